@@ -1,0 +1,90 @@
+package io.nkd.butane;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Butane's choice of data-URL encoding for embedded contents: percent-encoding, base64, or gzip+base64,
+ * whichever is shortest (gzip only when it saves more than 4 characters, so that tiny files stay readable).
+ */
+public final class DataUrls {
+    /** The URL and the {@code compression} value to write; compression null means "do not write the key". */
+    public record Encoded(String url, String compression) {
+    }
+
+    /**
+     * Go's compress/gzip at BestCompression ends with an empty stored block (5 bytes) that zlib does not
+     * write; counting it keeps the gzip-or-not decision where butane makes it.
+     */
+    private static final int GO_GZIP_OVERHEAD = 5;
+
+    private DataUrls() {
+    }
+
+    /**
+     * @param userCompression the compression the user declared, or null; when set, butane encodes the bytes
+     *                        as given and keeps the user's value
+     * @param allowCompression false for fcos 1.0.0, which only ever percent-encodes
+     */
+    public static Encoded encode(byte[] data, String userCompression, boolean allowCompression) {
+        String percent = "," + percentEscape(data);
+        if (!allowCompression) {
+            return new Encoded("data:" + percent, null);
+        }
+        String base64 = ";base64," + Base64.getEncoder().encodeToString(data);
+        String best = base64.length() < percent.length() ? base64 : percent;
+        if (userCompression != null) {
+            return new Encoded("data:" + best, userCompression);
+        }
+        byte[] gz = gzip(data);
+        int goSizedLength = ";base64,".length() + base64Length(gz.length + GO_GZIP_OVERHEAD);
+        if (goSizedLength + 4 < best.length()) {
+            return new Encoded("data:;base64," + Base64.getEncoder().encodeToString(gz), "gzip");
+        }
+        return new Encoded("data:" + best, "");
+    }
+
+    public static Encoded encode(String text, String userCompression, boolean allowCompression) {
+        return encode(text.getBytes(StandardCharsets.UTF_8), userCompression, allowCompression);
+    }
+
+    private static int base64Length(int bytes) {
+        return (bytes + 2) / 3 * 4;
+    }
+
+    /** Go's dataurl.Escape: unreserved characters stay, every other byte becomes %XX. */
+    static String percentEscape(byte[] data) {
+        StringBuilder sb = new StringBuilder(data.length * 3 / 2);
+        for (byte b : data) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\''
+                    || c == '(' || c == ')') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return sb.toString();
+    }
+
+    static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length / 2 + 32);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out) {
+            {
+                def.setLevel(Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            gz.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,22 @@
+package io.nkd.butane;
+
+import io.nkd.ignition.merge.Transcript;
+import io.nkd.report.Path;
+
+/** Answers "which Butane input produced this output path?" across the translation's merge steps. */
+@FunctionalInterface
+interface Provenance {
+    SourceMap.Origin resolve(Path outputPath);
+
+    /** After {@code output = merge(parent, child)}: follow the transcript back into the side it came from. */
+    static Provenance merged(Transcript transcript, Provenance parent, Provenance child) {
+        return p -> transcript.origin(p)
+                .map(o -> (o.side() == Transcript.Side.PARENT ? parent : child).resolve(o.path()))
+                .orElseGet(() -> child.resolve(p));
+    }
+
+    /** Everything in a generated config is blamed on one place of the input, refined by a source map. */
+    static Provenance generated(SourceMap map) {
+        return map::origin;
+    }
+}

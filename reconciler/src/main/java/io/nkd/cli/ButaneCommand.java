@@ -1,0 +1,102 @@
+package io.nkd.cli;
+
+import io.nkd.butane.Butane;
+import io.nkd.report.Entry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code nkd butane}: a drop-in for the {@code butane} tool (variant fcos). */
+@Command(name = "butane",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Translate a Butane config (variant fcos, 1.0.0 to 1.7.0) into Ignition JSON.",
+            "Flag-compatible with the butane tool. Reads INPUT, or standard input when INPUT is omitted.",
+            "Warnings go to standard error; exit status 0 on success, 1 on errors (or warnings with --strict)."
+        },
+        footer = {
+            "",
+            "Examples:",
+            "  nkd butane --pretty --strict config.bu > config.ign",
+            "  nkd butane -d ./files -o node.ign node.bu     # local: and trees read from ./files",
+            "  cat config.bu | nkd butane"
+        })
+final class ButaneCommand implements Callable<Integer> {
+    @Option(names = {"-p", "--pretty"}, description = "Output formatted JSON.")
+    boolean pretty;
+
+    @Option(names = {"-s", "--strict"}, description = "Fail on any warning.")
+    boolean strict;
+
+    @Option(names = {"-d", "--files-dir"}, paramLabel = "DIR",
+            description = "Directory from which to embed local files (local:, trees, *_local).")
+    Path filesDir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the output to FILE.")
+    Path output;
+
+    @Option(names = {"-r", "--raw"},
+            description = "Never wrap in a MachineConfig (accepted for compatibility; fcos output is never wrapped).")
+    boolean raw;
+
+    @Parameters(arity = "0..1", paramLabel = "INPUT", description = "The Butane file (default: standard input).")
+    Path input;
+
+    @Override
+    public Integer call() {
+        String text = readInput();
+        if (filesDir != null && !Files.isDirectory(filesDir)) {
+            throw new UserException("files directory " + filesDir + " does not exist or is not a directory");
+        }
+        Butane.Result result = Butane.translate(text, new Butane.Options(filesDir));
+        String source = input == null ? "" : input + ": ";
+        for (Entry e : result.report().entries()) {
+            System.err.println(source + e);
+        }
+        if (!result.ok(strict)) {
+            System.err.println(strict && !result.report().hasErrors()
+                    ? "Error: config produced warnings and --strict was specified"
+                    : "Error: the config is invalid; fix the problems above and run again");
+            return 1;
+        }
+        String json = JsonOutput.write(result.config(), pretty) + "\n";
+        if (output != null) {
+            try {
+                Files.writeString(output, json, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UserException("cannot write " + output + ": " + e.getMessage());
+            }
+        } else {
+            System.out.print(json);
+            System.out.flush();
+        }
+        return 0;
+    }
+
+    private String readInput() {
+        try {
+            byte[] bytes;
+            if (input == null) {
+                try (InputStream in = System.in) {
+                    bytes = in.readAllBytes();
+                }
+            } else {
+                if (Files.isDirectory(input)) {
+                    throw new UserException(input + " is a directory; give a Butane file");
+                }
+                bytes = Files.readAllBytes(input);
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new UserException("cannot read " + input + ": no such file");
+        } catch (IOException e) {
+            throw new UserException("cannot read " + (input == null ? "standard input" : input) + ": " + e.getMessage());
+        }
+    }
+}

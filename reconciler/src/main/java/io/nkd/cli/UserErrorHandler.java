@@ -1,0 +1,36 @@
+package io.nkd.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Failures print one clear line, never a stack trace, unless {@code --debug} is given. {@link UserException}
+ * is a problem with the user's input or environment; anything else is a bug and says so.
+ */
+final class UserErrorHandler implements IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) {
+        boolean debug = parsed.hasMatchedOption("--debug") || isDebug(parsed);
+        var err = cli.getErr();
+        if (ex instanceof UserException u) {
+            err.println("Error: " + u.getMessage());
+        } else {
+            err.println("Error: internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
+        }
+        if (debug) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return ex instanceof UserException u ? u.exitCode() : 3;
+    }
+
+    private static boolean isDebug(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

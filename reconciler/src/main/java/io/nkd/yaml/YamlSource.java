@@ -1,0 +1,133 @@
+package io.nkd.yaml;
+
+import io.nkd.report.Entry;
+import io.nkd.report.Location;
+import io.nkd.report.Path;
+import io.nkd.report.Report;
+import io.nkd.report.Severity;
+import java.io.StringReader;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.reader.ReaderException;
+
+/**
+ * Reads one YAML document into a node tree that keeps every node's line and column. Limits keep hostile
+ * input (deep nesting, alias bombs, huge documents) from hanging or exhausting the process; a syntax
+ * problem becomes one located report entry instead of an exception.
+ */
+public final class YamlSource {
+    /** Larger than any sane config; a bigger input is refused with a clear message. */
+    public static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
+    public static final int MAX_DEPTH = 200;
+    public static final int MAX_ALIASES = 100;
+
+    private YamlSource() {
+    }
+
+    /** The parsed document, or {@code root == null} and a fatal report. */
+    public record Parsed(Node root, Report report) {
+        public boolean ok() {
+            return root != null && !report.hasErrors();
+        }
+    }
+
+    public static Parsed parse(String text) {
+        Report report = new Report();
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(true); // detected below, with both locations
+        options.setCodePointLimit(MAX_CODE_POINTS);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setAllowRecursiveKeys(false);
+        Yaml yaml = new Yaml(new SafeConstructor(options));
+        Node root;
+        try {
+            root = yaml.compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+            String context = e.getContext() != null ? e.getContext() + ": " : "";
+            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, location(mark),
+                    "invalid YAML: " + context + oneLine(problem)));
+            return new Parsed(null, report);
+        } catch (ReaderException e) {
+            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, offsetLocation(text, e.getPosition()),
+                    "invalid YAML: input is not text (" + String.format("character 0x%X", e.getCodePoint())
+                            + " is not allowed); is this a binary file?"));
+            return new Parsed(null, report);
+        } catch (YAMLException e) {
+            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, null, "invalid YAML: " + oneLine(e.getMessage())));
+            return new Parsed(null, report);
+        } catch (StackOverflowError e) {
+            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, null,
+                    "invalid YAML: document is nested too deeply"));
+            return new Parsed(null, report);
+        }
+        if (root != null) {
+            checkDuplicateKeys(root, Path.ROOT, report, new IdentityHashMap<>());
+        }
+        return new Parsed(root, report);
+    }
+
+    public static Location location(Node node) {
+        return location(node.getStartMark());
+    }
+
+    public static Location location(Mark mark) {
+        return mark == null ? null : new Location(mark.getLine() + 1, mark.getColumn() + 1);
+    }
+
+    private static Location offsetLocation(String text, int offset) {
+        int line = 1;
+        int col = 1;
+        for (int i = 0; i < offset && i < text.length(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                col = 1;
+            } else {
+                col++;
+            }
+        }
+        return new Location(line, col);
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s*\\n\\s*", " ").trim();
+    }
+
+    /** Duplicate keys are fatal, as in go-yaml v3 (and so in butane). */
+    private static void checkDuplicateKeys(Node node, Path path, Report report, Map<Node, Boolean> seen) {
+        if (seen.put(node, Boolean.TRUE) != null) {
+            return; // an alias to a node already checked
+        }
+        if (node instanceof MappingNode map) {
+            Set<String> keys = new HashSet<>();
+            for (NodeTuple t : map.getValue()) {
+                String key = t.getKeyNode() instanceof ScalarNode s ? s.getValue() : null;
+                if (key != null && !keys.add(key)) {
+                    report.add(new Entry(Severity.ERROR, "YamlDuplicateKey", path.key(key),
+                            location(t.getKeyNode()), "mapping key \"" + key + "\" already defined; remove one of them"));
+                }
+                checkDuplicateKeys(t.getValueNode(), key == null ? path : path.key(key), report, seen);
+            }
+        } else if (node instanceof SequenceNode seq) {
+            int i = 0;
+            for (Node child : seq.getValue()) {
+                checkDuplicateKeys(child, path.index(i++), report, seen);
+            }
+        }
+    }
+}
