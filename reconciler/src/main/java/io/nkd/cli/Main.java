@@ -46,6 +46,10 @@ public final class Main implements Runnable {
 
     /** Runs the CLI and returns the exit code (used by tests without exiting the JVM). */
     public static int execute(String... args) {
+        if (java.util.Arrays.asList(args).contains("--debug")) {
+            // before any logger exists: the simple backend reads its level once
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(new UserErrorHandler());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
