@@ -5,17 +5,14 @@ import io.nkd.ignition.IgnitionVersion;
 /**
  * One field of an object type.
  *
- * @param jsonName       the Ignition JSON name ({@code sizeMiB}); for Butane-only fields, the JSON-style
- *                       spelling of the Butane key
- * @param yamlName       the Butane YAML name ({@code size_mib})
- * @param type           what the field holds
- * @param since          first Ignition spec version with this field
- * @param nonPointerUntil Ignition versions before this one model the field as a Go non-pointer value, so
- *                       butane emits it even when absent (e.g. {@code links[].target} below 3.3.0); null when
- *                       always emitted (required names and paths, which Go never omits) is expressed by
- *                       {@link #alwaysEmitted}
- * @param alwaysEmitted  emitted (as its zero value) even when the input omits it: Go non-pointer strings
- * @param butaneSince    for Butane-only sugar fields, the first fcos spec that has it; null for Ignition fields
+ * @param jsonName        the Ignition JSON name ({@code sizeMiB}); for Butane-only sugar, the YAML key
+ * @param yamlName        the Butane YAML key ({@code size_mib})
+ * @param type            what the field holds
+ * @param since           the first Ignition spec version with this field
+ * @param nonPointerUntil below this Ignition version the field is a Go non-pointer, so it is emitted even
+ *                        when absent (links[].target and raid[].level below 3.3.0); null if never
+ * @param alwaysEmitted   a Go non-pointer in every version (names, paths, devices): emitted even when absent
+ * @param butaneSince     for Butane-only sugar, the first fcos version that has it; null for Ignition fields
  */
 public record Field(String jsonName, String yamlName, FieldType type, IgnitionVersion since,
                     IgnitionVersion nonPointerUntil, boolean alwaysEmitted, ButaneVersion butaneSince) {
