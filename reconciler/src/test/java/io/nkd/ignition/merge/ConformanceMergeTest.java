@@ -1,0 +1,35 @@
+package io.nkd.ignition.merge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nkd.ignition.ConformanceData;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+import java.nio.file.Files;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The 25 merge cases computed with Ignition's own merge code, compared as JSON trees. */
+class ConformanceMergeTest {
+
+    @TestFactory
+    Stream<DynamicTest> mergeCasesMatchIgnition() {
+        return ConformanceData.caseDirs("merge-cases").stream()
+                .filter(dir -> Files.exists(dir.resolve("expected.ign")))
+                .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+                    JsonNode parent = ConformanceData.readJson(dir.resolve("parent.ign"));
+                    JsonNode child = ConformanceData.readJson(dir.resolve("child.ign"));
+                    JsonNode expected = ConformanceData.readJson(dir.resolve("expected.ign"));
+                    JsonNode parentBefore = parent.deepCopy();
+                    JsonNode childBefore = child.deepCopy();
+
+                    MergeResult result = IgnitionMerger.merge(parent, child);
+
+                    assertEquals(expected, result.config(), () -> "merged config of " + dir.getFileName()
+                            + "\n" + result.config().toPrettyString());
+                    assertEquals(parentBefore, parent, "parent was modified");
+                    assertEquals(childBefore, child, "child was modified");
+                }));
+    }
+}
