@@ -44,7 +44,11 @@ final class DiskRules implements Rule {
     }
 
     private static void disk(JsonCursor disk, ValidationContext ctx) {
-        String device = disk.stringOrEmpty("device");
+        Optional<String> plainDevice = disk.plainString("device");
+        if (plainDevice.isEmpty()) {
+            return;
+        }
+        String device = plainDevice.get();
         if (device.isEmpty()) {
             // Ignition stops checking the disk here (its partitions are still checked one by one)
             ctx.error(IgnitionMessages.ErrDiskDeviceRequired, disk.path().key("device"));
@@ -158,7 +162,9 @@ final class DiskRules implements Rule {
     private static void raid(JsonCursor raid, ValidationContext ctx) {
         Path at = raid.path().key("level");
         Optional<String> level = raid.string("level");
-        if (ctx.supports(SpecFeature.POINTER_LINK_TARGET_AND_RAID_LEVEL) && raid.nilOrEmpty("level")) {
+        if (raid.plainString("level").isEmpty()) {
+            // a level of the wrong JSON type is the structural checker's to report
+        } else if (ctx.supports(SpecFeature.POINTER_LINK_TARGET_AND_RAID_LEVEL) && raid.nilOrEmpty("level")) {
             ctx.error(IgnitionMessages.ErrRaidLevelRequired, at);
         } else {
             switch (level.orElse("")) {
@@ -180,7 +186,7 @@ final class DiskRules implements Rule {
     private static void filesystem(JsonCursor fs, ValidationContext ctx) {
         fs.string("path").filter(p -> !p.isEmpty()).flatMap(StorageNodeRules::pathProblem)
                 .ifPresent(p -> ctx.error(p, fs.path().key("path")));
-        StorageNodeRules.pathProblem(fs.stringOrEmpty("device"))
+        fs.plainString("device").flatMap(StorageNodeRules::pathProblem)
                 .ifPresent(p -> ctx.error(p, fs.path().key("device")));
         Optional<String> format = fs.string("format").filter(f -> !f.isEmpty());
         if (format.isEmpty()) {

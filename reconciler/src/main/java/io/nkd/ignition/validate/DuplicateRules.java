@@ -18,7 +18,7 @@ final class DuplicateRules implements Rule {
 
     /** How a list's entries are keyed: Go's {@code Key()} methods, or the value for string lists. */
     private static Function<JsonCursor, Optional<String>> byField(String field) {
-        return e -> e.isObject() ? Optional.of(e.stringOrEmpty(field)) : Optional.empty();
+        return e -> e.isObject() ? e.plainString(field) : Optional.empty();
     }
 
     private static final Function<JsonCursor, Optional<String>> BY_VALUE = JsonCursor::text;

@@ -55,6 +55,18 @@ record JsonCursor(JsonNode node, Path path) {
         return string(key).orElse("");
     }
 
+    /**
+     * A Go non-pointer string field for a check: "" when absent or null, the text when it is a string,
+     * and empty when it holds another JSON type (the check is skipped rather than misreported).
+     */
+    Optional<String> plainString(String key) {
+        JsonNode child = node.isObject() ? node.get(key) : null;
+        if (child == null || child.isNull()) {
+            return Optional.of("");
+        }
+        return child.isTextual() ? Optional.of(child.asText()) : Optional.empty();
+    }
+
     Optional<Long> integer(String key) {
         JsonNode child = node.isObject() ? node.get(key) : null;
         if (child != null && child.isIntegralNumber() && child.canConvertToLong()) {

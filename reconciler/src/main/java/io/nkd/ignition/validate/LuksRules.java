@@ -95,8 +95,11 @@ final class LuksRules implements Rule {
     }
 
     private static void tang(JsonCursor tang, ValidationContext ctx) {
-        Optional<GoUrl> url = GoUrl.parse(tang.stringOrEmpty("url"));
-        if (url.isEmpty()) {
+        Optional<String> text = tang.plainString("url");
+        Optional<GoUrl> url = text.flatMap(GoUrl::parse);
+        if (text.isEmpty()) {
+            // wrong JSON type: not this validator's to report
+        } else if (url.isEmpty()) {
             ctx.error(IgnitionMessages.ErrInvalidUrl, tang.path().key("url"));
         } else if (!url.get().scheme().equals("http") && !url.get().scheme().equals("https")) {
             ctx.error(IgnitionMessages.ErrInvalidScheme, tang.path().key("url"));

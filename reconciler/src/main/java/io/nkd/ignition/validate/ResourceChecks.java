@@ -34,7 +34,7 @@ final class ResourceChecks {
                 .ifPresent(p -> p.reportAt(ctx, res.path().key("source")));
         headersNeedHttpSource(res);
         for (JsonCursor header : res.objects("httpHeaders")) {
-            if (header.stringOrEmpty("name").isEmpty()) {
+            if (header.plainString("name").map(String::isEmpty).orElse(false)) {
                 ctx.error(IgnitionMessages.ErrEmptyHTTPHeaderName, header.path().key("name"));
             }
             if (header.string("value").map(String::isEmpty).orElse(false)) {

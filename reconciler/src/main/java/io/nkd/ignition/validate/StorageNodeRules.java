@@ -62,7 +62,8 @@ final class StorageNodeRules implements Rule {
     }
 
     private static void node(JsonCursor node, ValidationContext ctx) {
-        pathProblem(node.stringOrEmpty("path")).ifPresent(p -> ctx.error(p, node.path().key("path")));
+        node.plainString("path").flatMap(StorageNodeRules::pathProblem)
+                .ifPresent(p -> ctx.error(p, node.path().key("path")));
         for (String owner : List.of("user", "group")) {
             JsonCursor o = node.field(owner);
             if (o.has("id") && o.notEmpty("name")) {

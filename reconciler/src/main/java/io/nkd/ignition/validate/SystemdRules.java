@@ -13,7 +13,7 @@ final class SystemdRules implements Rule {
     public void check(JsonCursor config, ValidationContext ctx) {
         for (JsonCursor unit : config.field("systemd").objects("units")) {
             String name = unit.stringOrEmpty("name");
-            if (!UNIT_SUFFIXES.contains(UnixPaths.ext(name))) {
+            if (unit.plainString("name").map(n -> !UNIT_SUFFIXES.contains(UnixPaths.ext(n))).orElse(false)) {
                 ctx.error(IgnitionMessages.ErrInvalidSystemdExt, unit.path().key("name"));
             }
             Path contentsPath = unit.path().key("contents");
@@ -28,7 +28,7 @@ final class SystemdRules implements Rule {
             for (JsonCursor dropin : unit.objects("dropins")) {
                 dropin.string("contents").map(UnitFile::parse).flatMap(UnitFile::error).ifPresent(
                         e -> ctx.error(IgnitionMessages.InvalidUnitContents, dropin.path().key("contents"), e));
-                if (!UnixPaths.ext(dropin.stringOrEmpty("name")).equals(".conf")) {
+                if (dropin.plainString("name").map(n -> !UnixPaths.ext(n).equals(".conf")).orElse(false)) {
                     ctx.error(IgnitionMessages.ErrInvalidSystemdDropinExt, dropin.path().key("name"));
                 }
             }
