@@ -68,6 +68,11 @@ final class MergeSchema {
         return nonPointerScalars.contains(fieldPath);
     }
 
+    /** Whether a non-pointer scalar sits below {@code objectPath}, so an empty child object still matters. */
+    boolean hasNonPointerBelow(String objectPath) {
+        return nonPointerScalars.stream().anyMatch(p -> p.startsWith(objectPath + "."));
+    }
+
     /** The lists (by field name) that share a key space with {@code field} of the object at {@code ownerPath}. */
     List<String> keySpace(String ownerPath, String field) {
         List<String> shared = SHARED.get(ownerPath);

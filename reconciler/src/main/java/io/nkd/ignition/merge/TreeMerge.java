@@ -56,7 +56,7 @@ final class TreeMerge {
             if ((pv != null && pv.isArray() && (cv == null || cv.isArray())) || (cv != null && cv.isArray() && pv == null)) {
                 value = mergeLists(p, pPath, c, cPath, out, at, key);
             } else if (pv != null && pv.isObject() && cv != null && cv.isObject()) {
-                if (isEmpty(cv)) {
+                if (isEmpty(cv) && !schema.hasNonPointerBelow(fieldAt)) {
                     value = take(pv, Side.PARENT, pField, outField);
                 } else if (isEmpty(pv)) {
                     value = take(cv, Side.CHILD, cField, outField);
