@@ -30,6 +30,28 @@ class ConformanceMergeTest {
                             + "\n" + result.config().toPrettyString());
                     assertEquals(parentBefore, parent, "parent was modified");
                     assertEquals(childBefore, child, "child was modified");
+                    assertOriginsHoldTheSameValues(result.config(), io.nkd.report.Path.ROOT, result.transcript(),
+                            parent, child);
                 }));
+    }
+
+    /** Every output node has an origin, and every output scalar is the value found at its origin. */
+    static void assertOriginsHoldTheSameValues(JsonNode node, io.nkd.report.Path path, Transcript transcript,
+                                               JsonNode parent, JsonNode child) {
+        Origin origin = transcript.origin(path).orElseThrow(() -> new AssertionError("no origin for " + path));
+        if (!node.isContainerNode()) {
+            JsonNode found = origin.side() == Side.PARENT ? parent : child;
+            for (Object e : origin.path().elements()) {
+                found = e instanceof Integer i ? found.path(i) : found.path((String) e);
+            }
+            assertEquals(node, found, path + " <- " + origin);
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(e -> assertOriginsHoldTheSameValues(e.getValue(), path.key(e.getKey()),
+                    transcript, parent, child));
+        } else {
+            for (int i = 0; i < node.size(); i++) {
+                assertOriginsHoldTheSameValues(node.get(i), path.index(i), transcript, parent, child);
+            }
+        }
     }
 }

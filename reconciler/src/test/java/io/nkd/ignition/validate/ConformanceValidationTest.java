@@ -30,6 +30,35 @@ class ConformanceValidationTest {
                 }));
     }
 
+    /** Butane's Ignition-level warning (enabled unit without [Install]) is found in its output too. */
+    @TestFactory
+    Stream<DynamicTest> installSectionWarningsMatchButane() {
+        String warning = "is enabled, but has no install section so enable does nothing";
+        return ConformanceData.caseDirs("cases").stream()
+                .filter(dir -> Files.exists(dir.resolve("expected.ign")) && Files.exists(dir.resolve("expected-warnings.txt")))
+                .filter(dir -> read(dir.resolve("expected-warnings.txt")).contains(warning))
+                .map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+                    JsonNode config = ConformanceData.readJson(dir.resolve("expected.ign"));
+                    IgnitionVersion version = IgnitionVersion.parse(
+                            config.path("ignition").path("version").asText()).orElseThrow();
+                    String expected = read(dir.resolve("expected-warnings.txt")).lines()
+                            .filter(l -> l.contains(warning))
+                            .map(l -> l.substring(l.indexOf(": ") + 2))
+                            .findFirst().orElseThrow();
+                    Report report = IgnitionValidator.validate(config, version);
+                    assertTrue(report.entries().stream().anyMatch(e -> e.message().equals(expected)
+                            && e.path().toString().equals("$.systemd.units.0.contents")), report::toString);
+                }));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The merge cases' source.txt states whether Ignition found the merged config valid. */
     @TestFactory
     Stream<DynamicTest> mergedConfigsValidateAsIgnitionSaid() {
