@@ -102,16 +102,12 @@ final class StorageNodeRules implements Rule {
     }
 
     private static void linkTarget(JsonCursor link, List<JsonCursor> directories, ValidationContext ctx) {
-        String target;
-        if (ctx.supports(SpecFeature.POINTER_LINK_TARGET_AND_RAID_LEVEL)) {
-            if (link.nilOrEmpty("target")) {
-                ctx.error(IgnitionMessages.ErrLinkTargetRequired, link.path().key("target"));
-                return;
-            }
-            target = link.stringOrEmpty("target");
-        } else {
-            target = link.stringOrEmpty("target");
+        // from 3.3.0 the target is a pointer, and unset or empty is an error; before, a plain string
+        if (ctx.supports(SpecFeature.POINTER_LINK_TARGET_AND_RAID_LEVEL) && link.nilOrEmpty("target")) {
+            ctx.error(IgnitionMessages.ErrLinkTargetRequired, link.path().key("target"));
+            return;
         }
+        String target = link.stringOrEmpty("target");
         if (!link.isTrue("hard")) {
             return;
         }
