@@ -1,5 +1,6 @@
 package io.nkd.butane;
 
+import io.nkd.ignition.merge.Side;
 import io.nkd.ignition.merge.Transcript;
 import io.nkd.report.Path;
 
@@ -11,7 +12,7 @@ interface Provenance {
     /** After {@code output = merge(parent, child)}: follow the transcript back into the side it came from. */
     static Provenance merged(Transcript transcript, Provenance parent, Provenance child) {
         return p -> transcript.origin(p)
-                .map(o -> (o.side() == Transcript.Side.PARENT ? parent : child).resolve(o.path()))
+                .map(o -> (o.side() == Side.PARENT ? parent : child).resolve(o.path()))
                 .orElseGet(() -> child.resolve(p));
     }
 

@@ -96,7 +96,7 @@ final class ResourceSugar {
             String msg = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
             Location l = loc != null && loc.getLineNr() > 0 ? new Location(loc.getLineNr(), Math.max(1, loc.getColumnNr())) : null;
             t.report.add(new Entry(Severity.ERROR, "ErrEmbeddedConfigSyntax", null, l,
-                    "embedded Ignition config: " + msg));
+                    "embedded Ignition config: " + goStyleSyntaxError(data, msg)));
             t.at(Severity.ERROR, "ErrInvalid", at, ButaneMessages.INVALID_EMBEDDED_CONFIG);
             return;
         }
@@ -112,6 +112,15 @@ final class ResourceSugar {
             }
             t.at(Severity.ERROR, "ErrInvalid", at, ButaneMessages.INVALID_EMBEDDED_CONFIG);
         }
+    }
+
+    /** Go's wording for the most common JSON mistake (not JSON at all), which users search for. */
+    private static String goStyleSyntaxError(byte[] data, String fallback) {
+        String text = new String(data, StandardCharsets.UTF_8).strip();
+        if (!text.isEmpty() && "{[\"-0123456789tfn".indexOf(text.charAt(0)) < 0) {
+            return "invalid character '" + text.charAt(0) + "' looking for beginning of value";
+        }
+        return fallback;
     }
 
     private static void contentsLocal(Translation t, ObjectNode unit, Path path) {

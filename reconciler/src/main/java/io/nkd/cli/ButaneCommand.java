@@ -51,9 +51,6 @@ final class ButaneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String text = readInput();
-        if (filesDir != null && !Files.isDirectory(filesDir)) {
-            throw new UserException("files directory " + filesDir + " does not exist or is not a directory");
-        }
         Butane.Result result = Butane.translate(text, new Butane.Options(filesDir));
         String source = input == null ? "" : input + ": ";
         for (Entry e : result.report().entries()) {

@@ -54,6 +54,17 @@ class ButaneConformanceTest {
         if (Files.exists(dir.resolve("expected-error.txt"))) {
             assertFalse(result.ok(strict), "expected failure, got:\n" + result.config());
             assertTrue(result.report().isFatal(strict));
+            // butane's own messages, so users can search for them (the checker's --check-messages)
+            for (String line : Files.readAllLines(dir.resolve("expected-error.txt"))) {
+                int at = line.indexOf("| message=");
+                if (line.startsWith("error") && at >= 0) {
+                    String message = line.substring(at + "| message=".length());
+                    // butane runs in the case directory; here the files directory is absolute
+                    String report = result.report().toString().replace(dir + "/", "");
+                    assertTrue(report.contains(message),
+                            "missing message \"" + message + "\" in:\n" + result.report());
+                }
+            }
             return;
         }
         assertTrue(result.ok(strict), () -> "unexpected failure:\n" + result.report());

@@ -60,10 +60,13 @@ class ButaneCommandTest {
     }
 
     @Test
-    void filesDirMustExist() {
-        CliRun r = CliRun.run(VALID, "butane", "-d", dir.resolve("missing").toString());
+    void aReferenceIntoAMissingFilesDirNamesTheFile() {
+        String local = "variant: fcos\nversion: 1.5.0\nstorage:\n  files:\n    - path: /a\n      contents:\n"
+                + "        local: a.txt\n";
+        CliRun r = CliRun.run(local, "butane", "-d", dir.resolve("missing").toString());
         assertEquals(1, r.exit());
-        assertTrue(r.err().contains("files directory"), r.err());
+        assertTrue(r.err().contains("error at $.storage.files.0.contents.local, line 7 col 16: open "), r.err());
+        assertTrue(r.err().contains("missing/a.txt: no such file or directory"), r.err());
     }
 
     @Test
