@@ -1,0 +1,47 @@
+package io.nkd.config;
+
+import io.nkd.yaml.Doc;
+import io.nkd.yaml.Required;
+import java.util.List;
+
+/** The desired state of one cluster. */
+@Doc("The desired state of a cluster.")
+public record ClusterSpec(
+        @Doc("Suspend all reconciliation of this cluster (provisioning and upgrades) while true.") Boolean paused,
+        @Required @Doc("Kubernetes version and control-plane settings.") KubernetesSpec kubernetes,
+        @Required @Doc("The NestOS image every node runs.") OsSpec os,
+        @Doc("Ignition settings of the rendered node configs.") IgnitionSettings ignition,
+        @Required @Doc("Where the machines come from.") Infrastructure infrastructure,
+        @Required @Doc("Node pools: exactly one control-plane pool, any number of worker pools.") List<NodePool> pools,
+        @Doc("Login users on every node.") Access access,
+        @Doc("How OS and Kubernetes upgrades roll out.") UpgradePolicy upgrade,
+        @Doc("The in-cluster Housekeeper that performs node upgrades.") HousekeeperSettings housekeeper,
+        @Doc("Add-ons applied after bootstrap, from clusters/<name>/manifests/.") List<Addon> addons) {
+
+    public ClusterSpec {
+        paused = paused != null && paused;
+        ignition = ignition == null ? new IgnitionSettings(null) : ignition;
+        access = access == null ? new Access(null) : access;
+        upgrade = upgrade == null ? UpgradePolicy.defaults() : upgrade;
+        housekeeper = housekeeper == null ? new HousekeeperSettings(null, null, null) : housekeeper;
+        addons = addons == null ? List.of() : addons;
+        pools = pools == null ? List.of() : pools;
+    }
+
+    @Doc("Ignition settings.")
+    public record IgnitionSettings(
+            @Doc(value = "Ignition spec version of the rendered configs: 3.0.0 to 3.6.0. Pick the newest your "
+                    + "NestOS release's Ignition understands.", example = "3.3.0") String version) {
+        public static final String DEFAULT_VERSION = "3.3.0";
+
+        public IgnitionSettings {
+            version = version == null ? DEFAULT_VERSION : version;
+        }
+    }
+
+    @Doc("An add-on: Kubernetes manifests applied after the control plane is up (CNI first).")
+    public record Addon(
+            @Required @Doc("Name of the add-on.") String name,
+            @Required @Doc("Manifest files or directories, relative to clusters/<name>/manifests/.") List<String> manifests) {
+    }
+}

@@ -1,0 +1,69 @@
+package io.nkd.config;
+
+import io.nkd.yaml.Doc;
+import io.nkd.yaml.Required;
+import io.nkd.yaml.WireEnum;
+import java.util.List;
+
+/** Where machines come from, and the provider's settings. Credentials are references, never inline. */
+@Doc("The infrastructure provider and its settings. Exactly the block matching provider is read.")
+public record Infrastructure(
+        @Required @Doc("openstack, libvirt, baremetal or sandbox.") Provider provider,
+        @Doc("OpenStack settings (provider: openstack).") OpenStack openstack,
+        @Doc("libvirt settings (provider: libvirt).") Libvirt libvirt,
+        @Doc("Bare-metal settings (provider: baremetal).") BareMetal baremetal,
+        @Doc("Sandbox settings (provider: sandbox): simulated machines in the nkd process, for trying nkd out.")
+        Sandbox sandbox) {
+
+    public enum Provider implements WireEnum {
+        OPENSTACK, LIBVIRT, BAREMETAL, SANDBOX;
+
+        @Override
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    @Doc("OpenStack: a project, a network and flavors.")
+    public record OpenStack(
+            @Required @Doc(value = "Keystone v3 URL.", example = "https://keystone.example.com:5000/v3") String authURL,
+            @Required @Doc("Credentials (application credential or user/password as JSON) from a secret.") SecretRef credentials,
+            @Doc("Region name.") String region,
+            @Required @Doc("Network (name or ID) the nodes attach to.") String network,
+            @Doc("Glance image (name or ID) to boot from.") String bootImage,
+            @Doc("Security groups to attach.") List<String> securityGroups,
+            @Doc("Availability zone.") String availabilityZone) {
+        public OpenStack {
+            securityGroups = securityGroups == null ? List.of() : securityGroups;
+        }
+    }
+
+    @Doc("libvirt: a hypervisor URI, a network and a storage pool.")
+    public record Libvirt(
+            @Required @Doc(value = "libvirt connection URI.", example = "qemu:///system") String uri,
+            @Doc(value = "libvirt network name.", example = "default") String network,
+            @Doc(value = "Storage pool for node disks.", example = "default") String storagePool,
+            @Doc("Path or volume name of the NestOS qcow2 base image.") String baseImage) {
+        public Libvirt {
+            network = network == null ? "default" : network;
+            storagePool = storagePool == null ? "default" : storagePool;
+        }
+    }
+
+    @Doc("Bare metal: machines boot over iPXE and are matched by MAC address.")
+    public record BareMetal(
+            @Doc("URL nodes reach nkd's iPXE endpoint on, if it differs from nkd's listen address.") String ipxeBaseURL,
+            @Doc("Kernel and initramfs URLs of the NestOS live PXE images.") PxeImages pxe) {
+    }
+
+    @Doc("NestOS live PXE artifacts.")
+    public record PxeImages(@Required String kernel, @Required String initramfs, @Required String rootfs) {
+    }
+
+    @Doc("The in-process sandbox provider.")
+    public record Sandbox(@Doc("How long a simulated machine takes to boot.") java.time.Duration bootTime) {
+        public Sandbox {
+            bootTime = bootTime == null ? java.time.Duration.ofSeconds(2) : bootTime;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.nkd.config;
+
+import io.nkd.yaml.Doc;
+import io.nkd.yaml.Required;
+import io.nkd.yaml.WireEnum;
+import java.util.List;
+import java.util.Map;
+
+/** Kubernetes version, networking and component settings; what kubeadm's ClusterConfiguration holds. */
+@Doc("Kubernetes settings (kubeadm ClusterConfiguration and InitConfiguration).")
+public record KubernetesSpec(
+        @Required @Doc(value = "Kubernetes version (v1.MINOR.PATCH).", example = "v1.31.4") String version,
+        @Required @Doc(value = "Stable address of the API server: host or IP, optional :port (default 6443). "
+                + "A load balancer or VIP for HA control planes.", example = "10.0.0.10:6443") String controlPlaneEndpoint,
+        @Doc(value = "Registry for control-plane images.", example = "registry.k8s.io") String imageRepository,
+        @Doc(value = "The sandbox (pause) image.", example = "registry.k8s.io/pause:3.10") String pauseImage,
+        @Doc("Container runtime on every node.") Runtime runtime,
+        @Doc(value = "Pod network CIDR (must match the CNI add-on).", example = "10.244.0.0/16") String podSubnet,
+        @Doc(value = "Service network CIDR.", example = "10.96.0.0/12") String serviceSubnet,
+        @Doc(value = "Cluster DNS domain.", example = "cluster.local") String dnsDomain,
+        @Doc("Extra Subject Alternative Names (DNS names or IPs) for the API server certificate.") List<String> apiServerCertSANs,
+        @Doc("Extra command-line flags for the API server (flag name without dashes: value).") Map<String, String> apiServerExtraArgs,
+        @Doc("Extra command-line flags for the controller manager.") Map<String, String> controllerManagerExtraArgs,
+        @Doc("Extra command-line flags for the scheduler.") Map<String, String> schedulerExtraArgs,
+        @Doc("Extra command-line flags for every kubelet.") Map<String, String> kubeletExtraArgs) {
+
+    public KubernetesSpec {
+        imageRepository = imageRepository == null ? "registry.k8s.io" : imageRepository;
+        pauseImage = pauseImage == null ? imageRepository + "/pause:3.10" : pauseImage;
+        runtime = runtime == null ? Runtime.CONTAINERD : runtime;
+        podSubnet = podSubnet == null ? "10.244.0.0/16" : podSubnet;
+        serviceSubnet = serviceSubnet == null ? "10.96.0.0/12" : serviceSubnet;
+        dnsDomain = dnsDomain == null ? "cluster.local" : dnsDomain;
+        apiServerCertSANs = apiServerCertSANs == null ? List.of() : apiServerCertSANs;
+        apiServerExtraArgs = apiServerExtraArgs == null ? Map.of() : apiServerExtraArgs;
+        controllerManagerExtraArgs = controllerManagerExtraArgs == null ? Map.of() : controllerManagerExtraArgs;
+        schedulerExtraArgs = schedulerExtraArgs == null ? Map.of() : schedulerExtraArgs;
+        kubeletExtraArgs = kubeletExtraArgs == null ? Map.of() : kubeletExtraArgs;
+    }
+
+    /** Container runtimes NestOS ships, each with its CRI socket. */
+    public enum Runtime implements WireEnum {
+        ISULAD("isulad", "unix:///var/run/isulad.sock"),
+        CONTAINERD("containerd", "unix:///run/containerd/containerd.sock"),
+        CRIO("crio", "unix:///var/run/crio/crio.sock"),
+        DOCKER("docker", "unix:///var/run/cri-dockerd.sock");
+
+        private final String wire;
+        private final String criSocket;
+
+        Runtime(String wire, String criSocket) {
+            this.wire = wire;
+            this.criSocket = criSocket;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
+        }
+
+        /** The CRI endpoint kubelet and kubeadm use (docker goes through cri-dockerd). */
+        public String criSocket() {
+            return criSocket;
+        }
+    }
+}

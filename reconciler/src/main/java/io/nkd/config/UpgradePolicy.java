@@ -1,0 +1,43 @@
+package io.nkd.config;
+
+import io.nkd.yaml.Doc;
+import io.nkd.yaml.Required;
+import java.time.Duration;
+import java.util.List;
+
+/** How disruptive changes (OS and Kubernetes upgrades) roll out. */
+@Doc("Upgrade policy: batch size, drain behaviour, maintenance windows, pause.")
+public record UpgradePolicy(
+        @Doc("Worker nodes upgraded at once (control-plane nodes always go one at a time).") Integer maxUnavailable,
+        @Doc("Delete pods that cannot be evicted (PodDisruptionBudgets still bound evictions until drainTimeout).")
+        Boolean evictPodForce,
+        @Doc(value = "How long a drain may take before the node is reported as failed.", example = "10m") Duration drainTimeout,
+        @Doc("Hold upgrades (provisioning continues).") Boolean paused,
+        @Doc("When disruptive changes may start. None: any time.") List<MaintenanceWindow> maintenanceWindows) {
+
+    public UpgradePolicy {
+        maxUnavailable = maxUnavailable == null ? 1 : maxUnavailable;
+        evictPodForce = evictPodForce != null && evictPodForce;
+        drainTimeout = drainTimeout == null ? Duration.ofMinutes(10) : drainTimeout;
+        paused = paused != null && paused;
+        maintenanceWindows = maintenanceWindows == null ? List.of() : maintenanceWindows;
+        if (maxUnavailable < 1) {
+            throw new IllegalArgumentException("maxUnavailable must be at least 1");
+        }
+    }
+
+    static UpgradePolicy defaults() {
+        return new UpgradePolicy(null, null, null, null, null);
+    }
+
+    @Doc("A recurring window: starts at each Quartz cron fire time and lasts duration.")
+    public record MaintenanceWindow(
+            @Required @Doc(value = "Quartz cron expression (seconds minutes hours day-of-month month day-of-week).",
+                    example = "0 0 2 ? * SAT") String schedule,
+            @Required @Doc(value = "Length of the window.", example = "4h") Duration duration,
+            @Doc(value = "IANA time zone of the schedule (default UTC).", example = "Europe/Berlin") String timeZone) {
+        public MaintenanceWindow {
+            timeZone = timeZone == null ? "UTC" : timeZone;
+        }
+    }
+}
