@@ -41,10 +41,22 @@ public final class Butane {
         }
     }
 
-    /** The translated config (null when the report is fatal) and every problem found. */
-    public record Result(ObjectNode config, Report report, IgnitionVersion ignitionVersion) {
+    /**
+     * The translated config (null when the report is fatal), every problem found, and where each output path
+     * came from in the YAML (for problems callers find later, e.g. a snippet writing a path nkd owns).
+     */
+    public record Result(ObjectNode config, Report report, IgnitionVersion ignitionVersion, Provenance provenance) {
+        public Result(ObjectNode config, Report report, IgnitionVersion ignitionVersion) {
+            this(config, report, ignitionVersion, p -> new SourceMap.Origin(p, null));
+        }
+
         public boolean ok(boolean strict) {
             return config != null && !report.isFatal(strict);
+        }
+
+        /** The YAML path and location that produced an output (Ignition JSON) path. */
+        public SourceMap.Origin origin(Path outputPath) {
+            return provenance.resolve(outputPath);
         }
     }
 
@@ -95,7 +107,7 @@ public final class Butane {
         for (Entry e : validation.entries()) {
             report.add(t.locate(e));
         }
-        return new Result(report.hasErrors() ? null : config, report, version.ignition());
+        return new Result(report.hasErrors() ? null : config, report, version.ignition(), t.provenance);
     }
 
     /** Reads {@code variant} and {@code version}; null (with a report entry) when no translator matches. */

@@ -6,7 +6,7 @@ import io.nkd.report.Path;
 
 /** Answers "which Butane input produced this output path?" across the translation's merge steps. */
 @FunctionalInterface
-interface Provenance {
+public interface Provenance {
     SourceMap.Origin resolve(Path outputPath);
 
     /** After {@code output = merge(parent, child)}: follow the transcript back into the side it came from. */

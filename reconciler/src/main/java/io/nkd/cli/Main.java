@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
             ""
         },
         subcommands = {
+            ValidateCommand.class,
             ButaneCommand.class,
             IgnitionCommand.class,
             CommandLine.HelpCommand.class

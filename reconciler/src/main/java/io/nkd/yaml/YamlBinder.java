@@ -148,8 +148,7 @@ public final class YamlBinder {
                 report.add(new Entry(Severity.ERROR, "UnknownKey", path.key(key), YamlSource.location(keyNode),
                         "unknown key \"" + key + "\"" + Suggestions.didYouMean(key, byKey.keySet())
                                 + " (allowed here: " + String.join(", ", byKey.keySet()) + ")", file));
-                failed = true;
-                continue;
+                continue; // reported; the rest of the record is still bound so later checks run too
             }
             seen.put(key, t.getValueNode());
         }
@@ -167,9 +166,10 @@ public final class YamlBinder {
             }
             args[i] = bound != null ? bound : primitiveDefault(c.getType());
         }
-        if (failed || errorCount() > errorsBefore) {
+        if (failed) {
             return null;
         }
+        boolean childFailed = errorCount() > errorsBefore;
         try {
             Constructor<?> ctor = type.getDeclaredConstructor(
                     java.util.Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new));
@@ -177,7 +177,8 @@ public final class YamlBinder {
             return ctor.newInstance(args);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
-                return error(node, path, iae.getMessage());
+                // a value already reported below often causes this; do not report the same mistake twice
+                return childFailed ? null : error(node, path, iae.getMessage());
             }
             throw new IllegalStateException("cannot build " + type.getSimpleName(), e.getCause());
         } catch (ReflectiveOperationException e) {

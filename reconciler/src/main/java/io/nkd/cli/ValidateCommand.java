@@ -1,0 +1,76 @@
+package io.nkd.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nkd.config.ConfigLoader;
+import io.nkd.config.RepositoryConfig;
+import io.nkd.report.Entry;
+import io.nkd.report.Report;
+import io.nkd.report.Severity;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code nkd validate}: every problem of the config repository, in one run. */
+@Command(name = "validate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Validate a config repository: cluster definitions, image catalogs and Butane snippets.",
+            "Prints every problem with file:line:column and what to do; exit 0 when valid, 1 when not."
+        },
+        footer = {"", "Examples:",
+            "  nkd validate --repo .",
+            "  nkd validate --repo . --rev origin/main --format json"})
+final class ValidateCommand implements Callable<Integer> {
+    enum Format { TEXT, JSON }
+
+    @Mixin
+    RepoOptions repo;
+
+    @Option(names = "--format", defaultValue = "text", description = "text or json (for tools).")
+    Format format;
+
+    @Override
+    public Integer call() {
+        RepositoryConfig config = ConfigLoader.load(repo.snapshot());
+        Report all = config.allProblems();
+        if (format == Format.JSON) {
+            System.out.println(JsonOutput.write(toJson(config, all), true));
+        } else {
+            all.entries().forEach(e -> System.out.println(e));
+            long errors = all.entries().stream().filter(Entry::isError).count();
+            long warnings = all.entries().stream().filter(e -> e.severity() == Severity.WARNING).count();
+            System.out.println((errors == 0 ? "valid: " : "invalid: ") + config.clusters().size() + " cluster(s), "
+                    + config.images().size() + " image(s); " + errors + " error(s), " + warnings + " warning(s)");
+        }
+        return all.hasErrors() ? 1 : 0;
+    }
+
+    private static ObjectNode toJson(RepositoryConfig config, Report all) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("revision", config.revision());
+        root.put("valid", !all.hasErrors());
+        ArrayNode clusters = root.putArray("clusters");
+        config.clusters().forEach(c -> clusters.addObject().put("name", c.name()).put("valid", c.valid()));
+        ArrayNode problems = root.putArray("problems");
+        for (Entry e : all.entries()) {
+            ObjectNode p = problems.addObject();
+            p.put("severity", e.severity().label());
+            p.put("code", e.code());
+            if (e.file() != null) {
+                p.put("file", e.file());
+            }
+            if (e.location() != null) {
+                p.put("line", e.location().line());
+                p.put("column", e.location().column());
+            }
+            if (e.path() != null) {
+                p.put("path", e.path().toString());
+            }
+            p.put("message", e.message());
+        }
+        return root;
+    }
+}

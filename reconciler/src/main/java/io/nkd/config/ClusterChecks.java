@@ -1,0 +1,305 @@
+package io.nkd.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nkd.butane.Butane;
+import io.nkd.config.CatalogChecks.Rules;
+import io.nkd.config.NodePool.Role;
+import io.nkd.ignition.IgnitionVersion;
+import io.nkd.report.Entry;
+import io.nkd.report.Path;
+import io.nkd.report.Report;
+import io.nkd.report.Severity;
+import io.nkd.yaml.Located;
+import java.net.InetAddress;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.quartz.CronExpression;
+
+/** The rules a cluster definition must satisfy on its own (one revision). */
+final class ClusterChecks {
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    private ClusterChecks() {
+    }
+
+    static void check(String dirName, Located<ClusterDocument> doc, List<Snippet> snippets, List<String> manifests,
+                      Map<String, ImageCatalog.Release> images, Report report) {
+        Rules r = new Rules(doc, report);
+        ClusterDocument d = doc.value();
+        if (!ClusterDocument.API_VERSION.equals(d.apiVersion())) {
+            r.error("BadApiVersion", Path.of("apiVersion"), "apiVersion must be " + ClusterDocument.API_VERSION);
+        }
+        if (!"Cluster".equals(d.kind())) {
+            r.error("BadKind", Path.of("kind"), "kind must be Cluster in clusters/<name>/cluster.yaml");
+        }
+        if (!d.metadata().name().equals(dirName)) {
+            r.error("NameMismatch", Path.of("metadata", "name"), "metadata.name \"" + d.metadata().name()
+                    + "\" must equal the directory name \"" + dirName + "\"; rename one of them");
+        }
+        if (!dirName.matches(DNS_LABEL)) {
+            r.error("BadName", Path.of("metadata", "name"), "cluster name \"" + dirName
+                    + "\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters");
+        }
+        ClusterSpec spec = d.spec();
+        kubernetes(spec.kubernetes(), r);
+        os(spec.os(), images, spec.kubernetes(), r);
+        ignition(spec, r);
+        pools(dirName, spec, r);
+        upgrade(spec.upgrade(), r);
+        addons(spec.addons(), manifests, dirName, r);
+        snippets(spec, snippets, report);
+    }
+
+    private static void kubernetes(KubernetesSpec k, Rules r) {
+        Path at = Path.of("spec", "kubernetes");
+        try {
+            KubernetesVersion v = KubernetesVersion.parse(k.version());
+            if (!v.isSupported()) {
+                r.error("UnsupportedKubernetes", at.key("version"), "Kubernetes " + v + " is not supported; nkd supports "
+                        + KubernetesVersion.OLDEST_SUPPORTED + " to v1." + KubernetesVersion.NEWEST_SUPPORTED_MINOR.minor() + ".x");
+            }
+        } catch (IllegalArgumentException e) {
+            r.error("BadKubernetesVersion", at.key("version"), e.getMessage());
+        }
+        try {
+            Endpoint.parse(k.controlPlaneEndpoint());
+        } catch (IllegalArgumentException e) {
+            r.error("BadEndpoint", at.key("controlPlaneEndpoint"), e.getMessage());
+        }
+        Cidr pods = cidr(k.podSubnet(), at.key("podSubnet"), r);
+        Cidr services = cidr(k.serviceSubnet(), at.key("serviceSubnet"), r);
+        if (pods != null && services != null && pods.overlaps(services)) {
+            r.error("OverlappingSubnets", at.key("serviceSubnet"), "serviceSubnet " + services + " overlaps podSubnet "
+                    + pods + "; pick disjoint ranges");
+        }
+        if (!k.dnsDomain().matches(DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
+            r.error("BadDnsDomain", at.key("dnsDomain"), "\"" + k.dnsDomain() + "\" is not a DNS domain");
+        }
+        for (int i = 0; i < k.apiServerCertSANs().size(); i++) {
+            String san = k.apiServerCertSANs().get(i);
+            if (!Cidr.isAddress(san) && !san.toLowerCase(java.util.Locale.ROOT).matches("(\\*\\.)?" + DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
+                r.error("BadSan", at.key("apiServerCertSANs").index(i), "\"" + san + "\" is neither an IP address nor a DNS name");
+            }
+        }
+    }
+
+    private static Cidr cidr(String text, Path path, Rules r) {
+        try {
+            return Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            r.error("BadCidr", path, e.getMessage());
+            return null;
+        }
+    }
+
+    private static void os(OsSpec os, Map<String, ImageCatalog.Release> images, KubernetesSpec k, Rules r) {
+        Path at = Path.of("spec", "os");
+        if ((os.image() == null) == (os.osImageURL() == null)) {
+            r.error("BadOs", at, "set exactly one of os.image (a catalog name) or os.osImageURL (pinned by digest)");
+            return;
+        }
+        if (os.image() != null) {
+            ImageCatalog.Release release = images.get(os.image());
+            if (release == null) {
+                r.error("UnknownImage", at.key("image"), "image \"" + os.image() + "\" is not in any catalog under images/"
+                        + io.nkd.yaml.Suggestions.didYouMean(os.image(), images.keySet())
+                        + (images.isEmpty() ? " (there are no catalogs)" : " (known: " + String.join(", ", images.keySet()) + ")"));
+            } else if (!release.kubernetesVersion().equals(k.version())) {
+                r.warning("ImageKubernetesMismatch", at.key("image"), "image " + release.name() + " ships Kubernetes "
+                        + release.kubernetesVersion() + " but the cluster asks for " + k.version()
+                        + "; nodes will run the image's kubeadm and kubelet");
+            }
+        } else if (!CatalogChecks.DIGEST_PINNED.matcher(os.osImageURL()).matches()) {
+            r.error("ImageNotPinned", at.key("osImageURL"), "osImageURL must be pinned by digest (…@sha256:<64 hex digits>)");
+        }
+    }
+
+    private static void ignition(ClusterSpec spec, Rules r) {
+        if (IgnitionVersion.parse(spec.ignition().version()).isEmpty()) {
+            r.error("BadIgnitionVersion", Path.of("spec", "ignition", "version"), "ignition.version must be one of 3.0.0 to 3.6.0");
+        }
+    }
+
+    private static void pools(String cluster, ClusterSpec spec, Rules r) {
+        List<NodePool> pools = spec.pools();
+        if (pools.isEmpty()) {
+            r.error("NoPools", Path.of("spec", "pools"), "a cluster needs pools: one control-plane pool and any worker pools");
+            return;
+        }
+        List<Integer> controlPlanes = new ArrayList<>();
+        Map<String, Integer> poolNames = new HashMap<>();
+        Map<String, Path> nodeNames = new HashMap<>();
+        Map<String, Path> ips = new HashMap<>();
+        Cidr pods = tryCidr(spec.kubernetes().podSubnet());
+        Cidr services = tryCidr(spec.kubernetes().serviceSubnet());
+        for (int i = 0; i < pools.size(); i++) {
+            NodePool p = pools.get(i);
+            Path at = Path.of("spec", "pools", i);
+            if (p.role() == Role.CONTROL_PLANE) {
+                controlPlanes.add(i);
+            }
+            if (!p.name().matches(DNS_LABEL)) {
+                r.error("BadPoolName", at.key("name"), "pool name \"" + p.name() + "\" must be a DNS label");
+            }
+            if (p.name().equals(Snippet.ALL_POOLS)) {
+                r.error("ReservedPoolName", at.key("name"), "\"all\" is reserved for snippets that apply to every pool");
+            }
+            if (poolNames.putIfAbsent(p.name(), i) != null) {
+                r.error("DuplicatePool", at.key("name"), "pool name \"" + p.name() + "\" is already used by pools["
+                        + poolNames.get(p.name()) + "]");
+            }
+            if (!p.machines().isEmpty() && p.replicas() != p.machines().size()) {
+                r.error("ReplicasMismatch", at.key("replicas"), "replicas is " + p.replicas() + " but " + p.machines().size()
+                        + " machines are listed; remove replicas or make them agree");
+            }
+            for (int m = 0; m < p.machines().size(); m++) {
+                machine(p.machines().get(m), at.key("machines").index(m), nodeNames, ips, pods, services, r);
+            }
+            if (p.machines().isEmpty()) {
+                for (int n = 1; n <= p.replicas(); n++) {
+                    nodeNames.putIfAbsent(cluster + "-" + p.name() + "-" + n, at);
+                }
+            }
+        }
+        if (controlPlanes.size() != 1) {
+            r.error("ControlPlaneCount", Path.of("spec", "pools"), "a cluster needs exactly one pool with role control-plane, found "
+                    + controlPlanes.size());
+        } else {
+            NodePool cp = pools.get(controlPlanes.get(0));
+            if (cp.replicas() % 2 == 0) {
+                r.error("EvenControlPlane", Path.of("spec", "pools", controlPlanes.get(0), "replicas"), "the control plane needs "
+                        + "an odd number of nodes for etcd quorum (1, 3 or 5), not " + cp.replicas());
+            }
+        }
+    }
+
+    private static void machine(NodePool.Machine m, Path at, Map<String, Path> names, Map<String, Path> ips,
+                                Cidr pods, Cidr services, Rules r) {
+        if (!m.hostname().matches(DNS_LABEL)) {
+            r.error("BadHostname", at.key("hostname"), "hostname \"" + m.hostname() + "\" must be a DNS label");
+        }
+        Path previous = names.putIfAbsent(m.hostname(), at);
+        if (previous != null) {
+            r.error("DuplicateNode", at.key("hostname"), "node name \"" + m.hostname() + "\" is already used at " + previous);
+        }
+        if (m.ip() != null) {
+            try {
+                InetAddress ip = Cidr.parseAddress(m.ip());
+                Path first = ips.putIfAbsent(m.ip(), at);
+                if (first != null) {
+                    r.error("DuplicateIp", at.key("ip"), "address " + m.ip() + " is already used at " + first);
+                }
+                for (Cidr c : new Cidr[] {pods, services}) {
+                    if (c != null && c.contains(ip)) {
+                        r.error("IpInClusterNetwork", at.key("ip"), "node address " + m.ip() + " lies inside " + c
+                                + ", a Kubernetes-internal network; nodes need addresses outside the pod and service subnets");
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                r.error("BadIp", at.key("ip"), e.getMessage());
+            }
+        }
+        if (m.mac() != null && !m.mac().toLowerCase(java.util.Locale.ROOT).matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+            r.error("BadMac", at.key("mac"), "\"" + m.mac() + "\" is not a MAC address like 52:54:00:12:34:56");
+        }
+    }
+
+    private static Cidr tryCidr(String text) {
+        try {
+            return Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static void upgrade(UpgradePolicy u, Rules r) {
+        for (int i = 0; i < u.maintenanceWindows().size(); i++) {
+            UpgradePolicy.MaintenanceWindow w = u.maintenanceWindows().get(i);
+            Path at = Path.of("spec", "upgrade", "maintenanceWindows", i);
+            try {
+                CronExpression.validateExpression(w.schedule());
+            } catch (java.text.ParseException e) {
+                r.error("BadSchedule", at.key("schedule"), "invalid Quartz cron expression: " + e.getMessage()
+                        + " (format: seconds minutes hours day-of-month month day-of-week, e.g. \"0 0 2 ? * SAT\")");
+            }
+            try {
+                ZoneId.of(w.timeZone());
+            } catch (java.time.DateTimeException e) {
+                r.error("BadTimeZone", at.key("timeZone"), "\"" + w.timeZone() + "\" is not an IANA time zone such as Europe/Berlin");
+            }
+            if (w.duration().isZero() || w.duration().isNegative()) {
+                r.error("BadDuration", at.key("duration"), "a maintenance window must last longer than zero");
+            }
+        }
+    }
+
+    private static void addons(List<ClusterSpec.Addon> addons, List<String> manifests, String cluster, Rules r) {
+        String base = ConfigLoader.CLUSTERS + "/" + cluster + "/manifests/";
+        for (int i = 0; i < addons.size(); i++) {
+            List<String> refs = addons.get(i).manifests();
+            for (int j = 0; j < refs.size(); j++) {
+                String ref = base + refs.get(j);
+                boolean exists = manifests.stream().anyMatch(m -> m.equals(ref) || m.startsWith(ref.endsWith("/") ? ref : ref + "/"));
+                if (!exists) {
+                    r.error("MissingManifest", Path.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
+                }
+            }
+        }
+    }
+
+    /** Each snippet must be valid Butane whose Ignition version the cluster's can merge, and leave nkd's paths alone. */
+    private static void snippets(ClusterSpec spec, List<Snippet> snippets, Report report) {
+        IgnitionVersion target = IgnitionVersion.parse(spec.ignition().version()).orElse(IgnitionVersion.latest());
+        List<String> poolNames = spec.pools().stream().map(NodePool::name).toList();
+        for (Snippet s : snippets) {
+            if (!s.pool().equals(Snippet.ALL_POOLS) && !poolNames.contains(s.pool())) {
+                report.add(new Entry(Severity.ERROR, "UnknownPoolDir", null, null, "butane/" + s.pool()
+                        + "/ matches no pool of this cluster (pools: " + String.join(", ", poolNames) + "; or 'all')", s.file()));
+                continue;
+            }
+            Butane.Result result = Butane.translate(s.text(), Butane.Options.defaults());
+            for (Entry e : result.report().entries()) {
+                report.add(e.withFile(s.file()));
+            }
+            if (result.config() == null) {
+                continue;
+            }
+            if (result.ignitionVersion().compareTo(target) > 0) {
+                report.add(new Entry(Severity.ERROR, "SnippetTooNew", Path.of("version"), null, "this snippet produces Ignition "
+                        + result.ignitionVersion() + " but the cluster renders " + target
+                        + "; lower the snippet's Butane version or raise spec.ignition.version", s.file()));
+            }
+            if (!s.overridesOwnedPaths()) {
+                ownedPaths(s, result, report);
+            }
+        }
+    }
+
+    private static void ownedPaths(Snippet s, Butane.Result result, Report report) {
+        JsonNode config = result.config();
+        for (String list : new String[] {"files", "directories", "links"}) {
+            JsonNode entries = config.path("storage").path(list);
+            for (int i = 0; i < entries.size(); i++) {
+                String path = entries.get(i).path("path").asText();
+                int index = i;
+                var origin = result.origin(Path.of("storage", list, index, "path"));
+                OwnedPaths.fileOwner(path).ifPresent(o -> report.add(new Entry(Severity.ERROR, "OwnedPath",
+                        origin.yamlPath(), origin.location(), path + " is written by nkd (" + o.template()
+                                + "); remove it from this snippet, or add a line \"" + Snippet.OVERRIDE_MARKER
+                                + "\" to replace nkd's version deliberately", s.file())));
+            }
+        }
+        JsonNode units = config.path("systemd").path("units");
+        for (int i = 0; i < units.size(); i++) {
+            String unit = units.get(i).path("name").asText();
+            int index = i;
+            var origin = result.origin(Path.of("systemd", "units", index, "name"));
+            OwnedPaths.unitOwner(unit).ifPresent(o -> report.add(new Entry(Severity.ERROR, "OwnedUnit",
+                    origin.yamlPath(), origin.location(), "unit " + unit + " is managed by nkd (" + o.template()
+                            + "); rename it, or add \"" + Snippet.OVERRIDE_MARKER + "\" to replace it deliberately", s.file())));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.nkd.config;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The files of one revision of the config repository, in memory. Everything downstream (config, render,
+ * plan) is a pure function of a snapshot, secrets and observed state.
+ *
+ * @param revision the full commit id, or a label such as "working tree" for a plain directory
+ * @param files    repository-relative paths with '/' separators → contents
+ */
+public record Snapshot(String revision, SortedMap<String, byte[]> files) {
+    public Snapshot {
+        files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
+    }
+
+    public Optional<String> text(String path) {
+        byte[] b = files.get(path);
+        return b == null ? Optional.empty() : Optional.of(new String(b, StandardCharsets.UTF_8));
+    }
+
+    public boolean exists(String path) {
+        return files.containsKey(path) || !under(path).isEmpty();
+    }
+
+    /** Files below a directory (recursively), in path order. */
+    public List<String> under(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        return new ArrayList<>(files.subMap(prefix, prefix + Character.MAX_VALUE).keySet());
+    }
+
+    /** Names of the immediate subdirectories of a directory, sorted. */
+    public List<String> subdirectories(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        TreeMap<String, Boolean> names = new TreeMap<>();
+        for (String p : under(dir)) {
+            String rest = p.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                names.put(rest.substring(0, slash), true);
+            }
+        }
+        return new ArrayList<>(names.keySet());
+    }
+
+    /** Files directly in a directory (not below subdirectories), sorted. */
+    public List<String> filesIn(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        return under(dir).stream().filter(p -> p.indexOf('/', prefix.length()) < 0).toList();
+    }
+}
