@@ -71,6 +71,11 @@ public final class Butane {
             return new Result(null, report, null);
         }
         Node root = parsed.root();
+        if (root == null) {
+            report.add(new Entry(Severity.ERROR, "ErrNoVariant", Path.of("variant"), null,
+                    ButaneMessages.NO_VARIANT + " (the input is empty)"));
+            return new Result(null, report, null);
+        }
         if (!(root instanceof MappingNode rootMap)) {
             report.add(new Entry(Severity.ERROR, "ErrNotAnObject", Path.ROOT, YamlSource.location(root),
                     "a Butane config must be a mapping with variant and version keys"));

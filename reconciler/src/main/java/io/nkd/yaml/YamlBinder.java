@@ -48,6 +48,11 @@ public final class YamlBinder {
         if (!parsed.ok()) {
             return new Located<>(null, file, Map.of());
         }
+        if (parsed.root() == null) {
+            report.add(new Entry(Severity.ERROR, "EmptyFile", null, null, "the file is empty; it needs apiVersion, kind "
+                    + "and the rest of a " + type.getSimpleName().replace("Document", "") + " definition", file));
+            return new Located<>(null, file, Map.of());
+        }
         return bind(file, parsed.root(), type, report);
     }
 

@@ -33,19 +33,32 @@ public final class YamlSource {
     public static final int MAX_CODE_POINTS = 64 * 1024 * 1024;
     public static final int MAX_DEPTH = 200;
     public static final int MAX_ALIASES = 100;
+    /**
+     * SnakeYAML scans a token without whitespace in time quadratic in its length (20 MB take over a minute),
+     * so longer tokens are refused up front; large files belong in {@code local:} references.
+     */
+    public static final int MAX_TOKEN = 1 << 20;
 
     private YamlSource() {
     }
 
-    /** The parsed document, or {@code root == null} and a fatal report. */
+    /** The parsed document ({@code root} null for an empty document or a fatal report). */
     public record Parsed(Node root, Report report) {
+        /** No syntax errors; the document may still be empty. */
         public boolean ok() {
-            return root != null && !report.hasErrors();
+            return !report.hasErrors();
         }
     }
 
     public static Parsed parse(String text) {
         Report report = new Report();
+        Location longToken = longTokenStart(text);
+        if (longToken != null) {
+            report.add(new Entry(Severity.ERROR, "YamlTokenTooLong", null, longToken, "invalid YAML: a single token of more "
+                    + "than " + (MAX_TOKEN >> 20) + " MiB without spaces or line breaks starts here; embed large contents "
+                    + "from a file (local: with --files-dir) instead"));
+            return new Parsed(null, report);
+        }
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // detected below, with both locations
         options.setCodePointLimit(MAX_CODE_POINTS);
@@ -69,7 +82,11 @@ public final class YamlSource {
                             + " is not allowed); is this a binary file?"));
             return new Parsed(null, report);
         } catch (YAMLException e) {
-            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, null, "invalid YAML: " + oneLine(e.getMessage())));
+            // SnakeYAML's limit errors carry no position: find where the input crosses the limit
+            String message = oneLine(e.getMessage());
+            Location where = message.contains("Nesting Depth") ? LimitLocator.deepestNesting(text, MAX_DEPTH)
+                    : message.contains("aliases") ? LimitLocator.nthAlias(text, MAX_ALIASES + 1) : null;
+            report.add(new Entry(Severity.ERROR, "YamlSyntax", null, where, "invalid YAML: " + message));
             return new Parsed(null, report);
         } catch (StackOverflowError e) {
             report.add(new Entry(Severity.ERROR, "YamlSyntax", null, null,
@@ -90,7 +107,23 @@ public final class YamlSource {
         return mark == null ? null : new Location(mark.getLine() + 1, mark.getColumn() + 1);
     }
 
-    private static Location offsetLocation(String text, int offset) {
+    /** Where the first run of more than MAX_TOKEN non-whitespace characters starts, or null. */
+    private static Location longTokenStart(String text) {
+        if (text.length() <= MAX_TOKEN) {
+            return null;
+        }
+        int run = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            run = (c == ' ' || c == '\n' || c == '\r' || c == '\t') ? 0 : run + 1;
+            if (run > MAX_TOKEN) {
+                return offsetLocation(text, i - run + 1);
+            }
+        }
+        return null;
+    }
+
+    static Location offsetLocation(String text, int offset) {
         int line = 1;
         int col = 1;
         for (int i = 0; i < offset && i < text.length(); i++) {

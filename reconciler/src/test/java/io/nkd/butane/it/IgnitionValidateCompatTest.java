@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.nkd.ignition.spec.ButaneVersion;
-import io.nkd.testsupport.RepoRoot;
+import io.nkd.testsupport.RepoPaths;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -86,7 +86,7 @@ class IgnitionValidateCompatTest {
     @TestFactory
     Stream<DynamicTest> conformanceCasesValidate() throws IOException {
         IgnitionTools.assumeIgnitionValidate();
-        Path suite = RepoRoot.get().resolve("../shared/butane-conformance").normalize();
+        Path suite = RepoPaths.repoRoot().resolve("../shared/butane-conformance").normalize();
         assumeTrue(Files.isRegularFile(suite.resolve("index.tsv")), "no conformance suite at " + suite);
         Set<String> readable = new HashSet<>();
         IgnitionTools.versionsIgnitionReads().forEach(v -> readable.add(v.ignition().text()));
