@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         },
         subcommands = {
             ValidateCommand.class,
+            RenderCommand.class,
             ButaneCommand.class,
             IgnitionCommand.class,
             CommandLine.HelpCommand.class

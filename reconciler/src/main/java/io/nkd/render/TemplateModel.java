@@ -1,0 +1,155 @@
+package io.nkd.render;
+
+import io.nkd.config.ClusterSpec;
+import io.nkd.config.Endpoint;
+import io.nkd.config.ImageCatalog;
+import io.nkd.config.KubernetesSpec;
+import io.nkd.config.KubernetesVersion;
+import io.nkd.config.NodePool;
+import io.nkd.ignition.IgnitionVersion;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Builds the values templates see (documented in templates/README.md). Pure. */
+final class TemplateModel {
+    private TemplateModel() {
+    }
+
+    /** The model for one pool (node fields are added per node by {@link #forNode}). */
+    static Map<String, Object> forPool(String cluster, ClusterSpec spec, NodePool pool, String osImageURL, String osVersion,
+                                       String initNode, BootstrapSecrets secrets) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("butaneVersion", butaneVersionFor(IgnitionVersion.parse(spec.ignition().version()).orElseThrow()));
+        m.put("cluster", Map.of("name", cluster));
+        m.put("kubernetes", kubernetes(spec.kubernetes()));
+        m.put("runtime", runtime(spec.kubernetes().runtime()));
+        m.put("os", Map.of("osImageURL", osImageURL, "osVersion", osVersion));
+        boolean controlPlane = pool.role() == NodePool.Role.CONTROL_PLANE;
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("name", pool.name());
+        p.put("role", pool.role().wire());
+        p.put("controlPlane", controlPlane);
+        p.put("nodeLabels", String.join(",", new TreeMap<>(pool.labels()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        m.put("pool", p);
+        m.put("initNode", initNode);
+        m.put("users", users(spec));
+        m.put("secrets", Map.of("bootstrapToken", secrets.bootstrapToken(), "certificateKey", secrets.certificateKey(),
+                "discoveryHash", secrets.discoveryHash()));
+        List<Map<String, Object>> pki = new ArrayList<>();
+        if (controlPlane) {
+            secrets.controlPlaneFiles().forEach((path, f) ->
+                    pki.add(Map.of("path", path, "contents", f.contents(), "mode", "0" + Integer.toOctalString(f.mode()))));
+        }
+        m.put("pki", pki);
+        return m;
+    }
+
+    /** A copy of the pool model with one node's fields. */
+    static Map<String, Object> forNode(Map<String, Object> poolModel, String hostname, String ip, NodePool.StaticNetwork net) {
+        Map<String, Object> m = new LinkedHashMap<>(poolModel);
+        Map<String, Object> node = new LinkedHashMap<>();
+        node.put("hostname", hostname);
+        node.put("hostnameLine", hostname + "\n");
+        boolean isStatic = ip != null && net != null;
+        node.put("static", isStatic);
+        node.put("ip", ip == null ? "" : ip);
+        node.put("prefixLength", net == null ? "" : String.valueOf(net.prefixLength()));
+        node.put("gateway", net == null ? "" : net.gateway());
+        node.put("interfaceName", net == null ? "" : net.interfaceName());
+        node.put("hasDns", net != null && !net.dns().isEmpty());
+        node.put("dnsList", net == null ? "" : String.join(";", net.dns()));
+        m.put("node", node);
+        return m;
+    }
+
+    /** The Butane version whose output is the cluster's Ignition spec version. */
+    static String butaneVersionFor(IgnitionVersion v) {
+        return switch (v) {
+            case V3_0_0 -> "1.0.0";
+            case V3_1_0 -> "1.1.0";
+            case V3_2_0 -> "1.3.0";
+            case V3_3_0 -> "1.4.0";
+            case V3_4_0 -> "1.5.0";
+            case V3_5_0 -> "1.6.0";
+            case V3_6_0 -> "1.7.0";
+        };
+    }
+
+    private static Map<String, Object> kubernetes(KubernetesSpec k) {
+        KubernetesVersion v = KubernetesVersion.parse(k.version());
+        Endpoint endpoint = Endpoint.parse(k.controlPlaneEndpoint());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", v.toString());
+        m.put("versionNumber", v.toString().substring(1));
+        m.put("kubeadmApiVersion", v.kubeadmApiVersion());
+        m.put("v1beta4", v.kubeadmApiVersion().endsWith("v1beta4"));
+        m.put("endpoint", endpoint.toString());
+        m.put("endpointHost", endpoint.host());
+        m.put("endpointPort", String.valueOf(endpoint.port()));
+        m.put("imageRepository", k.imageRepository());
+        m.put("pauseImage", k.pauseImage());
+        m.put("podSubnet", k.podSubnet());
+        m.put("serviceSubnet", k.serviceSubnet());
+        m.put("dnsDomain", k.dnsDomain());
+        List<Map<String, Object>> sans = k.apiServerCertSANs().stream().map(s -> Map.<String, Object>of("value", s)).toList();
+        m.put("certSANs", sans);
+        m.put("kubeletArgs", args(k.kubeletExtraArgs()));
+        m.put("components", List.of(
+                component("apiServer", k.apiServerExtraArgs(), sans),
+                component("controllerManager", k.controllerManagerExtraArgs(), List.of()),
+                component("scheduler", k.schedulerExtraArgs(), List.of())));
+        return m;
+    }
+
+    private static Map<String, Object> component(String name, Map<String, String> args, List<Map<String, Object>> sans) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("args", args(args));
+        c.put("hasArgs", !args.isEmpty());
+        c.put("certSANs", sans);
+        c.put("hasCertSANs", !sans.isEmpty());
+        c.put("hasSettings", !args.isEmpty() || !sans.isEmpty());
+        return c;
+    }
+
+    private static List<Map<String, Object>> args(Map<String, String> args) {
+        return new TreeMap<>(args).entrySet().stream()
+                .map(e -> Map.<String, Object>of("name", e.getKey(), "value", e.getValue())).toList();
+    }
+
+    private static Map<String, Object> runtime(KubernetesSpec.Runtime r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.wire());
+        m.put("criSocket", r.criSocket());
+        for (KubernetesSpec.Runtime each : KubernetesSpec.Runtime.values()) {
+            m.put(each.wire(), each == r);
+        }
+        return m;
+    }
+
+    private static List<Map<String, Object>> users(ClusterSpec spec) {
+        List<Map<String, Object>> users = new ArrayList<>();
+        for (var u : spec.access().users()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", u.name());
+            m.put("sshKeys", u.sshAuthorizedKeys().stream().map(k -> Map.<String, Object>of("key", k)).toList());
+            m.put("groups", u.groups().stream().map(g -> Map.<String, Object>of("group", g)).toList());
+            // password hashes are secrets: resolved by the caller later; never rendered from Git
+            m.put("hasPasswordHash", false);
+            m.put("passwordHash", "");
+            users.add(m);
+        }
+        return users;
+    }
+
+    static ImageCatalog.Release resolveImage(ClusterSpec spec, Map<String, ImageCatalog.Release> images) {
+        if (spec.os().image() != null) {
+            return images.get(spec.os().image());
+        }
+        return new ImageCatalog.Release("pinned", spec.os().osImageURL(), "pinned", spec.kubernetes().version(), null);
+    }
+}
