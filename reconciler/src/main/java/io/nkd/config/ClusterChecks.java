@@ -21,6 +21,14 @@ import org.quartz.CronExpression;
 /** The rules a cluster definition must satisfy on its own (one revision). */
 final class ClusterChecks {
     private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+    private static final String IMAGE_REFERENCE = "[A-Za-z0-9][A-Za-z0-9._/:@-]*";
+    private static final java.util.regex.Pattern LABEL_KEY = java.util.regex.Pattern.compile(
+            "(([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+    private static final java.util.regex.Pattern LABEL_VALUE = java.util.regex.Pattern.compile(
+            "([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+    /** Flag names and values go onto command lines and into systemd units: keep them to safe characters. */
+    private static final java.util.regex.Pattern ARG_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final java.util.regex.Pattern ARG_VALUE = java.util.regex.Pattern.compile("[^\\s\"'`$\\\\]*");
 
     private ClusterChecks() {
     }
@@ -75,6 +83,13 @@ final class ClusterChecks {
             r.error("OverlappingSubnets", at.key("serviceSubnet"), "serviceSubnet " + services + " overlaps podSubnet "
                     + pods + "; pick disjoint ranges");
         }
+        for (String[] image : new String[][] {{"imageRepository", k.imageRepository()}, {"pauseImage", k.pauseImage()}}) {
+            if (!image[1].matches(IMAGE_REFERENCE)) {
+                r.error("BadImageReference", at.key(image[0]), "\"" + image[1] + "\" is not a container image reference "
+                        + "(registry/path[:tag][@digest], no spaces or quotes)");
+            }
+        }
+        argsChecks(k, at, r);
         if (!k.dnsDomain().matches(DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
             r.error("BadDnsDomain", at.key("dnsDomain"), "\"" + k.dnsDomain() + "\" is not a DNS domain");
         }
@@ -82,6 +97,50 @@ final class ClusterChecks {
             String san = k.apiServerCertSANs().get(i);
             if (!Cidr.isAddress(san) && !san.toLowerCase(java.util.Locale.ROOT).matches("(\\*\\.)?" + DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
                 r.error("BadSan", at.key("apiServerCertSANs").index(i), "\"" + san + "\" is neither an IP address nor a DNS name");
+            }
+        }
+    }
+
+    private static void argsChecks(KubernetesSpec k, Path at, Rules r) {
+        String[][] groups = {{"apiServerExtraArgs"}, {"controllerManagerExtraArgs"}, {"schedulerExtraArgs"}, {"kubeletExtraArgs"}};
+        List<Map<String, String>> values = List.of(k.apiServerExtraArgs(), k.controllerManagerExtraArgs(), k.schedulerExtraArgs(),
+                k.kubeletExtraArgs());
+        for (int g = 0; g < groups.length; g++) {
+            for (var e : values.get(g).entrySet()) {
+                Path p = at.key(groups[g][0]).key(e.getKey());
+                if (!ARG_NAME.matcher(e.getKey()).matches()) {
+                    r.error("BadFlag", p, "flag name \"" + e.getKey() + "\" must be lowercase letters, digits and '-', without leading dashes");
+                } else if (!ARG_VALUE.matcher(e.getValue()).matches()) {
+                    r.error("BadFlag", p, "the value of --" + e.getKey() + " may not contain spaces, quotes, '$' or backslashes");
+                }
+            }
+        }
+    }
+
+    /**
+     * kubelet may only set its own labels outside the kubernetes.io and k8s.io namespaces (the NodeRestriction
+     * admission plugin rejects others, e.g. node-role.kubernetes.io/*), except a few well-known ones.
+     */
+    private static void labels(NodePool p, Path at, Rules r) {
+        for (var e : p.labels().entrySet()) {
+            Path lp = at.key("labels").key(e.getKey());
+            String key = e.getKey();
+            if (!LABEL_KEY.matcher(key).matches() || key.length() > 317) {
+                r.error("BadLabel", lp, "\"" + key + "\" is not a Kubernetes label key (prefix/name)");
+                continue;
+            }
+            if (!LABEL_VALUE.matcher(e.getValue()).matches()) {
+                r.error("BadLabel", lp, "\"" + e.getValue() + "\" is not a Kubernetes label value (63 characters: letters, digits, '-', '_', '.')");
+            }
+            String prefix = key.contains("/") ? key.substring(0, key.indexOf('/')) : "";
+            boolean restricted = prefix.equals("kubernetes.io") || prefix.endsWith(".kubernetes.io")
+                    || prefix.equals("k8s.io") || prefix.endsWith(".k8s.io");
+            boolean allowed = prefix.endsWith("kubelet.kubernetes.io") || prefix.endsWith("node.kubernetes.io")
+                    || java.util.Set.of("kubernetes.io/hostname", "kubernetes.io/arch", "kubernetes.io/os",
+                            "topology.kubernetes.io/region", "topology.kubernetes.io/zone", "node.kubernetes.io/instance-type").contains(key);
+            if (restricted && !allowed) {
+                r.error("RestrictedLabel", lp, "kubelet may not set label \"" + key + "\" on its own node (the NodeRestriction "
+                        + "admission plugin forbids kubernetes.io and k8s.io labels); use a label of your own domain, e.g. nkd.io/pool");
             }
         }
     }
@@ -144,6 +203,7 @@ final class ClusterChecks {
             if (!p.name().matches(DNS_LABEL)) {
                 r.error("BadPoolName", at.key("name"), "pool name \"" + p.name() + "\" must be a DNS label");
             }
+            labels(p, at, r);
             if (p.name().equals(Snippet.ALL_POOLS)) {
                 r.error("ReservedPoolName", at.key("name"), "\"all\" is reserved for snippets that apply to every pool");
             }
