@@ -1,5 +1,6 @@
 package io.nkd.butane.it;
 
+import io.nkd.testsupport.IgnitionTools;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,31 +44,8 @@ class IgnitionApplyTest {
         Path filesDir = Fixtures.filesDir(tmp);
         Path config = IgnitionTools.translateToFile(Fixtures.resource("apply/node.bu"), filesDir, true,
                 tmp.resolve("node.ign"));
-        // Ignition writes a user's SSH keys with that user's file-system uid, so the path down to the root
-        // must be traversable by others (JUnit creates its temp dir 0700).
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-        root = Files.createDirectories(tmp.resolve("root"));
-        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        prepareRoot(root);
-        Path state = Files.createDirectories(tmp.resolve("state"));
-        Path bin = Files.createDirectories(tmp.resolve("bin"));
-        // Ignition relabels what it wrote with setfiles; there is no SELinux policy here, so make it a no-op.
-        Path setfiles = Files.writeString(bin.resolve("setfiles"), "#!/bin/sh\nexit 0\n");
-        Files.setPosixFilePermissions(setfiles, PosixFilePermissions.fromString("rwxr-xr-x"));
-
-        Map<String, String> env = Map.of(
-                "IGNITION_CONFIG_FILE", config.toString(),
-                "PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-        StringBuilder all = new StringBuilder();
-        for (String stage : List.of("fetch", "files")) {
-            IgnitionTools.Run run = IgnitionTools.run(List.of(IgnitionTools.IGNITION.toString(),
-                    "-platform", "file", "-stage", stage, "-root", root.toString(),
-                    "-config-cache", state.resolve("config.json").toString(),
-                    "-state-file", state.resolve("state").toString(), "-log-to-stdout"), env, 120);
-            all.append(run.output());
-            assertEquals(0, run.exit(), "ignition -stage " + stage + " failed:\n" + run.output());
-        }
-        log = all.toString();
+        root = IgnitionTools.applyFilesStage(config, tmp);
+        log = Files.readString(tmp.resolve("ignition.log"));
     }
 
     /** Removes the mask link first: JUnit warns when cleaning up a link that points outside the temp dir. */
@@ -78,28 +56,8 @@ class IgnitionApplyTest {
         }
     }
 
-    /** What a NestOS root has and Ignition relies on: SELinux config, and the account databases. */
-    private static void prepareRoot(Path root) throws IOException {
-        Path etc = Files.createDirectories(root.resolve("etc/selinux"));
-        Files.writeString(etc.resolve("config"), "SELINUX=disabled\nSELINUXTYPE=targeted\n");
-        write(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", "rw-r--r--");
-        write(root, "etc/group", "root:x:0:\nwheel:x:10:\n", "rw-r--r--");
-        write(root, "etc/shadow", "root:*:19000:0:99999:7:::\n", "rw-------");
-        write(root, "etc/gshadow", "root:*::\nwheel:*::\n", "rw-------");
-    }
-
-    private static void write(Path root, String rel, String text, String mode) throws IOException {
-        Path p = Files.writeString(root.resolve(rel), text);
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
-    }
-
     private static boolean isRoot() {
-        try {
-            Path probe = Files.createTempFile(tmp, "uid", "");
-            return ((Integer) Files.getAttribute(probe, "unix:uid")) == 0;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return IgnitionTools.isRoot(tmp);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.nkd.butane.it;
 
+import io.nkd.testsupport.IgnitionTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

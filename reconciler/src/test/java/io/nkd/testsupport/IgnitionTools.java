@@ -1,4 +1,4 @@
-package io.nkd.butane.it;
+package io.nkd.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -21,19 +21,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Finds and runs the real Ignition binaries (Debian package {@code ignition}) for the integration tests. */
-final class IgnitionTools {
+public final class IgnitionTools {
     /** Where Debian installs the Ignition binary (it is meant to run from the initramfs, so it is not on PATH). */
-    static final Path IGNITION = Path.of("/usr/lib/dracut/modules.d/30ignition/ignition");
+    public static final Path IGNITION = Path.of("/usr/lib/dracut/modules.d/30ignition/ignition");
 
     private static final Map<String, Boolean> KNOWN_SPECS = new HashMap<>();
 
     private IgnitionTools() {
     }
 
-    record Run(int exit, String output) {
+    public record Run(int exit, String output) {
     }
 
-    static Optional<Path> ignitionValidate() {
+    public static Optional<Path> ignitionValidate() {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         return Stream.of(path.split(":"))
                 .filter(d -> !d.isEmpty())
@@ -43,18 +43,18 @@ final class IgnitionTools {
     }
 
     /** Skips the calling test (CI installs the tools; a developer machine may not have them). */
-    static Path assumeIgnitionValidate() {
+    public static Path assumeIgnitionValidate() {
         Optional<Path> v = ignitionValidate();
         assumeTrue(v.isPresent(), "ignition-validate is not on PATH: apt-get install ignition to run this test");
         return v.get();
     }
 
-    static void assumeIgnition() {
+    public static void assumeIgnition() {
         assumeTrue(Files.isExecutable(IGNITION), IGNITION + " is missing: apt-get install ignition to run this test");
     }
 
     /** Runs a command with stderr merged into stdout; fails the test if it does not finish in time. */
-    static Run run(List<String> command, Map<String, String> env, int timeoutSeconds) {
+    public static Run run(List<String> command, Map<String, String> env, int timeoutSeconds) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         try {
@@ -83,7 +83,7 @@ final class IgnitionTools {
         }
     }
 
-    static Run validate(Path file) {
+    public static Run validate(Path file) {
         return run(List.of(assumeIgnitionValidate().toString(), file.toString()), Map.of(), 60);
     }
 
@@ -91,7 +91,7 @@ final class IgnitionTools {
      * Whether the installed ignition-validate reads this spec version: asked once per version with an
      * empty config, so the tests follow whatever Ignition the machine has (Debian's 2.14 stops at 3.3.0).
      */
-    static synchronized boolean validateKnows(String ignitionVersion) {
+    public static synchronized boolean validateKnows(String ignitionVersion) {
         return KNOWN_SPECS.computeIfAbsent(ignitionVersion, v -> {
             try {
                 Path f = Files.createTempFile("nkd-probe-", ".ign");
@@ -108,7 +108,7 @@ final class IgnitionTools {
     }
 
     /** The fcos versions whose Ignition output the installed ignition-validate reads; never empty. */
-    static List<ButaneVersion> versionsIgnitionReads() {
+    public static List<ButaneVersion> versionsIgnitionReads() {
         List<ButaneVersion> out = new ArrayList<>();
         for (ButaneVersion v : ButaneVersion.values()) {
             if (validateKnows(v.ignition().text())) {
@@ -120,7 +120,7 @@ final class IgnitionTools {
     }
 
     /** Translates, insists on a clean result, and writes the JSON the way {@code nkd butane -p} does. */
-    static Path translateToFile(String yaml, Path filesDir, boolean strict, Path out) {
+    public static Path translateToFile(String yaml, Path filesDir, boolean strict, Path out) {
         Butane.Result result = Butane.translate(yaml, new Butane.Options(filesDir));
         assertTrue(result.ok(strict), () -> "nkd rejected the config:\n" + result.report());
         try {
@@ -129,5 +129,57 @@ final class IgnitionTools {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /**
+     * Applies a config with the real Ignition, stages fetch then files, platform "file", into a fresh root under
+     * {@code workDir} prepared like a NestOS root (SELinux config, account databases) and returns that root.
+     * Needs root (Ignition chowns and runs useradd --root); callers assume {@link #isRoot(Path)} first.
+     */
+    public static Path applyFilesStage(Path config, Path workDir) throws java.io.IOException {
+        java.nio.file.attribute.FileAttribute<?>[] none = {};
+        java.nio.file.Files.setPosixFilePermissions(workDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path root = java.nio.file.Files.createDirectories(workDir.resolve("root"), none);
+        java.nio.file.Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path etc = java.nio.file.Files.createDirectories(root.resolve("etc/selinux"));
+        java.nio.file.Files.writeString(etc.resolve("config"), "SELINUX=disabled\nSELINUXTYPE=targeted\n");
+        writeMode(root, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", "rw-r--r--");
+        writeMode(root, "etc/group", "root:x:0:\nwheel:x:10:\n", "rw-r--r--");
+        writeMode(root, "etc/shadow", "root:*:19000:0:99999:7:::\n", "rw-------");
+        writeMode(root, "etc/gshadow", "root:*::\nwheel:*::\n", "rw-------");
+        Path state = java.nio.file.Files.createDirectories(workDir.resolve("state"));
+        Path bin = java.nio.file.Files.createDirectories(workDir.resolve("bin"));
+        // Ignition relabels what it wrote with setfiles; there is no SELinux policy here, so make it a no-op.
+        writeMode(bin, "setfiles", "#!/bin/sh\nexit 0\n", "rwxr-xr-x");
+        Map<String, String> env = Map.of(
+                "IGNITION_CONFIG_FILE", config.toString(),
+                "PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        StringBuilder log = new StringBuilder();
+        for (String stage : List.of("fetch", "files")) {
+            Run run = run(List.of(IGNITION.toString(), "-platform", "file", "-stage", stage, "-root", root.toString(),
+                    "-config-cache", state.resolve("config.json").toString(),
+                    "-state-file", state.resolve("state").toString(), "-log-to-stdout"), env, 120);
+            log.append(run.output());
+            if (run.exit() != 0) {
+                throw new AssertionError("ignition -stage " + stage + " failed:\n" + run.output());
+            }
+        }
+        java.nio.file.Files.writeString(workDir.resolve("ignition.log"), log);
+        return root;
+    }
+
+    private static void writeMode(Path dir, String rel, String text, String mode) throws java.io.IOException {
+        Path p = java.nio.file.Files.writeString(dir.resolve(rel), text);
+        java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+    }
+
+    /** Whether this process runs as root (Ignition's files stage needs it). */
+    public static boolean isRoot(Path scratch) {
+        try {
+            Path probe = java.nio.file.Files.createTempFile(scratch, "uid", "");
+            return ((Integer) java.nio.file.Files.getAttribute(probe, "unix:uid")) == 0;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 }
