@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             ValidateCommand.class,
             RenderCommand.class,
+            SchemaCommand.class,
             ButaneCommand.class,
             IgnitionCommand.class,
             CommandLine.HelpCommand.class

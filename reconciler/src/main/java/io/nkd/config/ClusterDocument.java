@@ -17,7 +17,7 @@ public record ClusterDocument(
     public record Metadata(
             @Required @Doc(value = "Name; for a cluster it must equal its directory name (a DNS label).", example = "prod-eu1")
             String name,
-            @Doc("Free-form labels (key: value), copied onto every object nkd creates for the cluster.")
+            @Doc("Free-form labels (key: value) for people and tools; nkd keeps them with the cluster.")
             java.util.Map<String, String> labels) {
         public Metadata {
             labels = labels == null ? java.util.Map.of() : labels;
