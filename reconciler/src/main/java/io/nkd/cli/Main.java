@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
             ""
         },
         subcommands = {
+            InitCommand.class,
             ValidateCommand.class,
             RenderCommand.class,
             SchemaCommand.class,

@@ -23,6 +23,10 @@ final class Templates {
         return load("templates/butane/" + name + ".bu");
     }
 
+    static Template init(String name) {
+        return load("templates/init/" + name);
+    }
+
     static Template file(String name) {
         return load("templates/files/" + name);
     }

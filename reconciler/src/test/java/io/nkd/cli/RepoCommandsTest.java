@@ -1,0 +1,86 @@
+package io.nkd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nkd.testsupport.RepoPaths;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** nkd init, validate and render as users run them. */
+class RepoCommandsTest {
+    private static final String EXAMPLE = RepoPaths.repoRoot().resolve("repo-layout/example").toString();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void initCreatesACommittedValidRepository() throws Exception {
+        Path repo = tmp.resolve("clusters-repo");
+        CliRun init = CliRun.run("", "init", "--cluster", "lab", repo.toString());
+        assertEquals(0, init.exit(), init.err());
+        assertTrue(Files.exists(repo.resolve(".git")));
+        assertTrue(Files.readString(repo.resolve(".gitignore")).contains("/state/"));
+        CliRun validate = CliRun.run("", "validate", "--repo", repo.toString(), "--rev", "main");
+        assertEquals(0, validate.exit(), validate.out() + validate.err());
+        assertTrue(validate.out().contains("valid: 1 cluster(s)"), validate.out());
+        CliRun again = CliRun.run("", "init", repo.toString());
+        assertEquals(1, again.exit());
+        assertTrue(again.err().contains("not an empty directory"), again.err());
+    }
+
+    @Test
+    void validateReportsEveryProblemAsJsonForTools() throws Exception {
+        CliRun ok = CliRun.run("", "validate", "--repo", EXAMPLE, "--format", "json");
+        assertEquals(0, ok.exit(), ok.err());
+        JsonNode json = new ObjectMapper().readTree(ok.out());
+        assertTrue(json.path("valid").asBoolean());
+        assertEquals(3, json.path("clusters").size());
+        Path broken = tmp.resolve("broken");
+        copy(Path.of(EXAMPLE), broken);
+        Path cluster = broken.resolve("clusters/sandbox-demo/cluster.yaml");
+        Files.writeString(cluster, Files.readString(cluster).replace("replicas: 2", "replicaz: 2"));
+        CliRun bad = CliRun.run("", "validate", "--repo", broken.toString(), "--format", "json");
+        assertEquals(1, bad.exit());
+        JsonNode problem = new ObjectMapper().readTree(bad.out()).path("problems").get(0);
+        assertEquals("clusters/sandbox-demo/cluster.yaml", problem.path("file").asText());
+        assertEquals(23, problem.path("line").asInt());
+        assertEquals("UnknownKey", problem.path("code").asText());
+    }
+
+    @Test
+    void renderWritesPoolsNodesAndVersions() throws Exception {
+        Path out = tmp.resolve("out");
+        CliRun r = CliRun.run("", "render", "--repo", EXAMPLE, "--out", out.toString(), "--cluster", "sandbox-demo");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode versions = new ObjectMapper().readTree(out.resolve("sandbox-demo/versions.json").toFile());
+        assertTrue(versions.path("pools").path("workers").asText().startsWith("rendered-workers-"));
+        assertTrue(Files.exists(out.resolve("sandbox-demo/pools/control-plane.ign")));
+        assertTrue(Files.exists(out.resolve("sandbox-demo/nodes/sandbox-demo-workers-2.ign")));
+        assertFalse(Files.exists(out.resolve("openstack-prod")), "--cluster renders only that cluster");
+        String cp = Files.readString(out.resolve("sandbox-demo/pools/control-plane.ign"));
+        assertTrue(cp.contains("nkd-secret"), "without --state-dir secrets are placeholders");
+        CliRun unknown = CliRun.run("", "render", "--repo", EXAMPLE, "--out", out.toString(), "--cluster", "nope");
+        assertEquals(1, unknown.exit());
+        assertTrue(unknown.err().contains("no cluster named nope"), unknown.err());
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+}
