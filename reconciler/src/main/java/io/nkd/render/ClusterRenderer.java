@@ -55,7 +55,9 @@ public final class ClusterRenderer {
             Map<String, Object> reviewModel = TemplateModel.forPool(cluster.name(), spec, pool, image.osImageURL(),
                     image.osVersion(), initNode, BootstrapSecrets.placeholders());
             ObjectNode config = renderPool(cluster, pool, model, target, report);
-            ObjectNode forHash = renderPool(cluster, pool, reviewModel, target, new Report());
+            // the version id comes from the placeholder rendering, so rotating a secret is not a new version
+            ObjectNode forHash = secrets.equals(BootstrapSecrets.placeholders()) ? config
+                    : renderPool(cluster, pool, reviewModel, target, new Report());
             if (config == null || forHash == null) {
                 continue;
             }
