@@ -32,10 +32,17 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or json (for tools).")
     Format format;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Also check that every referenced secret exists (DIR/secrets/<name>, or the environment variable).")
+    java.nio.file.Path stateDir;
+
     @Override
     public Integer call() {
         RepositoryConfig config = ConfigLoader.load(repo.snapshot());
         Report all = config.allProblems();
+        if (stateDir != null) {
+            checkSecrets(config, all);
+        }
         if (format == Format.JSON) {
             System.out.println(JsonOutput.write(toJson(config, all), true));
         } else {
@@ -46,6 +53,27 @@ final class ValidateCommand implements Callable<Integer> {
                     + config.images().size() + " image(s); " + errors + " error(s), " + warnings + " warning(s)");
         }
         return all.hasErrors() ? 1 : 0;
+    }
+
+    /** A referenced secret that does not exist is an error at the reference. */
+    private void checkSecrets(RepositoryConfig config, Report all) {
+        for (var cluster : config.clusters()) {
+            if (cluster.document().value() == null) {
+                continue;
+            }
+            for (var use : io.nkd.config.SecretRefs.of(cluster.spec())) {
+                var ref = use.ref();
+                boolean exists = ref.name() != null
+                        ? java.nio.file.Files.isRegularFile(stateDir.resolve("secrets").resolve(ref.name()))
+                        : System.getenv(ref.env()) != null;
+                if (!exists) {
+                    all.add(new Entry(Severity.ERROR, "MissingSecret", use.path(), cluster.document().at(use.path()),
+                            ref + " does not exist; " + (ref.name() != null
+                                    ? "create " + stateDir.resolve("secrets").resolve(ref.name()) + " (mode 0600)"
+                                    : "set " + ref.env() + " in nkd's environment"), cluster.document().file()));
+                }
+            }
+        }
     }
 
     private static ObjectNode toJson(RepositoryConfig config, Report all) {

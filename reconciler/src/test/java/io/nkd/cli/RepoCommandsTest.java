@@ -55,6 +55,17 @@ class RepoCommandsTest {
     }
 
     @Test
+    void withAStateDirReferencedSecretsMustExist() throws Exception {
+        Path state = Files.createDirectories(tmp.resolve("state/secrets"));
+        CliRun missing = CliRun.run("", "validate", "--repo", EXAMPLE, "--state-dir", tmp.resolve("state").toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.out().contains("clusters/openstack-prod/cluster.yaml:29:20: error: secret openstack-prod-credentials "
+                + "does not exist"), missing.out());
+        Files.writeString(state.resolve("openstack-prod-credentials"), "{}");
+        assertEquals(0, CliRun.run("", "validate", "--repo", EXAMPLE, "--state-dir", tmp.resolve("state").toString()).exit());
+    }
+
+    @Test
     void renderWritesPoolsNodesAndVersions() throws Exception {
         Path out = tmp.resolve("out");
         CliRun r = CliRun.run("", "render", "--repo", EXAMPLE, "--out", out.toString(), "--cluster", "sandbox-demo");
