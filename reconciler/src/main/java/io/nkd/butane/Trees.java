@@ -123,19 +123,9 @@ final class Trees {
         }
 
         private void file(java.nio.file.Path entry, String path, ObjectNode owner) {
-            ObjectNode file = find("files", path);
-            if (file != null) {
-                if (text(obj(file, "contents"), "source") != null) {
-                    t.at(Severity.ERROR, "ErrNodeExists", at, ButaneMessages.NODE_EXISTS);
-                    return;
-                }
-            } else {
-                if (exists(path)) {
-                    t.at(Severity.ERROR, "ErrNodeExists", at, ButaneMessages.NODE_EXISTS);
-                    return;
-                }
-                file = node(path, owner);
-                add("files", file);
+            ObjectNode file = fillable("files", path, owner, f -> text(obj(f, "contents"), "source") != null);
+            if (file == null) {
+                return;
             }
             byte[] data;
             try {
@@ -160,25 +150,33 @@ final class Trees {
         }
 
         private void link(java.nio.file.Path entry, String path, ObjectNode owner) {
-            ObjectNode link = find("links", path);
-            if (link != null) {
-                if (text(link, "target") != null && !text(link, "target").isEmpty()) {
-                    t.at(Severity.ERROR, "ErrNodeExists", at, ButaneMessages.NODE_EXISTS);
-                    return;
-                }
-            } else {
-                if (exists(path)) {
-                    t.at(Severity.ERROR, "ErrNodeExists", at, ButaneMessages.NODE_EXISTS);
-                    return;
-                }
-                link = node(path, owner);
-                add("links", link);
+            ObjectNode link = fillable("links", path, owner, l -> text(l, "target") != null && !text(l, "target").isEmpty());
+            if (link == null) {
+                return;
             }
             try {
                 link.put("target", Files.readSymbolicLink(entry).toString().replace('\\', '/'));
             } catch (IOException e) {
                 t.at(Severity.ERROR, "ErrFileRead", at, "readlink " + entry + ": " + e.getMessage());
             }
+        }
+
+        /**
+         * The entry to fill for a tree node: the user's entry of that path when it has no contents yet, else a new
+         * one; null (with ErrNodeExists) when the path is taken by a filled entry or an entry of another type.
+         */
+        private ObjectNode fillable(String list, String path, ObjectNode owner, java.util.function.Predicate<ObjectNode> filled) {
+            ObjectNode existing = find(list, path);
+            if (existing != null ? filled.test(existing) : exists(path)) {
+                t.at(Severity.ERROR, "ErrNodeExists", at, ButaneMessages.NODE_EXISTS);
+                return null;
+            }
+            if (existing != null) {
+                return existing;
+            }
+            ObjectNode created = node(path, owner);
+            add(list, created);
+            return created;
         }
 
         private void add(String list, ObjectNode node) {
