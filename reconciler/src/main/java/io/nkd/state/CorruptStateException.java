@@ -1,0 +1,29 @@
+package io.nkd.state;
+
+import java.nio.file.Path;
+
+/**
+ * A state file exists but cannot be read as what it should be (not JSON, truncated, empty, wrong shape).
+ * The message names the file, says what is wrong and what the operator can do; it never quotes the file.
+ */
+public final class CorruptStateException extends StateException {
+    private final Path file;
+    private final String problem;
+
+    CorruptStateException(Path file, String problem, Recovery recovery) {
+        // No cause: Jackson's messages quote the offending input, which may be a secret.
+        super("state file " + file + " is corrupt: " + problem + ". " + recovery.advice(), null);
+        this.file = file;
+        this.problem = problem;
+    }
+
+    /** The corrupt file. */
+    public Path file() {
+        return file;
+    }
+
+    /** What is wrong, e.g. "not valid JSON at line 3 column 7"; never the file's content. */
+    public String problem() {
+        return problem;
+    }
+}

@@ -1,0 +1,24 @@
+package io.nkd.state;
+
+import java.util.Optional;
+
+/** A cluster's lock is held by another process, or by another handle in this process. */
+public final class StateLockedException extends StateException {
+    private final String cluster;
+    private final LockHolder holder;
+
+    StateLockedException(String cluster, LockHolder holder, String message) {
+        super(message, null);
+        this.cluster = cluster;
+        this.holder = holder;
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    /** Who holds the lock, when the holder could be identified. */
+    public Optional<LockHolder> holder() {
+        return Optional.ofNullable(holder);
+    }
+}
