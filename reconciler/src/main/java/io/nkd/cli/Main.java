@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
             ValidateCommand.class,
             RenderCommand.class,
             SchemaCommand.class,
+            CertsCommand.class,
             ButaneCommand.class,
             IgnitionCommand.class,
             CommandLine.HelpCommand.class

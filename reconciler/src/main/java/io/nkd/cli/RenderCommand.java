@@ -9,7 +9,7 @@ import io.nkd.render.BootstrapSecrets;
 import io.nkd.render.ClusterRenderer;
 import io.nkd.render.RenderedCluster;
 import io.nkd.render.RenderedConfig;
-import io.nkd.report.Entry;
+import io.nkd.secrets.ClusterSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,14 +47,21 @@ final class RenderCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         RepositoryConfig config = ConfigLoader.load(repo.snapshot());
+        ClusterSecrets secretsStore = stateDir == null ? null : StateDirs.secrets(stateDir);
         int exit = 0;
         for (LoadedCluster cluster : config.clusters()) {
             if (only != null && !only.equals(cluster.name())) {
                 continue;
             }
-            BootstrapSecrets secrets = stateDir == null ? BootstrapSecrets.placeholders() : ClusterSecrets.forCluster(stateDir, cluster);
+            if (!cluster.valid()) {
+                cluster.report().entries().forEach(System.err::println);
+                System.err.println("Error: cluster " + cluster.name() + " is invalid and was not rendered");
+                exit = 1;
+                continue;
+            }
+            BootstrapSecrets secrets = secretsStore == null ? BootstrapSecrets.placeholders()
+                    : StateDirs.call(() -> secretsStore.ensure(cluster));
             RenderedCluster rendered = ClusterRenderer.render(cluster, config.images(), secrets);
-            cluster.report().entries().stream().filter(Entry::isError).forEach(System.err::println);
             rendered.report().entries().forEach(System.err::println);
             if (!rendered.ok()) {
                 System.err.println("Error: cluster " + cluster.name() + " was not rendered; fix the problems above");

@@ -11,6 +11,7 @@ public record ClusterSpec(
         @Required @Doc("Kubernetes version and control-plane settings.") KubernetesSpec kubernetes,
         @Required @Doc("The NestOS image every node runs.") OsSpec os,
         @Doc("Ignition settings of the rendered node configs.") IgnitionSettings ignition,
+        @Doc("The cluster PKI nkd generates (once, into its state directory).") PkiSettings pki,
         @Required @Doc("Where the machines come from.") Infrastructure infrastructure,
         @Required @Doc("Node pools: exactly one control-plane pool, any number of worker pools.") List<NodePool> pools,
         @Doc("Login users on every node.") Access access,
@@ -21,6 +22,7 @@ public record ClusterSpec(
     public ClusterSpec {
         paused = paused != null && paused;
         ignition = ignition == null ? new IgnitionSettings(null) : ignition;
+        pki = pki == null ? new PkiSettings(null, null, null) : pki;
         access = access == null ? new Access(null) : access;
         upgrade = upgrade == null ? UpgradePolicy.defaults() : upgrade;
         housekeeper = housekeeper == null ? new HousekeeperSettings(null, null, null) : housekeeper;
@@ -36,6 +38,38 @@ public record ClusterSpec(
 
         public IgnitionSettings {
             version = version == null ? DEFAULT_VERSION : version;
+        }
+    }
+
+    @Doc("Key type and lifetimes of the certificates nkd generates. Changing them affects only certificates generated later.")
+    public record PkiSettings(
+            @Doc("Key algorithm: ecdsa-p256 (default), rsa-2048, rsa-3072 or rsa-4096.") KeyAlgorithm keyAlgorithm,
+            @Doc(value = "Lifetime of the CAs (default 87600h, 10 years).", example = "87600h") java.time.Duration caValidity,
+            @Doc(value = "Lifetime of the other certificates (default 8760h, 1 year).", example = "8760h")
+            java.time.Duration certificateValidity) {
+        public PkiSettings {
+            keyAlgorithm = keyAlgorithm == null ? KeyAlgorithm.ECDSA_P256 : keyAlgorithm;
+            caValidity = caValidity == null ? java.time.Duration.ofDays(3650) : caValidity;
+            certificateValidity = certificateValidity == null ? java.time.Duration.ofDays(365) : certificateValidity;
+            if (caValidity.isZero() || certificateValidity.isZero()) {
+                throw new IllegalArgumentException("certificate lifetimes must be longer than zero");
+            }
+        }
+    }
+
+    /** Key algorithms of generated certificates (spelled as in cluster.yaml). */
+    public enum KeyAlgorithm implements io.nkd.yaml.WireEnum {
+        ECDSA_P256("ecdsa-p256"), RSA_2048("rsa-2048"), RSA_3072("rsa-3072"), RSA_4096("rsa-4096");
+
+        private final String wire;
+
+        KeyAlgorithm(String wire) {
+            this.wire = wire;
+        }
+
+        @Override
+        public String wire() {
+            return wire;
         }
     }
 

@@ -82,6 +82,27 @@ class RepoCommandsTest {
         assertTrue(unknown.err().contains("no cluster named nope"), unknown.err());
     }
 
+    @Test
+    void renderWithAStateDirUsesRealSecretsAndCertsCanBeListedAndChecked() throws Exception {
+        Path state = tmp.resolve("state");
+        Path out = tmp.resolve("out");
+        CliRun r = CliRun.run("", "render", "--repo", EXAMPLE, "--out", out.toString(), "--state-dir", state.toString(),
+                "--cluster", "libvirt-lab");
+        assertEquals(0, r.exit(), r.err());
+        String cp = Files.readString(out.resolve("libvirt-lab/pools/control-plane.ign"));
+        assertFalse(cp.contains("nkd-secret"), "real secrets replace the placeholders");
+        CliRun list = CliRun.run("", "certs", "list", "--state-dir", state.toString());
+        assertEquals(0, list.exit(), list.err());
+        assertTrue(list.out().contains("pki/apiserver.crt") && list.out().contains("192.168.122.10"), list.out());
+        CliRun check = CliRun.run("", "certs", "check", "--state-dir", state.toString(), "--cluster", "libvirt-lab");
+        assertEquals(0, check.exit(), check.out());
+        CliRun soon = CliRun.run("", "certs", "check", "--state-dir", state.toString(), "--warn-days", "400");
+        assertEquals(1, soon.exit(), "one-year leaves expire within 400 days");
+        assertTrue(soon.out().contains("expiring"), soon.out());
+        CliRun unknown = CliRun.run("", "certs", "list", "--state-dir", state.toString(), "--cluster", "nope");
+        assertEquals(1, unknown.exit());
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {

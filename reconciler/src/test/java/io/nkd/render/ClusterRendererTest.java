@@ -178,7 +178,11 @@ class ClusterRendererTest {
     void theRealIgnitionWritesTheControlPlaneBootstrap() throws IOException {
         IgnitionTools.assumeIgnition();
         assumeTrue(IgnitionTools.isRoot(tmp), "Ignition's files stage needs root");
-        RenderedCluster prod = render(example(), "openstack-prod", fakeSecrets("t"));
+        // real secrets, generated into a state store as `nkd render --state-dir` does
+        var store = new io.nkd.state.LocalStateStore(tmp.resolve("state"));
+        BootstrapSecrets real = new io.nkd.secrets.ClusterSecrets(store, new java.security.SecureRandom(), java.time.Clock.systemUTC())
+                .ensure(ConfigLoader.load(example()).cluster("openstack-prod").orElseThrow());
+        RenderedCluster prod = render(example(), "openstack-prod", real);
         Path config = Files.writeString(tmp.resolve("cp.ign"), JsonOutput.write(prod.pools().get(0).config(), true));
         Path root = IgnitionTools.applyFilesStage(config, tmp);
         assertTrue(Files.readString(root.resolve("etc/nkd/kubeadm-init.yaml")).contains("kind: ClusterConfiguration"));
@@ -189,6 +193,10 @@ class ClusterRendererTest {
             String expected = e.getValue() == 0600 ? "rw-------" : "rw-r--r--";
             assertEquals(expected, PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p::toString);
         }
+        assertEquals(Files.readString(tmp.resolve("state/clusters/openstack-prod/kubernetes/pki/ca.key")),
+                Files.readString(root.resolve("etc/kubernetes/pki/ca.key")), "the node gets the stored CA, byte for byte");
+        String join = Files.readString(root.resolve("etc/nkd/kubeadm-join.yaml"));
+        assertTrue(join.contains(real.discoveryHash()) && join.contains(real.bootstrapToken()), join);
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("usr/local/bin/nkd-bootstrap"))));
         assertTrue(Files.readString(root.resolve("etc/systemd/system/nkd-bootstrap.service")).contains("Restart=on-failure"));
         String presets = Files.readString(root.resolve("etc/systemd/system-preset/20-ignition.preset"));

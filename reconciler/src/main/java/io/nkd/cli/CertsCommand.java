@@ -1,0 +1,99 @@
+package io.nkd.cli;
+
+import io.nkd.pki.CertificateCheck;
+import io.nkd.pki.CertificateInfo;
+import io.nkd.secrets.ClusterSecrets;
+import io.nkd.state.StateStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nkd certs list|check}: the certificates nkd generated for its clusters. */
+@Command(name = "certs",
+        mixinStandardHelpOptions = true,
+        description = "Show and check the cluster certificates in nkd's state directory.",
+        subcommands = {CertsCommand.ListCerts.class, CertsCommand.CheckCerts.class})
+final class CertsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** Options both subcommands take. */
+    static class Target {
+        @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "nkd's state directory.")
+        Path stateDir;
+
+        @Option(names = "--cluster", paramLabel = "NAME", description = "Only this cluster (default: all).")
+        String cluster;
+
+        List<String> clusters(StateStore store) {
+            List<String> all = store.listClusters();
+            if (cluster != null && !all.contains(cluster)) {
+                throw new UserException("the state directory has no cluster " + cluster + " (it has: "
+                        + (all.isEmpty() ? "none" : String.join(", ", all)) + ")");
+            }
+            return cluster == null ? all : List.of(cluster);
+        }
+
+        SortedMap<String, byte[]> files(StateStore store, String name) {
+            return StateDirs.call(() -> ClusterSecrets.pkiFiles(store.view(name)));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List every certificate: subject, SANs, expiry.",
+            footer = {"", "Example:", "  nkd certs list --state-dir /var/lib/nkd --cluster prod"})
+    static final class ListCerts implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Target target;
+
+        @Override
+        public Integer call() {
+            StateStore store = StateDirs.open(target.stateDir);
+            for (String name : target.clusters(store)) {
+                System.out.println("cluster " + name + ":");
+                for (CertificateInfo c : CertificateInfo.list(target.files(store, name), Clock.systemUTC())) {
+                    List<String> sans = new java.util.ArrayList<>(c.dnsNames());
+                    sans.addAll(c.ipAddresses());
+                    System.out.printf("  %-34s %-48s expires %s (%d days)%s%n", c.path(), c.subject(), c.notAfter(), c.daysLeft(),
+                            sans.isEmpty() ? "" : "  SANs: " + String.join(", ", sans));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Check every certificate: expired, expiring within --warn-days, wrong issuer, key mismatch.",
+                "Exit 0 when all are fine, 1 when any finding is reported."},
+            footer = {"", "Example:", "  nkd certs check --state-dir /var/lib/nkd --warn-days 60"})
+    static final class CheckCerts implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Target target;
+
+        @Option(names = "--warn-days", defaultValue = "30", description = "Report certificates expiring within this many days.")
+        int warnDays;
+
+        @Override
+        public Integer call() {
+            StateStore store = StateDirs.open(target.stateDir);
+            int findings = 0;
+            for (String name : target.clusters(store)) {
+                for (CertificateCheck.Finding f : new CertificateCheck(Clock.systemUTC(), warnDays).check(target.files(store, name))) {
+                    System.out.println(name + ": " + f.path() + ": " + f.kind().name().toLowerCase().replace('_', ' ') + ": " + f.message());
+                    findings++;
+                }
+            }
+            System.out.println(findings == 0 ? "all certificates are valid" : findings + " finding(s)");
+            return findings == 0 ? 0 : 1;
+        }
+    }
+}
