@@ -1,6 +1,7 @@
 package io.nkd.cli;
 
 import io.nkd.secrets.ClusterSecrets;
+import io.nkd.secrets.SecretResolver;
 import io.nkd.state.LocalStateStore;
 import io.nkd.state.StateException;
 import io.nkd.state.StateStore;
@@ -19,14 +20,14 @@ final class StateDirs {
     }
 
     static ClusterSecrets secrets(Path stateDir) {
-        return new ClusterSecrets(open(stateDir), new SecureRandom(), Clock.systemUTC());
+        return new ClusterSecrets(open(stateDir), new SecretResolver(stateDir, System.getenv()), new SecureRandom(), Clock.systemUTC());
     }
 
     /** Runs a state-store operation; its failures (locked, corrupt, insecure directory) become user errors. */
     static <T> T call(Supplier<T> action) {
         try {
             return action.get();
-        } catch (StateException e) {
+        } catch (StateException | SecretResolver.MissingSecretException e) {
             throw new UserException(e.getMessage());
         }
     }

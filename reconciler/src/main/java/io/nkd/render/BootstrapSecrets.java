@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * rotating a secret never makes a new version.
  */
 public record BootstrapSecrets(String bootstrapToken, String certificateKey, String discoveryHash,
-                               SortedMap<String, PkiFile> controlPlaneFiles) {
+                               SortedMap<String, PkiFile> controlPlaneFiles, SortedMap<String, String> passwordHashes) {
 
     /** A file under /etc/kubernetes/ on control-plane nodes. */
     public record PkiFile(String contents, int mode) {
@@ -39,6 +39,18 @@ public record BootstrapSecrets(String bootstrapToken, String certificateKey, Str
 
     public BootstrapSecrets {
         controlPlaneFiles = Collections.unmodifiableSortedMap(new TreeMap<>(controlPlaneFiles));
+        passwordHashes = Collections.unmodifiableSortedMap(new TreeMap<>(passwordHashes));
+    }
+
+    /** Without login password hashes (users log in with SSH keys). */
+    public BootstrapSecrets(String bootstrapToken, String certificateKey, String discoveryHash,
+                            SortedMap<String, PkiFile> controlPlaneFiles) {
+        this(bootstrapToken, certificateKey, discoveryHash, controlPlaneFiles, new TreeMap<>());
+    }
+
+    /** The password hash of a login user: the resolved secret, or a placeholder when rendering for review. */
+    public String passwordHash(String user) {
+        return passwordHashes.getOrDefault(user, placeholder("password-hash:" + user));
     }
 
     public static String placeholder(String name) {

@@ -36,7 +36,7 @@ final class TemplateModel {
                 .map(e -> e.getKey() + "=" + e.getValue()).toList()));
         m.put("pool", p);
         m.put("initNode", initNode);
-        m.put("users", users(spec));
+        m.put("users", users(spec, secrets));
         m.put("secrets", Map.of("bootstrapToken", secrets.bootstrapToken(), "certificateKey", secrets.certificateKey(),
                 "discoveryHash", secrets.discoveryHash()));
         List<Map<String, Object>> pki = new ArrayList<>();
@@ -131,16 +131,16 @@ final class TemplateModel {
         return m;
     }
 
-    private static List<Map<String, Object>> users(ClusterSpec spec) {
+    private static List<Map<String, Object>> users(ClusterSpec spec, BootstrapSecrets secrets) {
         List<Map<String, Object>> users = new ArrayList<>();
         for (var u : spec.access().users()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", u.name());
             m.put("sshKeys", u.sshAuthorizedKeys().stream().map(k -> Map.<String, Object>of("key", k)).toList());
             m.put("groups", u.groups().stream().map(g -> Map.<String, Object>of("group", g)).toList());
-            // password hashes are secrets: resolved by the caller later; never rendered from Git
-            m.put("hasPasswordHash", false);
-            m.put("passwordHash", "");
+            // a password hash is a secret: it comes from the state directory, never from Git
+            m.put("hasPasswordHash", u.passwordHash() != null);
+            m.put("passwordHash", u.passwordHash() == null ? "" : secrets.passwordHash(u.name()));
             users.add(m);
         }
         return users;

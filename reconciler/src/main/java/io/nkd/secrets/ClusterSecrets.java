@@ -37,11 +37,13 @@ public final class ClusterSecrets {
     static final String CERTIFICATE_KEY = "bootstrap/certificate-key";
 
     private final StateStore store;
+    private final SecretResolver resolver;
     private final SecureRandom random;
     private final Clock clock;
 
-    public ClusterSecrets(StateStore store, SecureRandom random, Clock clock) {
+    public ClusterSecrets(StateStore store, SecretResolver resolver, SecureRandom random, Clock clock) {
         this.store = store;
+        this.resolver = resolver;
         this.random = random;
         this.clock = clock;
     }
@@ -57,7 +59,14 @@ public final class ClusterSecrets {
             TreeMap<String, BootstrapSecrets.PkiFile> files = new TreeMap<>();
             pki.sharedControlPlaneFiles().forEach((path, bytes) -> files.put(path,
                     new BootstrapSecrets.PkiFile(new String(bytes, StandardCharsets.UTF_8), ClusterPki.isSecret(path) ? 0600 : 0644)));
-            return new BootstrapSecrets(BootstrapToken.parse(token).value(), new CertificateKey(key).hex(), pki.discoveryHash(), files);
+            TreeMap<String, String> hashes = new TreeMap<>();
+            for (var user : cluster.spec().access().users()) {
+                if (user.passwordHash() != null) {
+                    hashes.put(user.name(), resolver.resolve(user.passwordHash()));
+                }
+            }
+            return new BootstrapSecrets(BootstrapToken.parse(token).value(), new CertificateKey(key).hex(), pki.discoveryHash(),
+                    files, hashes);
         }
     }
 

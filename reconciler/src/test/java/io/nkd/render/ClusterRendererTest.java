@@ -180,7 +180,8 @@ class ClusterRendererTest {
         assumeTrue(IgnitionTools.isRoot(tmp), "Ignition's files stage needs root");
         // real secrets, generated into a state store as `nkd render --state-dir` does
         var store = new io.nkd.state.LocalStateStore(tmp.resolve("state"));
-        BootstrapSecrets real = new io.nkd.secrets.ClusterSecrets(store, new java.security.SecureRandom(), java.time.Clock.systemUTC())
+        BootstrapSecrets real = new io.nkd.secrets.ClusterSecrets(store, new io.nkd.secrets.SecretResolver(tmp, java.util.Map.of()),
+                new java.security.SecureRandom(), java.time.Clock.systemUTC())
                 .ensure(ConfigLoader.load(example()).cluster("openstack-prod").orElseThrow());
         RenderedCluster prod = render(example(), "openstack-prod", real);
         Path config = Files.writeString(tmp.resolve("cp.ign"), JsonOutput.write(prod.pools().get(0).config(), true));

@@ -38,7 +38,7 @@ class ClusterSecretsTest {
     }
 
     private ClusterSecrets secrets(Path state) {
-        return new ClusterSecrets(new LocalStateStore(state), new SecureRandom(), Clock.systemUTC());
+        return new ClusterSecrets(new LocalStateStore(state), new io.nkd.secrets.SecretResolver(tmp, java.util.Map.of()), new SecureRandom(), Clock.systemUTC());
     }
 
     @Test
@@ -59,6 +59,36 @@ class ClusterSecretsTest {
         assertEquals(Files.readString(dir.resolve("kubernetes/pki/ca.key")), first.controlPlaneFiles().get("pki/ca.key").contents());
         assertEquals(BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet(), first.controlPlaneFiles().keySet());
         assertTrue(!first.toString().contains(first.bootstrapToken()), "secrets never print");
+    }
+
+    @Test
+    void loginPasswordHashesComeFromTheSecretsDirectoryNeverFromGit() throws Exception {
+        LoadedCluster lab = ConfigLoader.load(editedLab()).cluster("libvirt-lab").orElseThrow();
+        assertTrue(lab.valid(), lab.report()::toString);
+        Path state = tmp.resolve("state");
+        var missing = assertThrows(SecretResolver.MissingSecretException.class, () -> secrets(state).ensure(lab));
+        assertTrue(missing.getMessage().contains("core-password"), missing.getMessage());
+        Files.createDirectories(state.resolve("secrets"));
+        Files.writeString(state.resolve("secrets/core-password"), "$6$salt$hash\n");
+        BootstrapSecrets s = new ClusterSecrets(new LocalStateStore(state), new SecretResolver(state, java.util.Map.of()),
+                new SecureRandom(), Clock.systemUTC()).ensure(lab);
+        assertEquals("$6$salt$hash", s.passwordHash("core"));
+        var rendered = io.nkd.render.ClusterRenderer.render(lab, ConfigLoader.load(Snapshots.fromDirectory(
+                RepoPaths.repoRoot().resolve("repo-layout/example"))).images(), s);
+        assertTrue(rendered.ok(), rendered.report()::toString);
+        assertEquals("$6$salt$hash", rendered.pools().get(0).config().at("/passwd/users/0/passwordHash").asText());
+        var review = io.nkd.render.ClusterRenderer.render(lab, ConfigLoader.load(Snapshots.fromDirectory(
+                RepoPaths.repoRoot().resolve("repo-layout/example"))).images(), BootstrapSecrets.placeholders());
+        assertEquals("<nkd-secret:password-hash:core>", review.pools().get(0).config().at("/passwd/users/0/passwordHash").asText());
+    }
+
+    private static io.nkd.config.Snapshot editedLab() {
+        var base = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
+        var files = new java.util.TreeMap<>(base.files());
+        String file = "clusters/libvirt-lab/cluster.yaml";
+        files.put(file, base.text(file).orElseThrow().replace("      - name: core\n", "      - name: core\n        passwordHash: {name: core-password}\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return new io.nkd.config.Snapshot("edited", files);
     }
 
     @Test
