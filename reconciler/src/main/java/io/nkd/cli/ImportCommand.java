@@ -36,15 +36,17 @@ import picocli.CommandLine.Parameters;
             "  nkd import nkd-config cluster_config.yaml --out .",
             "  nkd import nkd-config /etc/nkd/cluster_config.yaml --state-dir /var/lib/nkd"})
 public final class ImportCommand implements Runnable {
-    /** Stores imported CA files in nkd's state directory. The lead wires the real store in; see {@link #caSink}. */
+    /** Stores imported CA files in nkd's state directory (a seam tests replace). */
     interface CaSink {
         void store(String cluster, SortedMap<String, byte[]> kubeadmPathToPem, Path stateDir);
     }
 
-    /** Replaced by the state store once it exists; until then --state-dir with CA files is refused. */
-    static CaSink caSink = (cluster, files, stateDir) -> {
-        throw new UserException("--state-dir is not wired yet");
-    };
+    /** Imported CAs go where nkd's PKI generation finds them, and are used instead of generating new ones. */
+    static CaSink caSink = (cluster, files, stateDir) ->
+            StateDirs.call(() -> {
+                io.nkd.secrets.ClusterSecrets.importAuthorities(StateDirs.open(stateDir), cluster, files);
+                return null;
+            });
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
             CertsCommand.class,
             ButaneCommand.class,
             IgnitionCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -29,6 +30,7 @@ import picocli.CommandLine.Option;
             "  nkd butane --pretty --strict node.bu > node.ign",
             "  nkd ignition validate node.ign",
             "  nkd ignition merge base.ign overlay.ign",
+            "  nkd import nkd-config cluster_config.yaml --out .",
             "",
             "Run 'nkd help COMMAND' for a command's options. Documentation: docs/ in the nkd repository."
         })

@@ -27,7 +27,7 @@ final class StateDirs {
     static <T> T call(Supplier<T> action) {
         try {
             return action.get();
-        } catch (StateException | SecretResolver.MissingSecretException e) {
+        } catch (StateException | SecretResolver.MissingSecretException | IllegalStateException e) {
             throw new UserException(e.getMessage());
         }
     }

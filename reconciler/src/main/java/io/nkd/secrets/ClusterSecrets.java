@@ -87,6 +87,21 @@ public final class ClusterSecrets {
         }
     }
 
+    /**
+     * Stores CAs (and service-account keys) a user brings, e.g. from {@code nkd import}, so that PKI generation
+     * uses them. Refused once the cluster has a generated PKI: certificates already issued would not change.
+     */
+    public static void importAuthorities(StateStore store, String cluster, Map<String, byte[]> kubeadmFiles) {
+        try (ClusterState state = store.open(cluster)) {
+            if (state.exists(PKI_DIR + ClusterPki.ADMIN_CONF)) {
+                throw new IllegalStateException("cluster " + cluster + " already has a PKI in the state directory; importing CAs "
+                        + "now would not re-issue its certificates. Remove the cluster's kubernetes/ state first to re-key it.");
+            }
+            kubeadmFiles.forEach((path, pem) -> state.write(PKI_DIR + path, pem,
+                    ClusterPki.isSecret(path) ? Sensitivity.SECRET : Sensitivity.PUBLIC));
+        }
+    }
+
     private ClusterPki ensurePki(ClusterState state, String name, ClusterSpec spec) {
         SortedMap<String, byte[]> stored = pkiFiles(state);
         if (stored.containsKey(ClusterPki.SA_KEY) && stored.containsKey(ClusterPki.ADMIN_CONF)) {
@@ -100,10 +115,16 @@ public final class ClusterSecrets {
                 userCas = userCas.with(a, new String(cert, StandardCharsets.UTF_8), new String(key, StandardCharsets.UTF_8));
             }
         }
-        ClusterPki pki = new PkiGenerator(random, clock).generate(pkiSpec(name, spec), userCas);
-        pki.files().forEach((path, bytes) -> state.write(PKI_DIR + path, bytes,
+        ClusterPki generated = new PkiGenerator(random, clock).generate(pkiSpec(name, spec), userCas);
+        TreeMap<String, byte[]> files = new TreeMap<>(generated.files());
+        // an imported service-account key pair is kept too (tokens signed with it stay valid)
+        if (stored.containsKey(ClusterPki.SA_KEY) && stored.containsKey(ClusterPki.SA_PUB)) {
+            files.put(ClusterPki.SA_KEY, stored.get(ClusterPki.SA_KEY));
+            files.put(ClusterPki.SA_PUB, stored.get(ClusterPki.SA_PUB));
+        }
+        files.forEach((path, bytes) -> state.write(PKI_DIR + path, bytes,
                 ClusterPki.isSecret(path) ? Sensitivity.SECRET : Sensitivity.PUBLIC));
-        return pki;
+        return ClusterPki.fromFiles(files);
     }
 
     /**

@@ -119,14 +119,17 @@ class ImportCommandTest {
     }
 
     @Test
-    void stateDirIsRefusedUntilWiredAndNothingIsWritten() throws Exception {
+    void stateDirStoresTheCasWherePkiGenerationFindsThem() throws Exception {
         Path pki = pkiFiles();
         Path config = Files.writeString(dir.resolve("metal.yaml"), Fixtures.text(Fixtures.PXE).replace("/etc/nkd/metal/pki", pki.toString()));
         CliHarness.Run r = CliHarness.run("import", "nkd-config", config.toString(), "--out", dir.resolve("repo").toString(),
                 "--state-dir", dir.resolve("state").toString());
-        assertEquals(1, r.exit());
-        assertEquals("Error: --state-dir is not wired yet", r.err().strip());
-        assertFalse(Files.exists(dir.resolve("repo/clusters")), "the repository is untouched when the CAs cannot be stored");
+        assertEquals(0, r.exit(), r.err());
+        Path stored = dir.resolve("state/clusters/metal/kubernetes/pki");
+        assertEquals(Files.readString(pki.resolve("ca.key")), Files.readString(stored.resolve("ca.key")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(stored.resolve("ca.key"))));
+        assertTrue(Files.exists(stored.resolve("etcd/ca.crt")) && Files.exists(stored.resolve("sa.pub")));
+        assertTrue(Files.exists(dir.resolve("repo/clusters/metal/cluster.yaml")));
     }
 
     @Test
