@@ -10,6 +10,7 @@ import io.nkd.config.ImageCatalog;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.NodePool;
 import io.nkd.config.Snippet;
+import io.nkd.config.Topology;
 import io.nkd.ignition.IgnitionVersion;
 import io.nkd.ignition.merge.IgnitionMerger;
 import io.nkd.ignition.validate.IgnitionValidator;
@@ -46,7 +47,7 @@ public final class ClusterRenderer {
         ClusterSpec spec = cluster.spec();
         ImageCatalog.Release image = TemplateModel.resolveImage(spec, images);
         IgnitionVersion target = IgnitionVersion.parse(spec.ignition().version()).orElseThrow();
-        String initNode = initNode(cluster.name(), spec);
+        String initNode = Topology.initNode(cluster.name(), spec);
         List<RenderedConfig> pools = new ArrayList<>();
         List<RenderedConfig> nodes = new ArrayList<>();
         for (NodePool pool : spec.pools()) {
@@ -62,11 +63,11 @@ public final class ClusterRenderer {
                 continue;
             }
             pools.add(new RenderedConfig(pool.name(), "rendered-" + pool.name() + "-" + hash(forHash), config));
-            for (NodeName n : nodeNames(cluster.name(), pool)) {
+            for (Topology.PlannedNode n : Topology.nodes(cluster.name(), pool)) {
                 ObjectNode overlay = translate("templates/butane/node-network.bu", Templates.butane("node-network")
-                        .render(withFiles(TemplateModel.forNode(model, n.hostname(), n.ip(), pool.network()))), target, report);
+                        .render(withFiles(TemplateModel.forNode(model, n.name(), n.ip(), pool.network()))), target, report);
                 if (overlay != null) {
-                    nodes.add(new RenderedConfig(n.hostname(), "rendered-" + n.hostname() + "-" + hash(overlay), overlay));
+                    nodes.add(new RenderedConfig(n.name(), "rendered-" + n.name() + "-" + hash(overlay), overlay));
                 }
             }
         }
@@ -132,27 +133,6 @@ public final class ClusterRenderer {
             files.put(Templates.modelName(f), Templates.file(f).render(m));
         }
         return m;
-    }
-
-    /** The node that runs kubeadm init: the first listed control-plane machine, else {@code <cluster>-<pool>-1}. */
-    static String initNode(String cluster, ClusterSpec spec) {
-        NodePool cp = spec.pools().stream().filter(p -> p.role() == NodePool.Role.CONTROL_PLANE).findFirst().orElseThrow();
-        return nodeNames(cluster, cp).get(0).hostname();
-    }
-
-    record NodeName(String hostname, String ip) {
-    }
-
-    static List<NodeName> nodeNames(String cluster, NodePool pool) {
-        List<NodeName> names = new ArrayList<>();
-        if (!pool.machines().isEmpty()) {
-            pool.machines().forEach(m -> names.add(new NodeName(m.hostname(), m.ip())));
-        } else {
-            for (int i = 1; i <= pool.replicas(); i++) {
-                names.add(new NodeName(cluster + "-" + pool.name() + "-" + i, null));
-            }
-        }
-        return names;
     }
 
     /** First 16 hex digits of SHA-256 over the config's canonical JSON (sorted keys). */

@@ -4,6 +4,7 @@ import io.nkd.config.ClusterSpec;
 import io.nkd.config.Endpoint;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.NodePool;
+import io.nkd.config.Topology;
 import io.nkd.pki.Authority;
 import io.nkd.pki.BootstrapToken;
 import io.nkd.pki.CertificateKey;
@@ -51,23 +52,28 @@ public final class ClusterSecrets {
     /** The cluster's secrets, generating what is missing. Holds the cluster's lock while it works. */
     public BootstrapSecrets ensure(LoadedCluster cluster) {
         try (ClusterState state = store.open(cluster.name())) {
-            ClusterPki pki = ensurePki(state, cluster.name(), cluster.spec());
-            String token = state.read(TOKEN).map(b -> new String(b, StandardCharsets.UTF_8))
-                    .orElseGet(() -> store(state, TOKEN, BootstrapToken.generate(random).value()));
-            String key = state.read(CERTIFICATE_KEY).map(b -> new String(b, StandardCharsets.UTF_8))
-                    .orElseGet(() -> store(state, CERTIFICATE_KEY, CertificateKey.generate(random).hex()));
-            TreeMap<String, BootstrapSecrets.PkiFile> files = new TreeMap<>();
-            pki.sharedControlPlaneFiles().forEach((path, bytes) -> files.put(path,
-                    new BootstrapSecrets.PkiFile(new String(bytes, StandardCharsets.UTF_8), ClusterPki.isSecret(path) ? 0600 : 0644)));
-            TreeMap<String, String> hashes = new TreeMap<>();
-            for (var user : cluster.spec().access().users()) {
-                if (user.passwordHash() != null) {
-                    hashes.put(user.name(), resolver.resolve(user.passwordHash()));
-                }
-            }
-            return new BootstrapSecrets(BootstrapToken.parse(token).value(), new CertificateKey(key).hex(), pki.discoveryHash(),
-                    files, hashes);
+            return ensure(state, cluster);
         }
+    }
+
+    /** The same, for a caller that already holds the cluster's lock (the reconciler). */
+    public BootstrapSecrets ensure(ClusterState state, LoadedCluster cluster) {
+        ClusterPki pki = ensurePki(state, cluster.name(), cluster.spec());
+        String token = state.read(TOKEN).map(b -> new String(b, StandardCharsets.UTF_8))
+                .orElseGet(() -> store(state, TOKEN, BootstrapToken.generate(random).value()));
+        String key = state.read(CERTIFICATE_KEY).map(b -> new String(b, StandardCharsets.UTF_8))
+                .orElseGet(() -> store(state, CERTIFICATE_KEY, CertificateKey.generate(random).hex()));
+        TreeMap<String, BootstrapSecrets.PkiFile> files = new TreeMap<>();
+        pki.sharedControlPlaneFiles().forEach((path, bytes) -> files.put(path,
+                new BootstrapSecrets.PkiFile(new String(bytes, StandardCharsets.UTF_8), ClusterPki.isSecret(path) ? 0600 : 0644)));
+        TreeMap<String, String> hashes = new TreeMap<>();
+        for (var user : cluster.spec().access().users()) {
+            if (user.passwordHash() != null) {
+                hashes.put(user.name(), resolver.resolve(user.passwordHash()));
+            }
+        }
+        return new BootstrapSecrets(BootstrapToken.parse(token).value(), new CertificateKey(key).hex(), pki.discoveryHash(),
+                files, hashes);
     }
 
     /** The stored PKI files (kubeadm layout), for {@code nkd certs}; empty when none were generated yet. */
@@ -135,9 +141,9 @@ public final class ClusterSecrets {
     static PkiSpec pkiSpec(String name, ClusterSpec spec) {
         Endpoint endpoint = Endpoint.parse(spec.kubernetes().controlPlaneEndpoint());
         NodePool cp = spec.pools().stream().filter(p -> p.role() == NodePool.Role.CONTROL_PLANE).findFirst().orElseThrow();
-        String node = cp.machines().isEmpty() ? name + "-" + cp.name() + "-1" : cp.machines().get(0).hostname();
-        String ip = !cp.machines().isEmpty() && cp.machines().get(0).ip() != null ? cp.machines().get(0).ip()
-                : endpoint.isIp() ? endpoint.host() : "127.0.0.1";
+        Topology.PlannedNode first = Topology.nodes(name, cp).get(0);
+        String node = first.name();
+        String ip = first.ip() != null ? first.ip() : endpoint.isIp() ? endpoint.host() : "127.0.0.1";
         ClusterSpec.PkiSettings settings = spec.pki();
         return PkiSpec.of(name, endpoint, node, ip, spec.kubernetes().serviceSubnet())
                 .withDnsDomain(spec.kubernetes().dnsDomain())

@@ -1,0 +1,109 @@
+package io.nkd.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.nkd.state.ClusterState;
+import io.nkd.state.StateStore;
+import io.nkd.status.ClusterStatus;
+import io.nkd.status.HistoryEntry;
+import io.nkd.status.StatusStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles one cluster to one commit: runs the fixed list of steps, then computes and saves the status and a
+ * history entry whatever happened (in a finally), under the cluster's lock in the state store.
+ */
+public final class ClusterReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterReconciler.class);
+
+    /** How a reconcile ended, and when to try again (null: on the next commit or poll). */
+    public record Outcome(ClusterStatus status, String result, Duration retryAfter) {
+    }
+
+    private final StateStore store;
+    private final List<Step> steps;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+    /** Gauges read these; Micrometer holds gauge targets weakly, so they live here. */
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> appliedTimestamps =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    public ClusterReconciler(StateStore store, Collaborators collaborators, Clock clock, MeterRegistry metrics) {
+        this.store = store;
+        this.steps = Steps.all(collaborators);
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public Outcome reconcile(String cluster, DesiredRevision desired) {
+        Timer.Sample sample = Timer.start(metrics);
+        String result = "error";
+        ClusterStatus status = null;
+        try (ClusterState state = store.open(cluster)) {
+            ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
+            Scope scope = new Scope(cluster, desired, state, previous);
+            LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
+            runSteps(scope);
+            status = StatusComputer.compute(scope, clock.instant());
+            StatusStore.save(state, status);
+            HistoryEntry entry = history(scope, previous, status);
+            StatusStore.record(state, entry);
+            result = scope.failure == null ? (scope.paused ? "paused" : "success")
+                    : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
+            LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
+                    result, status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
+            Duration retry = scope.failure instanceof ReconcileException.Waiting w ? w.retryAfter()
+                    : scope.failure instanceof ReconcileException.Transient ? Duration.ofSeconds(10)
+                    : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
+            return new Outcome(status, result, retry);
+        } finally {
+            sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
+                    .tag("cluster", cluster).tag("result", result).publishPercentileHistogram().register(metrics));
+            metrics.counter("nkd_reconcile_total", "cluster", cluster, "result", result).increment();
+            if (status != null && status.appliedAt() != null) {
+                appliedTimestamps.computeIfAbsent(cluster, c -> metrics.gauge("nkd_cluster_applied_timestamp_seconds",
+                        io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))
+                        .set(status.appliedAt().getEpochSecond());
+            }
+        }
+    }
+
+    private void runSteps(Scope scope) {
+        for (Step step : steps) {
+            try {
+                if (!step.run(scope)) {
+                    return;
+                }
+            } catch (ReconcileException e) {
+                scope.failedStep = step.name();
+                scope.failure = e;
+                LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
+                        Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
+                return;
+            } catch (RuntimeException e) {
+                scope.failedStep = step.name();
+                scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
+                        "internal error in step " + step.name() + ": " + e, e);
+                LOG.error("reconcile step crashed cluster={} commit={} step={}", scope.cluster, Steps.shortId(scope.revision),
+                        step.name(), e);
+                return;
+            }
+        }
+    }
+
+    private HistoryEntry history(Scope s, ClusterStatus previous, ClusterStatus status) {
+        if (s.failure != null) {
+            return new HistoryEntry(s.revision, clock.instant(), s.failure instanceof ReconcileException.Stalled
+                    && io.nkd.status.Reasons.CHANGE_REFUSED.equals(s.failure.reason()) ? HistoryEntry.Outcome.REFUSED
+                    : HistoryEntry.Outcome.FAILED, s.failure.reason(), s.failure.getMessage());
+        }
+        boolean unchanged = s.revision.equals(previous.appliedRevision());
+        return new HistoryEntry(s.revision, clock.instant(), unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
+                status.condition(StatusComputer.READY) == null ? null : status.condition(StatusComputer.READY).reason(),
+                s.paused ? "paused" : status.phase().name().toLowerCase());
+    }
+}

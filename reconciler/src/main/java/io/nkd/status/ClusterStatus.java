@@ -1,0 +1,59 @@
+package io.nkd.status;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What nkd knows about one cluster, as stored in its state and served at /api/v1/clusters/NAME.
+ *
+ * @param appliedRevision the last commit whose desired state was applied successfully (full id)
+ * @param attemptedRevision the last commit nkd tried (differs from appliedRevision after a failure)
+ */
+public record ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase,
+                            List<Condition> conditions, List<PoolStatus> pools, List<NodeStatus> nodes,
+                            LastError lastError, Instant appliedAt, Instant updatedAt) {
+
+    public enum Phase { PENDING, PROVISIONING, READY, DEGRADED, PAUSED, FAILED }
+
+    public record PoolStatus(String name, String renderedVersion) {
+    }
+
+    /** A node: the config it should run (desired) and the one it was last seen running (current). */
+    public record NodeStatus(String name, String pool, String desiredVersion, String currentVersion, String state) {
+    }
+
+    public record LastError(String revision, String reason, String message, Instant time) {
+    }
+
+    public ClusterStatus {
+        conditions = conditions == null ? List.of() : List.copyOf(conditions);
+        pools = pools == null ? List.of() : List.copyOf(pools);
+        nodes = nodes == null ? List.of() : List.copyOf(nodes);
+    }
+
+    public static ClusterStatus initial(String name) {
+        return new ClusterStatus(name, null, null, Phase.PENDING, List.of(), List.of(), List.of(), null, null, null);
+    }
+
+    public Condition condition(String type) {
+        return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
+    }
+
+    /**
+     * This status with one condition set; the others are kept. The transition time moves only when the
+     * condition's status changes, as Kubernetes conditions do.
+     */
+    public ClusterStatus withCondition(Condition c, Instant now) {
+        List<Condition> list = new ArrayList<>(conditions);
+        Condition old = condition(c.type());
+        Instant transition = old != null && old.status() == c.status() ? old.lastTransitionTime() : now;
+        Condition updated = new Condition(c.type(), c.status(), c.reason(), c.message(), c.observedRevision(), transition);
+        if (old == null) {
+            list.add(updated);
+        } else {
+            list.set(list.indexOf(old), updated);
+        }
+        return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, list, pools, nodes, lastError, appliedAt, updatedAt);
+    }
+}

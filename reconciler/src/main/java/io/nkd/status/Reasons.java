@@ -1,0 +1,22 @@
+package io.nkd.status;
+
+/** Every condition reason nkd uses, in one place (CamelCase, stable: tools match on them). */
+public final class Reasons {
+    private Reasons() {
+    }
+
+    public static final String SUCCEEDED = "Succeeded";
+    public static final String PROGRESSING = "Progressing";
+    public static final String PAUSED = "Paused";
+    public static final String VALIDATION_FAILED = "ValidationFailed";
+    public static final String CHANGE_REFUSED = "ChangeRefused";
+    public static final String SECRETS_FAILED = "SecretsFailed";
+    public static final String RENDER_FAILED = "RenderFailed";
+    public static final String PROVISIONING = "Provisioning";
+    public static final String PROVISIONING_FAILED = "ProvisioningFailed";
+    public static final String MACHINES_READY = "MachinesReady";
+    public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
+    public static final String CLUSTER_REMOVED = "ClusterRemoved";
+    public static final String NOT_YET_RECONCILED = "NotYetReconciled";
+    public static final String INTERNAL_ERROR = "InternalError";
+}
