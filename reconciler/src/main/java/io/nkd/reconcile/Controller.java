@@ -1,0 +1,188 @@
+package io.nkd.reconcile;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.nkd.config.LoadedCluster;
+import io.nkd.config.Snapshot;
+import io.nkd.state.StateStore;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every cluster reconciled to the head of the followed ref: polls the source (on a schedule and when a
+ * webhook says so), and reconciles clusters in parallel (bounded), never two reconciles of one cluster at once;
+ * a request for a cluster that is running is coalesced into one more run after it. Failed reconciles retry with
+ * exponential backoff; stalled ones wait for a new commit.
+ */
+public final class Controller implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    static final Duration MIN_BACKOFF = Duration.ofSeconds(10);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+
+    private final RevisionSource source;
+    private final ClusterReconciler reconciler;
+    private final StateStore store;
+    private final MeterRegistry metrics;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nkd-retry"));
+    private final AtomicReference<DesiredRevision> current = new AtomicReference<>();
+    private final Set<String> running = new HashSet<>();
+    private final Set<String> again = new HashSet<>();
+    private final Map<String, Duration> backoff = new HashMap<>();
+    private volatile String lastSourceError;
+
+    public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics) {
+        this.source = source;
+        this.reconciler = reconciler;
+        this.store = store;
+        this.metrics = metrics;
+        this.workers = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "nkd-reconcile"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Polls the source; on a new head, loads it once and reconciles every cluster. Returns whether it moved. */
+    public synchronized boolean poll() {
+        DesiredRevision known = current.get();
+        try {
+            Optional<Snapshot> head = source.poll(known == null ? null : known.revision());
+            lastSourceError = null;
+            if (head.isEmpty()) {
+                LOG.debug("poll: {} unchanged", source.describe());
+                return false;
+            }
+            DesiredRevision desired = DesiredRevision.of(head.get());
+            current.set(desired);
+            LOG.info("new commit {} on {}: {} cluster(s)", Steps.shortId(desired.revision()), source.describe(),
+                    desired.config().clusters().size());
+            reconcileAll();
+            return true;
+        } catch (RevisionSource.SourceException e) {
+            lastSourceError = e.getMessage();
+            metrics.counter("nkd_source_errors_total", "reason", e.reason()).increment();
+            LOG.warn("poll of {} failed ({}): {}", source.describe(), e.reason(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** Every cluster of the current revision, plus clusters nkd has state for (so removals are noticed). */
+    public void reconcileAll() {
+        DesiredRevision desired = current.get();
+        if (desired == null) {
+            return;
+        }
+        TreeSet<String> names = new TreeSet<>(store.listClusters());
+        desired.config().clusters().stream().map(LoadedCluster::name).forEach(names::add);
+        names.forEach(this::request);
+    }
+
+    /** Asks for a reconcile of one cluster now (coalesced with one already running). */
+    public synchronized void request(String cluster) {
+        if (current.get() == null) {
+            return;
+        }
+        if (running.contains(cluster)) {
+            again.add(cluster);
+            return;
+        }
+        running.add(cluster);
+        workers.submit(() -> run(cluster));
+    }
+
+    private void run(String cluster) {
+        DesiredRevision desired = current.get();
+        ClusterReconciler.Outcome outcome = null;
+        try {
+            outcome = reconciler.reconcile(cluster, desired);
+        } catch (RuntimeException e) {
+            // a locked or corrupt state, for instance: logged with the cluster, retried with backoff
+            LOG.error("reconcile of cluster={} commit={} could not run: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
+        } finally {
+            finished(cluster, outcome);
+        }
+    }
+
+    private synchronized void finished(String cluster, ClusterReconciler.Outcome outcome) {
+        running.remove(cluster);
+        if (again.remove(cluster)) {
+            request(cluster);
+            return;
+        }
+        Duration delay = null;
+        if (outcome == null || "retry".equals(outcome.result())) {
+            Duration previous = backoff.getOrDefault(cluster, Duration.ZERO);
+            delay = previous.isZero() ? MIN_BACKOFF : previous.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : previous.multipliedBy(2);
+            backoff.put(cluster, delay);
+        } else {
+            backoff.remove(cluster);
+            delay = outcome.retryAfter();
+        }
+        if (delay != null) {
+            timers.schedule(() -> request(cluster), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Names of the clusters in the current revision. */
+    public java.util.List<String> currentClusters() {
+        DesiredRevision d = current.get();
+        return d == null ? java.util.List.of() : d.config().clusters().stream().map(LoadedCluster::name).toList();
+    }
+
+    public Optional<String> currentRevision() {
+        DesiredRevision d = current.get();
+        return d == null ? Optional.empty() : Optional.of(d.revision());
+    }
+
+    /** Ready once a revision of the source has been read. */
+    public boolean ready() {
+        return current.get() != null;
+    }
+
+    public Optional<String> lastSourceError() {
+        return Optional.ofNullable(lastSourceError);
+    }
+
+    public String sourceDescription() {
+        return source.describe();
+    }
+
+    /** Waits for running reconciles (for tests and clean shutdown). */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (this) {
+                if (running.isEmpty() && again.isEmpty()) {
+                    return true;
+                }
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        workers.shutdown();
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
