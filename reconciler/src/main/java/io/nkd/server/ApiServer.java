@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final Pattern CLUSTER = Pattern.compile("/api/v1/clusters/([a-z0-9-]{1,63})(/history|/reconcile)?");
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    /** The JSON form of status documents (ISO-8601 times), shared with the CLI. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
 
     /** Receives webhook deliveries: returns the HTTP status to answer with. */
