@@ -122,19 +122,6 @@ class ButaneConformanceTest {
     }
 
     private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                    target.toFile().setWritable(true);
-                }
-            }
-        }
-        try (Stream<Path> s = Files.walk(to)) {
-            s.forEach(p -> p.toFile().setWritable(true));
-        }
+        io.nkd.testsupport.TestFiles.copyTree(from, to);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nkd.testsupport.RepoPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +28,7 @@ class ImportWithStateTest {
         Path input = Files.writeString(tmp.resolve("cluster_config.yaml"), nkdConfig);
 
         Path repo = tmp.resolve("repo");
-        copy(RepoPaths.repoRoot().resolve("repo-layout/example/images"), repo.resolve("images"));
+        io.nkd.testsupport.TestFiles.copyTree(RepoPaths.repoRoot().resolve("repo-layout/example/images"), repo.resolve("images"));
         Path state = tmp.resolve("state");
         CliRun imported = CliRun.run("", "import", "nkd-config", input.toString(), "--out", repo.toString(), "--state-dir", state.toString());
         assertEquals(0, imported.exit(), imported.out() + imported.err());
@@ -53,18 +52,5 @@ class ImportWithStateTest {
                 "--state-dir", state.toString());
         assertEquals(1, again.exit(), "re-importing CAs over a generated PKI is refused");
         assertTrue(again.err().contains("already has a PKI"), again.err());
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }

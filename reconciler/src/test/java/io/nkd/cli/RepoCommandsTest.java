@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nkd.testsupport.RepoPaths;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +42,7 @@ class RepoCommandsTest {
         assertTrue(json.path("valid").asBoolean());
         assertEquals(3, json.path("clusters").size());
         Path broken = tmp.resolve("broken");
-        copy(Path.of(EXAMPLE), broken);
+        io.nkd.testsupport.TestFiles.copyTree(Path.of(EXAMPLE), broken);
         Path cluster = broken.resolve("clusters/sandbox-demo/cluster.yaml");
         Files.writeString(cluster, Files.readString(cluster).replace("replicas: 2", "replicaz: 2"));
         CliRun bad = CliRun.run("", "validate", "--repo", broken.toString(), "--format", "json");
@@ -101,18 +100,5 @@ class RepoCommandsTest {
         assertTrue(soon.out().contains("expiring"), soon.out());
         CliRun unknown = CliRun.run("", "certs", "list", "--state-dir", state.toString(), "--cluster", "nope");
         assertEquals(1, unknown.exit());
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 }
