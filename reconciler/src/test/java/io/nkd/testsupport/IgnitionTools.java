@@ -168,6 +168,30 @@ public final class IgnitionTools {
         return root;
     }
 
+    /** What {@link #fetchStage} gave: Ignition's exit status and log, and the config it cached (when it wrote one). */
+    public record Fetched(int exit, String output, Optional<String> cachedConfig) {
+    }
+
+    /**
+     * Runs the real Ignition's fetch stage, platform "file", on {@code config} the way a booting machine reads
+     * its user-data: Ignition follows the config's {@code ignition.config} references over the network and
+     * caches the merged result. Everything it writes stays under {@code workDir}. Needs no root.
+     */
+    public static Fetched fetchStage(Path config, Path workDir, int timeoutSeconds) throws IOException {
+        Path root = Files.createDirectories(workDir.resolve("root"));
+        Path state = Files.createDirectories(workDir.resolve("state"));
+        Path cache = state.resolve("config.json");
+        Map<String, String> env = Map.of(
+                "IGNITION_CONFIG_FILE", config.toString(),
+                // the machine's proxy settings must not route loopback requests elsewhere
+                "NO_PROXY", "127.0.0.1,localhost,::1", "no_proxy", "127.0.0.1,localhost,::1");
+        Run run = run(List.of(IGNITION.toString(), "-platform", "file", "-stage", "fetch", "-root", root.toString(),
+                "-config-cache", cache.toString(), "-state-file", state.resolve("state").toString(), "-log-to-stdout"),
+                env, timeoutSeconds);
+        Optional<String> cached = Files.isRegularFile(cache) ? Optional.of(Files.readString(cache)) : Optional.empty();
+        return new Fetched(run.exit(), run.output(), cached);
+    }
+
     private static void writeMode(Path dir, String rel, String text, String mode) throws java.io.IOException {
         Path p = java.nio.file.Files.writeString(dir.resolve(rel), text);
         java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(mode));

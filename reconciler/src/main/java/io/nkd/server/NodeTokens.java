@@ -1,0 +1,171 @@
+package io.nkd.server;
+
+import io.nkd.state.ClusterState;
+import io.nkd.state.ClusterView;
+import io.nkd.state.InvalidStatePathException;
+import io.nkd.state.Recovery;
+import io.nkd.state.Sensitivity;
+import io.nkd.state.StateStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * The registry of node bearer tokens, in each cluster's state ({@value #PATH}): token hash → pool, node,
+ * revoked. A token lets a booting node fetch its own overlay and its own pool's config, nothing else.
+ * Only hashes are stored, so a copy of the state directory does not let anyone fetch configs.
+ *
+ * <p>Lookups read the file on every request (it is small, and reads need no lock): a revocation written
+ * by another process ({@code nkd} on the command line while the daemon serves) applies to the next request.
+ * Lookup is by hash in a map, which is not constant-time; that leaks nothing, because the attacker would
+ * learn about a SHA-256 of their guess, not about the token.
+ */
+public final class NodeTokens {
+    /** Where each cluster's registry lives in its state. */
+    public static final String PATH = "ignition/node-tokens.json";
+    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+    private static final int TOKEN_BYTES = 32;
+    /** URL-safe base64 without padding: 43 characters for 32 bytes; longer input is refused unread. */
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{22,128}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    /** The stored document. */
+    record TokenFile(List<TokenRecord> tokens) {
+        TokenFile {
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+        }
+    }
+
+    private final StateStore store;
+    private final SecureRandom random;
+    private final Clock clock;
+
+    public NodeTokens(StateStore store, SecureRandom random, Clock clock) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.random = Objects.requireNonNull(random, "random");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** A new token for {@code node} of {@code pool}, taking the cluster's lock. Earlier tokens of the node stay valid. */
+    public NodeToken issue(String cluster, String pool, String node) {
+        try (ClusterState state = open(cluster)) {
+            return issue(state, pool, node);
+        }
+    }
+
+    /** As {@link #issue(String, String, String)}, for a caller that already holds the cluster's lock. */
+    public NodeToken issue(ClusterState state, String pool, String node) {
+        checkName("pool", pool);
+        checkName("node", node);
+        byte[] secret = new byte[TOKEN_BYTES];
+        random.nextBytes(secret);
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        byte[] idBytes = new byte[8];
+        random.nextBytes(idBytes);
+        String id = HexFormat.of().formatHex(idBytes);
+        TokenRecord entry = new TokenRecord(id, sha256(value), pool, node, clock.instant(), null);
+        update(state, tokens -> {
+            List<TokenRecord> out = new ArrayList<>(tokens);
+            out.add(entry);
+            return out;
+        });
+        return new NodeToken(state.cluster(), pool, node, id, value);
+    }
+
+    /** Revokes every valid token of {@code node}; returns how many. */
+    public int revokeNode(String cluster, String node) {
+        try (ClusterState state = open(cluster)) {
+            return revokeWhere(state, t -> t.node().equals(node));
+        }
+    }
+
+    /** Revokes the token with this id; returns whether a valid one was found. */
+    public boolean revoke(String cluster, String tokenId) {
+        try (ClusterState state = open(cluster)) {
+            return revokeWhere(state, t -> t.id().equals(tokenId)) > 0;
+        }
+    }
+
+    /** The registry of {@code cluster}, revoked tokens included, in issue order. */
+    public List<TokenRecord> list(String cluster) {
+        return read(store.view(cluster)).tokens();
+    }
+
+    /**
+     * Whom {@code token} belongs to, if it is a valid token of {@code cluster}. Empty for anything else: a
+     * malformed, unknown or revoked token, or an invalid cluster name.
+     */
+    public Optional<TokenGrant> authenticate(String cluster, String token) {
+        if (token == null || !TOKEN.matcher(token).matches()) {
+            return Optional.empty();
+        }
+        ClusterView view;
+        try {
+            view = store.view(cluster);
+        } catch (InvalidStatePathException e) {
+            return Optional.empty();
+        }
+        String hash = sha256(token);
+        return read(view).tokens().stream()
+                .filter(t -> t.sha256().equals(hash) && !t.revoked())
+                .findFirst()
+                .map(t -> new TokenGrant(view.cluster(), t.pool(), t.node(), t.id()));
+    }
+
+    private int revokeWhere(ClusterState state, Predicate<TokenRecord> which) {
+        int[] count = {0};
+        update(state, tokens -> tokens.stream().map(t -> {
+            if (!t.revoked() && which.test(t)) {
+                count[0]++;
+                return t.revoke(clock.instant());
+            }
+            return t;
+        }).toList());
+        return count[0];
+    }
+
+    private static void update(ClusterState state, UnaryOperator<List<TokenRecord>> change) {
+        TokenFile now = read(state);
+        state.writeJson(PATH, new TokenFile(change.apply(now.tokens())), Sensitivity.SECRET);
+    }
+
+    private static TokenFile read(ClusterView view) {
+        // deleting the file would invalidate every pointer handed out: restore it instead
+        return view.readJson(PATH, TokenFile.class, Recovery.BACKUP_ONLY).orElse(new TokenFile(List.of()));
+    }
+
+    private ClusterState open(String cluster) {
+        try {
+            return store.open(cluster, LOCK_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the lock of cluster " + cluster, e);
+        }
+    }
+
+    private static void checkName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " name \"" + name + "\" is not a valid DNS name");
+        }
+    }
+
+    static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no SHA-256", e);
+        }
+    }
+}

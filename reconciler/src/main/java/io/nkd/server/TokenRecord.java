@@ -1,0 +1,30 @@
+package io.nkd.server;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One entry of the node token registry, as stored: the token's SHA-256 (never the token), whom it belongs
+ * to, and whether it was revoked. A token is 256 random bits, so its hash is not a secret worth guarding
+ * (it cannot be reversed); the file is still written 0600.
+ *
+ * @param sha256    hex SHA-256 of the token's UTF-8 bytes
+ * @param revokedAt null while the token is valid
+ */
+public record TokenRecord(String id, String sha256, String pool, String node, Instant issuedAt, Instant revokedAt) {
+
+    public TokenRecord {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(sha256, "sha256");
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(node, "node");
+    }
+
+    public boolean revoked() {
+        return revokedAt != null;
+    }
+
+    TokenRecord revoke(Instant at) {
+        return revoked() ? this : new TokenRecord(id, sha256, pool, node, issuedAt, at);
+    }
+}
