@@ -35,7 +35,7 @@ final class CertsCommand implements Runnable {
         String cluster;
 
         List<String> clusters(StateStore store) {
-            List<String> all = store.listClusters();
+            List<String> all = io.nkd.config.ReservedNames.userClusters(store.listClusters());
             if (cluster != null && !all.contains(cluster)) {
                 throw new UserException("the state directory has no cluster " + cluster + " (it has: "
                         + (all.isEmpty() ? "none" : String.join(", ", all)) + ")");

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
             RenderCommand.class,
             SchemaCommand.class,
             CertsCommand.class,
+            ServeCommand.class,
             StatusCommand.class,
             HistoryCommand.class,
             ReconcileCommand.class,

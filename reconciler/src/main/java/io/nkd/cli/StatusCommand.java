@@ -31,7 +31,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StateStore store = StateDirs.open(stateDir);
-        List<String> names = cluster == null ? store.listClusters() : List.of(cluster);
+        List<String> names = cluster == null ? io.nkd.config.ReservedNames.userClusters(store.listClusters()) : List.of(cluster);
         if (cluster != null && !store.listClusters().contains(cluster)) {
             throw new UserException("nkd has no state for cluster " + cluster + " in " + stateDir);
         }

@@ -47,6 +47,9 @@ final class ClusterChecks {
             r.error("NameMismatch", Path.of("metadata", "name"), "metadata.name \"" + d.metadata().name()
                     + "\" must equal the directory name \"" + dirName + "\"; rename one of them");
         }
+        if (ReservedNames.CLUSTERS.contains(dirName)) {
+            r.error("ReservedName", Path.of("metadata", "name"), "\"" + dirName + "\" is reserved for nkd's own state; rename the cluster");
+        }
         if (!dirName.matches(DNS_LABEL)) {
             r.error("BadName", Path.of("metadata", "name"), "cluster name \"" + dirName
                     + "\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters");

@@ -4,6 +4,7 @@ import io.nkd.config.Infrastructure;
 import io.nkd.infra.Provider;
 import io.nkd.render.RenderedCluster;
 import io.nkd.secrets.ClusterSecrets;
+import io.nkd.state.ClusterState;
 import java.util.Optional;
 
 /** What the reconcile steps act through: each side effect sits behind one of these. */
@@ -16,14 +17,15 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
 
     /** The pointer config a machine boots with: issues the node's token and pins the versions it may fetch. */
     public interface BootConfigs {
-        String pointer(String cluster, String pool, String node, String poolVersion, String nodeVersion);
+        /** Called with the cluster's state open (the reconciler holds its lock). */
+        String pointer(ClusterState state, String pool, String node, String poolVersion, String nodeVersion);
 
         /** Revokes a deleted node's token so its pointer stops working. */
-        void revoke(String cluster, String node);
+        void revoke(ClusterState state, String node);
     }
 
-    /** The provider for an infrastructure type, if this nkd has one. */
+    /** The provider for a cluster's infrastructure settings, if this nkd has one for its type. */
     public interface Providers {
-        Optional<Provider> forType(Infrastructure.Provider type);
+        Optional<Provider> forInfrastructure(Infrastructure infrastructure);
     }
 }

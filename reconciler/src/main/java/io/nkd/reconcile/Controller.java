@@ -86,7 +86,7 @@ public final class Controller implements AutoCloseable {
         if (desired == null) {
             return;
         }
-        TreeSet<String> names = new TreeSet<>(store.listClusters());
+        TreeSet<String> names = new TreeSet<>(io.nkd.config.ReservedNames.userClusters(store.listClusters()));
         desired.config().clusters().stream().map(LoadedCluster::name).forEach(names::add);
         names.forEach(this::request);
     }

@@ -131,7 +131,7 @@ final class Steps {
         @Override
         public boolean run(Scope s) throws ReconcileException {
             var type = s.loaded.spec().infrastructure().provider();
-            Provider provider = c.providers().forType(type).orElseThrow(() -> new ReconcileException.Stalled(
+            Provider provider = c.providers().forInfrastructure(s.loaded.spec().infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
                     Reasons.PROVISIONING_FAILED, "no " + type.wire() + " provider is available in this nkd"));
             Map<String, String> poolVersions = s.rendered.versions();
             Map<String, String> nodeVersions = s.rendered.nodes().stream()
@@ -144,7 +144,7 @@ final class Steps {
                     want.add(n.name());
                     if (!have.contains(n.name())) {
                         String pool = n.pool().name();
-                        String pointer = c.bootConfigs().pointer(s.cluster, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
+                        String pointer = c.bootConfigs().pointer(s.state, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
                         provider.create(new MachineRequest(s.cluster, pool, n.name(), s.revision, n.pool().machine(), n.ip(), n.mac(), pointer));
                         s.created++;
                     }
@@ -152,7 +152,7 @@ final class Steps {
                 for (Machine m : existing) {
                     if (!want.contains(m.name())) {
                         provider.delete(s.cluster, m.name());
-                        c.bootConfigs().revoke(s.cluster, m.name());
+                        c.bootConfigs().revoke(s.state, m.name());
                         s.deleted++;
                     }
                 }

@@ -120,7 +120,7 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private TreeSet<String> knownClusters() {
-        TreeSet<String> names = new TreeSet<>(store.listClusters());
+        TreeSet<String> names = new TreeSet<>(io.nkd.config.ReservedNames.userClusters(store.listClusters()));
         controller.currentClusters().forEach(names::add);
         return names;
     }

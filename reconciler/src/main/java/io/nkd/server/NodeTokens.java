@@ -87,8 +87,13 @@ public final class NodeTokens {
     /** Revokes every valid token of {@code node}; returns how many. */
     public int revokeNode(String cluster, String node) {
         try (ClusterState state = open(cluster)) {
-            return revokeWhere(state, t -> t.node().equals(node));
+            return revokeNode(state, node);
         }
+    }
+
+    /** The same, for a caller that already holds the cluster's lock (the reconciler). */
+    public int revokeNode(ClusterState state, String node) {
+        return revokeWhere(state, t -> t.node().equals(node));
     }
 
     /** Revokes the token with this id; returns whether a valid one was found. */

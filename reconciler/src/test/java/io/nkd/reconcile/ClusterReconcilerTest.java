@@ -85,16 +85,16 @@ class ClusterReconcilerTest {
                 (cluster, rendered) -> published.add(cluster + ":" + rendered.versions()),
                 new Collaborators.BootConfigs() {
                     @Override
-                    public String pointer(String cluster, String pool, String node, String poolVersion, String nodeVersion) {
+                    public String pointer(io.nkd.state.ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
                         return "pointer;pool=" + poolVersion + ";node=" + nodeVersion;
                     }
 
                     @Override
-                    public void revoke(String cluster, String node) {
+                    public void revoke(io.nkd.state.ClusterState state, String node) {
                         revoked.add(node);
                     }
                 },
-                type -> type == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
         reconciler = new ClusterReconciler(store, c, Clock.systemUTC(), metrics);
     }
 

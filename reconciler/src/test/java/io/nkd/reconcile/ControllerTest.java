@@ -64,15 +64,15 @@ class ControllerTest {
                 (cluster, rendered) -> { },
                 new Collaborators.BootConfigs() {
                     @Override
-                    public String pointer(String cluster, String pool, String node, String poolVersion, String nodeVersion) {
+                    public String pointer(io.nkd.state.ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
                         return "pointer;pool=" + poolVersion + ";node=" + nodeVersion;
                     }
 
                     @Override
-                    public void revoke(String cluster, String node) {
+                    public void revoke(io.nkd.state.ClusterState state, String node) {
                     }
                 },
-                type -> type == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
         controller = new Controller(new LocalRepoSource(repo, "main"), new ClusterReconciler(store, c, Clock.systemUTC(), metrics),
                 store, 2, metrics);
         api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), store, controller, metrics, (path, headers, body) -> 404);

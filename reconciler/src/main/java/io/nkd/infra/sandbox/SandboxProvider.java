@@ -46,7 +46,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     private final Path dir;
-    private final Duration bootTime;
+    private volatile Duration bootTime;
     private final Map<String, Map<String, Record>> machines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService boots = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "sandbox-boot");
@@ -62,6 +62,12 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     @Override
     public String name() {
         return "sandbox";
+    }
+
+    /** Sets how long machines created from now on take to boot (spec.infrastructure.sandbox.bootTime). */
+    public SandboxProvider bootTime(Duration time) {
+        this.bootTime = time;
+        return this;
     }
 
     @Override
