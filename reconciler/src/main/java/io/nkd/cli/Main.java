@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             SchemaCommand.class,
             CertsCommand.class,
             ServeCommand.class,
+            DemoCommand.class,
             StatusCommand.class,
             HistoryCommand.class,
             ReconcileCommand.class,

@@ -106,6 +106,8 @@ public final class ApiServer implements AutoCloseable {
                     json(ex, 405, Map.of("error", "use POST"));
                     return;
                 }
+                // fetch first, so "reconcile now" also picks up a commit pushed a moment ago
+                controller.poll();
                 controller.request(name);
                 json(ex, 202, Map.of("cluster", name, "accepted", true));
             } else if ("/history".equals(m.group(2))) {
