@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
             InitCommand.class,
             ValidateCommand.class,
             RenderCommand.class,
+            PlanCommand.class,
             SchemaCommand.class,
             CertsCommand.class,
             ServeCommand.class,

@@ -1,0 +1,119 @@
+package io.nkd.plan;
+
+import io.nkd.config.ClusterSpec;
+import io.nkd.config.ImageCatalog;
+import io.nkd.config.KubernetesVersion;
+import io.nkd.config.LoadedCluster;
+import io.nkd.config.RepositoryConfig;
+import io.nkd.config.RevisionRules;
+import io.nkd.config.Snapshot;
+import io.nkd.plan.Action.Refusal.Kind;
+import io.nkd.plan.ClusterPlan.Status;
+import io.nkd.render.BootstrapSecrets;
+import io.nkd.render.ClusterRenderer;
+import io.nkd.render.RenderedCluster;
+import io.nkd.report.Report;
+import io.nkd.report.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The plan of one cluster. A head that is invalid, fails to render, or is an unsafe step from the base
+ * (RevisionRules) is refused and plans nothing else, so a reviewer never weighs actions that will not happen.
+ */
+final class ClusterPlanner {
+    /** One side of the comparison: the files and what was loaded from them. */
+    record Revision(Snapshot snapshot, RepositoryConfig config) {
+        RenderedCluster render(LoadedCluster cluster) {
+            // placeholders: the plan is for review, and version ids are computed from exactly this rendering
+            return ClusterRenderer.render(cluster, config.images(), BootstrapSecrets.placeholders());
+        }
+    }
+
+    private ClusterPlanner() {
+    }
+
+    static ClusterPlan plan(String name, Revision base, Revision head) {
+        LoadedCluster from = base.config().cluster(name).orElse(null);
+        LoadedCluster to = head.config().cluster(name).orElse(null);
+        RenderedCluster fromRendered = from != null && from.valid() ? base.render(from) : null;
+        if (fromRendered != null && !fromRendered.ok()) {
+            fromRendered = null;
+        }
+        if (to == null) {
+            return ClusterChanges.removed(name, from, fromRendered);
+        }
+        if (!to.valid()) {
+            return refused(name, Kind.INVALID, to.report(), fromRendered);
+        }
+        RenderedCluster toRendered = head.render(to);
+        if (!toRendered.ok()) {
+            return refused(name, Kind.INVALID, toRendered.report(), fromRendered);
+        }
+        List<String> notes = notes(to);
+        if (fromRendered == null) {
+            if (from != null) {
+                notes.add(0, "the base revision of this cluster is invalid, so the plan cannot compare against it and "
+                        + "lists everything as new; compare against the last valid revision to see the real step");
+            }
+            return ClusterChanges.added(name, to, toRendered, head.snapshot(), notes);
+        }
+        Report rules = RevisionRules.check(from.spec(), to);
+        if (rules.hasErrors()) {
+            return refused(name, Kind.UNSAFE_STEP, rules, fromRendered);
+        }
+        List<Action> actions = new ArrayList<>();
+        MachinePlanner.Result machines = MachinePlanner.changes(name, from.spec(), to.spec());
+        actions.addAll(machines.actions());
+        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered));
+        Rollout rollout = Rollouts.of(name, to.spec(), machines.kept());
+        OsImage oldImage = image(from.spec(), base.config().images());
+        OsImage newImage = image(to.spec(), head.config().images());
+        if (!oldImage.osImageURL().equals(newImage.osImageURL())) {
+            String what = oldImage.name().equals(newImage.name())
+                    ? "the catalog entry " + newImage.name() + " now pins a different image"
+                    : "spec.os " + oldImage.name() + " → " + newImage.name();
+            actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, what + ": each existing node is cordoned, "
+                    + "drained, rebased with rpm-ostree to " + newImage.osImageURL() + " and rebooted, in the rollout order; "
+                    + "new machines boot it directly"));
+        }
+        KubernetesVersion oldVersion = KubernetesVersion.parse(from.spec().kubernetes().version());
+        KubernetesVersion newVersion = KubernetesVersion.parse(to.spec().kubernetes().version());
+        if (!oldVersion.equals(newVersion)) {
+            actions.add(new Action.UpgradeKubernetes(name, oldVersion.toString(), newVersion.toString(), rollout,
+                    "spec.kubernetes.version " + oldVersion + " → " + newVersion + ": kubeadm upgrade apply " + newVersion
+                            + " on the first control-plane node, then kubeadm upgrade node on every other node, in the "
+                            + "rollout order"));
+        }
+        AddonPlanner.changes(name, from.spec(), base.snapshot(), to.spec(), head.snapshot()).ifPresent(actions::add);
+        return new ClusterPlan(name, actions.isEmpty() ? Status.UNCHANGED : Status.CHANGED, fromRendered.versions(),
+                toRendered.versions(), notes, actions);
+    }
+
+    private static ClusterPlan refused(String name, Kind kind, Report problems, RenderedCluster base) {
+        return new ClusterPlan(name, Status.REFUSED, base == null ? new TreeMap<>() : base.versions(), new TreeMap<>(),
+                List.of(), List.copyOf(Planner.refusals(name, kind, problems)));
+    }
+
+    /** Warnings of the head revision (a reviewer should see them) and whether the cluster is paused. */
+    private static List<String> notes(LoadedCluster cluster) {
+        List<String> notes = new ArrayList<>();
+        cluster.report().entries().stream().filter(e -> e.severity() == Severity.WARNING)
+                .forEach(e -> notes.add(Redactor.redact(e.toString())));
+        if (cluster.spec().paused()) {
+            notes.add("spec.paused is true: nkd applies nothing to this cluster (provisioning and upgrades) until it is false");
+        }
+        return notes;
+    }
+
+    /** The image a valid cluster runs: its catalog release, or its pinned osImageURL. */
+    static OsImage image(ClusterSpec spec, Map<String, ImageCatalog.Release> images) {
+        if (spec.os().image() != null) {
+            ImageCatalog.Release r = images.get(spec.os().image());
+            return new OsImage(r.name(), r.osImageURL(), r.osVersion(), r.kubernetesVersion());
+        }
+        return new OsImage("pinned", spec.os().osImageURL(), "unknown", "unknown");
+    }
+}

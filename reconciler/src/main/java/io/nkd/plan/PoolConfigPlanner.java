@@ -1,0 +1,58 @@
+package io.nkd.plan;
+
+import io.nkd.plan.Action.UpdatePoolConfig.Change;
+import io.nkd.render.RenderedCluster;
+import io.nkd.render.RenderedConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rendered-config changes per pool. Both sides are rendered with placeholder secrets, which is also what the
+ * version ids are computed from: a pool whose version id is unchanged has nothing to show, and a changed one's
+ * diff shows exactly what changed and never a secret.
+ */
+final class PoolConfigPlanner {
+    private PoolConfigPlanner() {
+    }
+
+    /** @param base the base rendering, or null when the cluster is new */
+    static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head) {
+        Map<String, RenderedConfig> before = byName(base);
+        Map<String, RenderedConfig> after = byName(head);
+        Set<String> pools = new LinkedHashSet<>(after.keySet());
+        pools.addAll(before.keySet());
+        List<Action> actions = new ArrayList<>();
+        for (String pool : pools) {
+            RenderedConfig from = before.get(pool);
+            RenderedConfig to = after.get(pool);
+            String file = cluster + "/pools/" + pool + ".ign";
+            if (from == null) {
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.ADDED, null, to.version(),
+                        UnifiedDiff.of("/dev/null", "b/" + file + "\t" + to.version(), List.of(), IgnitionReview.lines(to.config())),
+                        "pool " + pool + " is new; its machines boot with this config"));
+            } else if (to == null) {
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.REMOVED, from.version(), null, "",
+                        "pool " + pool + " was removed; its config is no longer served"));
+            } else if (!from.version().equals(to.version())) {
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.CHANGED, from.version(), to.version(),
+                        UnifiedDiff.of("a/" + file + "\t" + from.version(), "b/" + file + "\t" + to.version(),
+                                IgnitionReview.lines(from.config()), IgnitionReview.lines(to.config())),
+                        "the Ignition that machines of pool " + pool + " boot with changes (see the diff); Ignition "
+                                + "runs once, at first boot, so existing nodes change only through replacements and upgrades"));
+            }
+        }
+        return actions;
+    }
+
+    private static Map<String, RenderedConfig> byName(RenderedCluster rendered) {
+        Map<String, RenderedConfig> m = new LinkedHashMap<>();
+        if (rendered != null) {
+            rendered.pools().forEach(p -> m.put(p.name(), p));
+        }
+        return m;
+    }
+}

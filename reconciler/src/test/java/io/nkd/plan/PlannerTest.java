@@ -1,0 +1,170 @@
+package io.nkd.plan;
+
+import static io.nkd.plan.Example.LAB;
+import static io.nkd.plan.Example.PROD;
+import static io.nkd.plan.Example.replace;
+import static io.nkd.plan.PlanAssertions.actions;
+import static io.nkd.plan.PlanAssertions.allFormats;
+import static io.nkd.plan.PlanAssertions.assertContains;
+import static io.nkd.plan.PlanAssertions.cluster;
+import static io.nkd.plan.PlanAssertions.machineNames;
+import static io.nkd.plan.PlanAssertions.pool;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nkd.plan.Action.Refusal;
+import io.nkd.plan.Action.UpdatePoolConfig.Change;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Planner cases on edited in-memory copies of repo-layout/example; the Git history test covers the CLI path. */
+class PlannerTest {
+    private static final Example BASE = Example.load();
+    private static final String PROD_CP = "replicas: 3\n      machine: {flavor: m1.large}";
+
+    private static Plan plan(Example head) {
+        return Planner.plan(BASE.snapshot(), head.snapshot());
+    }
+
+    @Test
+    void theSameRevisionPlansNothing() {
+        Plan plan = plan(BASE);
+        assertEquals(Plan.EXIT_NO_CHANGES, plan.exitCode());
+        assertFalse(plan.hasChanges());
+        plan.clusters().forEach(c -> assertEquals(ClusterPlan.Status.UNCHANGED, c.status()));
+        assertContains(PlanFormat.TEXT.print(plan), "Plan: no changes; nothing to apply (exit 0)");
+        assertContains(PlanFormat.MARKDOWN.print(plan), "### nkd plan: ✅ no changes");
+    }
+
+    @Test
+    void anInvalidHeadIsRefusedWithItsLocationAndPlansNothingElseForThatCluster() {
+        Plan plan = plan(BASE.edit(PROD, replace("replicas: 3\n      machine: {flavor: m1.xlarge}",
+                "replicas: 5\n      machin: {flavor: m1.xlarge}")));
+        assertEquals(Plan.EXIT_ERRORS, plan.exitCode());
+        ClusterPlan prod = cluster(plan, "openstack-prod");
+        assertEquals(ClusterPlan.Status.REFUSED, prod.status());
+        assertTrue(prod.actions().stream().allMatch(a -> a instanceof Refusal), "no machine is created for an invalid head");
+        Refusal r = prod.refusals().get(0);
+        assertEquals(Refusal.Kind.INVALID, r.kind());
+        assertEquals(PROD, r.file());
+        assertTrue(r.line() > 40 && r.column() > 0, r::toString);
+        assertContains(r.message(), "did you mean \"machine\"");
+        assertEquals(ClusterPlan.Status.UNCHANGED, cluster(plan, "sandbox-demo").status(), "other clusters are still planned");
+        for (String out : allFormats(plan)) {
+            assertContains(out, PROD + ":" + r.line() + ":" + r.column());
+        }
+    }
+
+    @Test
+    void anInvalidSnippetIsRefusedAtTheSnippet() {
+        Plan plan = plan(BASE.edit("clusters/openstack-prod/butane/all/10-chrony.bu", replace("mode: 0644", "mode: bad")));
+        Refusal r = cluster(plan, "openstack-prod").refusals().get(0);
+        assertEquals("clusters/openstack-prod/butane/all/10-chrony.bu", r.file());
+        assertEquals(Plan.EXIT_ERRORS, plan.exitCode());
+    }
+
+    @Test
+    void skippingAKubernetesMinorIsRefusedAsAnUnsafeStep() {
+        Plan plan = plan(BASE.edit(PROD, replace("version: v1.31.4", "version: v1.33.1")));
+        Refusal r = cluster(plan, "openstack-prod").refusals().get(0);
+        assertEquals(Refusal.Kind.UNSAFE_STEP, r.kind());
+        assertEquals("KubernetesMinorSkip", r.code());
+        assertEquals(1, cluster(plan, "openstack-prod").actions().size());
+    }
+
+    @Test
+    void aRepositoryLevelErrorFailsThePlan() {
+        Plan plan = plan(BASE.write("images/more.yaml", """
+                apiVersion: nkd.io/v1alpha1
+                kind: ImageCatalog
+                images:
+                  - name: nestos-24.09-k8s-1.31
+                    osImageURL: hub.oepkgs.net/nestos/nestos@sha256:1111111111111111111111111111111111111111111111111111111111111111
+                    osVersion: "24.09.1"
+                    kubernetesVersion: v1.31.4
+                """));
+        assertEquals(Plan.EXIT_ERRORS, plan.exitCode());
+        assertEquals("DuplicateImage", plan.repositoryErrors().get(0).code());
+        assertEquals(Refusal.REPOSITORY, plan.repositoryErrors().get(0).cluster());
+        assertContains(PlanFormat.MARKDOWN.print(plan), "#### ⛔ Refused");
+    }
+
+    @Test
+    void explicitMachinesAreReplacedWhenTheirAddressMacOrSizeChanges() {
+        Plan plan = plan(BASE.edit(LAB, replace("- hostname: lab-worker-2\n          ip: 192.168.122.22",
+                "- hostname: lab-worker-2\n          ip: 192.168.122.22\n          mac: 52:54:00:00:00:02"))
+                .edit(LAB, replace("machine: {cpus: 2, memoryMiB: 4096, diskGiB: 40}\n  access",
+                        "machine: {cpus: 4, memoryMiB: 8192, diskGiB: 40}\n  access")));
+        List<Action.ReplaceMachine> replaced = actions(plan, "libvirt-lab", Action.ReplaceMachine.class);
+        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(replaced));
+        assertEquals("changed: size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk (a machine cannot change "
+                + "these in place, so it is drained, deleted and created again)", replaced.get(0).reason());
+        assertContains(replaced.get(1).reason(), "MAC none → 52:54:00:00:00:02; size 2 CPUs");
+        assertTrue(actions(plan, "libvirt-lab", Action.UpdatePoolConfig.class).isEmpty(), "sizes are not in the Ignition");
+    }
+
+    @Test
+    void aRemovedPoolDeletesItsMachinesAndItsConfig() {
+        Plan plan = plan(BASE.edit(Example.SANDBOX, replace("    - name: workers\n      role: worker\n      replicas: 2\n", "")));
+        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"),
+                machineNames(actions(plan, "sandbox-demo", Action.DeleteMachine.class)));
+        Action.UpdatePoolConfig removed = pool(plan, "sandbox-demo", "workers");
+        assertEquals(Change.REMOVED, removed.change());
+        assertNull(removed.toVersion());
+        assertEquals("", removed.diff());
+    }
+
+    @Test
+    void upgradesShowWhatGatesThemPausedWindowsOrAnyTime() {
+        Example upgraded = BASE.edit("images/nestos.yaml", text -> text + """
+                  - name: nestos-24.09.1-k8s-1.31
+                    osImageURL: hub.oepkgs.net/nestos/nestos@sha256:2222222222222222222222222222222222222222222222222222222222222222
+                    osVersion: "24.09.20250110"
+                    kubernetesVersion: v1.31.4
+                """).edit(Example.SANDBOX, replace("image: nestos-24.09-k8s-1.31", "image: nestos-24.09.1-k8s-1.31"));
+        Rollout anyTime = actions(plan(upgraded), "sandbox-demo", Action.UpgradeOs.class).get(0).rollout();
+        assertEquals("any time (no maintenance windows)", anyTime.gate());
+        assertEquals(List.of(List.of("sandbox-demo-control-plane-1"), List.of("sandbox-demo-workers-1"), List.of("sandbox-demo-workers-2")),
+                anyTime.batches().stream().map(Rollout.Batch::nodes).toList());
+
+        Rollout held = actions(plan(upgraded.edit(Example.SANDBOX, replace("maxUnavailable: 1", "maxUnavailable: 2\n    paused: true"))),
+                "sandbox-demo", Action.UpgradeOs.class).get(0).rollout();
+        assertTrue(held.upgradePaused());
+        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"), held.batches().get(1).nodes());
+        assertContains(held.gate(), "held: spec.upgrade.paused is true");
+
+        Plan paused = plan(upgraded.edit(Example.SANDBOX, replace("spec:\n", "spec:\n  paused: true\n")));
+        assertContains(actions(paused, "sandbox-demo", Action.UpgradeOs.class).get(0).rollout().gate(), "held: spec.paused is true");
+        assertContains(String.join("\n", cluster(paused, "sandbox-demo").notes()), "spec.paused is true");
+    }
+
+    @Test
+    void addonManifestChangesAreDiffedAndNewAddonsListed() {
+        String calico = "clusters/openstack-prod/manifests/cni/calico.yaml";
+        Plan plan = plan(BASE.edit(calico, text -> text + "# tuned MTU\n")
+                .write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", "apiVersion: v1\nkind: ServiceAccount\n")
+                .edit(PROD, replace("manifests: [cni/]", "manifests: [cni/]\n    - name: metrics-server\n      manifests: [metrics/]")));
+        Action.ApplyAddons addons = actions(plan, "openstack-prod", Action.ApplyAddons.class).get(0);
+        assertEquals(List.of("calico", "metrics-server"), addons.apply());
+        assertContains(addons.diff(), "--- a/" + calico + "\n+++ b/" + calico + "\n");
+        assertContains(addons.diff(), "\n+# tuned MTU\n");
+        assertFalse(addons.diff().contains("ServiceAccount"), "a new add-on's files are listed, not printed");
+        assertContains(addons.reason(), "add-on metrics-server is new (clusters/openstack-prod/manifests/metrics/metrics-server.yaml)");
+
+        Example withMetrics = BASE.edit(PROD, replace("manifests: [cni/]", "manifests: [cni/]\n    - name: metrics-server\n"
+                + "      manifests: [metrics/]")).write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", "x: 1\n");
+        Plan back = Planner.plan(withMetrics.snapshot(), BASE.snapshot());
+        assertEquals(List.of("metrics-server"), actions(back, "openstack-prod", Action.ApplyAddons.class).get(0).removed());
+    }
+
+    @Test
+    void anInvalidBaseIsPlannedAsNewWithANote() {
+        Example broken = BASE.edit(LAB, replace("version: v1.30.8", "version: 1.30"));
+        Plan plan = Planner.plan(broken.snapshot(), BASE.snapshot());
+        ClusterPlan lab = cluster(plan, "libvirt-lab");
+        assertEquals(ClusterPlan.Status.ADDED, lab.status());
+        assertContains(lab.notes().get(0), "the base revision of this cluster is invalid");
+    }
+}
