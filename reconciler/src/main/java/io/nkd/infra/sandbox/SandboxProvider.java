@@ -100,12 +100,16 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
     }
 
+    /** Like Ignition, a machine whose fetch fails keeps trying for a while (nkd may be restarting) before it fails. */
+    static final int BOOT_ATTEMPTS = 30;
+    static final Duration RETRY_DELAY = Duration.ofSeconds(2);
+
     private void scheduleBoot(Record r) {
-        boots.schedule(() -> boot(r.cluster(), r.name()), bootTime.toMillis(), TimeUnit.MILLISECONDS);
+        boots.schedule(() -> boot(r.cluster(), r.name(), 1), bootTime.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The simulated first boot: Ignition's fetch with the pointer config, then "running" that config. */
-    private void boot(String cluster, String name) {
+    private void boot(String cluster, String name, int attempt) {
         Record r;
         synchronized (this) {
             r = cluster(cluster).get(name);
@@ -120,8 +124,14 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             result = r.with(Machine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
         } catch (IOException | RuntimeException e) {
-            result = r.with(Machine.State.FAILED, null, "Ignition fetch failed: " + e.getMessage());
-            LOG.warn("sandbox machine failed to boot cluster={} machine={}: {}", cluster, name, e.getMessage());
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (attempt < BOOT_ATTEMPTS) {
+                LOG.debug("sandbox machine fetch attempt {} failed cluster={} machine={}: {}", attempt, cluster, name, why);
+                boots.schedule(() -> boot(cluster, name, attempt + 1), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            result = r.with(Machine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
+            LOG.warn("sandbox machine failed to boot cluster={} machine={}: {}", cluster, name, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
