@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +39,7 @@ class SshFollowTest {
 
     @BeforeAll
     static void start() throws Exception {
-        key = sshKeygen("id_ed25519", "");
+        key = sshKeygen("id_ecdsa", "");
         encryptedKey = sshKeygen("id_encrypted", "correct horse");
         strangerKey = sshKeygen("id_stranger", "");
         Path repos = tmp.resolve("repos");
@@ -54,13 +60,29 @@ class SshFollowTest {
         }
     }
 
+    /**
+     * An ECDSA P-256 key pair in OpenSSH's private-key format (what {@code ssh-keygen} writes), encrypted
+     * when a passphrase is given, and its {@code .pub} line. Written in-process: CI has no ssh-keygen.
+     */
     private static Path sshKeygen(String name, String passphrase) throws Exception {
         Path file = tmp.resolve("keys").resolve(name);
         Files.createDirectories(file.getParent());
-        Process p = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f",
-                file.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), out);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        KeyPair pair = g.generateKeyPair();
+        OpenSSHKeyEncryptionContext encryption = null;
+        if (!passphrase.isEmpty()) {
+            encryption = new OpenSSHKeyEncryptionContext();
+            encryption.setPassword(passphrase);
+            encryption.setCipherName("AES");
+            encryption.setCipherMode("CTR");
+            encryption.setCipherType("256");
+            encryption.setKdfRounds(4);
+        }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, name, encryption, out);
+        }
+        Files.writeString(Path.of(file + ".pub"), PublicKeyEntry.toString(pair.getPublic()) + " " + name + "\n");
         return file;
     }
 
