@@ -41,7 +41,8 @@ final class Daemon implements AutoCloseable {
 
     /** What nkd serve was asked to do. */
     record Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen,
-                    InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret) {
+                    InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret,
+                    io.nkd.git.RefSelector followedRef) {
     }
 
     final Controller controller;
@@ -73,7 +74,7 @@ final class Daemon implements AutoCloseable {
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
         controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics);
         parts.add(controller);
-        api = new ApiServer(s.listen(), store, controller, metrics, new Webhooks(s.webhookSecret(), controller::poll));
+        api = new ApiServer(s.listen(), store, controller, metrics, new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),

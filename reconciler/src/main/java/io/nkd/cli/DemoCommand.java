@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
         }
         var settings = new Daemon.Settings(new LocalRepoSource(repo, "main"), state, Duration.ofSeconds(5),
-                ServeCommand.address(listen, "--listen"), ServeCommand.address(ignitionListen, "--ignition-listen"), "127.0.0.1", 2, null);
+                ServeCommand.address(listen, "--listen"), ServeCommand.address(ignitionListen, "--ignition-listen"), "127.0.0.1", 2, null, null);
         CountDownLatch stopped = new CountDownLatch(1);
         try (Daemon daemon = new Daemon(settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));

@@ -24,8 +24,28 @@ import picocli.CommandLine.Option;
             "  nkd serve --repo ./clusters --ref main --interval 30s --listen 127.0.0.1:9090 --ignition-listen 0.0.0.0:8443 \\",
             "      --advertise nkd.example.com --state-dir /var/lib/nkd"})
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--repo", required = true, paramLabel = "PATH", description = "The config repository (a local Git repository).")
+    @Option(names = "--repo", required = true, paramLabel = "URL|PATH",
+            description = "The config repository: a URL (https://, ssh://, git@host:path, git://, file://) or a local Git repository.")
     String repo;
+
+    @Option(names = "--git-token-file", paramLabel = "FILE", description = "HTTPS token for the repository, read from FILE.")
+    Path gitTokenFile;
+
+    @Option(names = "--git-token-env", paramLabel = "VAR", description = "HTTPS token for the repository, from environment variable VAR.")
+    String gitTokenEnv;
+
+    @Option(names = "--git-username", paramLabel = "USER", description = "With a token: the user name for HTTPS basic auth.")
+    String gitUsername;
+
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "SSH private key for ssh:// and git@host:path URLs.")
+    Path sshKey;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts file the SSH server's key must be in.")
+    Path knownHosts;
+
+    @Option(names = "--verify-commits", paramLabel = "KEYRING",
+            description = "Apply only commits signed by a key in this OpenPGP keyring (armored public keys).")
+    Path verifyCommits;
 
     @Option(names = "--ref", defaultValue = "main", description = "Branch, tag or commit to follow (default ${DEFAULT-VALUE}).")
     String ref;
@@ -57,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), address(listen, "--listen"),
-                address(ignitionListen, "--ignition-listen"), advertise, Math.max(1, parallelism), webhookSecret());
+                address(ignitionListen, "--ignition-listen"), advertise, Math.max(1, parallelism), webhookSecret(),
+                isLocal() ? null : io.nkd.git.RefSelector.parse(ref));
         CountDownLatch stopped = new CountDownLatch(1);
         try (Daemon daemon = new Daemon(settings)) {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));
@@ -67,13 +88,46 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private RevisionSource source() {
-        Path path = Path.of(repo);
-        if (!Files.isDirectory(path)) {
-            throw new UserException("--repo " + repo + " is not a local directory; this nkd follows repositories on this machine "
-                    + "(clone the remote and keep it updated, e.g. with git pull from a timer)");
+    private boolean isLocal() {
+        return !repo.contains("://") && !repo.matches("[^/]+@[^/:]+:.*") && Files.isDirectory(Path.of(repo));
+    }
+
+    /** A local repository is read in place; anything else is cloned into the state directory and fetched. */
+    private RevisionSource source() throws Exception {
+        if (isLocal() && verifyCommits == null) {
+            return new LocalRepoSource(Path.of(repo), ref);
         }
-        return new LocalRepoSource(path, ref);
+        io.nkd.git.GitAuth auth = io.nkd.git.GitAuth.NONE;
+        if (sshKey != null) {
+            if (knownHosts == null) {
+                throw new UserException("--ssh-key needs --known-hosts: nkd checks the server's host key and never adds keys itself");
+            }
+            auth = new io.nkd.git.GitAuth.SshKey(sshKey, knownHosts);
+        } else if (gitTokenFile != null || gitTokenEnv != null) {
+            io.nkd.git.SecretSource token = gitTokenFile != null ? new io.nkd.git.SecretSource.FromFile(gitTokenFile)
+                    : new io.nkd.git.SecretSource.FromEnv(gitTokenEnv);
+            auth = gitUsername == null ? new io.nkd.git.GitAuth.HttpsToken(token) : new io.nkd.git.GitAuth.HttpsBasic(gitUsername, token);
+        }
+        io.nkd.git.RepoSource source;
+        try {
+            String url = isLocal() ? Path.of(repo).toAbsolutePath().toUri().toString() : repo;
+            source = io.nkd.git.RepoSource.of(url).withRef(io.nkd.git.RefSelector.parse(ref)).withAuth(auth);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--repo/--ref: " + e.getMessage());
+        }
+        io.nkd.git.CommitVerifier verifier = null;
+        if (verifyCommits != null) {
+            try {
+                verifier = io.nkd.git.CommitVerifier.fromKeyring(verifyCommits);
+            } catch (java.io.IOException e) {
+                throw new UserException("--verify-commits " + verifyCommits + ": " + e.getMessage());
+            }
+        }
+        try {
+            return new io.nkd.reconcile.FollowerSource(io.nkd.git.RepoFollower.open(source, stateDir.resolve("git")), verifier);
+        } catch (io.nkd.git.GitException e) {
+            throw new UserException("cannot follow " + repo + ": " + e.getMessage());
+        }
     }
 
     private Duration duration() {

@@ -1,28 +1,28 @@
 package io.nkd.server;
 
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.nkd.git.RefSelector;
+import io.nkd.git.WebhookEvent;
+import io.nkd.git.WebhookPayloads;
+import io.nkd.git.WebhookVerification;
+import io.nkd.git.WebhookVerifier;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Webhook deliveries that make nkd fetch at once instead of waiting for the next poll. A delivery is accepted
- * only with a valid signature: {@code POST /hooks/generic} with {@code X-Nkd-Signature: sha256=<hex HMAC-SHA256 of
- * the body>} under the shared secret (compared in constant time). Without a configured secret every delivery
- * is refused. The poll runs on its own thread so the sender gets its answer at once.
+ * Webhook deliveries from GitHub, GitLab, Gitea/Forgejo or any sender of nkd's generic form
+ * ({@code X-Nkd-Signature: sha256=<hex HMAC-SHA256 of the body>}) at {@code POST /hooks/<anything>}: a delivery with a
+ * valid signature for the shared secret that announces a push to the followed ref makes nkd fetch at once.
+ * Without a configured secret every delivery is refused. The poll runs on its own thread so the sender gets its
+ * answer at once.
  */
 public final class Webhooks implements ApiServer.WebhookHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
     private final byte[] secret;
+    private final RefSelector followed;
     private final Runnable poll;
     private final ExecutorService pollThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "nkd-webhook-poll");
@@ -30,48 +30,31 @@ public final class Webhooks implements ApiServer.WebhookHandler {
         return t;
     });
 
-    public Webhooks(byte[] secret, Runnable poll) {
-        this.secret = secret == null ? null : secret.clone();
+    /** @param followed the followed ref (pushes to other refs are ignored), or null to fetch on any valid push */
+    public Webhooks(byte[] secret, RefSelector followed, Runnable poll) {
+        this.secret = secret == null || secret.length == 0 ? null : secret.clone();
+        this.followed = followed;
         this.poll = poll;
     }
 
     @Override
     public int handle(String path, Map<String, List<String>> headers, byte[] body) {
-        if (!path.equals("/hooks/generic")) {
-            return 404;
-        }
         if (secret == null) {
-            LOG.warn("webhook refused: no --webhook-secret-file configured");
+            LOG.warn("webhook {} refused: no --webhook-secret-file configured", path);
             return 403;
         }
-        String given = header(headers, "X-Nkd-Signature");
-        if (given == null || !given.startsWith("sha256=") || !MessageDigest.isEqual(
-                given.substring(7).toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII),
-                hmac(body).getBytes(StandardCharsets.US_ASCII))) {
-            LOG.warn("webhook refused: missing or wrong X-Nkd-Signature");
+        WebhookVerification verification = WebhookVerifier.verify(headers, body, secret);
+        if (!verification.valid()) {
+            LOG.warn("webhook {} refused: {}", path, verification.describe());
             return 401;
         }
-        LOG.info("webhook accepted: fetching now");
+        WebhookEvent event = verification.provider().map(p -> WebhookPayloads.parse(p, headers, body)).orElse(null);
+        if (event instanceof WebhookEvent.Push push && followed != null && !push.concerns(followed)) {
+            LOG.info("webhook {}: push to {} does not concern the followed ref; ignored", path, push.ref());
+            return 202;
+        }
+        LOG.info("webhook {} accepted ({}): fetching now", path, verification.describe());
         pollThread.submit(poll);
         return 202;
-    }
-
-    String hmac(byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String header(Map<String, List<String>> headers, String name) {
-        for (var e : headers.entrySet()) {
-            if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && !e.getValue().isEmpty()) {
-                return e.getValue().get(0);
-            }
-        }
-        return null;
     }
 }

@@ -1,0 +1,142 @@
+package io.nkd.git;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nkd.testsupport.RepoPaths;
+import io.nkd.testsupport.TestFiles;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.function.Predicate;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.lib.PersonIdent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nkd serve following a real Git server on loopback ({@code git daemon}) with {@code --verify-commits}: signed
+ * commits pushed are applied (through a webhook), an unsigned head is refused and never applied, and a
+ * force-push is followed to the new head.
+ */
+class ServeRemoteTest {
+    @TempDir
+    Path tmp;
+
+    private Process nkd;
+    private int apiPort;
+
+    @AfterEach
+    void stop() {
+        if (nkd != null) {
+            nkd.destroyForcibly();
+        }
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()) : null;
+    }
+
+    private JsonNode await(Predicate<JsonNode> condition) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = get("/api/v1/clusters/sandbox-demo");
+            } catch (java.io.IOException e) {
+                last = null;
+            }
+            if (last != null && condition.test(last)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out; last status: " + last);
+    }
+
+    private void hook() throws Exception {
+        byte[] body = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<Void> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/hooks/generic"))
+                .header("X-Nkd-Signature", WebhookVerifier.sign(body, "s3cret".getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(202, r.statusCode());
+    }
+
+    private static String signedCommit(Path dir, PgpTestKey key, String message) throws Exception {
+        try (Git git = Git.open(dir.toFile())) {
+            git.add().addFilepattern(".").call();
+            PersonIdent who = new PersonIdent("Test Author", "author@example.org");
+            return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(true).setSigner(key.signer())
+                    .setSigningKey(key.fingerprint()).call().name();
+        }
+    }
+
+    private static void edit(Path file, String from, String to) throws Exception {
+        String text = Files.readString(file);
+        assertTrue(text.contains(from), from);
+        Files.writeString(file, text.replace(from, to));
+    }
+
+    @Test
+    void signedCommitsAreAppliedUnsignedOnesRefusedAndForcePushesFollowed() throws Exception {
+        try (GitDaemon daemon = GitDaemon.start(tmp.resolve("served"))) {
+            GitDaemon.Work work = new GitDaemon.Work(tmp.resolve("work"), daemon.createRepo("clusters"));
+            TestFiles.copyTree(RepoPaths.repoRoot().resolve("repo-layout/example"), work.dir);
+            PgpTestKey key = PgpTestKey.generate("ops <ops@example.org>");
+            String first = signedCommit(work.dir, key, "initial");
+            work.push("main");
+            Path keyring = Files.write(tmp.resolve("trusted.asc"), key.armoredPublicKey());
+            Path state = Files.createDirectories(tmp.resolve("state"));
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            Path secret = Files.writeString(tmp.resolve("hook"), "s3cret");
+            try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+                apiPort = a.getLocalPort();
+                int ign = b.getLocalPort();
+                a.close();
+                b.close();
+                nkd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                        System.getProperty("java.class.path"), "io.nkd.cli.Main", "serve", "--repo", daemon.url("clusters"),
+                        "--verify-commits", keyring.toString(), "--state-dir", state.toString(), "--interval", "10m",
+                        "--listen", "127.0.0.1:" + apiPort, "--ignition-listen", "127.0.0.1:" + ign,
+                        "--webhook-secret-file", secret.toString())
+                        .redirectErrorStream(true).redirectOutput(tmp.resolve("nkd.log").toFile()).start();
+            }
+            await(s -> first.equals(s.path("appliedRevision").asText()));
+
+            Path yaml = work.dir.resolve("clusters/sandbox-demo/cluster.yaml");
+            edit(yaml, "replicas: 2", "replicas: 3");
+            String unsigned = work.commit("clusters/sandbox-demo/cluster.yaml", Files.readString(yaml));
+            work.push("main");
+            hook();
+            Thread.sleep(2000);
+            assertEquals(first, get("/api/v1/clusters/sandbox-demo").path("appliedRevision").asText(), "an unsigned head is never applied");
+            assertTrue(Files.readString(tmp.resolve("nkd.log")).contains(unsigned + " is not applied"),
+                    "the refusal is reported");
+
+            String signed = signedCommit(work.dir, key, "scale, signed");
+            work.push("main");
+            hook();
+            await(s -> signed.equals(s.path("appliedRevision").asText()));
+
+            work.git("reset", "-q", "--hard", first);
+            edit(yaml, "replicas: 2", "replicas: 1");
+            String rewritten = signedCommit(work.dir, key, "rewritten history");
+            work.push("--force", "main");
+            hook();
+            await(s -> rewritten.equals(s.path("appliedRevision").asText()));
+            assertTrue(Files.readString(tmp.resolve("nkd.log")).contains("force-push detected"), "the force-push is reported");
+        }
+    }
+}
