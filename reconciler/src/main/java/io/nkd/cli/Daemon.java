@@ -89,6 +89,17 @@ final class Daemon implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Starts the daemon, polls once, runs {@code started} (e.g. to print hints), and serves until the JVM is stopped. */
+    static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started) throws Exception {
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        try (Daemon daemon = new Daemon(settings)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));
+            daemon.controller.poll();
+            started.accept(daemon);
+            stopped.await();
+        }
+    }
+
     @Override
     public void close() {
         for (int i = parts.size() - 1; i >= 0; i--) {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
 import picocli.CommandLine.Command;
@@ -43,29 +42,27 @@ final class DemoCommand implements Callable<Integer> {
         }
         var settings = new Daemon.Settings(new LocalRepoSource(repo, "main"), state, Duration.ofSeconds(5),
                 ServeCommand.address(listen, "--listen"), ServeCommand.address(ignitionListen, "--ignition-listen"), "127.0.0.1", 2, null, null);
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (Daemon daemon = new Daemon(settings)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));
-            daemon.controller.poll();
-            String api = "http://" + listen;
-            System.out.println();
-            System.out.println("nkd demo is running: it follows " + repo + " (branch main) and keeps cluster sandbox-demo");
-            System.out.println("(1 control-plane node, 2 workers; simulated machines that fetch their Ignition from nkd over HTTPS).");
-            System.out.println();
-            System.out.println("Try, in another terminal:");
-            System.out.println("  ./nkd status --state-dir " + state);
-            System.out.println("  ./nkd status sandbox-demo --state-dir " + state);
-            System.out.println("  curl -s " + api + "/api/v1/clusters/sandbox-demo");
-            System.out.println("  # scale the workers to 3 by committing to the repository:");
-            System.out.println("  sed -i 's/replicas: 2/replicas: 3/' " + repo.resolve("clusters/sandbox-demo/cluster.yaml"));
-            System.out.println("  git -C " + repo + " commit -qam 'Scale workers to 3' && ./nkd reconcile sandbox-demo --server " + api);
-            System.out.println("  ./nkd history sandbox-demo --state-dir " + state);
-            System.out.println("  curl -s " + api + "/metrics | grep nkd_");
-            System.out.println();
-            System.out.println("Press Ctrl-C to stop. Run ./nkd demo again to continue; delete " + dir + " to start afresh.");
-            stopped.await();
-        }
+        Daemon.runUntilStopped(settings, daemon -> printHints(repo, state));
         return 0;
+    }
+
+    private void printHints(Path repo, Path state) {
+        String api = "http://" + listen;
+        System.out.println();
+        System.out.println("nkd demo is running: it follows " + repo + " (branch main) and keeps cluster sandbox-demo");
+        System.out.println("(1 control-plane node, 2 workers; simulated machines that fetch their Ignition from nkd over HTTPS).");
+        System.out.println();
+        System.out.println("Try, in another terminal:");
+        System.out.println("  ./nkd status --state-dir " + state);
+        System.out.println("  ./nkd status sandbox-demo --state-dir " + state);
+        System.out.println("  curl -s " + api + "/api/v1/clusters/sandbox-demo");
+        System.out.println("  # scale the workers to 3 by committing to the repository:");
+        System.out.println("  sed -i 's/replicas: 2/replicas: 3/' " + repo.resolve("clusters/sandbox-demo/cluster.yaml"));
+        System.out.println("  git -C " + repo + " commit -qam 'Scale workers to 3' && ./nkd reconcile sandbox-demo --server " + api);
+        System.out.println("  ./nkd history sandbox-demo --state-dir " + state);
+        System.out.println("  curl -s " + api + "/metrics | grep nkd_");
+        System.out.println();
+        System.out.println("Press Ctrl-C to stop. Run ./nkd demo again to continue; delete " + dir + " to start afresh.");
     }
 
     private static void createRepository(Path repo) throws Exception {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -79,12 +78,7 @@ final class ServeCommand implements Callable<Integer> {
         Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), address(listen, "--listen"),
                 address(ignitionListen, "--ignition-listen"), advertise, Math.max(1, parallelism), webhookSecret(),
                 isLocal() ? null : io.nkd.git.RefSelector.parse(ref));
-        CountDownLatch stopped = new CountDownLatch(1);
-        try (Daemon daemon = new Daemon(settings)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));
-            daemon.controller.poll();
-            stopped.await();
-        }
+        Daemon.runUntilStopped(settings, daemon -> { });
         return 0;
     }
 
