@@ -42,6 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts file the SSH server's key must be in.")
     Path knownHosts;
 
+    @Option(names = "--write-notes", description = "Record each cluster's outcome as a Git note (refs/notes/nkd) and push it.")
+    boolean writeNotes;
+
     @Option(names = "--verify-commits", paramLabel = "KEYRING",
             description = "Apply only commits signed by a key in this OpenPGP keyring (armored public keys).")
     Path verifyCommits;
@@ -88,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** A local repository is read in place; anything else is cloned into the state directory and fetched. */
     private RevisionSource source() throws Exception {
-        if (isLocal() && verifyCommits == null) {
+        if (isLocal() && verifyCommits == null && !writeNotes) {
             return new LocalRepoSource(Path.of(repo), ref);
         }
         io.nkd.git.GitAuth auth = io.nkd.git.GitAuth.NONE;
@@ -118,7 +121,8 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         try {
-            return new io.nkd.reconcile.FollowerSource(io.nkd.git.RepoFollower.open(source, stateDir.resolve("git")), verifier);
+            return new io.nkd.reconcile.FollowerSource(io.nkd.git.RepoFollower.open(source, stateDir.resolve("git")), verifier,
+                    writeNotes);
         } catch (io.nkd.git.GitException e) {
             throw new UserException("cannot follow " + repo + ": " + e.getMessage());
         }

@@ -40,6 +40,8 @@ public final class Controller implements AutoCloseable {
     private final Set<String> running = new HashSet<>();
     private final Set<String> again = new HashSet<>();
     private final Map<String, Duration> backoff = new HashMap<>();
+    /** The last commit whose outcome was recorded per cluster: one note per cluster and commit. */
+    private final Map<String, String> notedRevision = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String lastSourceError;
 
     public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics) {
@@ -109,6 +111,12 @@ public final class Controller implements AutoCloseable {
         ClusterReconciler.Outcome outcome = null;
         try {
             outcome = reconciler.reconcile(cluster, desired);
+            if (!"retry".equals(outcome.result()) && !desired.revision().equals(notedRevision.get(cluster))) {
+                notedRevision.put(cluster, desired.revision());
+                source.recordOutcome(desired.revision(), cluster, outcome.result() + " (" + outcome.status().phase()
+                        + (outcome.status().lastError() != null && desired.revision().equals(outcome.status().lastError().revision())
+                        ? ": " + outcome.status().lastError().reason() : "") + ")");
+            }
         } catch (RuntimeException e) {
             // a locked or corrupt state, for instance: logged with the cluster, retried with backoff
             LOG.error("reconcile of cluster={} commit={} could not run: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());

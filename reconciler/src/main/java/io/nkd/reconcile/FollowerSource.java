@@ -19,10 +19,25 @@ public final class FollowerSource implements RevisionSource {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerSource.class);
     private final RepoFollower follower;
     private final CommitVerifier verifier;
+    private final io.nkd.git.GitNotes notes;
 
-    public FollowerSource(RepoFollower follower, CommitVerifier verifier) {
+    /** @param writeNotes record each cluster's outcome as a Git note on refs/notes/nkd and push it */
+    public FollowerSource(RepoFollower follower, CommitVerifier verifier, boolean writeNotes) {
         this.follower = follower;
         this.verifier = verifier;
+        this.notes = writeNotes ? new io.nkd.git.GitNotes(follower) : null;
+    }
+
+    @Override
+    public void recordOutcome(String revision, String cluster, String outcome) {
+        if (notes == null) {
+            return;
+        }
+        var result = notes.append(org.eclipse.jgit.lib.ObjectId.fromString(revision),
+                "nkd: cluster " + cluster + ": " + outcome + " at " + java.time.Instant.now(), true);
+        if (!(result instanceof io.nkd.git.NoteResult.Pushed)) {
+            LOG.warn("git note for commit {} cluster={} not pushed: {}", revision.substring(0, 12), cluster, result);
+        }
     }
 
     @Override

@@ -14,6 +14,13 @@ public interface RevisionSource {
     /** A human description ("https://git.example.com/ops/clusters.git @ main") without credentials. */
     String describe();
 
+    /**
+     * Records how applying a commit ended, where the source can keep it (Git notes on {@code refs/notes/nkd},
+     * pushed when the remote accepts it). Never throws; the default keeps nothing.
+     */
+    default void recordOutcome(String revision, String cluster, String outcome) {
+    }
+
     /** The source could not be read, or its head must not be applied (e.g. an unsigned commit). */
     final class SourceException extends Exception {
         private final String reason;

@@ -108,12 +108,24 @@ class ServeRemoteTest {
                 b.close();
                 nkd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                         System.getProperty("java.class.path"), "io.nkd.cli.Main", "serve", "--repo", daemon.url("clusters"),
-                        "--verify-commits", keyring.toString(), "--state-dir", state.toString(), "--interval", "10m",
+                        "--verify-commits", keyring.toString(), "--write-notes", "--state-dir", state.toString(), "--interval", "10m",
                         "--listen", "127.0.0.1:" + apiPort, "--ignition-listen", "127.0.0.1:" + ign,
                         "--webhook-secret-file", secret.toString())
                         .redirectErrorStream(true).redirectOutput(tmp.resolve("nkd.log").toFile()).start();
             }
             await(s -> first.equals(s.path("appliedRevision").asText()));
+            // the outcome is written back as a Git note on the commit, pushed to the server
+            String note = "";
+            for (int i = 0; i < 50 && !note.contains("cluster sandbox-demo"); i++) {
+                Thread.sleep(200);
+                try {
+                    work.git("fetch", "-q", "origin", "+refs/notes/nkd:refs/notes/nkd");
+                    note = work.git("notes", "--ref=nkd", "show", first);
+                } catch (java.io.IOException e) {
+                    note = "";
+                }
+            }
+            assertTrue(note.contains("nkd: cluster sandbox-demo: "), note);
 
             Path yaml = work.dir.resolve("clusters/sandbox-demo/cluster.yaml");
             edit(yaml, "replicas: 2", "replicas: 3");
