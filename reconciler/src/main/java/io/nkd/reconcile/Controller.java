@@ -72,7 +72,10 @@ public final class Controller implements AutoCloseable {
             current.set(desired);
             LOG.info("new commit {} on {}: {} cluster(s)", Steps.shortId(desired.revision()), source.describe(),
                     desired.config().clusters().size());
-            reconcileAll();
+            // clusters whose files changed go first: with many clusters, the one a push was about is applied at once
+            java.util.List<String> first = changed(known, desired);
+            first.forEach(this::request);
+            reconcileAll(new HashSet<>(first));
             return true;
         } catch (RevisionSource.SourceException e) {
             lastSourceError = e.getMessage();
@@ -82,14 +85,38 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** Clusters whose directory (or the image catalogs) differ between two revisions. */
+    private static java.util.List<String> changed(DesiredRevision before, DesiredRevision after) {
+        if (before == null) {
+            return java.util.List.of();
+        }
+        boolean imagesChanged = !sameFiles(before.snapshot(), after.snapshot(), io.nkd.config.ConfigLoader.IMAGES);
+        return after.config().clusters().stream().map(LoadedCluster::name)
+                .filter(n -> imagesChanged || !sameFiles(before.snapshot(), after.snapshot(), io.nkd.config.ConfigLoader.CLUSTERS + "/" + n))
+                .toList();
+    }
+
+    private static boolean sameFiles(Snapshot a, Snapshot b, String dir) {
+        java.util.List<String> pa = a.under(dir);
+        if (!pa.equals(b.under(dir))) {
+            return false;
+        }
+        return pa.stream().allMatch(p -> java.util.Arrays.equals(a.files().get(p), b.files().get(p)));
+    }
+
     /** Every cluster of the current revision, plus clusters nkd has state for (so removals are noticed). */
     public void reconcileAll() {
+        reconcileAll(Set.of());
+    }
+
+    private void reconcileAll(Set<String> alreadyRequested) {
         DesiredRevision desired = current.get();
         if (desired == null) {
             return;
         }
         TreeSet<String> names = new TreeSet<>(io.nkd.config.ReservedNames.userClusters(store.listClusters()));
         desired.config().clusters().stream().map(LoadedCluster::name).forEach(names::add);
+        names.removeAll(alreadyRequested);
         names.forEach(this::request);
     }
 

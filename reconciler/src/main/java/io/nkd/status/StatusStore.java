@@ -43,6 +43,11 @@ public final class StatusStore {
         if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED) {
             return;
         }
+        HistoryEntry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
+        if (last != null && last.revision().equals(entry.revision()) && last.outcome() == entry.outcome()
+                && java.util.Objects.equals(last.reason(), entry.reason())) {
+            return; // the same commit ending the same way again (a retry, a re-request) is not new history
+        }
         entries.add(entry);
         if (entries.size() > HISTORY_LIMIT) {
             entries = entries.subList(entries.size() - HISTORY_LIMIT, entries.size());
