@@ -35,6 +35,9 @@ public final class Controller implements AutoCloseable {
     private final StateStore store;
     private final MeterRegistry metrics;
     private final ExecutorService workers;
+    /** Clusters waiting for a worker; the clusters a new commit changed are put at the front. */
+    private final java.util.concurrent.LinkedBlockingDeque<String> queue = new java.util.concurrent.LinkedBlockingDeque<>();
+    private final Set<String> queued = new HashSet<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nkd-retry"));
     private final AtomicReference<DesiredRevision> current = new AtomicReference<>();
     private final Set<String> running = new HashSet<>();
@@ -50,6 +53,25 @@ public final class Controller implements AutoCloseable {
         this.store = store;
         this.metrics = metrics;
         this.workers = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "nkd-reconcile"));
+        for (int i = 0; i < parallelism; i++) {
+            workers.submit(this::work);
+        }
+    }
+
+    /** A worker: takes the next queued cluster and reconciles it, until the controller closes. */
+    private void work() {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                String cluster = queue.take();
+                synchronized (this) {
+                    queued.remove(cluster);
+                    running.add(cluster);
+                }
+                run(cluster);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -74,7 +96,7 @@ public final class Controller implements AutoCloseable {
                     desired.config().clusters().size());
             // clusters whose files changed go first: with many clusters, the one a push was about is applied at once
             java.util.List<String> first = changed(known, desired);
-            first.forEach(this::request);
+            first.forEach(c -> request(c, true));
             reconcileAll(new HashSet<>(first));
             return true;
         } catch (RevisionSource.SourceException e) {
@@ -120,8 +142,13 @@ public final class Controller implements AutoCloseable {
         names.forEach(this::request);
     }
 
-    /** Asks for a reconcile of one cluster now (coalesced with one already running). */
-    public synchronized void request(String cluster) {
+    /** Asks for a reconcile of one cluster (coalesced with one already queued or running). */
+    public void request(String cluster) {
+        request(cluster, false);
+    }
+
+    /** @param urgent put it ahead of the queue (a cluster a new commit changed, or one a user asked for) */
+    public synchronized void request(String cluster, boolean urgent) {
         if (current.get() == null) {
             return;
         }
@@ -129,8 +156,19 @@ public final class Controller implements AutoCloseable {
             again.add(cluster);
             return;
         }
-        running.add(cluster);
-        workers.submit(() -> run(cluster));
+        if (queued.contains(cluster)) {
+            if (urgent) {
+                queue.remove(cluster);
+                queue.addFirst(cluster);
+            }
+            return;
+        }
+        queued.add(cluster);
+        if (urgent) {
+            queue.addFirst(cluster);
+        } else {
+            queue.addLast(cluster);
+        }
     }
 
     private void run(String cluster) {
@@ -155,7 +193,7 @@ public final class Controller implements AutoCloseable {
     private synchronized void finished(String cluster, ClusterReconciler.Outcome outcome) {
         running.remove(cluster);
         if (again.remove(cluster)) {
-            request(cluster);
+            request(cluster, true);
             return;
         }
         Duration delay = null;
@@ -201,7 +239,7 @@ public final class Controller implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             synchronized (this) {
-                if (running.isEmpty() && again.isEmpty()) {
+                if (running.isEmpty() && again.isEmpty() && queued.isEmpty()) {
                     return true;
                 }
             }
@@ -213,7 +251,7 @@ public final class Controller implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        workers.shutdown();
+        workers.shutdownNow();
         try {
             workers.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -108,7 +108,7 @@ public final class ApiServer implements AutoCloseable {
                 }
                 // fetch first, so "reconcile now" also picks up a commit pushed a moment ago
                 controller.poll();
-                controller.request(name);
+                controller.request(name, true);
                 json(ex, 202, Map.of("cluster", name, "accepted", true));
             } else if ("/history".equals(m.group(2))) {
                 json(ex, 200, StatusStore.history(store.view(name)));
