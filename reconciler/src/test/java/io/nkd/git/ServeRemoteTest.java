@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Predicate;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -101,18 +102,17 @@ class ServeRemoteTest {
             Path state = Files.createDirectories(tmp.resolve("state"));
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
             Path secret = Files.writeString(tmp.resolve("hook"), "s3cret");
+            int ign;
             try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
                 apiPort = a.getLocalPort();
-                int ign = b.getLocalPort();
-                a.close();
-                b.close();
-                nkd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                        System.getProperty("java.class.path"), "io.nkd.cli.Main", "serve", "--repo", daemon.url("clusters"),
-                        "--verify-commits", keyring.toString(), "--write-notes", "--state-dir", state.toString(), "--interval", "10m",
-                        "--listen", "127.0.0.1:" + apiPort, "--ignition-listen", "127.0.0.1:" + ign,
-                        "--webhook-secret-file", secret.toString())
-                        .redirectErrorStream(true).redirectOutput(tmp.resolve("nkd.log").toFile()).start();
+                ign = b.getLocalPort();
             }
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), "io.nkd.cli.Main", "serve", "--repo", daemon.url("clusters"),
+                    "--verify-commits", keyring.toString(), "--write-notes", "--state-dir", state.toString(), "--interval", "10m",
+                    "--listen", "127.0.0.1:" + apiPort, "--ignition-listen", "127.0.0.1:" + ign,
+                    "--webhook-secret-file", secret.toString());
+            nkd = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("nkd.log").toFile()).start();
             await(s -> first.equals(s.path("appliedRevision").asText()));
             // the outcome is written back as a Git note on the commit, pushed to the server
             String note = "";
@@ -149,6 +149,34 @@ class ServeRemoteTest {
             hook();
             await(s -> rewritten.equals(s.path("appliedRevision").asText()));
             assertTrue(Files.readString(tmp.resolve("nkd.log")).contains("force-push detected"), "the force-push is reported");
+
+            // the real Ignition, given a machine's pointer config exactly as the provider got it, fetches from nkd serve
+            await(s -> "READY".equals(s.path("phase").asText()));
+            JsonNode machine = new ObjectMapper().readTree(state.resolve("sandbox/sandbox-demo.json").toFile()).get(0);
+            String userData = machine.path("userData").asText();
+            Path pointer = Files.writeString(tmp.resolve("pointer.ign"), userData);
+            if (Files.isExecutable(io.nkd.testsupport.IgnitionTools.IGNITION)) {
+                var fetched = io.nkd.testsupport.IgnitionTools.fetchStage(pointer, Files.createDirectories(tmp.resolve("ign-ok")), 60);
+                assertEquals(0, fetched.exit(), fetched.output());
+                assertTrue(fetched.cachedConfig().orElse("").contains("/etc/nkd/kubeadm-join.yaml"), fetched.output());
+                String token = userData.replaceAll("(?s).*Bearer ([^\"]+)\".*", "$1");
+                Path forged = Files.writeString(tmp.resolve("forged.ign"), userData.replace(token, token.substring(0, token.length() - 2) + "xx"));
+                var refused = io.nkd.testsupport.IgnitionTools.fetchStage(forged, Files.createDirectories(tmp.resolve("ign-bad")), 60);
+                assertTrue(refused.exit() != 0, "a wrong token makes Ignition fail: " + refused.output());
+            }
+
+            // SIGKILL while a new signed commit is being applied; a restarted nkd converges without duplicates
+            edit(yaml, "role: worker\n      replicas: 1", "role: worker\n      replicas: 4");
+            String scaled = signedCommit(work.dir, key, "scale to 4, signed");
+            work.push("main");
+            hook();
+            Thread.sleep(300);
+            nkd.destroyForcibly().waitFor();
+            nkd = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("nkd-2.log").toFile()).start();
+            JsonNode converged = await(s -> scaled.equals(s.path("appliedRevision").asText()) && "READY".equals(s.path("phase").asText()));
+            assertEquals(5, converged.path("nodes").size());
+            assertEquals(5, new ObjectMapper().readTree(state.resolve("sandbox/sandbox-demo.json").toFile()).size(),
+                    "exactly the desired machines, none duplicated");
         }
     }
 }
