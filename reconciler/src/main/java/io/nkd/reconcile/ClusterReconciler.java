@@ -95,13 +95,21 @@ public final class ClusterReconciler {
         }
     }
 
+    private static java.util.List<String> nodeNames(ClusterStatus status) {
+        return status.nodes().stream().map(ClusterStatus.NodeStatus::name).toList();
+    }
+
     private HistoryEntry history(Scope s, ClusterStatus previous, ClusterStatus status) {
         if (s.failure != null) {
             return new HistoryEntry(s.revision, clock.instant(), s.failure instanceof ReconcileException.Stalled
                     && io.nkd.status.Reasons.CHANGE_REFUSED.equals(s.failure.reason()) ? HistoryEntry.Outcome.REFUSED
                     : HistoryEntry.Outcome.FAILED, s.failure.reason(), s.failure.getMessage());
         }
-        boolean unchanged = s.revision.equals(previous.appliedRevision());
+        // history lists the commits that changed this cluster's desired state: the same rendered versions (content
+        // hashes of every pool config) and the same nodes as before mean the commit did not touch it
+        boolean unchanged = s.revision.equals(previous.appliedRevision())
+                || (previous.appliedRevision() != null && !s.paused && previous.pools().equals(status.pools())
+                && nodeNames(previous).equals(nodeNames(status)));
         return new HistoryEntry(s.revision, clock.instant(), unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
                 status.condition(StatusComputer.READY) == null ? null : status.condition(StatusComputer.READY).reason(),
                 s.paused ? "paused" : status.phase().name().toLowerCase());
