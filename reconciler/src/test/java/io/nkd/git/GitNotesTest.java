@@ -9,29 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Notes written in nkd's clone and pushed to a real {@code git daemon} (receive-pack enabled) on loopback. */
-class GitNotesTest {
-    @TempDir
-    static Path tmp;
-    static GitDaemon daemon;
-
-    @BeforeAll
-    static void startDaemon() throws Exception {
-        daemon = GitDaemon.start(tmp.resolve("served"));
-    }
-
-    @AfterAll
-    static void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
-
+class GitNotesTest extends GitDaemonTestBase {
     private static RepoFollower follower(String name) throws GitException {
         return RepoFollower.open(RepoSource.of(daemon.url(name)), tmp.resolve("state-" + name), Duration.ofSeconds(20),
                 System::getenv);

@@ -12,29 +12,10 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.jgit.lib.ObjectId;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Follows repositories served by a real {@code git daemon} on loopback. */
-class RepoFollowerTest {
-    @TempDir
-    static Path tmp;
-    static GitDaemon daemon;
-
-    @BeforeAll
-    static void startDaemon() throws Exception {
-        daemon = GitDaemon.start(tmp.resolve("served"));
-    }
-
-    @AfterAll
-    static void stopDaemon() throws Exception {
-        if (daemon != null) {
-            daemon.close();
-        }
-    }
-
+class RepoFollowerTest extends GitDaemonTestBase {
     private static GitDaemon.Work work(String name) throws Exception {
         return new GitDaemon.Work(tmp.resolve("work-" + name), daemon.createRepo(name));
     }
