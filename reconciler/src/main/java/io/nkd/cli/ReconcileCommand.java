@@ -23,9 +23,17 @@ final class ReconcileCommand implements Callable<Integer> {
     @Option(names = "--server", defaultValue = "http://127.0.0.1:9090", description = "nkd's API address (default ${DEFAULT-VALUE}).")
     URI server;
 
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "The daemon's API token (its --api-token-file).")
+    java.nio.file.Path apiTokenFile;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "The daemon's state directory: its generated API token (DIR/api-token) is sent.")
+    java.nio.file.Path stateDir;
+
     @Override
     public Integer call() throws InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(server.resolve("/api/v1/clusters/" + cluster + "/reconcile"))
+                .header("Authorization", "Bearer " + ApiTokens.forClient(apiTokenFile, stateDir))
                 .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());

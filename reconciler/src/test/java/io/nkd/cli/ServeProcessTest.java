@@ -38,6 +38,9 @@ class ServeProcessTest {
     @TempDir
     Path tmp;
 
+    /** A generic push of the followed branch (the generic form needs "ref"). */
+    private static final byte[] PUSH = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+
     private Process nkd;
     private int apiPort;
     private int ignitionPort;
@@ -145,14 +148,14 @@ class ServeProcessTest {
 
         edit(yaml, "replicas: 3", "replicas: [3]");
         RevCommit bad = commit(git, "a bad commit");
-        assertEquals(202, webhook("{}".getBytes(StandardCharsets.UTF_8), "s3cret"));
+        assertEquals(202, webhook(PUSH, "s3cret"));
         JsonNode kept = await("sandbox-demo", s -> bad.name().equals(s.path("lastError").path("revision").asText()), Duration.ofSeconds(30));
         assertEquals(scaled.name(), kept.path("appliedRevision").asText(), "the last good commit stays applied");
 
         // fix it, then kill nkd with SIGKILL while it works on the new commit
         edit(yaml, "replicas: [3]", "replicas: 4");
         RevCommit fixed = commit(git, "fix, scale to 4");
-        assertEquals(202, webhook("{}".getBytes(StandardCharsets.UTF_8), "s3cret"));
+        assertEquals(202, webhook(PUSH, "s3cret"));
         Thread.sleep(300);
         nkd.destroyForcibly().waitFor();
 

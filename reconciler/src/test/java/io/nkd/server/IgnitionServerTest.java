@@ -182,24 +182,6 @@ class IgnitionServerTest {
     }
 
     @Test
-    void inFlightRequestsGetTheirGracePeriod() throws Exception {
-        InFlight f = new InFlight();
-        f.enter();
-        Thread done = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            f.exit();
-        });
-        done.start();
-        assertTrue(f.awaitIdle(Duration.ofSeconds(10)), "returns when the request is done");
-        f.enter();
-        assertFalse(f.awaitIdle(Duration.ofMillis(50)), "gives up after the grace period");
-    }
-
-    @Test
     void tlsIsVersion12Or13WithStrongSuitesOnly() throws Exception {
         assertEquals("TLSv1.3", Tls.handshake(fx, new String[] {"TLSv1.3", "TLSv1.2"}, null).getProtocol());
         var tls12 = Tls.handshake(fx, new String[] {"TLSv1.2"}, null);
