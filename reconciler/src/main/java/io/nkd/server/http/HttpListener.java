@@ -36,6 +36,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
@@ -335,9 +336,17 @@ public final class HttpListener implements AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+                // counted here, where every failed handshake ends (a time-out is not an exception on the pipeline)
+                shared.rejected(done.cause() instanceof SslHandshakeTimeoutException ? Rejection.HANDSHAKE_TIMEOUT : Rejection.HANDSHAKE_FAILED);
+                LOG.debug("{}: TLS handshake with {} failed: {}", shared.name(), ctx.channel().remoteAddress(), done.cause().toString());
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-            shared.rejected(cause instanceof SslHandshakeTimeoutException ? Rejection.HANDSHAKE_TIMEOUT : Rejection.HANDSHAKE_FAILED);
-            LOG.debug("{}: TLS handshake with {} failed: {}", shared.name(), ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         }
     }

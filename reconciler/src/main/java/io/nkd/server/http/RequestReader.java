@@ -107,6 +107,9 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
 
     private void onHead(ChannelHandlerContext ctx, HttpRequest request) {
         conn.headerReceived();
+        if (!ctx.channel().isActive()) {
+            return; // the decoder's word on a header cut short by the close (e.g. at the header deadline): nobody to answer
+        }
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpLineException) {
