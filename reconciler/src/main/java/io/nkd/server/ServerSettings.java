@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param listen         address and port to bind (port 0: any free port, for tests)
  * @param limits         connection, size, rate and time limits
- * @param ioThreads      event-loop threads (0: one per processor)
+ * @param ioThreads      event-loop threads (0: one per processor; more only add switching, since no handler blocks)
  * @param handlerThreads 0: requests are answered on the event loop (a token check reads one small file, which
  *                       costs less than handing the request to another thread); otherwise a pool of this size
  */

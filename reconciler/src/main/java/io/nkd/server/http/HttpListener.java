@@ -110,7 +110,7 @@ public final class HttpListener implements AutoCloseable {
      * @param name           the {@code listener} label and the name in logs ("ignition", "api")
      * @param description    what listens, for messages ("the Ignition server")
      * @param tls            null for plain HTTP
-     * @param ioThreads      event-loop threads (0: one per processor)
+     * @param ioThreads      event-loop threads (0: one per processor, not Netty's default of two per processor)
      * @param handlerThreads 0: handlers run on the event loop (they must not block for long); otherwise a pool of
      *                       this many threads with a bounded queue runs them (beyond it: 503)
      */
@@ -205,7 +205,8 @@ public final class HttpListener implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("nkd-" + config.name() + "-accept", true), io);
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+        int ioThreads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads,
                 new DefaultThreadFactory("nkd-" + config.name() + "-io", true), io);
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         ServerBootstrap b = new ServerBootstrap()
