@@ -101,11 +101,20 @@ echo "config: $bytes bytes at $path; TLS: $(grep -o 'TLS: [A-Za-z]*' "$work/nkd.
 # warm nkd's JIT up before measuring
 wrk -t2 -c64 -d5s -H "Authorization: Bearer $token" "https://127.0.0.1:$ign$path" >/dev/null
 
-run() {  # name port -> "rps p50_ms p99_ms errors non2xx"
-  local out
+cpu_ticks() {  # user+system clock ticks of a process and its children (nginx's worker)
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" || true); do
+    total=$(( total + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+  done
+  echo "$total"
+}
+run() {  # name port pid -> "rps p50_ms p99_ms errors non2xx cpu_us_per_request"
+  local out before after
+  before=$(cpu_ticks "$3")
   out=$(wrk -t2 -c256 -d"${secs}s" --latency -H "Authorization: Bearer $token" "https://127.0.0.1:$2$path")
+  after=$(cpu_ticks "$3")
   echo "$out" > "$work/wrk-$1-$RANDOM.txt"
-  python3 - "$out" <<'PY'
+  python3 - "$out" "$(( after - before ))" "$(getconf CLK_TCK)" <<'PY'
 import re, sys
 out = sys.argv[1]
 def ms(label):
@@ -116,16 +125,21 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
 errors = sum(int(x) for x in m.groups()) if m else 0
 n = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {errors} {int(n.group(1)) if n else 0}")
+total = int(re.search(r"(\d+) requests in", out).group(1))
+cpu_us = int(sys.argv[2]) / int(sys.argv[3]) * 1e6 / max(total, 1)
+print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {errors} {int(n.group(1)) if n else 0} {cpu_us:.0f}")
 PY
 }
-printf '%-8s %12s %9s %9s %14s %8s\n' server requests/s p50_ms p99_ms socket_errors non-2xx
-read -r n1 n1p50 n1p99 n1e n1x < <(run nginx $ngx);  printf '%-8s %12s %9s %9s %14s %8s\n' nginx "$n1" "$n1p50" "$n1p99" "$n1e" "$n1x"
-read -r k k50 k99 ke kx < <(run nkd $ign);           printf '%-8s %12s %9s %9s %14s %8s\n' nkd "$k" "$k50" "$k99" "$ke" "$kx"
-read -r n2 n2p50 n2p99 n2e n2x < <(run nginx $ngx);  printf '%-8s %12s %9s %9s %14s %8s\n' nginx "$n2" "$n2p50" "$n2p99" "$n2e" "$n2x"
-python3 - "$n1" "$n2" "$k" "$n1p99" "$n2p99" "$k99" "$ke" "$kx" <<'PY'
+fmt='%-8s %12s %9s %9s %14s %8s %14s\n'
+printf "$fmt" server requests/s p50_ms p99_ms socket_errors non-2xx cpu_us/request
+read -r n1 n1p50 n1p99 n1e n1x n1c < <(run nginx $ngx $nginx_pid);  printf "$fmt" nginx "$n1" "$n1p50" "$n1p99" "$n1e" "$n1x" "$n1c"
+read -r k k50 k99 ke kx kc < <(run nkd $ign $nkd_pid);              printf "$fmt" nkd "$k" "$k50" "$k99" "$ke" "$kx" "$kc"
+read -r n2 n2p50 n2p99 n2e n2x n2c < <(run nginx $ngx $nginx_pid);  printf "$fmt" nginx "$n2" "$n2p50" "$n2p99" "$n2e" "$n2x" "$n2c"
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) cores; other processes skew every figure)"
+python3 - "$n1" "$n2" "$k" "$n1p99" "$n2p99" "$k99" "$ke" "$kx" "$n1c" "$n2c" "$kc" <<'PY'
 import sys
-n1, n2, k, p1, p2, kp, ke, kx = map(float, sys.argv[1:])
+n1, n2, k, p1, p2, kp, ke, kx, c1, c2, kc = map(float, sys.argv[1:])
+print(f"CPU per request: nkd {kc:.0f} us, nginx {(c1 + c2) / 2:.0f} us (nkd at {100 * (c1 + c2) / 2 / kc:.0f}% of nginx's efficiency)")
 nginx, nginx_p99 = (n1 + n2) / 2, (p1 + p2) / 2
 share, ratio = 100 * k / nginx, kp / nginx_p99
 print(f"nkd: {share:.0f}% of nginx's requests/s (mean of both nginx runs); p99 {ratio:.1f}x nginx's; "

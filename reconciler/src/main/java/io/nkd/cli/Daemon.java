@@ -90,7 +90,8 @@ final class Daemon implements AutoCloseable {
         IgnitionContent content = new IgnitionContent();
         NodeTokens tokens = new NodeTokens(store, random, clock);
         ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
-                .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics);
+                .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics,
+                cluster -> store.root().resolve("clusters").resolve(cluster).resolve(NodeTokens.PATH));
         parts.add(ignition);
         URI base = URI.create("https://" + (s.advertise().contains(":") ? "[" + s.advertise() + "]" : s.advertise()) + ":"
                 + ignition.address().getPort());

@@ -99,6 +99,18 @@ class IgnitionServerTest {
     }
 
     @Test
+    void aRevocationAppliesToTheVeryNextRequest() {
+        NodeToken t = fx.tokens.issue(C, "workers", "lab-worker-1");
+        URI pool = fx.url(ConfigKind.POOL, "workers");
+        assertEquals(200, fx.get(pool, t.value()).statusCode());
+        assertEquals(200, fx.get(pool, t.value()).statusCode(), "answered again while the registry is unchanged");
+        fx.tokens.revoke(C, t.id());
+        assertEquals(403, fx.get(pool, t.value()).statusCode(), "revoked: refused at once");
+        NodeToken again = fx.tokens.issue(C, "workers", "lab-worker-1");
+        assertEquals(200, fx.get(pool, again.value()).statusCode(), "a token issued after a refusal works at once");
+    }
+
+    @Test
     void unknownVersionsAndPathsAre404() {
         NodeToken t = fx.tokens.issue(C, "workers", "lab-worker-1");
         URI base = fx.server.baseUrl();
