@@ -25,7 +25,11 @@ cleanup() {
   [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
-api=19490; ign=19443; ngx=19444
+# three free loopback ports (fixed numbers would collide with other benchmarks running on the machine)
+read -r api ign ngx < <(python3 -c 'import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
 
 repo="$work/repo"
 mkdir -p "$repo/clusters" "$repo/images"

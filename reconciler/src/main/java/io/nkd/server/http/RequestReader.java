@@ -204,8 +204,10 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
         Request r = new Request(request.method().name(), path(request.uri()), headers(request), data, remote(ctx), protocol);
         boolean keepAlive = protocol == Request.Protocol.HTTP_2 || HttpUtil.isKeepAlive(request);
         conn.started();
-        if (protocol == Request.Protocol.HTTP_1_1) {
-            ctx.channel().config().setAutoRead(false); // one request at a time per connection: answers stay in order
+        if (protocol == Request.Protocol.HTTP_1_1 && shared.executor() != null) {
+            // answered on another thread: one request at a time per connection, so answers stay in order (inline,
+            // they are in order anyway, and toggling reads would cost two epoll_ctl calls per request)
+            ctx.channel().config().setAutoRead(false);
         }
         if (shared.executor() == null) {
             finish(ctx, keepAlive, shared.call(r));
@@ -231,7 +233,9 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
                     f.channel().close();
                     return;
                 }
-                f.channel().config().setAutoRead(true);
+                if (shared.executor() != null) {
+                    f.channel().config().setAutoRead(true);
+                }
                 if (left == 0) {
                     conn.armHeaderTimer(); // the keep-alive wait for the next request
                 }
