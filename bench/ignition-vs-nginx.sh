@@ -101,9 +101,9 @@ sleep 1
 [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ngx$path")" = 403 ] || { echo "nginx does not check the token"; exit 1; }
 [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ign$path")" = 401 ] || { echo "nkd does not check the token"; exit 1; }
 
-echo "config: $bytes bytes at $path; TLS: $(grep -o 'TLS: [A-Za-z]*' "$work/nkd.log" | head -1); $(nproc) cores"
-# warm nkd's JIT up before measuring
-wrk -t2 -c64 -d5s -H "Authorization: Bearer $token" "https://127.0.0.1:$ign$path" >/dev/null
+echo "config: $bytes bytes at $path; nkd $(grep -o "(epoll, TLS: [A-Za-z]*)\|(NIO, TLS: [A-Za-z]*)" "$work/nkd.log" | head -1); $(nproc) cores"
+# nkd is a long-running JVM: let the JIT compile the request path before measuring (nginx needs no warm-up)
+wrk -t2 -c256 -d"${WARMUP:-20}s" -H "Authorization: Bearer $token" "https://127.0.0.1:$ign$path" >/dev/null
 
 cpu_ticks() {  # user+system clock ticks of a process and its children (nginx's worker)
   local total=0 p
