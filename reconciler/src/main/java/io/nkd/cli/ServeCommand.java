@@ -124,6 +124,11 @@ final class ServeCommand implements Callable<Integer> {
         InetSocketAddress api = address(listen, "--listen");
         InetSocketAddress ignition = ignitionListen != null ? address(ignitionListen, "--ignition-listen")
                 : new InetSocketAddress(advertise, DEFAULT_IGNITION_PORT);
+        if (ignition.isUnresolved()) {
+            throw new UserException((ignitionListen != null ? "--ignition-listen " + ignitionListen : "--advertise " + advertise)
+                    + ": cannot resolve " + ignition.getHostString() + (ignitionListen != null ? ""
+                    : "; the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where"));
+        }
         Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), api, ignition, advertise,
                 Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http());
         runMappingBindErrors(settings, daemon -> { }, api, ignitionListen == null ? "--advertise" : "--ignition-listen");
@@ -143,8 +148,11 @@ final class ServeCommand implements Callable<Integer> {
             throw new UserException("port " + e.address().getPort() + " (" + flag + ") is already in use on "
                     + e.address().getHostString() + ": stop the process that holds it, or choose another port with " + flag);
         } catch (java.net.BindException e) {
-            String flag = e.getMessage() != null && e.getMessage().startsWith("the API") ? "--listen" : ignitionFlag;
-            throw new UserException(flag + ": " + e.getMessage());
+            boolean isApi = e.getMessage() != null && e.getMessage().startsWith("the API");
+            String flag = isApi ? "--listen" : ignitionFlag;
+            throw new UserException(flag + ": " + e.getMessage() + (!isApi && flag.equals("--advertise")
+                    ? " (the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where,"
+                    + " e.g. 0.0.0.0:8443 behind NAT)" : ""));
         }
     }
 
