@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "reconcile",
         mixinStandardHelpOptions = true,
         description = "Ask the running nkd daemon to reconcile one cluster now (POST /api/v1/clusters/NAME/reconcile).",
-        footer = {"", "Example:", "  nkd reconcile demo --server http://127.0.0.1:9090"})
+        footer = {"", "Example:", "  nkd reconcile demo --server http://127.0.0.1:9090 --state-dir /var/lib/nkd"})
 final class ReconcileCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CLUSTER")
     String cluster;

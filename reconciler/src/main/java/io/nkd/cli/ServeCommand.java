@@ -20,11 +20,12 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Examples:",
             "  nkd serve --repo ./clusters --state-dir /var/lib/nkd",
-            "  nkd serve --repo ./clusters --ref main --interval 30s --listen 127.0.0.1:9090 --advertise 10.0.0.5 \\",
-            "      --state-dir /var/lib/nkd",
+            "  nkd serve --repo ./clusters --ref main --interval 30s \\",
+            "      --listen 127.0.0.1:9090 --advertise 10.0.0.5 --state-dir /var/lib/nkd",
             "",
-            "The Ignition port listens on the --advertise address only (port 8443) unless --ignition-listen says otherwise;",
-            "mutating API requests need the bearer token in --api-token-file or DIR/api-token."})
+            "Ignition listens on the --advertise address (port 8443) unless",
+            "--ignition-listen says otherwise. Mutating API requests need the bearer",
+            "token in --api-token-file or DIR/api-token."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, paramLabel = "URL|PATH",
             description = "The config repository: a URL (https://, ssh://, git@host:path, git://, file://) or a local Git repository.")

@@ -69,7 +69,7 @@ class ServeHttpProcessTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.nkd.cli.Main", "serve",
                 "--repo", tmp.resolve("repo").toString(), "--state-dir", state.toString(), "--interval", "10m",
                 "--listen", "127.0.0.1:" + api, "--ignition-listen", "127.0.0.1:" + ignition,
-                "--webhook-secret-file", tmp.resolve("secret").toString(), "--webhook-max-bytes", "65536");
+                "--webhook-secret-file", tmp.resolve("secret").toString(), "--webhook-max-bytes", "65536", "--header-timeout", "2s");
         pb.redirectErrorStream(true);
         pb.redirectOutput(out.toFile());
         return pb.start();
@@ -154,6 +154,31 @@ class ServeHttpProcessTest {
                 "same origin with the token");
         assertEquals(0, Main.execute("reconcile", "sandbox-demo", "--server", "http://127.0.0.1:" + apiPort, "--state-dir",
                 tmp.resolve("state").toString()), "nkd reconcile reads the token from the state directory");
+
+        // 200 connections that send half a header neither starve the API nor outlive --header-timeout (2 s)
+        java.util.List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                Socket s = new Socket("127.0.0.1", apiPort);
+                stalled.add(s);
+                s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            }
+            long t0 = System.nanoTime();
+            assertEquals(200, send(HttpRequest.newBuilder(api("/healthz"))).statusCode());
+            assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "/healthz answered promptly beside 200 stalled connections");
+            for (Socket s : stalled) {
+                s.setSoTimeout(6_000);
+                try {
+                    assertEquals(-1, s.getInputStream().read(), "closed by the server, nothing answered");
+                } catch (SocketException e) {
+                    // reset by the server: closed too
+                }
+            }
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
 
         // read endpoints: 405 with Allow for anything but GET and HEAD
         for (String method : new String[] {"PUT", "DELETE", "PATCH", "POST"}) {
