@@ -2,7 +2,7 @@ package io.nkd.butane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.merge.IgnitionMerger;
 import io.nkd.ignition.merge.MergeResult;
 import io.nkd.ignition.spec.ButaneVersion;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
 import io.nkd.butane.LocalFiles.LocalFileException;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.spec.ButaneVersion;
 import io.nkd.ignition.spec.IgnitionSpec;
 import io.nkd.ignition.validate.IgnitionValidator;

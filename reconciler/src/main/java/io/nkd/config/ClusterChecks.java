@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.butane.Butane;
 import io.nkd.config.CatalogChecks.Rules;
 import io.nkd.config.NodePool.Role;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
 import io.nkd.report.Path;
 import io.nkd.report.Report;

@@ -14,6 +14,7 @@ import io.nkd.ignition.spec.FieldType;
 import io.nkd.ignition.spec.FieldType.ListOf;
 import io.nkd.ignition.spec.FieldType.Scalar;
 import io.nkd.ignition.spec.IgnitionSpec;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.spec.ObjectType;
 import io.nkd.ignition.validate.IgnitionValidator;
 import io.nkd.report.Entry;

@@ -11,7 +11,7 @@ import io.nkd.config.LoadedCluster;
 import io.nkd.config.NodePool;
 import io.nkd.config.Snippet;
 import io.nkd.config.Topology;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.merge.IgnitionMerger;
 import io.nkd.ignition.validate.IgnitionValidator;
 import io.nkd.report.Entry;

@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Path;
 import io.nkd.report.Report;
 

@@ -1,7 +1,7 @@
 package io.nkd.ignition.validate;
 
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
 import io.nkd.report.Path;
 import io.nkd.report.Report;
