@@ -239,7 +239,7 @@ final class ClusterChecks {
         }
     }
 
-    private static void machine(NodePool.Machine m, FieldPath at, Map<String, FieldPath> names, Map<String, FieldPath> ips,
+    private static void machine(NodePool.ExplicitMachine m, FieldPath at, Map<String, FieldPath> names, Map<String, FieldPath> ips,
                                 Cidr pods, Cidr services, Rules r) {
         if (!m.hostname().matches(DNS_LABEL)) {
             r.error("BadHostname", at.key("hostname"), "hostname \"" + m.hostname() + "\" must be a DNS label");

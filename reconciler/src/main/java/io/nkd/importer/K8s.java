@@ -105,7 +105,7 @@ final class K8s {
             // kubeadm's controlPlaneEndpoint is host[:port], no scheme or path
             return endpoint.replaceFirst("^(?i)https?://", "").replaceFirst("/.*$", "");
         }
-        Nodes.Machine first = masters.machines().isEmpty() ? null : masters.machines().get(0);
+        Nodes.NkdNode first = masters.nodes().isEmpty() ? null : masters.nodes().get(0);
         if (first != null && first.ip() != null) {
             return first.ip() + ":6443"; // NKD's own fallback
         }
