@@ -76,6 +76,6 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static String shortId(String revision) {
-        return revision == null ? "-" : revision.length() > 12 ? revision.substring(0, 12) : revision;
+        return io.nkd.config.Snapshot.shortId(revision);
     }
 }

@@ -2,7 +2,7 @@ package io.nkd.config;
 
 import io.nkd.config.NodePool.Role;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.util.Optional;
@@ -21,7 +21,7 @@ public final class RevisionRules {
         Report report = new Report();
         var doc = head.document();
         ClusterSpec next = head.spec();
-        Path versionPath = Path.of("spec", "kubernetes", "version");
+        FieldPath versionPath = FieldPath.of("spec", "kubernetes", "version");
         KubernetesVersion from = KubernetesVersion.parse(base.kubernetes().version());
         KubernetesVersion to = KubernetesVersion.parse(next.kubernetes().version());
         if (to.compareTo(from) < 0) {
@@ -41,7 +41,7 @@ public final class RevisionRules {
             int quorum = before / 2 + 1;
             if (after < quorum) {
                 int index = next.pools().indexOf(newCp.get());
-                Path at = Path.of("spec", "pools", index, "replicas");
+                FieldPath at = FieldPath.of("spec", "pools", index, "replicas");
                 report.add(new Entry(Severity.ERROR, "QuorumLoss", at, doc.at(at),
                         "shrinking the control plane from " + before + " to " + after + " nodes in one step loses etcd "
                                 + "quorum (" + quorum + " of " + before + " members are needed); remove members in steps "

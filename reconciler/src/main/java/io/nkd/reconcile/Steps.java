@@ -166,7 +166,7 @@ final class Steps {
     }
 
     static String shortId(String revision) {
-        return revision != null && revision.length() > 12 ? revision.substring(0, 12) : String.valueOf(revision);
+        return io.nkd.config.Snapshot.shortId(revision);
     }
 
     private static String describeApplied(Scope s) {

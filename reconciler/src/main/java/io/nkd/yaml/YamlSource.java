@@ -1,8 +1,8 @@
 package io.nkd.yaml;
 
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.io.StringReader;
@@ -94,7 +94,7 @@ public final class YamlSource {
             return new Parsed(null, report);
         }
         if (root != null) {
-            checkDuplicateKeys(root, Path.ROOT, report, new IdentityHashMap<>());
+            checkDuplicateKeys(root, FieldPath.ROOT, report, new IdentityHashMap<>());
         }
         return new Parsed(root, report);
     }
@@ -142,7 +142,7 @@ public final class YamlSource {
     }
 
     /** Duplicate keys are fatal, as in go-yaml v3 (and so in butane). */
-    private static void checkDuplicateKeys(Node node, Path path, Report report, Map<Node, Boolean> seen) {
+    private static void checkDuplicateKeys(Node node, FieldPath path, Report report, Map<Node, Boolean> seen) {
         if (seen.put(node, Boolean.TRUE) != null) {
             return; // an alias to a node already checked
         }

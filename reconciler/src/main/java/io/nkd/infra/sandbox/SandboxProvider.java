@@ -87,7 +87,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         mine.put(r.name(), r);
         save(request.cluster());
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
-                r.revision().length() > 12 ? r.revision().substring(0, 12) : r.revision());
+                io.nkd.config.Snapshot.shortId(r.revision()));
         scheduleBoot(r);
         return r.machine();
     }

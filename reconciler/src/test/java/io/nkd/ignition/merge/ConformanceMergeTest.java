@@ -30,13 +30,13 @@ class ConformanceMergeTest {
                             + "\n" + result.config().toPrettyString());
                     assertEquals(parentBefore, parent, "parent was modified");
                     assertEquals(childBefore, child, "child was modified");
-                    assertOriginsHoldTheSameValues(result.config(), io.nkd.report.Path.ROOT, result.transcript(),
+                    assertOriginsHoldTheSameValues(result.config(), io.nkd.report.FieldPath.ROOT, result.transcript(),
                             parent, child);
                 }));
     }
 
     /** Every output node has an origin, and every output scalar is the value found at its origin. */
-    static void assertOriginsHoldTheSameValues(JsonNode node, io.nkd.report.Path path, Transcript transcript,
+    static void assertOriginsHoldTheSameValues(JsonNode node, io.nkd.report.FieldPath path, Transcript transcript,
                                                JsonNode parent, JsonNode child) {
         Origin origin = transcript.origin(path).orElseThrow(() -> new AssertionError("no origin for " + path));
         if (!node.isContainerNode()) {

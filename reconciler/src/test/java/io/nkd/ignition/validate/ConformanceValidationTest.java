@@ -2,7 +2,7 @@ package io.nkd.ignition.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.ignition.ConformanceData;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Report;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
