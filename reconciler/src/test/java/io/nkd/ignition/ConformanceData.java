@@ -6,7 +6,6 @@ import io.nkd.testsupport.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -28,15 +27,6 @@ public final class ConformanceData {
     public static Stream<DynamicTest> tests(String sub, int atLeast, Function<Path, DynamicTest> test) throws IOException {
         return SharedData.dynamicTests(SharedData.BUTANE_CONFORMANCE, atLeast, root -> SharedData.caseDirs(root, sub)
                 .stream().map(test).filter(t -> t != null).toList());
-    }
-
-    /** The case directories under {@code sub}, sorted (the data must be there: see {@link #tests}). */
-    public static List<Path> caseDirs(String sub) {
-        try {
-            return SharedData.caseDirs(SharedData.require(SharedData.BUTANE_CONFORMANCE), sub);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public static JsonNode readJson(Path file) {
