@@ -115,7 +115,7 @@ final class ButaneCommand implements Callable<Integer> {
             try {
                 Files.writeString(output, json, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UserException("cannot write " + output + ": " + e.getMessage());
+                throw new UserException("cannot write " + output + ": " + Failures.describe(e));
             }
         } else {
             System.out.print(json);
@@ -141,7 +141,7 @@ final class ButaneCommand implements Callable<Integer> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("cannot read " + input + ": no such file");
         } catch (IOException e) {
-            throw new UserException("cannot read " + (input == null ? "standard input" : input) + ": " + e.getMessage());
+            throw new UserException("cannot read " + (input == null ? "standard input" : input) + ": " + Failures.describe(e));
         }
     }
 }

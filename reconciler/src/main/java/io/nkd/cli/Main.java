@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {
-            "GitOps for Kubernetes clusters on NestOS: a daemon follows a Git repository of cluster",
-            "definitions, renders Ignition per node pool, provisions machines and rolls out upgrades.",
+            "GitOps for Kubernetes clusters on NestOS: a daemon follows a Git repository of cluster "
+                    + "definitions, renders Ignition per node pool, provisions machines and rolls out upgrades.",
             ""
         },
         footer = {
@@ -113,7 +113,6 @@ public final class Main implements Runnable {
             return unknownCommand(nested, cli.getSubcommands().get(command), new PrintWriter(System.err, true));
         }
         cli.setExecutionExceptionHandler(new UserErrorHandler());
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
         return cli.execute(args);
     }
 
@@ -126,6 +125,10 @@ public final class Main implements Runnable {
         } else {
             cli.addSubcommand(command, COMMANDS.get(command));
         }
+        // after adding: picocli applies it to the subcommands that exist
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // wrap help to the terminal, so a description is never cut at a fixed column
+        cli.setUsageHelpAutoWidth(true);
         return cli;
     }
 

@@ -19,7 +19,7 @@ final class UserErrorHandler implements IExecutionExceptionHandler {
         if (ex instanceof UserException u) {
             err.println("Error: " + u.getMessage());
         } else {
-            err.println("Error: internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
+            err.println("Error: internal error: " + ex.getClass().getSimpleName() + ": " + Failures.describe(ex) + (debug ? "" : " (run with --debug for details)"));
         }
         if (debug) {
             ex.printStackTrace(err);
