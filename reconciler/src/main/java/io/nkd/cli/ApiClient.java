@@ -75,7 +75,7 @@ final class ApiClient {
             return new ApiClient(base, token(env));
         }
 
-        private Optional<String> token(Map<String, String> env) {
+        Optional<String> token(Map<String, String> env) {
             if (tokenFile != null) {
                 try {
                     String token = Files.readString(tokenFile).strip();
@@ -163,11 +163,11 @@ final class ApiClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new UserException("cannot reach nkd at " + base + " (" + Failures.describe(e)
+            throw new UserException("cannot reach nkd at " + shown + " (" + Failures.describe(e)
                     + "); is nkd serve running there, and is this its --listen address?");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new UserException("interrupted while waiting for nkd at " + base);
+            throw new UserException("interrupted while waiting for nkd at " + shown);
         }
         int code = response.statusCode();
         if (code / 100 == 2) {

@@ -18,6 +18,12 @@ final class Failures {
             return j.getOriginalMessage() + (l != null && l.getLineNr() > 0
                     ? " (at line " + l.getLineNr() + ", column " + l.getColumnNr() + ")" : "");
         }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
         String message = e.getMessage();
         // new IOException(cause) takes cause.toString() as its message: describe the cause instead
         if (e.getCause() != null && e.getCause() != e && e.getCause().toString().equals(message)) {
@@ -31,12 +37,6 @@ final class Failures {
         }
         if (e instanceof java.net.http.HttpTimeoutException) {
             return "no answer in time";
-        }
-        if (e instanceof java.nio.file.NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof java.nio.file.AccessDeniedException) {
-            return "permission denied";
         }
         if (e.getCause() != null && e.getCause() != e) {
             return describe(e.getCause());
