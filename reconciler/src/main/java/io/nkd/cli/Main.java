@@ -5,9 +5,7 @@ import io.nkd.log.LogLevel;
 import io.nkd.log.LogSettings;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +39,8 @@ import picocli.CommandLine.Option;
         })
 public final class Main implements Runnable {
     /** Every subcommand, in the order {@code nkd --help} lists them. */
-    static final Map<String, Class<?>> COMMANDS = commands();
+    static final List<String> COMMANDS = List.of("init", "validate", "render", "plan", "schema", "certs", "serve", "demo",
+            "status", "history", "reconcile", "butane", "ignition", "import");
 
     /** Options of {@code nkd} itself that take a value (so the value is not mistaken for the command). */
     private static final List<String> VALUE_OPTIONS = List.of("--log-level", "--log-format");
@@ -62,23 +61,29 @@ public final class Main implements Runnable {
                     + "env NKD_LOG_FORMAT.")
     LogFormat logFormat;
 
-    private static Map<String, Class<?>> commands() {
-        Map<String, Class<?>> m = new LinkedHashMap<>();
-        m.put("init", InitCommand.class);
-        m.put("validate", ValidateCommand.class);
-        m.put("render", RenderCommand.class);
-        m.put("plan", PlanCommand.class);
-        m.put("schema", SchemaCommand.class);
-        m.put("certs", CertsCommand.class);
-        m.put("serve", ServeCommand.class);
-        m.put("demo", DemoCommand.class);
-        m.put("status", StatusCommand.class);
-        m.put("history", HistoryCommand.class);
-        m.put("reconcile", ReconcileCommand.class);
-        m.put("butane", ButaneCommand.class);
-        m.put("ignition", IgnitionCommand.class);
-        m.put("import", ImportCommand.class);
-        return java.util.Collections.unmodifiableMap(m);
+    /**
+     * The class of a subcommand. A switch rather than a map of class literals: a literal loads its class, and
+     * a loaded command class pulls in what its catch clauses name (JGit's exceptions are in a signed jar whose
+     * signature check alone costs a short command tens of milliseconds).
+     */
+    static Class<?> commandClass(String name) {
+        return switch (name) {
+            case "init" -> InitCommand.class;
+            case "validate" -> ValidateCommand.class;
+            case "render" -> RenderCommand.class;
+            case "plan" -> PlanCommand.class;
+            case "schema" -> SchemaCommand.class;
+            case "certs" -> CertsCommand.class;
+            case "serve" -> ServeCommand.class;
+            case "demo" -> DemoCommand.class;
+            case "status" -> StatusCommand.class;
+            case "history" -> HistoryCommand.class;
+            case "reconcile" -> ReconcileCommand.class;
+            case "butane" -> ButaneCommand.class;
+            case "ignition" -> IgnitionCommand.class;
+            case "import" -> ImportCommand.class;
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
     }
 
     @Override
@@ -104,7 +109,7 @@ public final class Main implements Runnable {
             }
         }
         String command = commandName(args);
-        if (command != null && !command.equals("help") && !COMMANDS.containsKey(command)) {
+        if (command != null && !command.equals("help") && !COMMANDS.contains(command)) {
             return unknownCommand(command, build(null), new PrintWriter(System.err, true));
         }
         CommandLine cli = build(command);
@@ -120,10 +125,10 @@ public final class Main implements Runnable {
     static CommandLine build(String command) {
         CommandLine cli = new CommandLine(new Main());
         if (command == null || command.equals("help")) {
-            COMMANDS.forEach(cli::addSubcommand);
+            COMMANDS.forEach(name -> cli.addSubcommand(name, commandClass(name)));
             cli.addSubcommand("help", CommandLine.HelpCommand.class);
         } else {
-            cli.addSubcommand(command, COMMANDS.get(command));
+            cli.addSubcommand(command, commandClass(command));
         }
         // after adding: picocli applies it to the subcommands that exist
         cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -50,7 +50,7 @@ class CliBehaviourTest {
         assertTrue(known.out().startsWith("Usage: nkd status"), known.out());
         CliRun top = CliRun.run("", "--help");
         assertEquals(0, top.exit());
-        for (String command : Main.COMMANDS.keySet()) {
+        for (String command : Main.COMMANDS) {
             assertTrue(top.out().contains("  " + command + " "), "top-level help lists " + command);
         }
     }

@@ -86,7 +86,7 @@ class HelpTextTest {
         }
         String[] args = words.subList(1, words.size()).toArray(String[]::new);
         String command = Main.commandName(args);
-        if (command != null && !Main.COMMANDS.containsKey(command) && !command.equals("help")) {
+        if (command != null && !Main.COMMANDS.contains(command) && !command.equals("help")) {
             return "unknown command " + command;
         }
         try {
