@@ -43,7 +43,10 @@ public final class ClusterReconciler {
         Timer.Sample sample = Timer.start(metrics);
         String result = "error";
         ClusterStatus status = null;
-        try (ClusterState state = store.open(cluster)) {
+        // every log line of this reconcile (steps, providers) carries the cluster and commit (--log-format json)
+        try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
+             org.slf4j.MDC.MDCCloseable r = org.slf4j.MDC.putCloseable("commit", Steps.shortId(desired.revision()));
+             ClusterState state = store.open(cluster)) {
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             Scope scope = new Scope(cluster, desired, state, previous);
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
