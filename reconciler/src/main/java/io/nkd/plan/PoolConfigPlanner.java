@@ -19,8 +19,11 @@ final class PoolConfigPlanner {
     private PoolConfigPlanner() {
     }
 
-    /** @param base the base rendering, or null when the cluster is new */
-    static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head) {
+    /**
+     * @param base     the base rendering, or null when the cluster is new
+     * @param existing per pool, the nodes that exist before and after the change (they keep their config)
+     */
+    static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head, Map<String, List<String>> existing) {
         Map<String, RenderedConfig> before = byName(base);
         Map<String, RenderedConfig> after = byName(head);
         Set<String> pools = new LinkedHashSet<>(after.keySet());
@@ -36,16 +39,27 @@ final class PoolConfigPlanner {
                         "pool " + pool + " is new; its machines boot with this config"));
             } else if (to == null) {
                 actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.REMOVED, from.version(), null, "",
-                        "pool " + pool + " was removed; its config is no longer served"));
+                        "pool " + pool + " was removed; its config is no longer published"));
             } else if (!from.version().equals(to.version())) {
                 actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.CHANGED, from.version(), to.version(),
                         UnifiedDiff.of("a/" + file + "\t" + from.version(), "b/" + file + "\t" + to.version(),
                                 IgnitionReview.lines(from.config()), IgnitionReview.lines(to.config())),
-                        "the Ignition that machines of pool " + pool + " boot with changes (see the diff); Ignition "
-                                + "runs once, at first boot, so existing nodes change only through replacements and upgrades"));
+                        existingNodes(pool, from.version(), existing.getOrDefault(pool, List.of()))));
             }
         }
         return actions;
+    }
+
+    /** What a changed pool config means for the nodes that exist: nothing, until the Housekeeper exists. */
+    private static String existingNodes(String pool, String oldVersion, List<String> nodes) {
+        String published = "the Ignition that machines of pool " + pool + " boot with changes (see the diff); nkd publishes it at "
+                + "once and machines created from now on boot it";
+        if (nodes.isEmpty()) {
+            return published;
+        }
+        return published + ". Ignition runs only at first boot, and nkd cannot roll a config out to running nodes yet "
+                + "(that needs the Housekeeper): the " + nodes.size() + " existing node(s) of the pool keep running " + oldVersion
+                + ", and status shows RolloutPending until they are updated";
     }
 
     private static Map<String, RenderedConfig> byName(RenderedCluster rendered) {
