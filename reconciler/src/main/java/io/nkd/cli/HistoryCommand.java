@@ -30,11 +30,7 @@ final class HistoryCommand implements Callable<Integer> {
             throw new UserException("nkd has no state for cluster " + cluster + " in " + stateDir);
         }
         List<HistoryEntry> entries = StateDirs.call(() -> StatusStore.history(store.view(cluster)));
-        System.out.printf("%-24s %-13s %-9s %s%n", "TIME", "COMMIT", "OUTCOME", "DETAIL");
-        for (HistoryEntry e : entries) {
-            System.out.printf("%-24s %-13s %-9s %s%n", e.time(), StatusCommand.shortId(e.revision()), e.outcome(),
-                    (e.reason() == null ? "" : e.reason() + ": ") + (e.message() == null ? "" : e.message()));
-        }
+        System.out.print(StatusPrinter.history(entries));
         return 0;
     }
 }

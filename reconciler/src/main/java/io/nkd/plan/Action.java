@@ -39,16 +39,15 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
         }
     }
 
-    /** A cluster that is new in the head revision: nkd starts managing it (secrets, configs, machines). */
-    record CreateCluster(String cluster, String provider, int machines, String reason) implements Action {
+    /**
+     * A cluster that is new in the head revision: nkd starts managing it (secrets, configs, machines).
+     *
+     * @param effect {@link Effect#NOT_APPLIED} when the cluster is paused in Git
+     */
+    record CreateCluster(String cluster, String provider, int machines, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
             return "manage new cluster " + cluster + " on " + provider + " with " + machines + " machine(s)";
-        }
-
-        @Override
-        public Effect effect() {
-            return Effect.APPLIED;
         }
     }
 
@@ -70,7 +69,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
         }
     }
 
-    /** @param effect {@link Effect#NOT_APPLIED} when this nkd has no provider for the cluster's infrastructure */
+    /** @param effect {@link Effect#NOT_APPLIED} when the cluster is paused or this nkd has no provider for its infrastructure */
     record CreateMachine(String cluster, String pool, Machine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
@@ -116,9 +115,11 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
      *
      * @param fromVersion {@code rendered-<pool>-<hash>} of the base, null when the pool is added
      * @param toVersion   of the head, null when the pool is removed
+     * @param effect      published to the Ignition server at once ({@link Effect#NOT_APPLIED} only while the cluster is
+     *                    paused); what that means for existing nodes is in the reason
      */
-    record UpdatePoolConfig(String cluster, String pool, Change change, String fromVersion, String toVersion, String diff,
-                            String reason) implements Action {
+    record UpdatePoolConfig(String cluster, String pool, Change change, String fromVersion, String toVersion, Effect effect,
+                            String diff, String reason) implements Action {
         public enum Change {
             ADDED, CHANGED, REMOVED;
 
@@ -126,12 +127,6 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
             public String toString() {
                 return name().toLowerCase(Locale.ROOT);
             }
-        }
-
-        /** Published to the Ignition server at once; what that means for existing nodes is in the reason. */
-        @Override
-        public Effect effect() {
-            return Effect.APPLIED;
         }
 
         @Override

@@ -21,17 +21,20 @@ final class ClusterChanges {
         ClusterSpec spec = cluster.spec();
         List<Machine> machines = MachinePlanner.machines(name, spec);
         List<Action> actions = new ArrayList<>();
-        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(),
-                cluster.document().file() + " is new: nkd generates its secrets, publishes its configs and creates every machine; "
-                        + "the first control-plane node bootstraps Kubernetes " + spec.kubernetes().version() + " with kubeadm on "
-                        + (spec.os().image() != null ? spec.os().image() : spec.os().osImageURL())));
-        Action.Effect effect = MachinePlanner.effect(spec);
+        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(), DaemonEffects.configs(spec),
+                DaemonEffects.configsReason(spec, cluster.document().file() + " is new: nkd generates its secrets, publishes its "
+                        + "configs and creates every machine; the first control-plane node bootstraps Kubernetes "
+                        + spec.kubernetes().version() + " with kubeadm on " + (spec.os().image() != null ? spec.os().image() : spec.os().osImageURL())
+                        + ". If nkd managed a cluster of this name before and its directory was removed, its machines were not "
+                        + "deleted: nkd adopts the ones it still has by name and creates only the missing ones")));
+        Action.Effect effect = DaemonEffects.machines(spec);
         for (var pool : spec.pools()) {
             for (Machine m : MachinePlanner.machines(name, pool)) {
-                actions.add(new Action.CreateMachine(name, pool.name(), m, effect, MachinePlanner.reason(spec, "cluster " + name + " is new")));
+                actions.add(new Action.CreateMachine(name, pool.name(), m, effect,
+                        DaemonEffects.machinesReason(spec, "cluster " + name + " is new")));
             }
         }
-        actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of()));
+        actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of(), spec));
         AddonPlanner.changes(name, null, null, spec, files).ifPresent(actions::add);
         return new ClusterPlan(name, Status.ADDED, new TreeMap<>(), rendered.versions(), notes, actions);
     }

@@ -70,7 +70,7 @@ final class ClusterPlanner {
         Map<String, List<String>> existing = new java.util.LinkedHashMap<>();
         io.nkd.config.Topology.nodes(name, to.spec()).stream().filter(n -> machines.kept().contains(n.name()))
                 .forEach(n -> existing.computeIfAbsent(n.pool().name(), p -> new ArrayList<>()).add(n.name()));
-        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing));
+        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec()));
         Rollout rollout = Rollouts.of(name, to.spec(), machines.kept());
         String notRolledOut = rollout.nodeCount() == 0 ? "" : "; NOT applied to the " + rollout.nodeCount()
                 + " existing node(s): rolling upgrades need the Housekeeper, which nkd does not have yet, so they keep "

@@ -4,7 +4,6 @@ import io.nkd.config.ClusterSpec;
 import io.nkd.config.NodePool;
 import io.nkd.config.Topology;
 import io.nkd.config.Topology.PlannedNode;
-import io.nkd.infra.BuiltInProviders;
 import io.nkd.infra.MachineChanges;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,19 +40,6 @@ final class MachinePlanner {
         return Topology.nodes(cluster, spec).stream().map(MachinePlanner::machine).toList();
     }
 
-    /** What the daemon does with machines, or why it does not (no provider for this infrastructure in this nkd). */
-    static Action.Effect effect(ClusterSpec spec) {
-        return BuiltInProviders.available(spec.infrastructure().provider()) ? Action.Effect.APPLIED : Action.Effect.NOT_APPLIED;
-    }
-
-    /** The reason of a machine action, with what happens instead when the daemon cannot do it. */
-    static String reason(ClusterSpec spec, String why) {
-        var type = spec.infrastructure().provider();
-        return BuiltInProviders.available(type) ? why
-                : why + "; NOT applied: " + BuiltInProviders.unavailable(type) + ", so the daemon stops this cluster at "
-                + "ReconcileMachines (ProvisioningFailed) and creates or deletes no machine";
-    }
-
     /** Changes from the base nodes (taken to be what exists after the base was applied) to the head's. */
     static Result changes(String cluster, ClusterSpec base, ClusterSpec head) {
         List<PlannedNode> before = Topology.nodes(cluster, base);
@@ -64,12 +50,12 @@ final class MachinePlanner {
                 Topology.nodes(cluster, head));
         Map<String, NodePool> basePools = byName(base);
         Map<String, NodePool> headPools = byName(head);
-        Action.Effect effect = effect(head);
+        Action.Effect effect = DaemonEffects.machines(head);
         List<Action> actions = new ArrayList<>();
         Set<String> kept = new LinkedHashSet<>();
         for (MachineChanges.Existing gone : changes.delete()) {
             PlannedNode n = baseNodes.get(gone.name());
-            actions.add(new Action.DeleteMachine(cluster, gone.pool(), machine(n), effect, reason(head,
+            actions.add(new Action.DeleteMachine(cluster, gone.pool(), machine(n), effect, DaemonEffects.machinesReason(head,
                     deleteReason(gone.pool(), basePools.get(gone.pool()), headPools.get(gone.pool()), gone.name())
                             + "; its node token is revoked")));
         }
@@ -88,7 +74,7 @@ final class MachinePlanner {
         for (PlannedNode n : changes.create()) {
             String pool = n.pool().name();
             actions.add(new Action.CreateMachine(cluster, pool, machine(n), effect,
-                    reason(head, createReason(pool, basePools.get(pool), n.pool(), n.name()))));
+                    DaemonEffects.machinesReason(head, createReason(pool, basePools.get(pool), n.pool(), n.name()))));
         }
         return new Result(List.copyOf(actions), Set.copyOf(kept));
     }

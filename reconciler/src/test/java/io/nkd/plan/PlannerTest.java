@@ -92,16 +92,21 @@ class PlannerTest {
     }
 
     @Test
-    void explicitMachinesAreReplacedWhenTheirAddressMacOrSizeChanges() {
+    void explicitMachinesWhoseAddressMacOrSizeChangesAreKeptAsTheyAreAndSaySo() {
         Plan plan = plan(BASE.edit(LAB, replace("- hostname: lab-worker-2\n          ip: 192.168.122.22",
                 "- hostname: lab-worker-2\n          ip: 192.168.122.22\n          mac: 52:54:00:00:00:02"))
                 .edit(LAB, replace("machine: {cpus: 2, memoryMiB: 4096, diskGiB: 40}\n  access",
                         "machine: {cpus: 4, memoryMiB: 8192, diskGiB: 40}\n  access")));
-        List<Action.ReplaceMachine> replaced = actions(plan, "libvirt-lab", Action.ReplaceMachine.class);
-        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(replaced));
-        assertEquals("changed: size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk (a machine cannot change "
-                + "these in place, so it is drained, deleted and created again)", replaced.get(0).reason());
-        assertContains(replaced.get(1).reason(), "MAC none → 52:54:00:00:00:02; size 2 CPUs");
+        List<Action.MachineNotReplaced> kept = actions(plan, "libvirt-lab", Action.MachineNotReplaced.class);
+        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(kept));
+        assertEquals(List.of("size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"), kept.get(0).changes());
+        assertEquals(List.of("MAC none → 52:54:00:00:00:02", "size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"),
+                kept.get(1).changes());
+        assertEquals(Action.Effect.NOT_APPLIED, kept.get(0).effect());
+        assertContains(kept.get(0).reason(), "does not replace running machines yet");
+        assertTrue(actions(plan, "libvirt-lab", Action.CreateMachine.class).isEmpty(), "nothing is created");
+        assertTrue(actions(plan, "libvirt-lab", Action.DeleteMachine.class).isEmpty(), "nothing is deleted");
+        assertContains(PlanFormat.TEXT.print(plan), "= (not applied) machine lab-worker-2 is NOT replaced: it keeps its old settings (MAC");
         assertTrue(actions(plan, "libvirt-lab", Action.UpdatePoolConfig.class).isEmpty(), "sizes are not in the Ignition");
     }
 
