@@ -55,12 +55,14 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
      * A cluster removed from the head revision: nkd stops managing it and deletes nothing. Its machines keep running,
      * its secrets, node tokens and state stay; status shows it as removed. Deleting a cluster's machines is a
      * separate, explicit act that nkd does not offer yet.
+     *
+     * @param machines the machines the daemon created and leaves running (0 when it had no provider for the cluster)
      */
     record UnmanageCluster(String cluster, String provider, int machines, String reason) implements Action {
         @Override
         public String summary() {
-            return "STOP MANAGING cluster " + cluster + ": nothing is deleted, its " + machines + " machine(s) on " + provider
-                    + " keep running unmanaged";
+            return "STOP MANAGING cluster " + cluster + ": nothing is deleted" + (machines == 0 ? ""
+                    : ", its " + machines + " machine(s) on " + provider + " keep running unmanaged");
         }
 
         @Override

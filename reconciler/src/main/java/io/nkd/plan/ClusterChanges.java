@@ -45,12 +45,16 @@ final class ClusterChanges {
      *
      * @param rendered the base rendering, or null when the base was invalid (its machines are then unknown) */
     static ClusterPlan removed(String name, LoadedCluster cluster, RenderedCluster rendered) {
-        int machines = rendered == null ? 0 : MachinePlanner.machines(name, cluster.spec()).size();
+        // the daemon never created machines on infrastructure it has no provider for: there are none to leave running
+        boolean provisioned = rendered != null && io.nkd.infra.BuiltInProviders.available(cluster.spec().infrastructure().provider());
+        int machines = provisioned ? MachinePlanner.machines(name, cluster.spec()).size() : 0;
         String reason = "clusters/" + name + "/ was removed from the repository: nkd stops managing the cluster and deletes "
                 + "nothing. Its machines keep running and are no longer scaled or updated; its secrets, node tokens and state "
                 + "stay in nkd's state directory, and status shows the cluster as removed (ClusterRemoved). Restoring the "
                 + "directory makes nkd manage it again. To stop changes for a while, set spec.paused: true instead"
-                + (rendered == null ? " (the base revision of the cluster was invalid, so its machines cannot be counted here)" : "");
+                + (rendered == null ? " (the base revision of the cluster was invalid, so its machines cannot be counted here)"
+                : !provisioned ? " (" + io.nkd.infra.BuiltInProviders.unavailable(cluster.spec().infrastructure().provider())
+                + ", so it never created machines for this cluster)" : "");
         List<Action> actions = List.of(new Action.UnmanageCluster(name, provider(cluster), machines, reason));
         return new ClusterPlan(name, Status.REMOVED, rendered == null ? new TreeMap<>() : rendered.versions(), new TreeMap<>(),
                 List.of(), actions);
