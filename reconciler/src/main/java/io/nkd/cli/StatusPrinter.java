@@ -3,6 +3,8 @@ package io.nkd.cli;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.Condition;
 import io.nkd.status.HistoryEntry;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -31,7 +33,7 @@ final class StatusPrinter {
         out.append("Cluster:   ").append(s.name()).append('\n');
         out.append("Phase:     ").append(s.phase()).append('\n');
         out.append("Applied:   ").append(s.appliedRevision() == null ? "-"
-                : s.appliedRevision() + " (first applied at " + s.appliedAt() + ")").append('\n');
+                : s.appliedRevision() + " (first applied at " + time(s.appliedAt()) + ")").append('\n');
         if (s.attemptedRevision() != null && !s.attemptedRevision().equals(s.appliedRevision())) {
             out.append("Attempted: ").append(s.attemptedRevision()).append('\n');
         }
@@ -68,10 +70,15 @@ final class StatusPrinter {
     static String history(List<HistoryEntry> entries) {
         Table t = new Table("TIME", "COMMIT", "OUTCOME", "COMPLETED", "DETAIL");
         for (HistoryEntry e : entries) {
-            t.row(e.time(), shortId(e.revision()), e.outcome(), e.completed() == null ? "-" : e.completed(),
+            t.row(time(e.time()), shortId(e.revision()), e.outcome(), e.completed() == null ? "-" : time(e.completed()),
                     (e.reason() == null ? "" : e.reason() + ": ") + (e.message() == null ? "" : e.message()));
         }
         return t.toString();
+    }
+
+    /** To the second: a table is for people; the JSON output keeps the full precision. */
+    static String time(Instant t) {
+        return t == null ? "-" : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     static String shortId(String revision) {

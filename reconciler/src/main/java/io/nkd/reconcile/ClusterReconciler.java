@@ -56,7 +56,7 @@ public final class ClusterReconciler {
             if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED && settled(status) && !settled(previous)) {
                 // the commit applied earlier finished provisioning now: complete its entry
                 Condition ready = status.condition(StatusComputer.READY);
-                StatusStore.complete(state, clock.instant(), ready.reason(), ready.message());
+                StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
             }
             result = scope.failure == null ? (scope.paused ? "paused" : "success")
                     : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
@@ -117,9 +117,11 @@ public final class ClusterReconciler {
                 || (previous.appliedRevision() != null && !s.paused && previous.pools().equals(status.pools())
                 && nodeNames(previous).equals(nodeNames(status)));
         Condition ready = status.condition(StatusComputer.READY);
-        return new HistoryEntry(s.revision, clock.instant(), unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
+        // the status's own times, so that history and status name the same instant for the same event
+        java.time.Instant applied = s.paused || status.appliedAt() == null ? status.updatedAt() : status.appliedAt();
+        return new HistoryEntry(s.revision, applied, unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
                 ready == null ? null : ready.reason(), s.paused ? "paused" : ready == null ? status.phase().name() : ready.message(),
-                !s.paused && settled(status) ? clock.instant() : null);
+                !s.paused && settled(status) ? status.updatedAt() : null);
     }
 
     /** Whether nkd's work on the applied commit is over: nothing is provisioning any more. */
