@@ -153,6 +153,10 @@ class PlanMatchesDaemonTest {
         ClusterStatus st = applyAndCompare(plan, "initial", "scale-down");
         assertEquals(Phase.READY, st.phase());
         assertEquals(Set.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1"), d.machines().keySet());
+        var tokens = d.tokens.list(CLUSTER);
+        assertTrue(tokens.stream().filter(t -> t.node().equals("sandbox-demo-workers-2")).allMatch(io.nkd.server.TokenRecord::revoked),
+                "the deleted machine's token is revoked, as the plan said: " + tokens);
+        assertTrue(tokens.stream().filter(t -> !t.node().equals("sandbox-demo-workers-2")).noneMatch(io.nkd.server.TokenRecord::revoked));
     }
 
     @Test

@@ -53,6 +53,7 @@ final class SandboxDaemon implements AutoCloseable {
     final LocalStateStore store;
     final SandboxProvider sandbox;
     final ClusterReconciler reconciler;
+    final NodeTokens tokens;
     private final IgnitionServer server;
     private final Git git;
     private final Map<String, String> commits = new LinkedHashMap<>();
@@ -71,7 +72,7 @@ final class SandboxDaemon implements AutoCloseable {
         InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of("127.0.0.1"), listen));
         IgnitionContent content = new IgnitionContent();
-        NodeTokens tokens = new NodeTokens(store, random, clock);
+        tokens = new NodeTokens(store, random, clock);
         server = IgnitionServer.start(ServerSettings.of(listen), identity, content, tokens, new SimpleMeterRegistry(), random);
         NodeBootstrap boot = new NodeBootstrap(content, tokens, PointerConfigs.Target.of(server, identity));
         sandbox = new SandboxProvider(dir.resolve("state"), Duration.ofMillis(50));
