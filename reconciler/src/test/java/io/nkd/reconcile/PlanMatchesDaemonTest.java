@@ -72,10 +72,17 @@ class PlanMatchesDaemonTest {
             assertEquals(c.baseVersions(), before.pools().stream().collect(Collectors.toMap(ClusterStatus.PoolStatus::name,
                     ClusterStatus.PoolStatus::renderedVersion)));
         }
-        // every output format says the same and carries no secret
-        for (PlanFormat f : PlanFormat.values()) {
-            assertTrue(!f.print(plan).contains("PRIVATE KEY"), f + " output holds a key");
+        // the command prints this very plan, with each action's effect
+        Map.Entry<Integer, String> command = d.planCommand(base == null ? "empty" : base, head);
+        assertEquals(plan.exitCode(), command.getKey());
+        assertEquals(PlanFormat.JSON.print(plan), command.getValue());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(command.getValue());
+        for (var cluster : json.path("clusters")) {
+            for (var action : cluster.path("actions")) {
+                assertTrue(Set.of("applied", "not-applied").contains(action.path("effect").asText()), action::toString);
+            }
         }
+        assertTrue(!command.getValue().contains("PRIVATE KEY"), "the plan holds a key");
         return after;
     }
 

@@ -135,6 +135,20 @@ final class SandboxDaemon implements AutoCloseable {
         return Planner.plan(snapshot(base), snapshot(head));
     }
 
+    /** Runs {@code nkd plan --repo REPO --base BASE --head HEAD --format json} in process: its exit code and output. */
+    Map.Entry<Integer, String> planCommand(String base, String head) {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            int exit = io.nkd.cli.Main.execute("plan", "--repo", repo.toString(), "--base", id(base), "--head", id(head),
+                    "--format", "json");
+            return Map.entry(exit, captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+        }
+    }
+
     /**
      * Reconciles the cluster to a commit the way the controller does: again while its machines boot (the controller
      * retries PROVISIONING clusters after a few seconds), until the reconcile has nothing more to wait for.
