@@ -48,13 +48,16 @@ final class ClusterChanges {
         // the daemon never created machines on infrastructure it has no provider for: there are none to leave running
         boolean provisioned = rendered != null && io.nkd.infra.BuiltInProviders.available(cluster.spec().infrastructure().provider());
         int machines = provisioned ? MachinePlanner.machines(name, cluster.spec()).size() : 0;
+        String machinesNow = rendered == null
+                ? "Its machines, if nkd created any, keep running (the base revision of the cluster was invalid, so they "
+                + "cannot be counted here) and are no longer scaled or updated"
+                : !provisioned ? "It has no machines to leave behind: " + io.nkd.infra.BuiltInProviders.unavailable(
+                        cluster.spec().infrastructure().provider()) + ", so the daemon never created any"
+                : "Its " + machines + " machine(s) keep running and are no longer scaled or updated";
         String reason = "clusters/" + name + "/ was removed from the repository: nkd stops managing the cluster and deletes "
-                + "nothing. Its machines keep running and are no longer scaled or updated; its secrets, node tokens and state "
-                + "stay in nkd's state directory, and status shows the cluster as removed (ClusterRemoved). Restoring the "
-                + "directory makes nkd manage it again. To stop changes for a while, set spec.paused: true instead"
-                + (rendered == null ? " (the base revision of the cluster was invalid, so its machines cannot be counted here)"
-                : !provisioned ? " (" + io.nkd.infra.BuiltInProviders.unavailable(cluster.spec().infrastructure().provider())
-                + ", so it never created machines for this cluster)" : "");
+                + "nothing. " + machinesNow + "; its secrets, node tokens and state stay in nkd's state directory, and status "
+                + "shows the cluster as UNMANAGED (ClusterRemoved). Restoring the directory makes nkd manage it again. To stop "
+                + "changes for a while, set spec.paused: true instead";
         List<Action> actions = List.of(new Action.UnmanageCluster(name, provider(cluster), machines, reason));
         return new ClusterPlan(name, Status.REMOVED, rendered == null ? new TreeMap<>() : rendered.versions(), new TreeMap<>(),
                 List.of(), actions);
