@@ -172,4 +172,24 @@ class PlannerTest {
         assertEquals(ClusterPlan.Status.ADDED, lab.status());
         assertContains(lab.notes().get(0), "the base revision of this cluster is invalid");
     }
+
+    @Test
+    void aPausedClusterPlansItsChangesButMarksThemNotApplied() {
+        Plan plan = plan(BASE.edit(Example.SANDBOX, replace("spec:\n", "spec:\n  paused: true\n"))
+                .edit(Example.SANDBOX, replace("replicas: 2", "replicas: 3")));
+        Action.CreateMachine create = actions(plan, "sandbox-demo", Action.CreateMachine.class).get(0);
+        assertEquals(Action.Effect.NOT_APPLIED, create.effect(), "the daemon stops a paused cluster at SelectCluster");
+        assertContains(create.reason(), "NOT applied while spec.paused is true");
+        assertContains(plan.tally().describe(), "(1 not applied by nkd yet)");
+    }
+
+    @Test
+    void removingAClusterOnAProviderThisNkdLacksLeavesNoMachinesBehind() {
+        Plan plan = plan(BASE.remove("clusters/libvirt-lab"));
+        Action.UnmanageCluster lab = actions(plan, "libvirt-lab", Action.UnmanageCluster.class).get(0);
+        assertEquals(0, lab.machines(), "the daemon never created libvirt machines");
+        assertEquals("STOP MANAGING cluster libvirt-lab: nothing is deleted", lab.summary());
+        assertContains(lab.reason(), "It has no machines to leave behind: no libvirt provider is available in this nkd");
+        assertEquals(1, cluster(plan, "libvirt-lab").actions().size(), "no machine deletions, no config withdrawals");
+    }
 }
