@@ -72,7 +72,10 @@ final class ClusterPlanner {
                 .forEach(n -> existing.computeIfAbsent(n.pool().name(), p -> new ArrayList<>()).add(n.name()));
         actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec()));
         Rollout rollout = Rollouts.of(name, to.spec(), machines.kept());
-        String notRolledOut = rollout.nodeCount() == 0 ? "" : "; NOT applied to the " + rollout.nodeCount()
+        boolean provisioned = io.nkd.infra.BuiltInProviders.available(from.spec().infrastructure().provider());
+        String notRolledOut = rollout.nodeCount() == 0 ? ""
+                : !provisioned ? "; this nkd created no machine for the cluster (see the note), so there is no running node to upgrade"
+                : "; NOT applied to the " + rollout.nodeCount()
                 + " existing node(s): rolling upgrades need the Housekeeper, which nkd does not have yet, so they keep "
                 + "running the old version and status shows RolloutPending (the rollout below is the order it will follow)";
         OsImage oldImage = image(from.spec(), base.config().images());
