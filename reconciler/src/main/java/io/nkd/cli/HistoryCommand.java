@@ -49,11 +49,7 @@ final class HistoryCommand implements Callable<Integer> {
             System.out.println(JsonOutput.write(entries));
             return 0;
         }
-        System.out.printf("%-24s %-13s %-9s %s%n", "TIME", "COMMIT", "OUTCOME", "DETAIL");
-        for (HistoryEntry e : entries) {
-            System.out.printf("%-24s %-13s %-9s %s%n", e.time(), StatusCommand.shortId(e.revision()), e.outcome(),
-                    (e.reason() == null ? "" : e.reason() + ": ") + (e.message() == null ? "" : e.message()));
-        }
+        System.out.print(StatusPrinter.history(entries));
         return 0;
     }
 }

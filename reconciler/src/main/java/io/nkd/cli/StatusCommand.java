@@ -2,7 +2,6 @@ package io.nkd.cli;
 
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
-import io.nkd.status.Condition;
 import io.nkd.status.StatusStore;
 import java.net.URI;
 import java.nio.file.Path;
@@ -67,14 +66,9 @@ final class StatusCommand implements Callable<Integer> {
             // the same document as GET /api/v1/clusters[/NAME]
             System.out.println(JsonOutput.write(document));
         } else if (cluster == null) {
-            System.out.printf("%-20s %-13s %-13s %-6s %s%n", "CLUSTER", "PHASE", "APPLIED", "READY", "MESSAGE");
-            for (ClusterStatus s : statuses) {
-                Condition ready = s.condition("Ready");
-                System.out.printf("%-20s %-13s %-13s %-6s %s%n", s.name(), s.phase(), shortId(s.appliedRevision()),
-                        ready == null ? "-" : ready.status(), ready == null ? "" : ready.message());
-            }
+            System.out.print(StatusPrinter.clusters(statuses));
         } else {
-            detail(statuses.get(0));
+            System.out.print(StatusPrinter.detail(statuses.get(0)));
         }
         return 0;
     }
@@ -97,28 +91,4 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    private static void detail(ClusterStatus s) {
-        System.out.println("Cluster:   " + s.name());
-        System.out.println("Phase:     " + s.phase());
-        System.out.println("Applied:   " + (s.appliedRevision() == null ? "-" : s.appliedRevision() + " at " + s.appliedAt()));
-        if (s.attemptedRevision() != null && !s.attemptedRevision().equals(s.appliedRevision())) {
-            System.out.println("Attempted: " + s.attemptedRevision());
-        }
-        System.out.println("Conditions:");
-        s.conditions().forEach(c -> System.out.printf("  %-14s %-7s %-20s %s%n", c.type(), c.status(), c.reason(), c.message()));
-        System.out.println("Pools:");
-        s.pools().forEach(p -> System.out.printf("  %-20s %s%n", p.name(), p.renderedVersion()));
-        System.out.println("Nodes:");
-        s.nodes().forEach(n -> System.out.printf("  %-32s %-14s %-10s %s%n", n.name(), n.pool(), n.state(),
-                n.desiredVersion() != null && n.desiredVersion().equals(n.currentVersion()) ? "up to date"
-                        : "desired " + n.desiredVersion() + ", running " + (n.currentVersion() == null ? "-" : n.currentVersion())));
-        if (s.lastError() != null) {
-            System.out.println("Last error (" + s.lastError().time() + ", commit " + shortId(s.lastError().revision()) + "): "
-                    + s.lastError().reason() + ": " + s.lastError().message());
-        }
-    }
-
-    static String shortId(String revision) {
-        return io.nkd.config.Snapshot.shortId(revision);
-    }
 }

@@ -33,6 +33,17 @@ public final class RevisionRules {
                     "Kubernetes " + from + " → " + to + " skips a minor version; kubeadm upgrades one minor at a time: "
                             + "go to v" + from.major() + "." + (from.minor() + 1) + ".x first, then to " + to, doc.file()));
         }
+        // machines live with their provider: the daemon would list none on the new one, create every node there and
+        // leave the old machines running unmanaged, so the step is refused, in the plan and in the daemon alike
+        Infrastructure.Provider oldProvider = base.infrastructure().provider();
+        Infrastructure.Provider newProvider = next.infrastructure().provider();
+        if (oldProvider != newProvider) {
+            FieldPath at = FieldPath.of("spec", "infrastructure", "provider");
+            report.add(new Entry(Severity.ERROR, "ProviderChange", at, doc.at(at),
+                    "spec.infrastructure.provider " + oldProvider.wire() + " → " + newProvider.wire() + " would move every machine "
+                            + "to other infrastructure, which nkd cannot do in place; keep " + oldProvider.wire()
+                            + ", or create a new cluster on " + newProvider.wire() + " and move the workloads", doc.file()));
+        }
         Optional<NodePool> oldCp = controlPlane(base);
         Optional<NodePool> newCp = controlPlane(next);
         if (oldCp.isPresent() && newCp.isPresent()) {
