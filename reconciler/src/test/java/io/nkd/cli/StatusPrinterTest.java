@@ -18,7 +18,7 @@ class StatusPrinterTest {
 
     private static ClusterStatus status(String name, Phase phase, Condition.Status ready, String message) {
         Condition c = new Condition("Ready", ready, "Succeeded", message, "0123456789abcdef", T);
-        return new ClusterStatus(name, "0123456789abcdef0123", null, phase, List.of(c), List.of(
+        return new ClusterStatus(name, "0123456789abcdef0123456789abcdef01234567", null, phase, List.of(c), List.of(
                 new ClusterStatus.PoolStatus("control-plane", "rendered-control-plane-1")), List.of(
                 new ClusterStatus.NodeStatus(name + "-control-plane-1", "control-plane", "rendered-control-plane-1", "rendered-control-plane-0",
                         "RUNNING")), null, T, T);
@@ -61,7 +61,7 @@ class StatusPrinterTest {
     @Test
     void detailAlignsConditionsAndNodesAndSaysFirstApplied() {
         String detail = StatusPrinter.detail(status(LONG, Phase.ROLLOUT_PENDING, Condition.Status.FALSE, "waiting"));
-        assertTrue(detail.contains("Applied:   0123456789abcdef0123 (first applied at 2026-12-06T03:00:00Z)"), detail);
+        assertTrue(detail.contains("Applied:   0123456789abcdef0123456789abcdef01234567 (first applied at 2026-12-06T03:00:00Z)"), detail);
         assertTrue(detail.contains("  " + LONG + "-control-plane-1  control-plane  RUNNING  runs rendered-control-plane-0, "
                 + "desired rendered-control-plane-1 (rollout pending)\n"), detail);
     }
