@@ -54,6 +54,10 @@ final class Daemon implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         Clock clock = Clock.systemUTC();
         LocalStateStore store = StateDirs.call(() -> new LocalStateStore(s.stateDir()));
+        // first of all: a second daemon on this state directory would create the same machines and tokens
+        parts.add(StateDirs.call(() -> store.lockDirectory("nkd serve --repo " + s.source().describe() + " --listen "
+                + s.listen().getHostString() + ":" + s.listen().getPort() + " --ignition-listen "
+                + s.ignitionListen().getHostString() + ":" + s.ignitionListen().getPort())));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         ServingCa ca = ServingCa.ensure(store, random, clock);
