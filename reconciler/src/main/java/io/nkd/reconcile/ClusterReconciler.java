@@ -84,6 +84,16 @@ public final class ClusterReconciler {
                 LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
                         Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
                 return;
+            } catch (io.nkd.state.CorruptStateException e) {
+                // e.g. node-tokens.json: every fetch would fail, so the cluster must not look fine; the message
+                // names the file and what to do, and the retry picks up a restored file by itself
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e));
+                return;
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk, for one: retried with backoff until the space is back
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                        "step " + step.name() + ": " + e.getMessage(), e));
+                return;
             } catch (RuntimeException e) {
                 scope.failedStep = step.name();
                 scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
@@ -93,6 +103,13 @@ public final class ClusterReconciler {
                 return;
             }
         }
+    }
+
+    private static void fail(Scope scope, Step step, ReconcileException e) {
+        scope.failedStep = step.name();
+        scope.failure = e;
+        LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
+                Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
     }
 
     private static java.util.List<String> nodeNames(ClusterStatus status) {

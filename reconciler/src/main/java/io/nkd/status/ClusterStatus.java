@@ -14,7 +14,8 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
                             List<Condition> conditions, List<PoolStatus> pools, List<NodeStatus> nodes,
                             LastError lastError, Instant appliedAt, Instant updatedAt) {
 
-    public enum Phase { PENDING, PROVISIONING, READY, DEGRADED, PAUSED, FAILED }
+    /** UNKNOWN: nkd cannot tell, because the cluster's status file is unreadable (see the Ready condition). */
+    public enum Phase { PENDING, PROVISIONING, READY, DEGRADED, PAUSED, FAILED, UNKNOWN }
 
     public record PoolStatus(String name, String renderedVersion) {
     }

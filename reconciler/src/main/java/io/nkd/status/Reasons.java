@@ -19,4 +19,10 @@ public final class Reasons {
     public static final String CLUSTER_REMOVED = "ClusterRemoved";
     public static final String NOT_YET_RECONCILED = "NotYetReconciled";
     public static final String INTERNAL_ERROR = "InternalError";
+    /** The cluster's status.json cannot be read; the condition's message names the file and what to do. */
+    public static final String STATUS_UNREADABLE = "StatusUnreadable";
+    /** A state file a reconcile needs is corrupt (e.g. node-tokens.json); retried until it is restored. */
+    public static final String STATE_CORRUPT = "StateCorrupt";
+    /** The state directory refused a write (disk full, permission denied); retried with backoff. */
+    public static final String STATE_WRITE_FAILED = "StateWriteFailed";
 }

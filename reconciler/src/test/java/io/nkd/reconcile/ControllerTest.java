@@ -293,4 +293,28 @@ class ControllerTest {
             clients.shutdownNow();
         }
     }
+
+    /** One cluster's corrupt status.json: the list still answers, and that cluster says what is wrong. */
+    @Test
+    void aCorruptStatusFileAffectsOnlyItsCluster() throws Exception {
+        pollAndWait();
+        Path file = store.root().resolve("clusters/libvirt-lab/status.json");
+        Files.writeString(file, "{ not json");
+        JsonNode all = get("/api/v1/clusters");
+        assertEquals(3, all.size(), all.toString());
+        for (JsonNode c : all) {
+            if (c.path("name").asText().equals("libvirt-lab")) {
+                assertEquals("UNKNOWN", c.path("phase").asText());
+                assertEquals("StatusUnreadable", c.path("conditions").get(0).path("reason").asText());
+                assertTrue(c.path("conditions").get(0).path("message").asText().contains(file.toString()), c.toString());
+            } else {
+                assertFalse(c.path("phase").asText().equals("UNKNOWN"), c.toString());
+            }
+        }
+        assertEquals("READY", get("/api/v1/clusters/sandbox-demo").path("phase").asText());
+        // the next reconcile rewrites it
+        controller.request("libvirt-lab");
+        assertTrue(controller.awaitIdle(Duration.ofSeconds(60)));
+        assertFalse(get("/api/v1/clusters/libvirt-lab").path("phase").asText().equals("UNKNOWN"));
+    }
 }
