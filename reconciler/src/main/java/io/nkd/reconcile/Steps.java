@@ -116,7 +116,7 @@ final class Steps {
                 throw new ReconcileException.Stalled(Reasons.RENDER_FAILED, rendered.report().entries().get(0).toString());
             }
             s.rendered = rendered;
-            c.publisher().publish(s.cluster, rendered);
+            c.publisher().publish(s.state, rendered);
             return true;
         }
     }
@@ -160,6 +160,7 @@ final class Steps {
             } catch (RuntimeException e) {
                 throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
             }
+            c.bootConfigs().retainOnly(s.state, s.machines.stream().map(Machine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
         }
