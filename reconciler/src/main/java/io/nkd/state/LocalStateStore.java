@@ -154,7 +154,8 @@ public final class LocalStateStore implements StateStore {
             if (tidied.leftoversRemoved() > 0) {
                 log.info("cluster {}: removed {} leftover(s) of interrupted writes", name, tidied.leftoversRemoved());
             }
-            return new LocalClusterState(name, dir, files, lock);
+            SecretModes secrets = SecretModes.enforce(dir, files);
+            return new LocalClusterState(name, dir, files, lock, secrets);
         } catch (IOException | RuntimeException e) {
             lock.close();
             if (e instanceof IOException io) {
