@@ -49,9 +49,24 @@ public final class ClusterReconciler {
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
             runSteps(scope);
             status = StatusComputer.compute(scope, clock.instant());
-            StatusStore.save(state, status);
-            HistoryEntry entry = history(scope, previous, status);
-            StatusStore.record(state, entry);
+            try {
+                StatusStore.save(state, status);
+                StatusStore.record(state, history(scope, previous, status));
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
+                if (scope.failure == null) {
+                    scope.failedStep = "SaveStatus";
+                    scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                            "cannot save the cluster's status: " + e.getMessage(), e);
+                    status = StatusComputer.compute(scope, clock.instant());
+                    try {
+                        StatusStore.save(state, status);
+                    } catch (io.nkd.state.StateIOException again) {
+                        // kept in memory by StatusStore
+                    }
+                }
+                LOG.warn("cluster={} commit={}: status not saved: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
+            }
             result = scope.failure == null ? (scope.paused ? "paused" : "success")
                     : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),

@@ -147,12 +147,7 @@ final class LocalLocks {
                 HELD.remove(lockFile, mine);
                 return new Refused(holder, null);
             }
-            channel.truncate(0);
-            ByteBuffer holder = ByteBuffer.wrap(JsonCodec.write(mine.holder()));
-            while (holder.hasRemaining()) {
-                channel.write(holder, holder.position());
-            }
-            channel.force(false);
+            recordHolder(channel, lockFile, mine.holder());
             log.debug("locked cluster {} ({})", cluster, lockFile);
             return new Acquired(new LocalClusterLock(cluster, mine, lockFile, channel, fileLock));
         } catch (IOException | RuntimeException e) {
@@ -162,6 +157,28 @@ final class LocalLocks {
                 throw new StateIOException("cannot lock cluster " + cluster + " (" + lockFile + ")", io);
             }
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Writes who holds the lock into its file. Diagnostics only: on a full disk the lock is held all the same
+     * (failing it would stop every reconcile over a note), and others read "does not name it".
+     */
+    private static void recordHolder(FileChannel channel, Path lockFile, LockHolder holder) {
+        try {
+            channel.truncate(0);
+            ByteBuffer bytes = ByteBuffer.wrap(JsonCodec.write(holder));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            log.warn("holding the lock {} without recording its holder in it: {}", lockFile, StateIOException.reason(e));
+            try {
+                channel.truncate(0);
+            } catch (IOException ignored) {
+                // an empty or partial holder reads as "does not name it"
+            }
         }
     }
 

@@ -36,6 +36,13 @@ public final class StatusStore {
         }
     }
 
+    /**
+     * Statuses that could not be saved (a full disk), by {@link ClusterView#location}: shown instead of the stored
+     * one until a save succeeds, so the status says what is wrong while it lasts instead of what was last written.
+     */
+    private static final java.util.concurrent.ConcurrentMap<String, ClusterStatus> UNSAVED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private StatusStore() {
     }
 
@@ -44,6 +51,10 @@ public final class StatusStore {
      * class comment); it is never thrown, so listing every cluster's status cannot fail because of one.
      */
     public static Optional<ClusterStatus> status(ClusterView view) {
+        ClusterStatus unsaved = UNSAVED.get(view.location());
+        if (unsaved != null) {
+            return Optional.of(unsaved);
+        }
         try {
             return view.readJson(STATUS, ClusterStatus.class, Recovery.REGENERATED);
         } catch (CorruptStateException e) {
@@ -64,8 +75,18 @@ public final class StatusStore {
         return view.readJson(HISTORY, History.class, Recovery.REGENERATED).map(History::entries).orElse(List.of());
     }
 
+    /**
+     * Saves the status. If the state directory refuses the write (a full disk), the status is still shown by
+     * {@link #status} in this process until a later save succeeds, and the failure is thrown.
+     */
     public static void save(ClusterState state, ClusterStatus status) {
-        state.writeJson(STATUS, status, Sensitivity.PUBLIC);
+        try {
+            state.writeJson(STATUS, status, Sensitivity.PUBLIC);
+            UNSAVED.remove(state.location());
+        } catch (io.nkd.state.StateIOException e) {
+            UNSAVED.put(state.location(), status);
+            throw e;
+        }
     }
 
     /** Appends an attempt; a run of identical "unchanged" polls is not recorded again and again. */
