@@ -25,6 +25,7 @@ public final class ClusterReconciler {
     }
 
     private final StateStore store;
+    private final Collaborators.ConfigPublisher publisher;
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -35,6 +36,7 @@ public final class ClusterReconciler {
     public ClusterReconciler(StateStore store, Collaborators collaborators, Clock clock, MeterRegistry metrics) {
         this.store = store;
         this.steps = Steps.all(collaborators);
+        this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -48,7 +50,7 @@ public final class ClusterReconciler {
             Scope scope = new Scope(cluster, desired, state, previous);
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
             runSteps(scope);
-            status = StatusComputer.compute(scope, clock.instant());
+            status = notServing(StatusComputer.compute(scope, clock.instant()));
             try {
                 StatusStore.save(state, status);
                 StatusStore.record(state, history(scope, previous, status));
@@ -58,7 +60,7 @@ public final class ClusterReconciler {
                     scope.failedStep = "SaveStatus";
                     scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                             "cannot save the cluster's status: " + e.getMessage(), e);
-                    status = StatusComputer.compute(scope, clock.instant());
+                    status = notServing(StatusComputer.compute(scope, clock.instant()));
                     try {
                         StatusStore.save(state, status);
                     } catch (io.nkd.state.StateIOException again) {
@@ -118,6 +120,28 @@ public final class ClusterReconciler {
                 return;
             }
         }
+    }
+
+    /**
+     * A status must not say Ready while booting nodes would get 404 for what it names: after a restart whose stored
+     * configs were missing or damaged, a cluster held at its last good commit (not rendered again) is in that case.
+     */
+    private ClusterStatus notServing(ClusterStatus status) {
+        List<String> versions = status.pools().stream().map(ClusterStatus.PoolStatus::renderedVersion)
+                .filter(java.util.Objects::nonNull).toList();
+        List<String> missing = versions.isEmpty() ? List.of() : publisher.unserved(status.name(), versions);
+        if (missing.isEmpty()) {
+            return status;
+        }
+        String message = "pool config(s) " + String.join(", ", missing) + " are not served: their stored copy was missing"
+                + " or damaged when nkd started (see its log), so nodes booting now cannot fetch them. Push a valid commit"
+                + " (its reconcile renders and serves them again) or restore the state directory from a backup.";
+        java.time.Instant now = clock.instant();
+        ClusterStatus degraded = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(),
+                status.phase() == ClusterStatus.Phase.READY ? ClusterStatus.Phase.DEGRADED : status.phase(), status.conditions(),
+                status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
+        return degraded.withCondition(new io.nkd.status.Condition(StatusComputer.READY, io.nkd.status.Condition.Status.FALSE,
+                io.nkd.status.Reasons.CONFIGS_NOT_SERVED, message, status.attemptedRevision(), null), now);
     }
 
     private static void fail(Scope scope, Step step, ReconcileException e) {

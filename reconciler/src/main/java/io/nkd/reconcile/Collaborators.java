@@ -14,6 +14,14 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
     public interface ConfigPublisher {
         /** Called with the cluster's state open (the reconciler holds its lock): what is served is kept there. */
         void publish(ClusterState state, RenderedCluster rendered);
+
+        /**
+         * Which of these pool config versions of {@code cluster} cannot be served now (e.g. their stored copy was
+         * missing or damaged when nkd restarted): a status that names them must not say Ready.
+         */
+        default java.util.List<String> unserved(String cluster, java.util.Collection<String> poolVersions) {
+            return java.util.List.of();
+        }
     }
 
     /** The pointer config a machine boots with: issues the node's token and pins the versions it may fetch. */

@@ -89,6 +89,11 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
     }
 
     @Override
+    public List<String> unserved(String cluster, java.util.Collection<String> poolVersions) {
+        return poolVersions.stream().filter(v -> content.get(cluster, ConfigKind.POOL, v).isEmpty()).sorted().toList();
+    }
+
+    @Override
     public String pointer(ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
         String cluster = state.cluster();
         ServedConfig poolConfig = content.get(cluster, ConfigKind.POOL, poolVersion).orElseThrow(() ->

@@ -23,6 +23,8 @@ public final class Reasons {
     public static final String STATUS_UNREADABLE = "StatusUnreadable";
     /** A state file a reconcile needs is corrupt (e.g. node-tokens.json); retried until it is restored. */
     public static final String STATE_CORRUPT = "StateCorrupt";
+    /** A pool config the status names is not served (its stored copy was lost or damaged); nodes cannot boot. */
+    public static final String CONFIGS_NOT_SERVED = "ConfigsNotServed";
     /** The state directory refused a write (disk full, permission denied); retried with backoff. */
     public static final String STATE_WRITE_FAILED = "StateWriteFailed";
 }
