@@ -35,9 +35,13 @@ final class LocalClusterState extends LocalClusterView implements ClusterState {
         }
         try {
             files.write(target, content, sensitivity.permissions());
-            secrets.written(String.join("/", segments), sensitivity);
         } catch (IOException e) {
             throw new StateIOException("cannot write " + target, e);
+        }
+        try {
+            secrets.written(String.join("/", segments), sensitivity);
+        } catch (IOException e) {
+            throw new StateIOException("wrote " + target + " but cannot record it in " + dir().resolve(SecretModes.FILE), e);
         }
     }
 
