@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.nkd.state.ClusterState;
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
+import io.nkd.status.Condition;
 import io.nkd.status.HistoryEntry;
 import io.nkd.status.StatusStore;
 import java.time.Clock;
@@ -45,7 +46,10 @@ public final class ClusterReconciler {
         Timer.Sample sample = Timer.start(metrics);
         String result = "error";
         ClusterStatus status = null;
-        try (ClusterState state = store.open(cluster)) {
+        // every log line of this reconcile (steps, providers) carries the cluster and commit (--log-format json)
+        try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
+             org.slf4j.MDC.MDCCloseable r = org.slf4j.MDC.putCloseable("commit", Steps.shortId(desired.revision()));
+             ClusterState state = store.open(cluster)) {
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             Scope scope = new Scope(cluster, desired, state, previous);
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
@@ -53,7 +57,13 @@ public final class ClusterReconciler {
             status = notServing(StatusComputer.compute(scope, clock.instant()));
             try {
                 StatusStore.save(state, status);
-                StatusStore.record(state, history(scope, previous, status));
+                HistoryEntry entry = history(scope, previous, status);
+                StatusStore.record(state, entry);
+                if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED && settled(status) && !settled(previous)) {
+                    // the commit applied earlier finished provisioning now: complete its entry
+                    Condition ready = status.condition(StatusComputer.READY);
+                    StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
+                }
             } catch (io.nkd.state.StateIOException e) {
                 // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
                 if (scope.failure == null) {
@@ -166,8 +176,20 @@ public final class ClusterReconciler {
         boolean unchanged = s.revision.equals(previous.appliedRevision())
                 || (previous.appliedRevision() != null && !s.paused && previous.pools().equals(status.pools())
                 && nodeNames(previous).equals(nodeNames(status)));
-        return new HistoryEntry(s.revision, clock.instant(), unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
-                status.condition(StatusComputer.READY) == null ? null : status.condition(StatusComputer.READY).reason(),
-                s.paused ? "paused" : status.phase().name().toLowerCase());
+        Condition ready = status.condition(StatusComputer.READY);
+        // the status's own times, so that history and status name the same instant for the same event
+        java.time.Instant applied = s.paused || status.appliedAt() == null ? status.updatedAt() : status.appliedAt();
+        return new HistoryEntry(s.revision, applied, unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
+                ready == null ? null : ready.reason(), s.paused ? "paused" : ready == null ? status.phase().name() : ready.message(),
+                !s.paused && settled(status) ? status.updatedAt() : null);
+    }
+
+    /** Whether nkd's work on the applied commit is over: nothing is provisioning any more. */
+    private static boolean settled(ClusterStatus status) {
+        return switch (status.phase()) {
+            case READY, ROLLOUT_PENDING -> true;
+            case DEGRADED -> status.lastError() == null; // a failed machine, not a failed commit
+            default -> false;
+        };
     }
 }

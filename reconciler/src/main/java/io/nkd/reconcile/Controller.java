@@ -53,6 +53,9 @@ public final class Controller implements AutoCloseable {
     /** The last commit whose outcome was recorded per cluster: one note per cluster and commit. */
     private final Map<String, String> notedRevision = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String lastSourceError;
+    /** Retry delays after failures: MIN_BACKOFF doubling up to MAX_BACKOFF, shortened by tests ({@link #backoff}). */
+    private volatile Duration minBackoff = MIN_BACKOFF;
+    private volatile Duration maxBackoff = MAX_BACKOFF;
 
     public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics) {
         this.source = source;
@@ -63,6 +66,13 @@ public final class Controller implements AutoCloseable {
         for (int i = 0; i < parallelism; i++) {
             workers.submit(this::work);
         }
+    }
+
+    /** For tests: the retry delays after failures, shorter than production's. */
+    Controller backoff(Duration min, Duration max) {
+        this.minBackoff = min;
+        this.maxBackoff = max;
+        return this;
     }
 
     /** A worker: takes the next queued cluster and reconciles it, until the controller closes. */
@@ -220,7 +230,7 @@ public final class Controller implements AutoCloseable {
         Duration delay = null;
         if (outcome == null || "retry".equals(outcome.result())) {
             Duration previous = backoff.getOrDefault(cluster, Duration.ZERO);
-            delay = previous.isZero() ? MIN_BACKOFF : previous.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : previous.multipliedBy(2);
+            delay = previous.isZero() ? minBackoff : previous.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : previous.multipliedBy(2);
             backoff.put(cluster, delay);
         } else {
             backoff.remove(cluster);

@@ -5,6 +5,7 @@ import io.nkd.state.ClusterView;
 import io.nkd.state.CorruptStateException;
 import io.nkd.state.Recovery;
 import io.nkd.state.Sensitivity;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -86,6 +87,25 @@ public final class StatusStore {
         } catch (io.nkd.state.StateIOException e) {
             UNSAVED.put(state.location(), status);
             throw e;
+        }
+    }
+
+    /**
+     * Completes the latest applied entry that is still in progress (its machines were being provisioned) with how
+     * it ended, keeping the time it was applied. Does nothing when there is none.
+     */
+    public static void complete(ClusterState state, Instant at, String reason, String message) {
+        List<HistoryEntry> entries = new ArrayList<>(history(state));
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            HistoryEntry e = entries.get(i);
+            if (e.outcome() == HistoryEntry.Outcome.APPLIED) {
+                if (e.completed() != null) {
+                    return;
+                }
+                entries.set(i, e.completedAt(at, reason, message));
+                state.writeJson(HISTORY, new History(entries), Sensitivity.PUBLIC);
+                return;
+            }
         }
     }
 

@@ -94,6 +94,9 @@ class ControllerTest {
             provider.delete(cluster, machine);
         }
     };
+    private Collaborators collaborators;
+    /** What publishing a cluster's configs does: the tests below watch and stall reconciles here. */
+    private volatile Collaborators.ConfigPublisher onPublish = (state, rendered) -> { };
 
     @BeforeEach
     void setUp() throws Exception {
@@ -106,7 +109,7 @@ class ControllerTest {
         metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Collaborators c = new Collaborators(
                 new ClusterSecrets(store, new SecretResolver(tmp, Map.of()), new SecureRandom(), Clock.systemUTC()),
-                (cluster, rendered) -> { },
+                (state, rendered) -> onPublish.publish(state, rendered),
                 new Collaborators.BootConfigs() {
                     @Override
                     public String pointer(io.nkd.state.ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
@@ -140,6 +143,7 @@ class ControllerTest {
             }
         };
         controller = new Controller(slow, new ClusterReconciler(store, c, Clock.systemUTC(), metrics), store, 2, metrics);
+        collaborators = c;
         api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), store, controller, metrics, (path, headers, body) -> 404);
     }
 
@@ -316,5 +320,119 @@ class ControllerTest {
         controller.request("libvirt-lab");
         assertTrue(controller.awaitIdle(Duration.ofSeconds(60)));
         assertFalse(get("/api/v1/clusters/libvirt-lab").path("phase").asText().equals("UNKNOWN"));
+    }
+
+    @Test
+    void theClustersACommitChangedAreReconciledBeforeTheOthers() throws Exception {
+        // one worker, so reconciles happen one at a time, in queue order
+        try (Controller serial = new Controller(new LocalRepoSource(repo, "main"),
+                new ClusterReconciler(store, collaborators, Clock.systemUTC(), metrics), store, 1, metrics)) {
+            serial.poll();
+            assertTrue(serial.awaitIdle(Duration.ofSeconds(60)));
+
+            // hold the worker in libvirt-lab's reconcile while the others queue up in name order
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+            onPublish = (state, rendered) -> {
+                if (held.getCount() > 0) {
+                    held.countDown();
+                    await(release);
+                } else {
+                    order.add(state.cluster());
+                }
+            };
+            serial.request("libvirt-lab");
+            assertTrue(held.await(30, java.util.concurrent.TimeUnit.SECONDS), "libvirt-lab's reconcile started");
+            serial.reconcileAll(); // queue: openstack-prod, sandbox-demo
+
+            // a commit that changes only sandbox-demo, the last in the queue
+            edit("clusters/sandbox-demo/cluster.yaml", "replicas: 2", "replicas: 3");
+            commit("scale sandbox-demo");
+            assertTrue(serial.poll());
+            release.countDown();
+            assertTrue(serial.awaitIdle(Duration.ofSeconds(60)));
+
+            assertTrue(order.contains("openstack-prod") && order.contains("sandbox-demo"), order.toString());
+            assertTrue(order.indexOf("sandbox-demo") < order.indexOf("openstack-prod"),
+                    "the changed cluster goes before one that was queued earlier: " + order);
+        }
+    }
+
+    @Test
+    void failuresBackOffExponentiallyUpToTheMaximumAndResetOnSuccess() throws Exception {
+        Duration min = Duration.ofMillis(400);
+        Duration max = Duration.ofMillis(3200);
+        controller.backoff(min, max);
+        java.util.List<Long> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        onPublish = (state, rendered) -> {
+            if (state.cluster().equals("sandbox-demo")) {
+                attempts.add(System.nanoTime());
+                if (failing.get()) {
+                    throw new IllegalStateException("simulated failure to publish");
+                }
+            }
+        };
+        controller.poll();
+        // five failures, retried after 400, 800, 1600, 3200 and 3200 ms (the maximum), then a success
+        awaitAttempts(attempts, 5, Duration.ofSeconds(60));
+        failing.set(false);
+        awaitAttempts(attempts, 6, Duration.ofSeconds(60));
+        assertTrue(controller.awaitIdle(Duration.ofSeconds(60)));
+        assertEquals(null, status("sandbox-demo").lastError(), "the sixth attempt succeeded");
+        long[] backoff = {400, 800, 1600, 3200, 3200};
+        for (int i = 0; i < backoff.length; i++) {
+            long gap = millisBetween(attempts, i);
+            // a retry never comes before its delay
+            assertTrue(gap >= backoff[i], "retry " + (i + 1) + " came " + gap + " ms after the failure; its backoff is "
+                    + backoff[i] + " ms (all: " + gaps(attempts) + ")");
+        }
+        // Each gap also holds the next attempt's work before the publish watched here (0.5-1 s on a loaded 2-core
+        // machine, varying by about 0.5 s), so the upper bounds compare gaps with each other, with margins of half
+        // the difference they detect: uncapped, the fifth gap would be 3200 ms longer than the fourth.
+        long fourth = millisBetween(attempts, 3);
+        long fifth = millisBetween(attempts, 4);
+        assertTrue(fifth < fourth + 1600, "the backoff stops at the maximum: " + gaps(attempts));
+
+        // after the success, a new failure is retried after the minimum again (2800 ms sooner than the maximum)
+        failing.set(true);
+        controller.request("sandbox-demo");
+        awaitAttempts(attempts, 8, Duration.ofSeconds(60));
+        failing.set(false);
+        long afterReset = millisBetween(attempts, 6);
+        assertTrue(afterReset >= min.toMillis() && afterReset < fourth - 1400, "the first retry after a success came "
+                + afterReset + " ms after its failure; expected the minimum (" + min.toMillis() + " ms), not the maximum: "
+                + gaps(attempts));
+        awaitAttempts(attempts, 9, Duration.ofSeconds(60));
+        assertTrue(controller.awaitIdle(Duration.ofSeconds(60)));
+    }
+
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void awaitAttempts(java.util.List<Long> attempts, int n, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (attempts.size() < n) {
+            assertTrue(System.nanoTime() < deadline, "only " + attempts.size() + " of " + n + " reconcile attempts within " + timeout);
+            Thread.sleep(10);
+        }
+    }
+
+    private static long millisBetween(java.util.List<Long> attempts, int i) {
+        return (attempts.get(i + 1) - attempts.get(i)) / 1_000_000;
+    }
+
+    private static java.util.List<Long> gaps(java.util.List<Long> attempts) {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < attempts.size(); i++) {
+            out.add(millisBetween(attempts, i));
+        }
+        return out;
     }
 }

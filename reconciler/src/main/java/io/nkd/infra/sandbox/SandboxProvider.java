@@ -146,7 +146,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         save(request.cluster(), next);
         mine.put(r.name(), r);
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
-                r.revision().length() > 12 ? r.revision().substring(0, 12) : r.revision());
+                io.nkd.config.Snapshot.shortId(r.revision()));
         scheduleBoot(r);
         return r.machine();
     }
