@@ -5,6 +5,7 @@ import io.nkd.config.RevisionRules;
 import io.nkd.config.Topology;
 import io.nkd.infra.BuiltInProviders;
 import io.nkd.infra.MachineChanges;
+import io.nkd.infra.Machine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import io.nkd.render.ClusterRenderer;

@@ -65,7 +65,12 @@ public final class StatusStore {
 
     /** What an unreadable status.json reads as: nothing known, and why. */
     static ClusterStatus unreadable(String cluster, CorruptStateException e) {
-        String message = e.getMessage() + " The next reconcile of the cluster rewrites it.";
+        return unreadable(cluster, e.getMessage());
+    }
+
+    /** What a status file with this problem reads as (phase UNKNOWN, Ready Unknown with reason StatusUnreadable). */
+    public static ClusterStatus unreadable(String cluster, String problem) {
+        String message = problem + " The next reconcile of the cluster rewrites it.";
         Condition ready = new Condition("Ready", Condition.Status.UNKNOWN, Reasons.STATUS_UNREADABLE, message, null, null);
         return new ClusterStatus(cluster, null, null, ClusterStatus.Phase.UNKNOWN, List.of(ready), List.of(), List.of(),
                 new ClusterStatus.LastError(null, Reasons.STATUS_UNREADABLE, message, null), null, null);
