@@ -26,6 +26,7 @@ public final class ClusterReconciler {
     }
 
     private final StateStore store;
+    private final Collaborators.ConfigPublisher publisher;
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -36,6 +37,7 @@ public final class ClusterReconciler {
     public ClusterReconciler(StateStore store, Collaborators collaborators, Clock clock, MeterRegistry metrics) {
         this.store = store;
         this.steps = Steps.all(collaborators);
+        this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -52,14 +54,30 @@ public final class ClusterReconciler {
             Scope scope = new Scope(cluster, desired, state, previous);
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
             runSteps(scope);
-            status = StatusComputer.compute(scope, clock.instant());
-            StatusStore.save(state, status);
-            HistoryEntry entry = history(scope, previous, status);
-            StatusStore.record(state, entry);
-            if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED && settled(status) && !settled(previous)) {
-                // the commit applied earlier finished provisioning now: complete its entry
-                Condition ready = status.condition(StatusComputer.READY);
-                StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
+            status = notServing(StatusComputer.compute(scope, clock.instant()));
+            try {
+                StatusStore.save(state, status);
+                HistoryEntry entry = history(scope, previous, status);
+                StatusStore.record(state, entry);
+                if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED && settled(status) && !settled(previous)) {
+                    // the commit applied earlier finished provisioning now: complete its entry
+                    Condition ready = status.condition(StatusComputer.READY);
+                    StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
+                }
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
+                if (scope.failure == null) {
+                    scope.failedStep = "SaveStatus";
+                    scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                            "cannot save the cluster's status: " + e.getMessage(), e);
+                    status = notServing(StatusComputer.compute(scope, clock.instant()));
+                    try {
+                        StatusStore.save(state, status);
+                    } catch (io.nkd.state.StateIOException again) {
+                        // kept in memory by StatusStore
+                    }
+                }
+                LOG.warn("cluster={} commit={}: status not saved: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
             }
             result = scope.failure == null ? (scope.paused ? "paused" : "success")
                     : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
@@ -93,6 +111,16 @@ public final class ClusterReconciler {
                 LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
                         Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
                 return;
+            } catch (io.nkd.state.CorruptStateException e) {
+                // e.g. node-tokens.json: every fetch would fail, so the cluster must not look fine; the message
+                // names the file and what to do, and the retry picks up a restored file by itself
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e));
+                return;
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk, for one: retried with backoff until the space is back
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                        "step " + step.name() + ": " + e.getMessage(), e));
+                return;
             } catch (RuntimeException e) {
                 scope.failedStep = step.name();
                 scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
@@ -102,6 +130,35 @@ public final class ClusterReconciler {
                 return;
             }
         }
+    }
+
+    /**
+     * A status must not say Ready while booting nodes would get 404 for what it names: after a restart whose stored
+     * configs were missing or damaged, a cluster held at its last good commit (not rendered again) is in that case.
+     */
+    private ClusterStatus notServing(ClusterStatus status) {
+        List<String> versions = status.pools().stream().map(ClusterStatus.PoolStatus::renderedVersion)
+                .filter(java.util.Objects::nonNull).toList();
+        List<String> missing = versions.isEmpty() ? List.of() : publisher.unserved(status.name(), versions);
+        if (missing.isEmpty()) {
+            return status;
+        }
+        String message = "pool config(s) " + String.join(", ", missing) + " are not served: their stored copy was missing"
+                + " or damaged when nkd started (see its log), so nodes booting now cannot fetch them. Push a valid commit"
+                + " (its reconcile renders and serves them again) or restore the state directory from a backup.";
+        java.time.Instant now = clock.instant();
+        ClusterStatus degraded = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(),
+                status.phase() == ClusterStatus.Phase.READY ? ClusterStatus.Phase.DEGRADED : status.phase(), status.conditions(),
+                status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
+        return degraded.withCondition(new io.nkd.status.Condition(StatusComputer.READY, io.nkd.status.Condition.Status.FALSE,
+                io.nkd.status.Reasons.CONFIGS_NOT_SERVED, message, status.attemptedRevision(), null), now);
+    }
+
+    private static void fail(Scope scope, Step step, ReconcileException e) {
+        scope.failedStep = step.name();
+        scope.failure = e;
+        LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
+                Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
     }
 
     private static java.util.List<String> nodeNames(ClusterStatus status) {

@@ -35,9 +35,16 @@ public final class Controller implements AutoCloseable {
     private final StateStore store;
     private final MeterRegistry metrics;
     private final ExecutorService workers;
-    /** Clusters waiting for a worker; the clusters a new commit changed are put at the front. */
-    private final java.util.concurrent.LinkedBlockingDeque<String> queue = new java.util.concurrent.LinkedBlockingDeque<>();
+    /**
+     * Clusters waiting for a worker; the clusters a new commit changed are put at the front. Guarded by this
+     * controller's monitor together with {@link #queued}, {@link #running} and {@link #again}: a worker moves a
+     * cluster from the queue to running in one step, so no request can see it in neither (and queue it twice).
+     */
+    private final java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
+    /** Serialises polls without holding the monitor requests need: a slow fetch must not stall the queue. */
+    private final Object pollLock = new Object();
+    private volatile boolean closed;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nkd-retry"));
     private final AtomicReference<DesiredRevision> current = new AtomicReference<>();
     private final Set<String> running = new HashSet<>();
@@ -72,8 +79,15 @@ public final class Controller implements AutoCloseable {
     private void work() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                String cluster = queue.take();
+                String cluster;
                 synchronized (this) {
+                    while (queue.isEmpty()) {
+                        if (closed) {
+                            return;
+                        }
+                        wait();
+                    }
+                    cluster = queue.pollFirst();
                     queued.remove(cluster);
                     running.add(cluster);
                 }
@@ -91,7 +105,13 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Polls the source; on a new head, loads it once and reconciles every cluster. Returns whether it moved. */
-    public synchronized boolean poll() {
+    public boolean poll() {
+        synchronized (pollLock) {
+            return pollOnce();
+        }
+    }
+
+    private boolean pollOnce() {
         DesiredRevision known = current.get();
         try {
             Optional<Snapshot> head = source.poll(known == null ? null : known.revision());
@@ -179,6 +199,7 @@ public final class Controller implements AutoCloseable {
         } else {
             queue.addLast(cluster);
         }
+        notifyAll();
     }
 
     private void run(String cluster) {
@@ -260,6 +281,10 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
         timers.shutdownNow();
         workers.shutdownNow();
         try {

@@ -73,7 +73,7 @@ final class StatusComputer {
     static Status ready(Phase phase) {
         return switch (phase) {
             case READY -> Status.TRUE;
-            case PENDING, PAUSED, UNMANAGED -> Status.UNKNOWN;
+            case PENDING, PAUSED, UNMANAGED, UNKNOWN -> Status.UNKNOWN;
             case PROVISIONING, ROLLOUT_PENDING, DEGRADED, FAILED -> Status.FALSE;
         };
     }

@@ -38,7 +38,9 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
         /** Nothing applied yet, and the latest commit failed. */
         FAILED,
         /** The cluster was removed from Git: nkd no longer manages it and deleted nothing. */
-        UNMANAGED
+        UNMANAGED,
+        /** nkd cannot tell: the cluster's status file is unreadable (the Ready condition names it). */
+        UNKNOWN
     }
 
     public record PoolStatus(String name, String renderedVersion) {

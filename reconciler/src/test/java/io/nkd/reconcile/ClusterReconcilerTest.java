@@ -213,6 +213,10 @@ class ClusterReconcilerTest {
             assertEquals(phase == ClusterStatus.Phase.READY, ready == io.nkd.status.Condition.Status.TRUE, standing + " → " + phase);
         }
         reached.add(ClusterStatus.Phase.PENDING); // before the first reconcile: no conditions yet
+        // what StatusStore reads from an unreadable status.json; its Ready must follow the same mapping
+        ClusterStatus unreadable = io.nkd.status.StatusStore.unreadable("demo", "status.json is not valid JSON");
+        reached.add(unreadable.phase());
+        assertPhaseAndReadyAgree(unreadable);
         assertEquals(java.util.EnumSet.allOf(ClusterStatus.Phase.class), reached, "every phase is reachable");
         assertEquals(io.nkd.status.Condition.Status.UNKNOWN, StatusComputer.ready(ClusterStatus.Phase.PAUSED));
         assertEquals(io.nkd.status.Condition.Status.UNKNOWN, StatusComputer.ready(ClusterStatus.Phase.UNMANAGED));
