@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Whole-process wall time of `nkd butane FILE` (JVM start-up + translation + output), three ways:
-#   1. ./nkd butane FILE                 the launcher: class-data-sharing archive + C1-only JIT + SerialGC
-#   2. java <launcher's flags> -jar ...  the same JVM flags without the bash launcher (what the script costs)
-#   3. java -jar nkd.jar butane FILE     plain JVM defaults, no CDS archive of the app (the comparison)
+# Whole-process wall time of `nkd butane FILE` (JVM start-up + translation + output), median of RUNS runs:
+#   1. ./nkd butane FILE on JDK 17      the launcher: static app CDS archive, C1 only, Serial GC (the goal: < 0.25 s)
+#   2. ./nkd butane FILE on JDK 25+     the launcher with the JDK's AOT cache (JEP 483/514), when one is installed
+#   3. java -jar nkd.jar butane FILE    JDK 17 defaults, no app archive (what the launcher saves)
+#   4. butane FILE                      the reference Go butane, when it is on the PATH (else reported absent)
 # Uses hyperfine when installed (apt-get install -y hyperfine), else a bash loop timed with date +%s%N.
 #
-# Usage: bash bench/cli-startup.sh [FILE]     (default FILE: bench/data/node.bu, the 40-file node config)
+# Usage: bash bench/cli-startup.sh [FILE]     (default FILE: bench/data/node.bu, a 40-file control-plane node)
 #        WARMUP=3 RUNS=30 are the defaults; set them in the environment to change them.
 #        HYPERFINE=none forces the bash loop even when hyperfine is installed.
+#        JDK17=/path/to/java and JDK25=/path/to/java pick the JVMs (default: found under /usr/lib/jvm).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,10 +18,19 @@ file="${1:-bench/data/node.bu}"
 warmup="${WARMUP:-3}"
 runs="${RUNS:-30}"
 jar=reconciler/target/nkd.jar
-jsa=reconciler/target/nkd.jsa
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-
 [ -f "$file" ] || { echo "cli-startup: no such file: $file" >&2; exit 2; }
+[ "$runs" -ge 20 ] || { echo "cli-startup: RUNS must be at least 20 for a median worth reporting" >&2; exit 2; }
+
+feature() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$(readlink -f "$1")")")/release" 2>/dev/null; }
+find_jdk() {  # find_jdk MIN MAX: a java binary under /usr/lib/jvm with MIN <= feature <= MAX
+  for j in /usr/lib/jvm/*/bin/java; do
+    v="$(feature "$j")"; [ -n "$v" ] && [ "$v" -ge "$1" ] && [ "$v" -le "$2" ] && { echo "$j"; return; }
+  done
+}
+jdk17="${JDK17:-$(find_jdk 17 17)}"
+jdk25="${JDK25:-$(find_jdk 25 99)}"
+[ -n "$jdk17" ] || jdk17="$(command -v java)"
+[ "$(feature "$jdk17")" = 17 ] || echo "cli-startup: note: $jdk17 is not JDK 17; the goal is stated for JDK 17" >&2
 
 # Build if needed (the same staleness rule as the ./nkd launcher).
 if [ ! -f "$jar" ] || [ -n "$(find reconciler/src/main -newer "$jar" -type f -print -quit)" ]; then
@@ -27,41 +38,69 @@ if [ ! -f "$jar" ] || [ -n "$(find reconciler/src/main -newer "$jar" -type f -pr
   ./mvnw -q -pl reconciler -am package -DskipTests
 fi
 
-# Warm the launcher once: trains the CDS archive if it is missing or older than the jar. The file must
-# translate cleanly, so that what is timed is the success path.
-./nkd butane --strict "$file" >/dev/null
-[ -f "$jsa" ] || { echo "cli-startup: the launcher did not create $jsa" >&2; exit 1; }
-./nkd butane "$file" >/tmp/cli-startup.$$.launcher.json
-"$java" -jar "$jar" butane "$file" >/tmp/cli-startup.$$.plain.json
-cmp -s /tmp/cli-startup.$$.launcher.json /tmp/cli-startup.$$.plain.json \
+# Warm the launcher once per JVM: trains the archive/cache. The file must translate cleanly, so that what
+# is timed is the success path, and every variant must print the same bytes.
+NKD_JAVA="$jdk17" ./nkd butane --strict "$file" >/tmp/cli-startup.$$.17.json
+"$jdk17" -jar "$jar" butane "$file" >/tmp/cli-startup.$$.plain.json
+cmp -s /tmp/cli-startup.$$.17.json /tmp/cli-startup.$$.plain.json \
   || { echo "cli-startup: launcher and plain java -jar outputs differ" >&2; exit 1; }
-rm -f /tmp/cli-startup.$$.launcher.json /tmp/cli-startup.$$.plain.json
-
-launcher_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=$jsa -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
-names=("./nkd (CDS + C1)" "java + launcher flags, no bash" "java -jar (no CDS)")
-cmds=("./nkd butane $file"
-      "$java $launcher_flags -jar $jar butane $file"
-      "$java -jar $jar butane $file")
-
-echo "input: $file ($(wc -c <"$file") bytes); $(nproc) cores; $("$java" -version 2>&1 | head -1)"
-if [ "${HYPERFINE:-}" != none ] && command -v hyperfine >/dev/null; then
-  # -N: no intermediate shell, so nothing needs subtracting; output goes to /dev/null.
-  hyperfine -N --style basic --warmup "$warmup" --runs "$runs" \
-    -n "${names[0]}" "${cmds[0]}" -n "${names[1]}" "${cmds[1]}" -n "${names[2]}" "${cmds[2]}"
+names=("./nkd, JDK 17 (CDS + C1)" "java -jar, JDK 17 (no app CDS)")
+cmds=("env NKD_JAVA=$jdk17 ./nkd butane $file" "$jdk17 -jar $jar butane $file")
+if [ -n "$jdk25" ]; then
+  NKD_JAVA="$jdk25" ./nkd butane "$file" >/tmp/cli-startup.$$.25.json
+  cmp -s /tmp/cli-startup.$$.17.json /tmp/cli-startup.$$.25.json || { echo "cli-startup: JDK 25 output differs" >&2; exit 1; }
+  names+=("./nkd, JDK $(feature "$jdk25") (AOT cache)")
+  cmds+=("env NKD_JAVA=$jdk25 ./nkd butane $file")
+fi
+if command -v butane >/dev/null; then
+  names+=("butane (reference, $(butane --version 2>&1 | head -1))")
+  cmds+=("butane $file")
 else
-  echo "(no hyperfine: bash loop, $warmup warm-up + $runs timed runs each)"
+  reference_absent=1
+fi
+rm -f /tmp/cli-startup.$$.*.json
+
+echo "input: $file ($(wc -c <"$file") bytes); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "JDK 17: $jdk17; JDK 25+: ${jdk25:-none found}"
+[ -z "${reference_absent:-}" ] || echo "reference butane: not on the PATH, so not compared (install it to compare)"
+if [ "${HYPERFINE:-}" != none ] && command -v hyperfine >/dev/null; then
+  # -N: no intermediate shell; --export-json gives the median, which hyperfine's summary does not print
+  args=()
+  for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
+  hyperfine -N --style basic --warmup "$warmup" --runs "$runs" --export-json /tmp/cli-startup.$$.hf.json "${args[@]}"
+  python3 - /tmp/cli-startup.$$.hf.json <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f'{r["command"]:<44} median {r["median"]*1000:7.1f} ms   min {r["min"]*1000:7.1f} ms   max {r["max"]*1000:7.1f} ms')
+PY
+  rm -f /tmp/cli-startup.$$.hf.json
+else
+  echo "(no hyperfine: bash loop, $warmup warm-up + $runs timed runs each, interleaved so load hits all alike)"
+  # CPU time (user + system, from /usr/bin/time) is printed beside wall time: on a shared machine wall time
+  # grows with other processes' load, CPU time much less.
+  declare -A times cpus
+  cpu_file=/tmp/cli-startup.$$.cpu
   for i in "${!cmds[@]}"; do
     read -r -a argv <<<"${cmds[$i]}"
     for ((w = 0; w < warmup; w++)); do "${argv[@]}" >/dev/null; done
-    times=()
-    for ((r = 0; r < runs; r++)); do
-      t0=$(date +%s%N); "${argv[@]}" >/dev/null; t1=$(date +%s%N)
-      times+=($(( (t1 - t0) / 1000 )))
+  done
+  for ((r = 0; r < runs; r++)); do
+    for i in "${!cmds[@]}"; do
+      read -r -a argv <<<"${cmds[$i]}"
+      if [ -x /usr/bin/time ]; then
+        t0=$(date +%s%N); /usr/bin/time -f '%U %S' -o "$cpu_file" "${argv[@]}" >/dev/null; t1=$(date +%s%N)
+        cpus[$i]+="$(awk '{printf "%d", ($1 + $2) * 1000000}' "$cpu_file") "
+      else
+        t0=$(date +%s%N); "${argv[@]}" >/dev/null; t1=$(date +%s%N)
+      fi
+      times[$i]+="$(( (t1 - t0) / 1000 )) "
     done
-    printf '%s\n' "${times[@]}" | awk -v name="${names[$i]}" '
-      { s += $1; ss += $1 * $1; if (NR == 1 || $1 < min) min = $1; if ($1 > max) max = $1 }
-      END { m = s / NR; sd = sqrt(ss / NR - m * m);
-            printf "%-32s mean %7.1f ms ± %5.1f ms   min %7.1f ms   max %7.1f ms   (%d runs)\n",
-                   name, m / 1000, sd / 1000, min / 1000, max / 1000, NR }'
+  done
+  rm -f "$cpu_file"
+  median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 1000 }'; }
+  for i in "${!cmds[@]}"; do
+    stats="$(tr ' ' '\n' <<<"${times[$i]}" | grep . | sort -n | awk '{ v[NR] = $1 } END { printf "min %7.1f ms   max %7.1f ms   (%d runs)", v[1] / 1000, v[NR] / 1000, NR }')"
+    printf '%-44s median %7s ms   %s%s\n' "${names[$i]}" "$(median "${times[$i]}")" "$stats" \
+      "${cpus[$i]:+   CPU median $(median "${cpus[$i]}") ms}"
   done
 fi

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import java.util.List;
 
 /**
@@ -52,12 +52,12 @@ final class BootDevice {
         boolean prep = arch.equals("ppc64le");
 
         SourceMap map = new SourceMap();
-        Path bdPath = Path.of("boot_device");
+        FieldPath bdPath = FieldPath.of("boot_device");
         SourceMap.Origin bdOrigin = t.sourceMap.origin(bdPath);
         ObjectNode generated = JSON.objectNode();
         ObjectNode storage = generated.putObject("storage");
         ArrayNode filesystems = JSON.arrayNode();
-        map.put(Path.of("storage"), bdOrigin);
+        map.put(FieldPath.of("storage"), bdOrigin);
 
         if (wantMirror) {
             ArrayNode disks = storage.putArray("disks");
@@ -82,19 +82,19 @@ final class BootDevice {
                 partition(parts, "boot-" + n, BOOT_MIB, null);
                 parts.addObject().put("label", "root-" + n);
                 disk.put("wipeTable", true);
-                map.put(Path.of("storage", "disks", i), devOrigin);
+                map.put(FieldPath.of("storage", "disks", i), devOrigin);
                 if (efi) {
-                    map.put(Path.of("storage", "filesystems", filesystems.size()), devOrigin);
+                    map.put(FieldPath.of("storage", "filesystems", filesystems.size()), devOrigin);
                     filesystem(filesystems, "/dev/disk/by-partlabel/esp-" + n, "vfat", "esp-" + n);
                 }
             }
-            map.put(Path.of("storage", "disks"), t.sourceMap.origin(bdPath.key("mirror").key("devices")));
+            map.put(FieldPath.of("storage", "disks"), t.sourceMap.origin(bdPath.key("mirror").key("devices")));
             SourceMap.Origin mirrorOrigin = t.sourceMap.origin(bdPath.key("mirror"));
             ArrayNode raid = storage.putArray("raid");
             raid(raid, "md-boot", "boot", mirror.size()).putArray("options").add("--metadata=1.0");
             raid(raid, "md-root", "root", mirror.size());
-            map.put(Path.of("storage", "raid"), mirrorOrigin);
-            map.put(Path.of("storage", "filesystems", filesystems.size()), mirrorOrigin);
+            map.put(FieldPath.of("storage", "raid"), mirrorOrigin);
+            map.put(FieldPath.of("storage", "filesystems", filesystems.size()), mirrorOrigin);
             filesystem(filesystems, "/dev/md/md-boot", "ext4", "boot");
         }
 
@@ -128,12 +128,12 @@ final class BootDevice {
             entry.put("name", "root");
             entry.put("wipeVolume", true);
             SourceMap.Origin luksOrigin = t.sourceMap.origin(bdPath.key("luks"));
-            map.put(Path.of("storage", "luks"), luksOrigin);
-            map.put(Path.of("storage", "luks", 0), luksOrigin);
+            map.put(FieldPath.of("storage", "luks"), luksOrigin);
+            map.put(FieldPath.of("storage", "luks", 0), luksOrigin);
         }
 
-        map.put(Path.of("storage", "filesystems"), bdOrigin);
-        map.put(Path.of("storage", "filesystems", filesystems.size()), bdOrigin);
+        map.put(FieldPath.of("storage", "filesystems"), bdOrigin);
+        map.put(FieldPath.of("storage", "filesystems", filesystems.size()), bdOrigin);
         filesystem(filesystems, wantLuks ? "/dev/mapper/root" : "/dev/md/md-root", "xfs", "root");
         storage.set("filesystems", filesystems);
         t.mergeGenerated(generated, map);

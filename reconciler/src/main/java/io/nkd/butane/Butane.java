@@ -2,18 +2,19 @@ package io.nkd.butane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nkd.ignition.IgnitionVersion;
 import io.nkd.ignition.merge.IgnitionMerger;
 import io.nkd.ignition.merge.MergeResult;
 import io.nkd.ignition.spec.ButaneVersion;
 import io.nkd.ignition.spec.IgnitionSpec;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.validate.IgnitionValidator;
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import io.nkd.yaml.YamlSource;
+import java.nio.file.Path;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -35,7 +36,7 @@ public final class Butane {
             "(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
 
     /** @param filesDir the {@code -d/--files-dir} directory, or null */
-    public record Options(java.nio.file.Path filesDir) {
+    public record Options(Path filesDir) {
         public static Options defaults() {
             return new Options(null);
         }
@@ -55,7 +56,7 @@ public final class Butane {
         }
 
         /** The YAML path and location that produced an output (Ignition JSON) path. */
-        public SourceMap.Origin origin(Path outputPath) {
+        public SourceMap.Origin origin(FieldPath outputPath) {
             return provenance.resolve(outputPath);
         }
     }
@@ -72,12 +73,12 @@ public final class Butane {
         }
         Node root = parsed.root();
         if (root == null) {
-            report.add(new Entry(Severity.ERROR, "ErrNoVariant", Path.of("variant"), null,
+            report.add(new Entry(Severity.ERROR, "ErrNoVariant", FieldPath.of("variant"), null,
                     ButaneMessages.NO_VARIANT + " (the input is empty)"));
             return new Result(null, report, null);
         }
         if (!(root instanceof MappingNode rootMap)) {
-            report.add(new Entry(Severity.ERROR, "ErrNotAnObject", Path.ROOT, YamlSource.location(root),
+            report.add(new Entry(Severity.ERROR, "ErrNotAnObject", FieldPath.ROOT, YamlSource.location(root),
                     "a Butane config must be a mapping with variant and version keys"));
             return new Result(null, report, null);
         }
@@ -88,8 +89,8 @@ public final class Butane {
 
         SourceMap sourceMap = new SourceMap();
         SchemaWalker walker = new SchemaWalker(version, report, sourceMap);
-        walker.consume(Path.ROOT, Set.of("variant", "version"));
-        ObjectNode tree = walker.object(root, IgnitionSpec.CONFIG, Path.ROOT, Path.ROOT, true);
+        walker.consume(FieldPath.ROOT, Set.of("variant", "version"));
+        ObjectNode tree = walker.object(root, IgnitionSpec.CONFIG, FieldPath.ROOT, FieldPath.ROOT, true);
         if (report.hasErrors() || tree == null) {
             return new Result(null, report, version.ignition());
         }
@@ -131,11 +132,11 @@ public final class Butane {
             }
         }
         if (variant == null || variant.isEmpty()) {
-            report.add(new Entry(Severity.ERROR, "ErrNoVariant", Path.of("variant"), null, ButaneMessages.NO_VARIANT));
+            report.add(new Entry(Severity.ERROR, "ErrNoVariant", FieldPath.of("variant"), null, ButaneMessages.NO_VARIANT));
             return null;
         }
         if (versionText == null || !SEMVER.matcher(versionText).matches()) {
-            report.add(new Entry(Severity.ERROR, "ErrInvalidVersion", Path.of("version"),
+            report.add(new Entry(Severity.ERROR, "ErrInvalidVersion", FieldPath.of("version"),
                     YamlSource.location(versionNode), ButaneMessages.INVALID_VERSION));
             return null;
         }
@@ -178,7 +179,7 @@ public final class Butane {
          * Reports a problem at a path of the config as read (before any merge); the entry names the YAML
          * path and location the user wrote.
          */
-        void at(Severity severity, String code, Path sourcePath, String message) {
+        void at(Severity severity, String code, FieldPath sourcePath, String message) {
             SourceMap.Origin o = sourceMap.origin(sourcePath);
             report.add(new Entry(severity, code, o.yamlPath(), o.location(), message));
         }
@@ -199,7 +200,7 @@ public final class Butane {
                 return e;
             }
             SourceMap.Origin o = provenance.resolve(e.path());
-            Path yamlPath = o.yamlPath() == null ? e.path() : o.yamlPath();
+            FieldPath yamlPath = o.yamlPath() == null ? e.path() : o.yamlPath();
             return new Entry(e.severity(), e.code(), yamlPath, o.location(), e.message());
         }
 

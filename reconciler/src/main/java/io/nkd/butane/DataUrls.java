@@ -1,5 +1,6 @@
 package io.nkd.butane;
 
+import io.nkd.dataurl.DataUrl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +34,7 @@ public final class DataUrls {
      * @param allowCompression false for fcos 1.0.0, which only ever percent-encodes
      */
     public static Encoded encode(byte[] data, String userCompression, boolean allowCompression) {
-        String percent = "," + percentEscape(data);
+        String percent = "," + DataUrl.escape(data);
         if (!allowCompression) {
             return new Encoded("data:" + percent, null);
         }
@@ -56,23 +57,6 @@ public final class DataUrls {
 
     private static int base64Length(int bytes) {
         return (bytes + 2) / 3 * 4;
-    }
-
-    /** Go's dataurl.Escape: unreserved characters stay, every other byte becomes %XX. */
-    static String percentEscape(byte[] data) {
-        StringBuilder sb = new StringBuilder(data.length * 3 / 2);
-        for (byte b : data) {
-            int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == '!' || c == '~' || c == '*' || c == '\''
-                    || c == '(' || c == ')') {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return sb.toString();
     }
 
     static byte[] gzip(byte[] data) {

@@ -7,7 +7,7 @@ import static io.nkd.butane.JsonTrees.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import java.util.List;
 
 /** {@code grub.users}: GRUB superusers with PBKDF2 password hashes, written to /boot/grub2/user.cfg. */
@@ -42,7 +42,7 @@ final class GrubUsers {
         append.put("compression", enc.compression());
         append.put("source", enc.url());
         SourceMap map = new SourceMap();
-        map.put(Path.ROOT, t.sourceMap.origin(Path.of("grub", "users")));
+        map.put(FieldPath.ROOT, t.sourceMap.origin(FieldPath.of("grub", "users")));
         t.mergeGenerated(generated, map);
     }
 }

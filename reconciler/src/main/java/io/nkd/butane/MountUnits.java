@@ -10,7 +10,7 @@ import static io.nkd.butane.JsonTrees.text;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import java.util.List;
 
 /**
@@ -36,17 +36,17 @@ final class MountUnits {
             if (!wanted) {
                 continue;
             }
-            Path from = Path.of("storage", "filesystems", i, "with_mount_unit");
+            FieldPath from = FieldPath.of("storage", "filesystems", i, "with_mount_unit");
             SourceMap.Origin origin = t.sourceMap.origin(from);
-            map.put(Path.of("systemd", "units", units.size()), origin);
+            map.put(FieldPath.of("systemd", "units", units.size()), origin);
             units.add(unit(fs, remote(text(fs, "device"), storage)));
         }
         if (units.isEmpty()) {
             return;
         }
-        SourceMap.Origin filesystemsOrigin = t.sourceMap.origin(Path.of("storage", "filesystems"));
-        map.put(Path.of("systemd"), filesystemsOrigin);
-        map.put(Path.of("systemd", "units"), filesystemsOrigin);
+        SourceMap.Origin filesystemsOrigin = t.sourceMap.origin(FieldPath.of("storage", "filesystems"));
+        map.put(FieldPath.of("systemd"), filesystemsOrigin);
+        map.put(FieldPath.of("systemd", "units"), filesystemsOrigin);
         ObjectNode generated = JSON.objectNode();
         generated.putObject("systemd").set("units", units);
         t.mergeGenerated(generated, map);

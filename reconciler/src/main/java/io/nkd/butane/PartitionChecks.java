@@ -9,7 +9,7 @@ import static io.nkd.butane.JsonTrees.text;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Severity;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +36,7 @@ final class PartitionChecks {
                 if (label == null) {
                     continue;
                 }
-                Path at = Path.of("storage", "disks", i, "partitions", p);
+                FieldPath at = FieldPath.of("storage", "disks", i, "partitions", p);
                 if (label.equals("root")) {
                     Integer size = integer(part, "sizeMiB");
                     if (size == null || size == 0) {
@@ -60,7 +60,7 @@ final class PartitionChecks {
         }
     }
 
-    private static void warn(Translation t, Path outputPath, String code, String message) {
+    private static void warn(Translation t, FieldPath outputPath, String code, String message) {
         t.report.add(t.locate(new Entry(Severity.WARNING, code, outputPath, null, message)));
     }
 }

@@ -2,12 +2,12 @@ package io.nkd.butane;
 
 import io.nkd.ignition.merge.Side;
 import io.nkd.ignition.merge.Transcript;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 /** Answers "which Butane input produced this output path?" across the translation's merge steps. */
 @FunctionalInterface
 public interface Provenance {
-    SourceMap.Origin resolve(Path outputPath);
+    SourceMap.Origin resolve(FieldPath outputPath);
 
     /** After {@code output = merge(parent, child)}: follow the transcript back into the side it came from. */
     static Provenance merged(Transcript transcript, Provenance parent, Provenance child) {

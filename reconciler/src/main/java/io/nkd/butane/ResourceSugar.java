@@ -10,13 +10,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
 import io.nkd.butane.LocalFiles.LocalFileException;
-import io.nkd.ignition.IgnitionVersion;
 import io.nkd.ignition.spec.ButaneVersion;
 import io.nkd.ignition.spec.IgnitionSpec;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.validate.IgnitionValidator;
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Severity;
 import java.nio.charset.StandardCharsets;
 
@@ -31,7 +31,7 @@ final class ResourceSugar {
     }
 
     static void apply(Translation t) {
-        SpecWalk.walk(t.config, IgnitionSpec.CONFIG, Path.ROOT, (node, type, path) -> {
+        SpecWalk.walk(t.config, IgnitionSpec.CONFIG, FieldPath.ROOT, (node, type, path) -> {
             switch (type.name()) {
                 case "Resource", "FileResource" -> resource(t, node, path, "FileResource".equals(type.name()));
                 case "Unit", "Dropin" -> contentsLocal(t, node, path);
@@ -42,7 +42,7 @@ final class ResourceSugar {
         });
     }
 
-    private static void resource(Translation t, ObjectNode r, Path path, boolean fileContents) {
+    private static void resource(Translation t, ObjectNode r, FieldPath path, boolean fileContents) {
         String key = r.has("inline") ? "inline" : r.has("local") ? "local" : null;
         if (key == null) {
             return;
@@ -79,12 +79,12 @@ final class ResourceSugar {
         }
     }
 
-    private static boolean isEmbeddedConfig(Path path) {
-        return path.startsWith(Path.of("ignition", "config"));
+    private static boolean isEmbeddedConfig(FieldPath path) {
+        return path.startsWith(FieldPath.of("ignition", "config"));
     }
 
     /** fcos 1.5+: an embedded config of the output's own spec version must itself be valid. */
-    private static void checkEmbeddedConfig(Translation t, byte[] data, Path at) {
+    private static void checkEmbeddedConfig(Translation t, byte[] data, FieldPath at) {
         if (!t.version.atLeast(ButaneVersion.FCOS_1_5_0) || at.last().equals("local")) {
             return; // butane validates only inline configs, from fcos 1.5.0
         }
@@ -123,7 +123,7 @@ final class ResourceSugar {
         return fallback;
     }
 
-    private static void contentsLocal(Translation t, ObjectNode unit, Path path) {
+    private static void contentsLocal(Translation t, ObjectNode unit, FieldPath path) {
         JsonNode local = unit.remove("contents_local");
         if (local == null || local.asText().isEmpty()) {
             return;
@@ -137,12 +137,12 @@ final class ResourceSugar {
         }
     }
 
-    private static void sshKeysLocal(Translation t, ObjectNode user, Path path) {
+    private static void sshKeysLocal(Translation t, ObjectNode user, FieldPath path) {
         JsonNode files = user.remove("ssh_authorized_keys_local");
         if (files == null || files.isEmpty()) {
             return;
         }
-        Path localPath = path.key("ssh_authorized_keys_local");
+        FieldPath localPath = path.key("ssh_authorized_keys_local");
         if (!t.localFiles.configured()) {
             t.at(Severity.ERROR, "ErrNoFilesDir", localPath, ButaneMessages.NO_FILES_DIR);
             return;

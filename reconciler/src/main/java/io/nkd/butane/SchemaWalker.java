@@ -11,7 +11,7 @@ import io.nkd.ignition.spec.FieldType.ListOf;
 import io.nkd.ignition.spec.FieldType.Scalar;
 import io.nkd.ignition.spec.ObjectType;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import io.nkd.yaml.Scalars;
@@ -38,7 +38,7 @@ final class SchemaWalker {
     private final Report report;
     private final SourceMap sourceMap;
     /** Keys that are read elsewhere and must not be reported as unused, per object path. */
-    private final Map<Path, Set<String>> consumedKeys = new HashMap<>();
+    private final Map<FieldPath, Set<String>> consumedKeys = new HashMap<>();
 
     SchemaWalker(ButaneVersion version, Report report, SourceMap sourceMap) {
         this.version = version;
@@ -46,12 +46,12 @@ final class SchemaWalker {
         this.sourceMap = sourceMap;
     }
 
-    void consume(Path yamlObjectPath, Set<String> keys) {
+    void consume(FieldPath yamlObjectPath, Set<String> keys) {
         consumedKeys.put(yamlObjectPath, keys);
     }
 
     /** Walks an object; returns null when it is absent or empty (Go's omitempty drops empty structs). */
-    ObjectNode object(Node node, ObjectType type, Path yamlPath, Path jsonPath, boolean keepEmpty) {
+    ObjectNode object(Node node, ObjectType type, FieldPath yamlPath, FieldPath jsonPath, boolean keepEmpty) {
         if (isNull(node)) {
             return keepEmpty ? JSON.objectNode() : null;
         }
@@ -69,7 +69,7 @@ final class SchemaWalker {
                 continue;
             }
             String key = keyNode.getValue();
-            Path childYaml = yamlPath.key(key);
+            FieldPath childYaml = yamlPath.key(key);
             if (consumed.contains(key)) {
                 continue;
             }
@@ -103,7 +103,7 @@ final class SchemaWalker {
         return "Ignition".equals(type.name()) && "version".equals(field.jsonName());
     }
 
-    private JsonNode value(Node node, FieldType type, Path yamlPath, Path jsonPath) {
+    private JsonNode value(Node node, FieldType type, FieldPath yamlPath, FieldPath jsonPath) {
         if (type instanceof ObjectType ot) {
             return object(node, ot, yamlPath, jsonPath, false);
         }
@@ -121,7 +121,7 @@ final class SchemaWalker {
         return scalar(scalar, (Scalar) type, yamlPath);
     }
 
-    private JsonNode scalar(ScalarNode scalar, Scalar type, Path yamlPath) {
+    private JsonNode scalar(ScalarNode scalar, Scalar type, FieldPath yamlPath) {
         switch (type) {
             case STRING:
                 return JSON.textNode(Scalars.asString(scalar));
@@ -146,7 +146,7 @@ final class SchemaWalker {
         }
     }
 
-    private ArrayNode list(Node node, ListOf type, Path yamlPath, Path jsonPath) {
+    private ArrayNode list(Node node, ListOf type, FieldPath yamlPath, FieldPath jsonPath) {
         if (isNull(node)) {
             return null;
         }
@@ -158,8 +158,8 @@ final class SchemaWalker {
         ArrayNode out = JSON.arrayNode();
         int i = 0;
         for (Node item : seq.getValue()) {
-            Path itemYaml = yamlPath.index(i);
-            Path itemJson = jsonPath.index(i);
+            FieldPath itemYaml = yamlPath.index(i);
+            FieldPath itemJson = jsonPath.index(i);
             JsonNode v;
             if (type.element() instanceof ObjectType ot) {
                 v = object(item, ot, itemYaml, itemJson, true);
@@ -193,7 +193,7 @@ final class SchemaWalker {
         return node == null || (node instanceof ScalarNode s && Scalars.isNull(s));
     }
 
-    private void typeError(Node node, Path yamlPath, FieldType expected) {
+    private void typeError(Node node, FieldPath yamlPath, FieldType expected) {
         String got;
         if (node instanceof MappingNode) {
             got = "an object";

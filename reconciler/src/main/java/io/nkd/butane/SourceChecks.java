@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
 import io.nkd.ignition.spec.ButaneVersion;
 import io.nkd.ignition.spec.IgnitionSpec;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Severity;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +31,7 @@ final class SourceChecks {
 
     static void check(Translation t) {
         ObjectNode c = t.source;
-        SpecWalk.walk(c, IgnitionSpec.CONFIG, Path.ROOT, (node, type, path) -> {
+        SpecWalk.walk(c, IgnitionSpec.CONFIG, FieldPath.ROOT, (node, type, path) -> {
             switch (type.name()) {
                 case "Resource", "FileResource" -> resourceSources(t, node, path);
                 case "File", "Directory" -> decimalMode(t, node, path.key("mode"), "Directory".equals(type.name()));
@@ -48,7 +48,7 @@ final class SourceChecks {
         grubUsers(t, obj(c, "grub"));
     }
 
-    private static void resourceSources(Translation t, ObjectNode r, Path path) {
+    private static void resourceSources(Translation t, ObjectNode r, FieldPath path) {
         int sources = 0;
         String last = null;
         for (String key : List.of("local", "inline", "source")) {
@@ -62,21 +62,21 @@ final class SourceChecks {
         }
     }
 
-    private static void unitSources(Translation t, ObjectNode unit, Path path) {
+    private static void unitSources(Translation t, ObjectNode unit, FieldPath path) {
         if (notEmpty(text(unit, "contents")) && notEmpty(text(unit, "contents_local"))) {
             t.at(Severity.ERROR, "ErrTooManySystemdSources", path.key("contents_local"),
                     ButaneMessages.TOO_MANY_UNIT_SOURCES);
         }
     }
 
-    private static void decimalMode(Translation t, ObjectNode node, Path modePath, boolean directory) {
+    private static void decimalMode(Translation t, ObjectNode node, FieldPath modePath, boolean directory) {
         Integer mode = integer(node, (String) modePath.last());
         if (mode != null && Modes.looksDecimal(mode, directory)) {
             t.at(Severity.WARNING, "ErrDecimalMode", modePath, ButaneMessages.DECIMAL_MODE);
         }
     }
 
-    private static void tree(Translation t, ObjectNode tree, Path path) {
+    private static void tree(Translation t, ObjectNode tree, FieldPath path) {
         if (!tree.has("local")) {
             t.at(Severity.ERROR, "ErrTreeNoLocal", path.key("local"), ButaneMessages.TREE_NO_LOCAL);
         }
@@ -88,7 +88,7 @@ final class SourceChecks {
         List<ObjectNode> list = objects(storage, "filesystems");
         for (int i = 0; i < list.size(); i++) {
             ObjectNode fs = list.get(i);
-            Path p = Path.of("storage", "filesystems", i);
+            FieldPath p = FieldPath.of("storage", "filesystems", i);
             if (fs == null || !isTrue(fs, "with_mount_unit")) {
                 continue;
             }
@@ -110,7 +110,7 @@ final class SourceChecks {
         if (bd == null) {
             return;
         }
-        Path p = Path.of("boot_device");
+        FieldPath p = FieldPath.of("boot_device");
         ObjectNode luks = obj(bd, "luks");
         List<String> mirror = strings(obj(bd, "mirror"), "devices");
         String layout = text(bd, "layout");
@@ -182,7 +182,7 @@ final class SourceChecks {
                 ObjectNode part = parts.get(p);
                 Integer number = integer(part, "number");
                 if ((number == null || number == 0) && part != null && part.has("label")) {
-                    t.at(Severity.WARNING, "ErrReuseByLabel", Path.of("storage", "disks", i, "partitions", p, "number"),
+                    t.at(Severity.WARNING, "ErrReuseByLabel", FieldPath.of("storage", "disks", i, "partitions", p, "number"),
                             ButaneMessages.REUSE_BY_LABEL);
                 }
             }
@@ -193,7 +193,7 @@ final class SourceChecks {
         List<ObjectNode> users = objects(grub, "users");
         for (int i = 0; i < users.size(); i++) {
             ObjectNode u = users.get(i);
-            Path p = Path.of("grub", "users", i);
+            FieldPath p = FieldPath.of("grub", "users", i);
             if (!notEmpty(text(u, "name"))) {
                 t.at(Severity.ERROR, "ErrGrubUserNameNotSpecified", p.key("name"), ButaneMessages.GRUB_USER_NAME_NOT_SPECIFIED);
             }

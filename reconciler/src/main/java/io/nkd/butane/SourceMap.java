@@ -1,8 +1,8 @@
 package io.nkd.butane;
 
 import io.nkd.ignition.spec.IgnitionSpec;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,24 +12,24 @@ import java.util.Map;
  */
 public final class SourceMap {
     /** Where an output node came from. */
-    public record Origin(Path yamlPath, Location location) {
+    public record Origin(FieldPath yamlPath, Location location) {
     }
 
-    private final Map<Path, Origin> byOutputPath = new HashMap<>();
-    private final Map<Path, Location> byYamlPath = new HashMap<>();
+    private final Map<FieldPath, Origin> byOutputPath = new HashMap<>();
+    private final Map<FieldPath, Location> byYamlPath = new HashMap<>();
 
-    public void put(Path outputPath, Path yamlPath, Location location) {
+    public void put(FieldPath outputPath, FieldPath yamlPath, Location location) {
         byOutputPath.put(outputPath, new Origin(yamlPath, location));
         byYamlPath.putIfAbsent(yamlPath, location);
     }
 
     /** Blames an output node on an input node (generated content). */
-    public void put(Path outputPath, Origin origin) {
+    public void put(FieldPath outputPath, Origin origin) {
         byOutputPath.put(outputPath, origin);
     }
 
-    public Location locationOfYaml(Path yamlPath) {
-        for (Path p = yamlPath; ; p = p.parent()) {
+    public Location locationOfYaml(FieldPath yamlPath) {
+        for (FieldPath p = yamlPath; ; p = p.parent()) {
             Location l = byYamlPath.get(p);
             if (l != null || p.isRoot()) {
                 return l;
@@ -41,14 +41,14 @@ public final class SourceMap {
      * The origin of an output path: its own entry, or its nearest recorded ancestor's with the rest of the
      * path appended in YAML spelling (a key the user did not write is still named precisely).
      */
-    public Origin origin(Path outputPath) {
-        for (Path p = outputPath; ; p = p.parent()) {
+    public Origin origin(FieldPath outputPath) {
+        for (FieldPath p = outputPath; ; p = p.parent()) {
             Origin o = byOutputPath.get(p);
             if (o != null) {
                 if (p.size() == outputPath.size()) {
                     return o;
                 }
-                Path yaml = o.yamlPath();
+                FieldPath yaml = o.yamlPath();
                 for (Object element : outputPath.elements().subList(p.size(), outputPath.size())) {
                     yaml = element instanceof Integer i ? yaml.index(i) : yaml.key(IgnitionSpec.yamlName((String) element));
                 }

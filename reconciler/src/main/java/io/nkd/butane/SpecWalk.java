@@ -5,18 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.ignition.spec.Field;
 import io.nkd.ignition.spec.FieldType.ListOf;
 import io.nkd.ignition.spec.ObjectType;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 /** Visits every object of a config tree together with its spec type and path. */
 final class SpecWalk {
     interface Visitor {
-        void visit(ObjectNode node, ObjectType type, Path path);
+        void visit(ObjectNode node, ObjectType type, FieldPath path);
     }
 
     private SpecWalk() {
     }
 
-    static void walk(JsonNode node, ObjectType type, Path path, Visitor visitor) {
+    static void walk(JsonNode node, ObjectType type, FieldPath path, Visitor visitor) {
         if (!(node instanceof ObjectNode obj)) {
             return;
         }

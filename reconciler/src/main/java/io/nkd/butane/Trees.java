@@ -12,11 +12,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.butane.Butane.Translation;
 import io.nkd.butane.LocalFiles.LocalFileException;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Severity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ final class Trees {
             return;
         }
         for (int i = 0; i < trees.size(); i++) {
-            Path at = Path.of("storage", "trees", i);
+            FieldPath at = FieldPath.of("storage", "trees", i);
             ObjectNode tree = (ObjectNode) trees.get(i);
             if (!t.localFiles.configured()) {
                 t.at(Severity.ERROR, "ErrNoFilesDir", at, ButaneMessages.NO_FILES_DIR);
@@ -51,7 +52,7 @@ final class Trees {
             if (local == null) {
                 continue; // reported by SourceChecks
             }
-            java.nio.file.Path root;
+            Path root;
             try {
                 root = t.localFiles.resolve(local);
             } catch (LocalFileException e) {
@@ -72,12 +73,12 @@ final class Trees {
     }
 
     /** One tree's walk. */
-    private record Walk(Translation t, ObjectNode storage, ObjectNode tree, Path at, java.nio.file.Path root,
+    private record Walk(Translation t, ObjectNode storage, ObjectNode tree, FieldPath at, Path root,
                         String dest) {
         void run() {
             ObjectNode owner = ownerFields();
             boolean customDirs = tree.has("dir_mode") || !owner.isEmpty();
-            for (java.nio.file.Path entry : lexicalWalk(root)) {
+            for (Path entry : lexicalWalk(root)) {
                 String rel = root.relativize(entry).toString().replace('\\', '/');
                 String destPath = joinClean(dest, rel);
                 if (Files.isSymbolicLink(entry)) {
@@ -122,7 +123,7 @@ final class Trees {
             add("directories", dir);
         }
 
-        private void file(java.nio.file.Path entry, String path, ObjectNode owner) {
+        private void file(Path entry, String path, ObjectNode owner) {
             ObjectNode file = fillable("files", path, owner, f -> text(obj(f, "contents"), "source") != null);
             if (file == null) {
                 return;
@@ -149,7 +150,7 @@ final class Trees {
             }
         }
 
-        private void link(java.nio.file.Path entry, String path, ObjectNode owner) {
+        private void link(Path entry, String path, ObjectNode owner) {
             ObjectNode link = fillable("links", path, owner, l -> text(l, "target") != null && !text(l, "target").isEmpty());
             if (link == null) {
                 return;
@@ -181,7 +182,7 @@ final class Trees {
 
         private void add(String list, ObjectNode node) {
             ArrayNode arr = arrAt(storage, list);
-            t.sourceMap.put(Path.of("storage", list, arr.size()), t.sourceMap.origin(at));
+            t.sourceMap.put(FieldPath.of("storage", list, arr.size()), t.sourceMap.origin(at));
             arr.add(node);
         }
 
@@ -199,7 +200,7 @@ final class Trees {
         }
     }
 
-    private static boolean isExecutable(java.nio.file.Path p) {
+    private static boolean isExecutable(Path p) {
         try {
             Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
             return perms.stream().anyMatch(EXECUTE::contains);
@@ -209,21 +210,21 @@ final class Trees {
     }
 
     /** Go's filepath.Walk order: the root, then each directory's entries sorted by name, depth first. */
-    private static List<java.nio.file.Path> lexicalWalk(java.nio.file.Path root) {
-        List<java.nio.file.Path> out = new ArrayList<>();
+    private static List<Path> lexicalWalk(Path root) {
+        List<Path> out = new ArrayList<>();
         out.add(root);
         collect(root, out);
         return out;
     }
 
-    private static void collect(java.nio.file.Path dir, List<java.nio.file.Path> out) {
-        List<java.nio.file.Path> children;
-        try (Stream<java.nio.file.Path> s = Files.list(dir)) {
+    private static void collect(Path dir, List<Path> out) {
+        List<Path> children;
+        try (Stream<Path> s = Files.list(dir)) {
             children = s.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
         } catch (IOException e) {
             return;
         }
-        for (java.nio.file.Path c : children) {
+        for (Path c : children) {
             out.add(c);
             if (Files.isDirectory(c, LinkOption.NOFOLLOW_LINKS)) {
                 collect(c, out);
@@ -234,6 +235,6 @@ final class Trees {
     /** path.Join + Clean for slash paths. */
     static String joinClean(String base, String rel) {
         String joined = rel.isEmpty() ? base : base + "/" + rel;
-        return java.nio.file.Path.of("/").resolve(joined).normalize().toString().replace('\\', '/');
+        return Path.of("/").resolve(joined).normalize().toString().replace('\\', '/');
     }
 }

@@ -48,6 +48,54 @@ final class ButaneCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "INPUT", description = "The Butane file (default: standard input).")
     Path input;
 
+    /**
+     * The arguments of {@code nkd butane} when they use only butane's own flags, parsed without picocli, whose
+     * reflective set-up is most of the start-up of a short command; anything else (help, version, nkd's
+     * global options, an unknown or malformed flag) returns empty and picocli parses it, with its messages.
+     * ButaneFastPathTest checks both parsers agree.
+     */
+    static java.util.Optional<ButaneCommand> parseFast(java.util.List<String> args) {
+        ButaneCommand c = new ButaneCommand();
+        boolean operandsOnly = false;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (operandsOnly || !a.startsWith("-") || a.equals("-")) {
+                if (c.input != null || a.equals("-")) {
+                    return java.util.Optional.empty();
+                }
+                c.input = Path.of(a);
+                continue;
+            }
+            switch (a) {
+                case "--" -> operandsOnly = true;
+                case "-p", "--pretty" -> c.pretty = true;
+                case "-s", "--strict" -> c.strict = true;
+                case "-r", "--raw" -> c.raw = true;
+                case "-d", "--files-dir", "-o", "--output" -> {
+                    if (i + 1 >= args.size() || args.get(i + 1).startsWith("-")) {
+                        return java.util.Optional.empty();
+                    }
+                    Path value = Path.of(args.get(++i));
+                    if (a.equals("-d") || a.equals("--files-dir")) {
+                        c.filesDir = value;
+                    } else {
+                        c.output = value;
+                    }
+                }
+                default -> {
+                    // clustered boolean flags (-ps), as butane accepts them
+                    if (!a.matches("-[psr]{2,3}")) {
+                        return java.util.Optional.empty();
+                    }
+                    c.pretty |= a.indexOf('p') > 0;
+                    c.strict |= a.indexOf('s') > 0;
+                    c.raw |= a.indexOf('r') > 0;
+                }
+            }
+        }
+        return java.util.Optional.of(c);
+    }
+
     @Override
     public Integer call() {
         String text = readInput();
@@ -67,7 +115,7 @@ final class ButaneCommand implements Callable<Integer> {
             try {
                 Files.writeString(output, json, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new UserException("cannot write " + output + ": " + e.getMessage());
+                throw new UserException("cannot write " + output + ": " + Failures.describe(e));
             }
         } else {
             System.out.print(json);
@@ -93,7 +141,7 @@ final class ButaneCommand implements Callable<Integer> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("cannot read " + input + ": no such file");
         } catch (IOException e) {
-            throw new UserException("cannot read " + (input == null ? "standard input" : input) + ": " + e.getMessage());
+            throw new UserException("cannot read " + (input == null ? "standard input" : input) + ": " + Failures.describe(e));
         }
     }
 }

@@ -50,14 +50,26 @@ final class CertsCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List every certificate: subject, SANs, expiry.",
-            footer = {"", "Example:", "  nkd certs list --state-dir /var/lib/nkd --cluster prod"})
+            footer = {"", "Examples:", "  nkd certs list --state-dir /var/lib/nkd --cluster prod",
+                "  nkd certs list --state-dir /var/lib/nkd -o json"})
     static final class ListCerts implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Target target;
 
+        @picocli.CommandLine.Mixin
+        OutputOption output;
+
         @Override
         public Integer call() {
-            StateStore store = StateDirs.open(target.stateDir);
+            StateStore store = StateDirs.openExisting(target.stateDir);
+            if (output.json()) {
+                java.util.Map<String, List<CertificateInfo>> all = new java.util.TreeMap<>();
+                for (String name : target.clusters(store)) {
+                    all.put(name, CertificateInfo.list(target.files(store, name), Clock.systemUTC()));
+                }
+                System.out.println(JsonOutput.write(all));
+                return 0;
+            }
             for (String name : target.clusters(store)) {
                 System.out.println("cluster " + name + ":");
                 for (CertificateInfo c : CertificateInfo.list(target.files(store, name), Clock.systemUTC())) {
@@ -74,26 +86,39 @@ final class CertsCommand implements Runnable {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Check every certificate: expired, expiring within --warn-days, wrong issuer, key mismatch.",
                 "Exit 0 when all are fine, 1 when any finding is reported."},
-            footer = {"", "Example:", "  nkd certs check --state-dir /var/lib/nkd --warn-days 60"})
+            footer = {"", "Examples:", "  nkd certs check --state-dir /var/lib/nkd --warn-days 60",
+                "  nkd certs check --state-dir /var/lib/nkd -o json"})
     static final class CheckCerts implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         Target target;
+
+        @picocli.CommandLine.Mixin
+        OutputOption output;
+
+        /** One finding of {@code nkd certs check -o json}. */
+        record JsonFinding(String cluster, String path, CertificateCheck.Kind kind, String message) {
+        }
 
         @Option(names = "--warn-days", defaultValue = "30", description = "Report certificates expiring within this many days.")
         int warnDays;
 
         @Override
         public Integer call() {
-            StateStore store = StateDirs.open(target.stateDir);
-            int findings = 0;
+            StateStore store = StateDirs.openExisting(target.stateDir);
+            List<JsonFinding> findings = new java.util.ArrayList<>();
             for (String name : target.clusters(store)) {
                 for (CertificateCheck.Finding f : new CertificateCheck(Clock.systemUTC(), warnDays).check(target.files(store, name))) {
-                    System.out.println(name + ": " + f.path() + ": " + f.kind().name().toLowerCase().replace('_', ' ') + ": " + f.message());
-                    findings++;
+                    findings.add(new JsonFinding(name, f.path(), f.kind(), f.message()));
                 }
             }
-            System.out.println(findings == 0 ? "all certificates are valid" : findings + " finding(s)");
-            return findings == 0 ? 0 : 1;
+            if (output.json()) {
+                System.out.println(JsonOutput.write(java.util.Map.of("ok", findings.isEmpty(), "findings", findings)));
+            } else {
+                findings.forEach(f -> System.out.println(f.cluster() + ": " + f.path() + ": "
+                        + f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ": " + f.message()));
+                System.out.println(findings.isEmpty() ? "all certificates are valid" : findings.size() + " finding(s)");
+            }
+            return findings.isEmpty() ? 0 : 1;
         }
     }
 }

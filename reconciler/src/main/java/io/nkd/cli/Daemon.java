@@ -83,19 +83,25 @@ final class Daemon implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         Clock clock = Clock.systemUTC();
         LocalStateStore store = StateDirs.call(() -> new LocalStateStore(s.stateDir()));
+        // first of all: a second daemon on this state directory would create the same machines and tokens
+        parts.add(StateDirs.call(() -> store.lockDirectory("nkd serve --repo " + s.source().describe() + " --listen "
+                + s.listen().getHostString() + ":" + s.listen().getPort() + " --ignition-listen "
+                + s.ignitionListen().getHostString() + ":" + s.ignitionListen().getPort())));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
         ServingCa ca = ServingCa.ensure(store, random, clock);
         ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of(s.advertise()), s.ignitionListen()));
         IgnitionContent content = new IgnitionContent();
         NodeTokens tokens = new NodeTokens(store, random, clock);
+        NodeBootstrap boot = new NodeBootstrap(content, tokens, null);
+        boot.restore(store); // before the server starts: what was served before a restart is served again at once
         ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
                 .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics,
                 cluster -> store.root().resolve("clusters").resolve(cluster).resolve(NodeTokens.PATH));
         parts.add(ignition);
         URI base = URI.create("https://" + (s.advertise().contains(":") ? "[" + s.advertise() + "]" : s.advertise()) + ":"
                 + ignition.address().getPort());
-        NodeBootstrap boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(base, identity.caPem()));
+        boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(base, identity.caPem()));
 
         SandboxProvider sandbox = new SandboxProvider(s.stateDir(), Duration.ofSeconds(2));
         parts.add(sandbox);

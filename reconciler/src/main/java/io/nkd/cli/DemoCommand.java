@@ -16,8 +16,8 @@ import picocli.CommandLine.Option;
 /** {@code nkd demo}: the whole loop on this machine, with simulated machines. */
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
-        description = {"Create a local config repository with a sandbox cluster (simulated machines), start the nkd",
-            "daemon on it, and show what to try. Run it again to continue where you left off."},
+        description = {"Create a local config repository with a sandbox cluster (simulated machines), start the nkd "
+                + "daemon on it, and show what to try.", "Run it again to continue where you left off."},
         footer = {"", "Example:", "  ./nkd demo            # then, in another terminal, follow the printed steps"})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dir", defaultValue = "nkd-demo", description = "Where the demo keeps its repository and state (default ${DEFAULT-VALUE}).")

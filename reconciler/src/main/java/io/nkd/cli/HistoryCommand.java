@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,26 +16,40 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = {"The commits that changed a cluster's desired state: when nkd applied each, and how it ended.",
             "Git keeps what changed (git log clusters/NAME); this is what nkd did with it."},
-        footer = {"", "Example:", "  nkd history demo --state-dir /var/lib/nkd"})
+        footer = {"", "Examples:", "  nkd history demo --state-dir /var/lib/nkd",
+            "  nkd history demo --server http://127.0.0.1:9090 -o json"})
 final class HistoryCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CLUSTER")
     String cluster;
 
-    @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "nkd's state directory.")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "nkd's state directory (or give --server).")
     Path stateDir;
+
+    @Mixin
+    ApiClient.Options api;
+
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
-        StateStore store = StateDirs.open(stateDir);
-        if (!store.listClusters().contains(cluster)) {
-            throw new UserException("nkd has no state for cluster " + cluster + " in " + stateDir);
+        StatusCommand.Source source = StatusCommand.Source.of(stateDir, api);
+        List<HistoryEntry> entries;
+        if (source.remote().isPresent()) {
+            entries = source.remote().get().get(ApiClient.clusterPath(cluster, "/history"),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<HistoryEntry>>() { });
+        } else {
+            StateStore store = source.local().get();
+            if (!store.listClusters().contains(cluster)) {
+                throw new UserException("nkd has no state for cluster " + cluster + " in " + stateDir);
+            }
+            entries = StateDirs.call(() -> StatusStore.history(store.view(cluster)));
         }
-        List<HistoryEntry> entries = StateDirs.call(() -> StatusStore.history(store.view(cluster)));
-        System.out.printf("%-24s %-13s %-9s %s%n", "TIME", "COMMIT", "OUTCOME", "DETAIL");
-        for (HistoryEntry e : entries) {
-            System.out.printf("%-24s %-13s %-9s %s%n", e.time(), StatusCommand.shortId(e.revision()), e.outcome(),
-                    (e.reason() == null ? "" : e.reason() + ": ") + (e.message() == null ? "" : e.message()));
+        if (output.json()) {
+            System.out.println(JsonOutput.write(entries));
+            return 0;
         }
+        System.out.print(StatusPrinter.history(entries));
         return 0;
     }
 }

@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "merge",
         mixinStandardHelpOptions = true,
         description = {
-            "Merge two Ignition configs the way Ignition merges ignition.config.merge: CHILD's settings",
-            "override PARENT's, keyed lists merge entry by entry. Prints the merged config."
+            "Merge two Ignition configs the way Ignition merges ignition.config.merge: CHILD's settings "
+                    + "override PARENT's, keyed lists merge entry by entry.",
+            "Prints the merged config."
         },
         footer = {"", "Example:", "  nkd ignition merge base.ign node-overrides.ign > node.ign"})
 final class IgnitionMergeCommand implements Callable<Integer> {

@@ -48,7 +48,7 @@ final class IgnitionValidateCommand implements Callable<Integer> {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("cannot read " + file + ": no such file");
         } catch (IOException e) {
-            throw new UserException("cannot read " + file + ": " + e.getMessage());
+            throw new UserException("cannot read " + file + ": " + Failures.describe(e));
         }
     }
 }

@@ -61,9 +61,9 @@ public final class ImportCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {
                 "Import NKD's (NestOS-Kubernetes-Deployer) cluster_config.yaml as an nkd cluster.",
-                "Writes clusters/<clusterID>/cluster.yaml into the config repository (and",
-                "images/<clusterID>-imported.yaml when NKD's release image becomes a catalog",
-                "entry), then lists every NKD setting that was not carried over and what to do.",
+                "Writes clusters/<clusterID>/cluster.yaml into the config repository (and "
+                        + "images/<clusterID>-imported.yaml when NKD's release image becomes a catalog "
+                        + "entry), then lists every NKD setting that was not carried over and what to do.",
                 "Passwords, tokens and keys are never copied into the repository.",
                 "With --state-dir, the CA files of NKD's certAsset are stored for the cluster."
             },
@@ -100,7 +100,7 @@ public final class ImportCommand implements Runnable {
             try {
                 result = NkdConfigImporter.convert(text, file.toString(), options);
             } catch (ImportException e) {
-                throw new UserException("cannot import " + file + ":\n" + e.getMessage());
+                throw new UserException("cannot import " + file + ":\n" + Failures.describe(e));
             }
             refuseOverwrite(result);
             if (stateDir != null && !result.caFiles().isEmpty()) {
@@ -113,7 +113,7 @@ public final class ImportCommand implements Runnable {
                     Files.createDirectories(target.getParent());
                     Files.writeString(target, f.getValue(), StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    throw new UserException("cannot write " + target + ": " + e.getMessage());
+                    throw new UserException("cannot write " + target + ": " + Failures.describe(e));
                 }
                 System.out.println("wrote " + target);
             }
@@ -143,7 +143,7 @@ public final class ImportCommand implements Runnable {
             } catch (CharacterCodingException e) {
                 throw new UserException("cannot read " + file + ": it is not UTF-8 text (is it a binary file?)");
             } catch (IOException e) {
-                throw new UserException("cannot read " + file + ": " + e.getMessage());
+                throw new UserException("cannot read " + file + ": " + Failures.describe(e));
             }
         }
 
@@ -175,7 +175,7 @@ public final class ImportCommand implements Runnable {
                 } catch (NoSuchFileException x) {
                     throw new UserException(key + ": cannot read " + source + ": no such file");
                 } catch (IOException x) {
-                    throw new UserException(key + ": cannot read " + source + ": " + x.getMessage());
+                    throw new UserException(key + ": cannot read " + source + ": " + Failures.describe(x));
                 }
                 if (!new String(bytes, StandardCharsets.US_ASCII).contains("-----BEGIN ")) {
                     throw new UserException(key + ": " + source + " is not a PEM file (no -----BEGIN line)");
@@ -222,7 +222,7 @@ public final class ImportCommand implements Runnable {
                     files.put(ConfigLoader.IMAGES + "/" + f.getFileName(), Files.readAllBytes(f));
                 }
             } catch (IOException e) {
-                throw new UserException("cannot read " + images + ": " + e.getMessage());
+                throw new UserException("cannot read " + images + ": " + Failures.describe(e));
             }
             return ConfigLoader.load(new Snapshot("image catalogs of " + repo, files)).images();
         }

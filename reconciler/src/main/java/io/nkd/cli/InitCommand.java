@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 /** {@code nkd init DIR}: a new config repository with one sandbox cluster and an image catalog, committed. */
 @Command(name = "init",
         mixinStandardHelpOptions = true,
-        description = {"Create a new config repository: git init, one sandbox cluster, an image catalog, a README",
-            "and a .gitignore, committed on branch main. DIR must not exist or be empty."},
+        description = {"Create a new config repository: git init, one sandbox cluster, an image catalog, a README "
+                + "and a .gitignore, committed on branch main.", "DIR must not exist or be empty."},
         footer = {"", "Examples:", "  nkd init my-clusters", "  nkd init --cluster lab my-clusters && nkd validate --repo my-clusters"})
 final class InitCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "Directory to create the repository in.")
@@ -47,7 +47,7 @@ final class InitCommand implements Callable<Integer> {
             git.commit().setMessage("Start a config repository with cluster " + cluster + " (nkd init)")
                     .setAuthor(who).setCommitter(who).setSign(false).call();
         } catch (GitAPIException e) {
-            throw new UserException("git init in " + dir + " failed: " + e.getMessage());
+            throw new UserException("git init in " + dir + " failed: " + Failures.describe(e));
         }
         System.out.println("Created config repository " + dir + " with cluster " + cluster + " (branch main).");
         System.out.println("Next: nkd validate --repo " + dir + "; nkd render --repo " + dir + " --out " + dir.resolve("rendered"));

@@ -18,6 +18,22 @@ public final class JsonOutput {
     private JsonOutput() {
     }
 
+    /** A value (records, lists, maps) as a JSON tree, times as ISO-8601 strings: for {@code -o json}. */
+    public static JsonNode tree(Object value) {
+        return Values.MAPPER.valueToTree(value);
+    }
+
+    /** Pretty-printed {@link #tree(Object)}. */
+    public static String write(Object value) {
+        return write(tree(value), true);
+    }
+
+    /** Holder: only commands that print records pay for this mapper's set-up. */
+    private static final class Values {
+        static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+                .addSerializer(java.time.Instant.class, com.fasterxml.jackson.databind.ser.std.ToStringSerializer.instance));
+    }
+
     public static String write(JsonNode node, boolean pretty) {
         try {
             return pretty ? MAPPER.writer(PRETTY).writeValueAsString(node) : MAPPER.writeValueAsString(node);

@@ -19,13 +19,13 @@ import picocli.CommandLine.Option;
         // 2 means "changes to review", so a mistyped option must not exit with picocli's default 2
         exitCodeOnInvalidInput = 1,
         description = {
-            "Show what merging HEAD into BASE would do to every cluster: errors and refused",
-            "steps, machines to create, replace and delete, each pool's rendered Ignition",
-            "diff (contents decoded, secrets as placeholders), OS and Kubernetes upgrades",
-            "with their rollout order, and add-on changes. Reads only the Git repository:",
-            "no credentials, no state directory, no cluster.",
-            "Exit 0: no changes; 2: changes to review; 1: errors (an invalid head, a refused",
-            "step, or a bad option or revision)."
+            "Show what merging HEAD into BASE would do to every cluster: errors and refused "
+                    + "steps, machines to create, replace and delete, each pool's rendered Ignition "
+                    + "diff (contents decoded, secrets as placeholders), OS and Kubernetes upgrades "
+                    + "with their rollout order, and add-on changes.",
+            "Reads only the Git repository: no credentials, no state directory, no cluster.",
+            "Exit 0: no changes; 2: changes to review; 1: errors (an invalid head, a refused "
+                    + "step, or a bad option or revision)."
         },
         footer = {"", "Examples:",
             "  nkd plan --repo . --base origin/main --head HEAD",
@@ -66,7 +66,7 @@ final class PlanCommand implements Callable<Integer> {
         try {
             return Snapshots.fromGit(repo, revision);
         } catch (IOException e) {
-            throw new UserException(option + " " + revision + ": " + e.getMessage());
+            throw new UserException(option + " " + revision + ": " + Failures.describe(e));
         } catch (IllegalArgumentException e) {
             // JGit reports a malformed expression (HEAD^{x) as a RevisionSyntaxException without a useful message
             throw new UserException(option + " " + revision + ": not a valid Git revision (a branch, tag, commit id or "

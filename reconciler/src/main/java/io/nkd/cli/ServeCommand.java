@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Follow a config repository and keep every cluster in it reconciled: render, serve Ignition to booting",
-            "nodes over HTTPS, provision machines, and report status (HTTP API, /metrics, nkd status)."
+            "Follow a config repository and keep every cluster in it reconciled: render, serve Ignition to booting "
+                    + "nodes over HTTPS, provision machines, and report status (HTTP API, /metrics, nkd status)."
         },
         footer = {"", "Examples:",
             "  nkd serve --repo ./clusters --state-dir /var/lib/nkd",
@@ -208,21 +208,21 @@ final class ServeCommand implements Callable<Integer> {
             String url = isLocal() ? Path.of(repo).toAbsolutePath().toUri().toString() : repo;
             source = io.nkd.git.RepoSource.of(url).withRef(io.nkd.git.RefSelector.parse(ref)).withAuth(auth);
         } catch (IllegalArgumentException e) {
-            throw new UserException("--repo/--ref: " + e.getMessage());
+            throw new UserException("--repo/--ref: " + Failures.describe(e));
         }
         io.nkd.git.CommitVerifier verifier = null;
         if (verifyCommits != null) {
             try {
                 verifier = io.nkd.git.CommitVerifier.fromKeyring(verifyCommits);
             } catch (java.io.IOException e) {
-                throw new UserException("--verify-commits " + verifyCommits + ": " + e.getMessage());
+                throw new UserException("--verify-commits " + verifyCommits + ": " + Failures.describe(e));
             }
         }
         try {
             return new io.nkd.reconcile.FollowerSource(io.nkd.git.RepoFollower.open(source, stateDir.resolve("git")), verifier,
                     writeNotes);
         } catch (io.nkd.git.GitException e) {
-            throw new UserException("cannot follow " + repo + ": " + e.getMessage());
+            throw new UserException("cannot follow " + repo + ": " + Failures.describe(e));
         }
     }
 
@@ -234,7 +234,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             return d;
         } catch (IllegalArgumentException e) {
-            throw new UserException("--interval: " + e.getMessage());
+            throw new UserException("--interval: " + Failures.describe(e));
         }
     }
 
@@ -245,7 +245,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return Files.readString(webhookSecretFile).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
-            throw new UserException("cannot read --webhook-secret-file " + webhookSecretFile + ": " + e.getMessage());
+            throw new UserException("cannot read --webhook-secret-file " + webhookSecretFile + ": " + Failures.describe(e));
         }
     }
 

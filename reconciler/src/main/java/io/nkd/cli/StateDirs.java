@@ -19,6 +19,21 @@ final class StateDirs {
         return call(() -> new LocalStateStore(stateDir));
     }
 
+    /**
+     * Opens a state directory that must already exist, for commands that only read it (status, history,
+     * certs): creating an empty one would answer "no clusters" for a mistyped path.
+     */
+    static StateStore openExisting(Path stateDir) {
+        if (!java.nio.file.Files.exists(stateDir)) {
+            throw new UserException("--state-dir " + stateDir + " does not exist; give the directory nkd serve uses "
+                    + "(/var/lib/nkd for the systemd unit), or --server URL to ask a running nkd");
+        }
+        if (!java.nio.file.Files.isDirectory(stateDir)) {
+            throw new UserException("--state-dir " + stateDir + " is not a directory; give the directory nkd serve uses");
+        }
+        return open(stateDir);
+    }
+
     static ClusterSecrets secrets(Path stateDir) {
         return new ClusterSecrets(open(stateDir), new SecretResolver(stateDir, System.getenv()), new SecureRandom(), Clock.systemUTC());
     }
@@ -28,7 +43,7 @@ final class StateDirs {
         try {
             return action.get();
         } catch (StateException | SecretResolver.MissingSecretException | IllegalStateException e) {
-            throw new UserException(e.getMessage());
+            throw new UserException(Failures.describe(e));
         }
     }
 }

@@ -11,12 +11,15 @@ import picocli.CommandLine.ParseResult;
 final class UserErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, ParseResult parsed) {
-        boolean debug = parsed.hasMatchedOption("--debug") || isDebug(parsed);
-        var err = cli.getErr();
+        return report(ex, cli.getErr(), parsed.hasMatchedOption("--debug") || isDebug(parsed));
+    }
+
+    /** Prints {@code ex} the way every command reports a failure and returns the exit code. */
+    static int report(Exception ex, java.io.PrintWriter err, boolean debug) {
         if (ex instanceof UserException u) {
             err.println("Error: " + u.getMessage());
         } else {
-            err.println("Error: internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
+            err.println("Error: internal error: " + ex.getClass().getSimpleName() + ": " + Failures.describe(ex) + (debug ? "" : " (run with --debug for details)"));
         }
         if (debug) {
             ex.printStackTrace(err);

@@ -22,14 +22,15 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Examples:",
             "  nkd validate --repo .",
-            "  nkd validate --repo . --rev origin/main --format json"})
+            "  nkd validate --repo . --rev origin/main -o json"})
 final class ValidateCommand implements Callable<Integer> {
     enum Format { TEXT, JSON }
 
     @Mixin
     RepoOptions repo;
 
-    @Option(names = "--format", defaultValue = "text", description = "text or json (for tools).")
+    @Option(names = {"-o", "--output", "--format"}, defaultValue = "text", paramLabel = "FORMAT",
+            description = "text (default) or json (for tools); --format is the older name.")
     Format format;
 
     @Option(names = "--state-dir", paramLabel = "DIR",

@@ -1,7 +1,7 @@
 package io.nkd.config;
 
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import io.nkd.yaml.Located;
@@ -19,15 +19,15 @@ final class CatalogChecks {
         ImageCatalog c = catalog.value();
         Rules rules = new Rules(catalog, report);
         if (!ClusterDocument.API_VERSION.equals(c.apiVersion())) {
-            rules.error("BadApiVersion", Path.of("apiVersion"), "apiVersion must be " + ClusterDocument.API_VERSION);
+            rules.error("BadApiVersion", FieldPath.of("apiVersion"), "apiVersion must be " + ClusterDocument.API_VERSION);
         }
         if (!"ImageCatalog".equals(c.kind())) {
-            rules.error("BadKind", Path.of("kind"), "kind must be ImageCatalog in " + ConfigLoader.IMAGES + "/");
+            rules.error("BadKind", FieldPath.of("kind"), "kind must be ImageCatalog in " + ConfigLoader.IMAGES + "/");
         }
         List<ImageCatalog.Release> images = c.images();
         for (int i = 0; i < images.size(); i++) {
             ImageCatalog.Release r = images.get(i);
-            Path at = Path.of("images", i);
+            FieldPath at = FieldPath.of("images", i);
             if (!DIGEST_PINNED.matcher(r.osImageURL()).matches()) {
                 rules.error("ImageNotPinned", at.key("osImageURL"), "osImageURL must be pinned by digest "
                         + "(…@sha256:<64 hex digits>) so every node runs exactly the same OS; a tag can move");
@@ -42,15 +42,15 @@ final class CatalogChecks {
 
     /** Adds located entries for one bound document. */
     record Rules(Located<?> doc, Report report) {
-        void error(String code, Path path, String message) {
+        void error(String code, FieldPath path, String message) {
             add(Severity.ERROR, code, path, message);
         }
 
-        void warning(String code, Path path, String message) {
+        void warning(String code, FieldPath path, String message) {
             add(Severity.WARNING, code, path, message);
         }
 
-        void add(Severity severity, String code, Path path, String message) {
+        void add(Severity severity, String code, FieldPath path, String message) {
             report.add(new Entry(severity, code, path, doc.at(path), message, doc.file()));
         }
     }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.butane.Butane;
 import io.nkd.config.CatalogChecks.Rules;
 import io.nkd.config.NodePool.Role;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import io.nkd.yaml.Located;
@@ -38,20 +38,20 @@ final class ClusterChecks {
         Rules r = new Rules(doc, report);
         ClusterDocument d = doc.value();
         if (!ClusterDocument.API_VERSION.equals(d.apiVersion())) {
-            r.error("BadApiVersion", Path.of("apiVersion"), "apiVersion must be " + ClusterDocument.API_VERSION);
+            r.error("BadApiVersion", FieldPath.of("apiVersion"), "apiVersion must be " + ClusterDocument.API_VERSION);
         }
         if (!"Cluster".equals(d.kind())) {
-            r.error("BadKind", Path.of("kind"), "kind must be Cluster in clusters/<name>/cluster.yaml");
+            r.error("BadKind", FieldPath.of("kind"), "kind must be Cluster in clusters/<name>/cluster.yaml");
         }
         if (!d.metadata().name().equals(dirName)) {
-            r.error("NameMismatch", Path.of("metadata", "name"), "metadata.name \"" + d.metadata().name()
+            r.error("NameMismatch", FieldPath.of("metadata", "name"), "metadata.name \"" + d.metadata().name()
                     + "\" must equal the directory name \"" + dirName + "\"; rename one of them");
         }
         if (ReservedNames.CLUSTERS.contains(dirName)) {
-            r.error("ReservedName", Path.of("metadata", "name"), "\"" + dirName + "\" is reserved for nkd's own state; rename the cluster");
+            r.error("ReservedName", FieldPath.of("metadata", "name"), "\"" + dirName + "\" is reserved for nkd's own state; rename the cluster");
         }
         if (!dirName.matches(DNS_LABEL)) {
-            r.error("BadName", Path.of("metadata", "name"), "cluster name \"" + dirName
+            r.error("BadName", FieldPath.of("metadata", "name"), "cluster name \"" + dirName
                     + "\" must be a DNS label: lowercase letters, digits and '-', at most 63 characters");
         }
         ClusterSpec spec = d.spec();
@@ -65,7 +65,7 @@ final class ClusterChecks {
     }
 
     private static void kubernetes(KubernetesSpec k, Rules r) {
-        Path at = Path.of("spec", "kubernetes");
+        FieldPath at = FieldPath.of("spec", "kubernetes");
         try {
             KubernetesVersion v = KubernetesVersion.parse(k.version());
             if (!v.isSupported()) {
@@ -104,13 +104,13 @@ final class ClusterChecks {
         }
     }
 
-    private static void argsChecks(KubernetesSpec k, Path at, Rules r) {
+    private static void argsChecks(KubernetesSpec k, FieldPath at, Rules r) {
         String[][] groups = {{"apiServerExtraArgs"}, {"controllerManagerExtraArgs"}, {"schedulerExtraArgs"}, {"kubeletExtraArgs"}};
         List<Map<String, String>> values = List.of(k.apiServerExtraArgs(), k.controllerManagerExtraArgs(), k.schedulerExtraArgs(),
                 k.kubeletExtraArgs());
         for (int g = 0; g < groups.length; g++) {
             for (var e : values.get(g).entrySet()) {
-                Path p = at.key(groups[g][0]).key(e.getKey());
+                FieldPath p = at.key(groups[g][0]).key(e.getKey());
                 if (!ARG_NAME.matcher(e.getKey()).matches()) {
                     r.error("BadFlag", p, "flag name \"" + e.getKey() + "\" must be lowercase letters, digits and '-', without leading dashes");
                 } else if (!ARG_VALUE.matcher(e.getValue()).matches()) {
@@ -124,9 +124,9 @@ final class ClusterChecks {
      * kubelet may only set its own labels outside the kubernetes.io and k8s.io namespaces (the NodeRestriction
      * admission plugin rejects others, e.g. node-role.kubernetes.io/*), except a few well-known ones.
      */
-    private static void labels(NodePool p, Path at, Rules r) {
+    private static void labels(NodePool p, FieldPath at, Rules r) {
         for (var e : p.labels().entrySet()) {
-            Path lp = at.key("labels").key(e.getKey());
+            FieldPath lp = at.key("labels").key(e.getKey());
             String key = e.getKey();
             if (!LABEL_KEY.matcher(key).matches() || key.length() > 317) {
                 r.error("BadLabel", lp, "\"" + key + "\" is not a Kubernetes label key (prefix/name)");
@@ -148,7 +148,7 @@ final class ClusterChecks {
         }
     }
 
-    private static Cidr cidr(String text, Path path, Rules r) {
+    private static Cidr cidr(String text, FieldPath path, Rules r) {
         try {
             return Cidr.parse(text);
         } catch (IllegalArgumentException e) {
@@ -158,7 +158,7 @@ final class ClusterChecks {
     }
 
     private static void os(OsSpec os, Map<String, ImageCatalog.Release> images, KubernetesSpec k, Rules r) {
-        Path at = Path.of("spec", "os");
+        FieldPath at = FieldPath.of("spec", "os");
         if ((os.image() == null) == (os.osImageURL() == null)) {
             r.error("BadOs", at, "set exactly one of os.image (a catalog name) or os.osImageURL (pinned by digest)");
             return;
@@ -181,25 +181,25 @@ final class ClusterChecks {
 
     private static void ignition(ClusterSpec spec, Rules r) {
         if (IgnitionVersion.parse(spec.ignition().version()).isEmpty()) {
-            r.error("BadIgnitionVersion", Path.of("spec", "ignition", "version"), "ignition.version must be one of 3.0.0 to 3.6.0");
+            r.error("BadIgnitionVersion", FieldPath.of("spec", "ignition", "version"), "ignition.version must be one of 3.0.0 to 3.6.0");
         }
     }
 
     private static void pools(String cluster, ClusterSpec spec, Rules r) {
         List<NodePool> pools = spec.pools();
         if (pools.isEmpty()) {
-            r.error("NoPools", Path.of("spec", "pools"), "a cluster needs pools: one control-plane pool and any worker pools");
+            r.error("NoPools", FieldPath.of("spec", "pools"), "a cluster needs pools: one control-plane pool and any worker pools");
             return;
         }
         List<Integer> controlPlanes = new ArrayList<>();
         Map<String, Integer> poolNames = new HashMap<>();
-        Map<String, Path> nodeNames = new HashMap<>();
-        Map<String, Path> ips = new HashMap<>();
+        Map<String, FieldPath> nodeNames = new HashMap<>();
+        Map<String, FieldPath> ips = new HashMap<>();
         Cidr pods = tryCidr(spec.kubernetes().podSubnet());
         Cidr services = tryCidr(spec.kubernetes().serviceSubnet());
         for (int i = 0; i < pools.size(); i++) {
             NodePool p = pools.get(i);
-            Path at = Path.of("spec", "pools", i);
+            FieldPath at = FieldPath.of("spec", "pools", i);
             if (p.role() == Role.CONTROL_PLANE) {
                 controlPlanes.add(i);
             }
@@ -228,30 +228,30 @@ final class ClusterChecks {
             }
         }
         if (controlPlanes.size() != 1) {
-            r.error("ControlPlaneCount", Path.of("spec", "pools"), "a cluster needs exactly one pool with role control-plane, found "
+            r.error("ControlPlaneCount", FieldPath.of("spec", "pools"), "a cluster needs exactly one pool with role control-plane, found "
                     + controlPlanes.size());
         } else {
             NodePool cp = pools.get(controlPlanes.get(0));
             if (cp.replicas() % 2 == 0) {
-                r.error("EvenControlPlane", Path.of("spec", "pools", controlPlanes.get(0), "replicas"), "the control plane needs "
+                r.error("EvenControlPlane", FieldPath.of("spec", "pools", controlPlanes.get(0), "replicas"), "the control plane needs "
                         + "an odd number of nodes for etcd quorum (1, 3 or 5), not " + cp.replicas());
             }
         }
     }
 
-    private static void machine(NodePool.Machine m, Path at, Map<String, Path> names, Map<String, Path> ips,
+    private static void machine(NodePool.ExplicitMachine m, FieldPath at, Map<String, FieldPath> names, Map<String, FieldPath> ips,
                                 Cidr pods, Cidr services, Rules r) {
         if (!m.hostname().matches(DNS_LABEL)) {
             r.error("BadHostname", at.key("hostname"), "hostname \"" + m.hostname() + "\" must be a DNS label");
         }
-        Path previous = names.putIfAbsent(m.hostname(), at);
+        FieldPath previous = names.putIfAbsent(m.hostname(), at);
         if (previous != null) {
             r.error("DuplicateNode", at.key("hostname"), "node name \"" + m.hostname() + "\" is already used at " + previous);
         }
         if (m.ip() != null) {
             try {
                 InetAddress ip = Cidr.parseAddress(m.ip());
-                Path first = ips.putIfAbsent(m.ip(), at);
+                FieldPath first = ips.putIfAbsent(m.ip(), at);
                 if (first != null) {
                     r.error("DuplicateIp", at.key("ip"), "address " + m.ip() + " is already used at " + first);
                 }
@@ -281,7 +281,7 @@ final class ClusterChecks {
     private static void upgrade(UpgradePolicy u, Rules r) {
         for (int i = 0; i < u.maintenanceWindows().size(); i++) {
             UpgradePolicy.MaintenanceWindow w = u.maintenanceWindows().get(i);
-            Path at = Path.of("spec", "upgrade", "maintenanceWindows", i);
+            FieldPath at = FieldPath.of("spec", "upgrade", "maintenanceWindows", i);
             try {
                 CronExpression.validateExpression(w.schedule());
             } catch (java.text.ParseException e) {
@@ -307,7 +307,7 @@ final class ClusterChecks {
                 String ref = base + refs.get(j);
                 boolean exists = manifests.stream().anyMatch(m -> m.equals(ref) || m.startsWith(ref.endsWith("/") ? ref : ref + "/"));
                 if (!exists) {
-                    r.error("MissingManifest", Path.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
+                    r.error("MissingManifest", FieldPath.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
                 }
             }
         }
@@ -331,7 +331,7 @@ final class ClusterChecks {
                 continue;
             }
             if (result.ignitionVersion().compareTo(target) > 0) {
-                report.add(new Entry(Severity.ERROR, "SnippetTooNew", Path.of("version"), null, "this snippet produces Ignition "
+                report.add(new Entry(Severity.ERROR, "SnippetTooNew", FieldPath.of("version"), null, "this snippet produces Ignition "
                         + result.ignitionVersion() + " but the cluster renders " + target
                         + "; lower the snippet's Butane version or raise spec.ignition.version", s.file()));
             }
@@ -348,7 +348,7 @@ final class ClusterChecks {
             for (int i = 0; i < entries.size(); i++) {
                 String path = entries.get(i).path("path").asText();
                 int index = i;
-                var origin = result.origin(Path.of("storage", list, index, "path"));
+                var origin = result.origin(FieldPath.of("storage", list, index, "path"));
                 OwnedPaths.fileOwner(path).ifPresent(o -> report.add(new Entry(Severity.ERROR, "OwnedPath",
                         origin.yamlPath(), origin.location(), path + " is written by nkd (" + o.template()
                                 + "); remove it from this snippet, or add a line \"" + Snippet.OVERRIDE_MARKER
@@ -359,7 +359,7 @@ final class ClusterChecks {
         for (int i = 0; i < units.size(); i++) {
             String unit = units.get(i).path("name").asText();
             int index = i;
-            var origin = result.origin(Path.of("systemd", "units", index, "name"));
+            var origin = result.origin(FieldPath.of("systemd", "units", index, "name"));
             OwnedPaths.unitOwner(unit).ifPresent(o -> report.add(new Entry(Severity.ERROR, "OwnedUnit",
                     origin.yamlPath(), origin.location(), "unit " + unit + " is managed by nkd (" + o.template()
                             + "); rename it, or add \"" + Snippet.OVERRIDE_MARKER + "\" to replace it deliberately", s.file())));

@@ -57,22 +57,6 @@ public record ClusterSpec(
         }
     }
 
-    /** Key algorithms of generated certificates (spelled as in cluster.yaml). */
-    public enum KeyAlgorithm implements io.nkd.yaml.WireEnum {
-        ECDSA_P256("ecdsa-p256"), RSA_2048("rsa-2048"), RSA_3072("rsa-3072"), RSA_4096("rsa-4096");
-
-        private final String wire;
-
-        KeyAlgorithm(String wire) {
-            this.wire = wire;
-        }
-
-        @Override
-        public String wire() {
-            return wire;
-        }
-    }
-
     @Doc("An add-on: Kubernetes manifests applied after the control plane is up (CNI first).")
     public record Addon(
             @Required @Doc("Name of the add-on.") String name,

@@ -1,7 +1,7 @@
 package io.nkd.config;
 
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import io.nkd.yaml.Located;
@@ -58,8 +58,8 @@ public final class ConfigLoader {
                 ImageCatalog.Release r = list.get(i);
                 String previous = definedIn.putIfAbsent(r.name(), file);
                 if (previous != null) {
-                    report.add(new Entry(Severity.ERROR, "DuplicateImage", Path.of("images", i, "name"),
-                            catalog.at(Path.of("images", i, "name")),
+                    report.add(new Entry(Severity.ERROR, "DuplicateImage", FieldPath.of("images", i, "name"),
+                            catalog.at(FieldPath.of("images", i, "name")),
                             "image \"" + r.name() + "\" is already defined in " + previous + "; names must be unique", file));
                 } else {
                     releases.put(r.name(), r);

@@ -12,7 +12,7 @@ public record NodePool(
                 example = "workers") String name,
         @Required @Doc("control-plane or worker.") Role role,
         @Doc("Number of nodes. With machines, defaults to their count and must equal it.") Integer replicas,
-        @Doc("Explicit machines (bare metal, or static addresses).") List<Machine> machines,
+        @Doc("Explicit machines (bare metal, or static addresses).") List<ExplicitMachine> machines,
         @Doc("Machine size for providers that create machines.") MachineSize machine,
         @Doc("Static IPv4 addressing shared by the pool's machines (gateway, DNS, prefix).") StaticNetwork network,
         @Doc("Kubernetes labels for the pool's nodes.") java.util.Map<String, String> labels) {
@@ -42,7 +42,7 @@ public record NodePool(
     }
 
     @Doc("One explicit machine.")
-    public record Machine(
+    public record ExplicitMachine(
             @Required @Doc(value = "Host name (a DNS label); also the Kubernetes node name.", example = "cp-1") String hostname,
             @Doc(value = "Static IPv4 address.", example = "10.0.0.11") String ip,
             @Doc(value = "MAC address of the boot interface (bare metal matches iPXE requests by it).",

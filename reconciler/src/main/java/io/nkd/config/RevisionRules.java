@@ -2,7 +2,7 @@ package io.nkd.config;
 
 import io.nkd.config.NodePool.Role;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.util.Optional;
@@ -21,7 +21,7 @@ public final class RevisionRules {
         Report report = new Report();
         var doc = head.document();
         ClusterSpec next = head.spec();
-        Path versionPath = Path.of("spec", "kubernetes", "version");
+        FieldPath versionPath = FieldPath.of("spec", "kubernetes", "version");
         KubernetesVersion from = KubernetesVersion.parse(base.kubernetes().version());
         KubernetesVersion to = KubernetesVersion.parse(next.kubernetes().version());
         if (to.compareTo(from) < 0) {
@@ -33,6 +33,17 @@ public final class RevisionRules {
                     "Kubernetes " + from + " → " + to + " skips a minor version; kubeadm upgrades one minor at a time: "
                             + "go to v" + from.major() + "." + (from.minor() + 1) + ".x first, then to " + to, doc.file()));
         }
+        // machines live with their provider: the daemon would list none on the new one, create every node there and
+        // leave the old machines running unmanaged, so the step is refused, in the plan and in the daemon alike
+        Infrastructure.Provider oldProvider = base.infrastructure().provider();
+        Infrastructure.Provider newProvider = next.infrastructure().provider();
+        if (oldProvider != newProvider) {
+            FieldPath at = FieldPath.of("spec", "infrastructure", "provider");
+            report.add(new Entry(Severity.ERROR, "ProviderChange", at, doc.at(at),
+                    "spec.infrastructure.provider " + oldProvider.wire() + " → " + newProvider.wire() + " would move every machine "
+                            + "to other infrastructure, which nkd cannot do in place; keep " + oldProvider.wire()
+                            + ", or create a new cluster on " + newProvider.wire() + " and move the workloads", doc.file()));
+        }
         Optional<NodePool> oldCp = controlPlane(base);
         Optional<NodePool> newCp = controlPlane(next);
         if (oldCp.isPresent() && newCp.isPresent()) {
@@ -41,7 +52,7 @@ public final class RevisionRules {
             int quorum = before / 2 + 1;
             if (after < quorum) {
                 int index = next.pools().indexOf(newCp.get());
-                Path at = Path.of("spec", "pools", index, "replicas");
+                FieldPath at = FieldPath.of("spec", "pools", index, "replicas");
                 report.add(new Entry(Severity.ERROR, "QuorumLoss", at, doc.at(at),
                         "shrinking the control plane from " + before + " to " + after + " nodes in one step loses etcd "
                                 + "quorum (" + quorum + " of " + before + " members are needed); remove members in steps "

@@ -1,12 +1,12 @@
 package io.nkd.config;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Every secret a cluster refers to, with where in cluster.yaml it is referenced. */
 public final class SecretRefs {
-    public record Use(Path path, SecretRef ref) {
+    public record Use(FieldPath path, SecretRef ref) {
     }
 
     private SecretRefs() {
@@ -16,12 +16,12 @@ public final class SecretRefs {
         List<Use> uses = new ArrayList<>();
         Infrastructure infra = spec.infrastructure();
         if (infra.openstack() != null) {
-            uses.add(new Use(Path.of("spec", "infrastructure", "openstack", "credentials"), infra.openstack().credentials()));
+            uses.add(new Use(FieldPath.of("spec", "infrastructure", "openstack", "credentials"), infra.openstack().credentials()));
         }
         for (int i = 0; i < spec.access().users().size(); i++) {
             SecretRef hash = spec.access().users().get(i).passwordHash();
             if (hash != null) {
-                uses.add(new Use(Path.of("spec", "access", "users", i, "passwordHash"), hash));
+                uses.add(new Use(FieldPath.of("spec", "access", "users", i, "passwordHash"), hash));
             }
         }
         return uses;

@@ -54,4 +54,18 @@ public record Snapshot(String revision, SortedMap<String, byte[]> files) {
         String prefix = dir.endsWith("/") ? dir : dir + "/";
         return under(dir).stream().filter(p -> p.indexOf('/', prefix.length()) < 0).toList();
     }
+
+    /**
+     * A revision as people read it in status, logs and plans: a full commit id (40 hex digits, or 64 for a
+     * SHA-256 repository) shortened to its first 12, which stays unique in any repository of a realistic size
+     * (git itself prints at least 7); a label such as "working tree" as it is; none as "-".
+     */
+    public static String shortId(String revision) {
+        if (revision == null) {
+            return "-";
+        }
+        boolean commitId = (revision.length() == 40 || revision.length() == 64) && revision.chars().allMatch(c ->
+                (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+        return commitId ? revision.substring(0, 12) : revision;
+    }
 }

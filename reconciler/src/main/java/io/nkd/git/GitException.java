@@ -9,23 +9,22 @@ package io.nkd.git;
  * {@link RepoSource}), the credential's source and the file to fix, never a secret.
  */
 public abstract sealed class GitException extends Exception {
+    private final boolean needsOperator;
 
-    GitException(String message, Throwable cause) {
+    GitException(String message, boolean needsOperator, Throwable cause) {
         super(message, cause, false, true);
+        this.needsOperator = needsOperator;
     }
 
     /** True when retrying cannot succeed until the operator changes something. */
-    public abstract boolean needsOperator();
+    public final boolean needsOperator() {
+        return needsOperator;
+    }
 
     /** The server refused the credentials, or the credentials could not be read. */
     public static final class AuthenticationFailed extends GitException {
         AuthenticationFailed(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public boolean needsOperator() {
-            return true;
+            super(message, true, cause);
         }
     }
 
@@ -36,7 +35,7 @@ public abstract sealed class GitException extends Exception {
         private final String fingerprint;
 
         HostKeyRejected(String message, String host, String knownHostsFile, String fingerprint, Throwable cause) {
-            super(message, cause);
+            super(message, true, cause);
             this.host = host;
             this.knownHostsFile = knownHostsFile;
             this.fingerprint = fingerprint;
@@ -55,34 +54,19 @@ public abstract sealed class GitException extends Exception {
         public String fingerprint() {
             return fingerprint;
         }
-
-        @Override
-        public boolean needsOperator() {
-            return true;
-        }
     }
 
     /** The server could not be reached (DNS, refused connection, timeout). */
     public static final class Unreachable extends GitException {
         Unreachable(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public boolean needsOperator() {
-            return false;
+            super(message, false, cause);
         }
     }
 
     /** The selected branch or tag does not exist, no tag matches the range, or the repository does not exist. */
     public static final class RefNotFound extends GitException {
         RefNotFound(String message) {
-            super(message, null);
-        }
-
-        @Override
-        public boolean needsOperator() {
-            return true;
+            super(message, true, null);
         }
     }
 
@@ -91,32 +75,19 @@ public abstract sealed class GitException extends Exception {
      * or a TLS certificate nkd does not trust (needs the operator).
      */
     public static final class RemoteFailure extends GitException {
-        private final boolean needsOperator;
-
         RemoteFailure(String message, Throwable cause) {
             this(message, false, cause);
         }
 
         RemoteFailure(String message, boolean needsOperator, Throwable cause) {
-            super(message, cause);
-            this.needsOperator = needsOperator;
-        }
-
-        @Override
-        public boolean needsOperator() {
-            return needsOperator;
+            super(message, needsOperator, cause);
         }
     }
 
     /** nkd's own clone could not be read or written (disk full, permissions, a missing object). */
     public static final class LocalFailure extends GitException {
         LocalFailure(String message, Throwable cause) {
-            super(message, cause);
-        }
-
-        @Override
-        public boolean needsOperator() {
-            return true;
+            super(message, true, cause);
         }
     }
 }

@@ -14,11 +14,12 @@ import io.nkd.ignition.spec.FieldType;
 import io.nkd.ignition.spec.FieldType.ListOf;
 import io.nkd.ignition.spec.FieldType.Scalar;
 import io.nkd.ignition.spec.IgnitionSpec;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.ignition.spec.ObjectType;
 import io.nkd.ignition.validate.IgnitionValidator;
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class IgnitionConfigs {
 
     public static Parsed parseAndValidate(String json) {
         Report report = new Report();
-        Map<Path, Location> locations = new HashMap<>();
+        Map<FieldPath, Location> locations = new HashMap<>();
         JsonNode tree;
         try {
             locate(json, locations);
@@ -69,20 +70,20 @@ public final class IgnitionConfigs {
             return new Parsed(null, null, report);
         }
         if (!(tree instanceof ObjectNode config)) {
-            report.error("ErrNotAnObject", Path.ROOT, "an Ignition config must be a JSON object");
+            report.error("ErrNotAnObject", FieldPath.ROOT, "an Ignition config must be a JSON object");
             return new Parsed(null, null, report);
         }
         JsonNode v = config.path("ignition").path("version");
         IgnitionVersion version = v.isTextual() ? IgnitionVersion.parse(v.asText()).orElse(null) : null;
         if (version == null) {
-            report.add(new Entry(Severity.ERROR, "ErrUnknownVersion", Path.of("ignition", "version"),
-                    locations.get(Path.of("ignition", "version")),
+            report.add(new Entry(Severity.ERROR, "ErrUnknownVersion", FieldPath.of("ignition", "version"),
+                    locations.get(FieldPath.of("ignition", "version")),
                     v.isMissingNode() ? "ignition.version is required"
                             : "unsupported config version " + v + "; nkd reads spec 3.0.0 to 3.6.0"));
             return new Parsed(null, null, report);
         }
         Report structural = new Report();
-        checkShape(config, IgnitionSpec.CONFIG, Path.ROOT, version, structural);
+        checkShape(config, IgnitionSpec.CONFIG, FieldPath.ROOT, version, structural);
         Report all = structural.hasErrors() ? structural : structural.addAll(IgnitionValidator.validate(config, version));
         for (Entry e : all.entries()) {
             report.add(e.location() != null || e.path() == null ? e : e.withLocation(nearest(locations, e.path())));
@@ -90,8 +91,8 @@ public final class IgnitionConfigs {
         return new Parsed(config, version, report);
     }
 
-    private static Location nearest(Map<Path, Location> locations, Path path) {
-        for (Path p = path; ; p = p.parent()) {
+    private static Location nearest(Map<FieldPath, Location> locations, FieldPath path) {
+        for (FieldPath p = path; ; p = p.parent()) {
             Location l = locations.get(p);
             if (l != null || p.isRoot()) {
                 return l;
@@ -100,7 +101,7 @@ public final class IgnitionConfigs {
     }
 
     /** Unknown keys (warnings) and type mismatches (errors) against the spec of this version. */
-    private static void checkShape(JsonNode node, FieldType type, Path path, IgnitionVersion version, Report report) {
+    private static void checkShape(JsonNode node, FieldType type, FieldPath path, IgnitionVersion version, Report report) {
         if (node.isNull()) {
             return;
         }
@@ -139,13 +140,13 @@ public final class IgnitionConfigs {
     }
 
     /** Records the location of every value by path, from a streaming pass over the text. */
-    private static void locate(String json, Map<Path, Location> out) throws IOException {
+    private static void locate(String json, Map<FieldPath, Location> out) throws IOException {
         try (JsonParser p = FACTORY.createParser(json)) {
-            locateValue(p, p.nextToken(), Path.ROOT, out);
+            locateValue(p, p.nextToken(), FieldPath.ROOT, out);
         }
     }
 
-    private static void locateValue(JsonParser p, JsonToken token, Path path, Map<Path, Location> out) throws IOException {
+    private static void locateValue(JsonParser p, JsonToken token, FieldPath path, Map<FieldPath, Location> out) throws IOException {
         if (token == null) {
             return;
         }

@@ -79,7 +79,7 @@ final class Infra {
             return null;
         }
         for (Nodes.Role role : roles) {
-            for (Nodes.Machine m : role.machines()) {
+            for (Nodes.NkdNode m : role.nodes()) {
                 if (m.ip() != null && !inside(m.ip(), effectiveCidr)) {
                     ctx.item(role.key() + "[].ip", m.hostname() + "'s address " + m.ip() + " is outside the libvirt network "
                             + effectiveCidr + (cidr == null ? " (NKD's default, " + cidrKey + " is not set)" : ""),
@@ -143,7 +143,7 @@ final class Infra {
             }
         }
         for (Nodes.Role role : roles) {
-            if (role.machines().isEmpty()) {
+            if (role.nodes().isEmpty()) {
                 continue;
             }
             ctx.item(role.key(), "nkd matches bare-metal machines to nodes by the MAC address of their boot interface, "

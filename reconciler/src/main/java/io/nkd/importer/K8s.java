@@ -1,6 +1,7 @@
 package io.nkd.importer;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -104,7 +105,7 @@ final class K8s {
             // kubeadm's controlPlaneEndpoint is host[:port], no scheme or path
             return endpoint.replaceFirst("^(?i)https?://", "").replaceFirst("/.*$", "");
         }
-        Nodes.Machine first = masters.machines().isEmpty() ? null : masters.machines().get(0);
+        Nodes.NkdNode first = masters.nodes().isEmpty() ? null : masters.nodes().get(0);
         if (first != null && first.ip() != null) {
             return first.ip() + ":6443"; // NKD's own fallback
         }
@@ -147,35 +148,40 @@ final class K8s {
         }
     }
 
-    /** Keys whose values nkd generates, decides itself, or has no place for. Values are never repeated. */
+    /** A key whose value nkd generates, decides itself, or has no place for; its value is never repeated. */
+    private record Dropped(String key, String why, String whatToDo) {
+    }
+
+    /** Under {@code kubernetes}, in the order they are reported. */
+    private static final List<Dropped> DROPPED_KUBERNETES_KEYS = List.of(
+            new Dropped("token", "a secret, so it is not copied; nkd generates the bootstrap tokens of its clusters "
+                    + "and keeps them in its state directory", "nothing to do"),
+            new Dropped("certificateKey", "a secret, so it is not copied; nkd generates the key that protects the "
+                    + "control-plane certificates kubeadm uploads", "nothing to do"),
+            new Dropped("adminKubeConfig", "the path of the admin kubeconfig NKD wrote on its host; nkd generates "
+                    + "cluster credentials itself", "keep using that file with the existing cluster as long as you need it"),
+            new Dropped("kubernetesApiVersion", "nkd picks kubeadm's configuration API from the Kubernetes version "
+                    + "(v1beta3 before v1.31, v1beta4 from v1.31)", "nothing to do"),
+            new Dropped("packageList", "nkd installs no packages on NestOS nodes", "use a NestOS image that has "
+                    + "them, or add them with a Butane snippet"),
+            new Dropped("insecureRegistry", "nkd does not configure insecure registries", "configure the registry "
+                    + "in a Butane snippet under clusters/<name>/butane/"));
+
+    /** Under {@code kubernetes.network}. */
+    private static final List<Dropped> DROPPED_NETWORK_KEYS = List.of(
+            new Dropped("corednsImageVersion", "nkd lets kubeadm use the CoreDNS image of the Kubernetes release",
+                    "nothing to do"));
+
     private static void notCarried(NkdMap k, NkdMap net, Ctx ctx) {
-        if (k.present("token")) {
-            ctx.item(k.key("token"), "a secret, so it is not copied; nkd generates the bootstrap tokens of its clusters "
-                    + "and keeps them in its state directory", "nothing to do");
-        }
-        if (k.present("certificateKey")) {
-            ctx.item(k.key("certificateKey"), "a secret, so it is not copied; nkd generates the key that protects the "
-                    + "control-plane certificates kubeadm uploads", "nothing to do");
-        }
-        if (k.present("adminKubeConfig")) {
-            ctx.item(k.key("adminKubeConfig"), "the path of the admin kubeconfig NKD wrote on its host; nkd generates "
-                    + "cluster credentials itself", "keep using that file with the existing cluster as long as you need it");
-        }
-        if (k.present("kubernetesApiVersion")) {
-            ctx.item(k.key("kubernetesApiVersion"), "nkd picks kubeadm's configuration API from the Kubernetes version "
-                    + "(v1beta3 before v1.31, v1beta4 from v1.31)", "nothing to do");
-        }
-        if (k.present("packageList")) {
-            ctx.item(k.key("packageList"), "nkd installs no packages on NestOS nodes", "use a NestOS image that has "
-                    + "them, or add them with a Butane snippet");
-        }
-        if (k.present("insecureRegistry")) {
-            ctx.item(k.key("insecureRegistry"), "nkd does not configure insecure registries", "configure the registry "
-                    + "in a Butane snippet under clusters/<name>/butane/");
-        }
-        if (net.present("corednsImageVersion")) {
-            ctx.item(net.key("corednsImageVersion"), "nkd lets kubeadm use the CoreDNS image of the Kubernetes release",
-                    "nothing to do");
+        notCarried(k, DROPPED_KUBERNETES_KEYS, ctx);
+        notCarried(net, DROPPED_NETWORK_KEYS, ctx);
+    }
+
+    private static void notCarried(NkdMap map, List<Dropped> dropped, Ctx ctx) {
+        for (Dropped d : dropped) {
+            if (map.present(d.key())) {
+                ctx.item(map.key(d.key()), d.why(), d.whatToDo());
+            }
         }
     }
 

@@ -77,7 +77,7 @@ public final class NkdConfigImporter {
         Users users = new Users(ctx);
         users.fromTop(top);
         Nodes.Role masters = Nodes.read(top, "master", ctx, users);
-        if (masters.machines().isEmpty() && !top.present("master")) {
+        if (masters.nodes().isEmpty() && !top.present("master")) {
             ctx.error(top.location(), "master is missing or empty: nkd needs the control-plane nodes (hostname, ip, "
                     + "hardwareInfo) to build the control-plane pool");
         }
@@ -105,7 +105,7 @@ public final class NkdConfigImporter {
         spec.put("infrastructure", infra.infrastructure());
         List<Object> pools = new ArrayList<>();
         pools.add(pool("control-plane", "control-plane", masters, infra));
-        if (!workers.machines().isEmpty()) {
+        if (!workers.nodes().isEmpty()) {
             pools.add(pool("workers", "worker", workers, infra));
         }
         spec.put("pools", pools);
@@ -204,7 +204,7 @@ public final class NkdConfigImporter {
         p.put("name", name);
         p.put("role", role);
         List<Object> machines = new ArrayList<>();
-        for (Nodes.Machine m : nodes.machines()) {
+        for (Nodes.NkdNode m : nodes.nodes()) {
             Map<String, Object> machine = new LinkedHashMap<>();
             machine.put("hostname", m.hostname());
             if (m.ip() != null) {

@@ -14,13 +14,13 @@ import java.util.TreeSet;
  */
 final class Nodes {
     /** One NKD node as an nkd machine. */
-    record Machine(String hostname, String ip) {
+    record NkdNode(String hostname, String ip) {
     }
 
     /** The nodes of one role, and the pool machine size (null entries: nobody said). */
-    record Role(String key, List<Machine> machines, Integer cpus, Integer memoryMiB, Integer diskGiB) {
+    record Role(String key, List<NkdNode> nodes, Integer cpus, Integer memoryMiB, Integer diskGiB) {
         boolean anyIp() {
-            return machines.stream().anyMatch(m -> m.ip() != null);
+            return nodes.stream().anyMatch(m -> m.ip() != null);
         }
 
         boolean sized() {
@@ -50,7 +50,7 @@ final class Nodes {
     static Role read(NkdMap top, String name, Ctx ctx, Users logins) {
         List<NkdMap> entries = top.maps(name);
         String key = top.key(name);
-        List<Machine> machines = new ArrayList<>();
+        List<NkdNode> machines = new ArrayList<>();
         List<Long> cpus = new ArrayList<>();
         List<Long> ram = new ArrayList<>();
         List<Long> disk = new ArrayList<>();
@@ -61,7 +61,7 @@ final class Nodes {
                 ctx.error(node.location(), node.key("hostname") + " is missing: every NKD node needs a hostname "
                         + "(it becomes the nkd machine's hostname and Kubernetes node name)");
             }
-            machines.add(new Machine(hostname, node.text("ip")));
+            machines.add(new NkdNode(hostname, node.text("ip")));
             NkdMap hw = node.map("hardwareInfo");
             hwKey = hwKey == null && hw.location() != null ? key + "[]." + lastSegment(hw.path()) : hwKey;
             addPositive(cpus, hw, "cpu", ctx);

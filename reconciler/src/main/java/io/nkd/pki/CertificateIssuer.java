@@ -1,5 +1,6 @@
 package io.nkd.pki;
 
+import io.nkd.config.KeyAlgorithm;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

@@ -1,5 +1,6 @@
 package io.nkd.pki;
 
+import io.nkd.config.KeyAlgorithm;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Clock;

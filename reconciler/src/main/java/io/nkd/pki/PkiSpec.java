@@ -2,6 +2,7 @@ package io.nkd.pki;
 
 import io.nkd.config.Cidr;
 import io.nkd.config.Endpoint;
+import io.nkd.config.KeyAlgorithm;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -14,7 +14,7 @@
  * kubeadm's (certlist.go, pkiutil). Deliberate differences, none of which Kubernetes reads:
  * <ul>
  *   <li>keys default to ECDSA P-256 (kubeadm: RSA-2048); sa.key stays RSA then, see
- *       {@link io.nkd.pki.KeyAlgorithm#serviceAccountAlgorithm()};</li>
+ *       {@link io.nkd.config.KeyAlgorithm#serviceAccountAlgorithm()};</li>
  *   <li>CAs carry keyCertSign + cRLSign + digitalSignature (kubeadm: keyCertSign + digitalSignature +
  *       keyEncipherment); leaves carry keyEncipherment only for RSA keys (RFC 5480);</li>
  *   <li>leaves also carry a subject key identifier, serials have 127 random bits (kubeadm: 63), and no leaf

@@ -6,10 +6,12 @@ import java.util.Locale;
 /**
  * One thing merging the change would make nkd do, or a refusal to do anything for a cluster. Every action
  * names its cluster and carries a reason a reviewer can check against the diff; {@link #summary()} is the
- * one line printers list it by. Records, so a plan compares by value (a revert's plan is the inverse).
+ * one line printers list it by, and {@link #effect()} says whether the daemon of this build carries it out
+ * (the plan describes today's daemon, not the target: changes it cannot apply yet are listed as such).
+ * Records, so a plan compares by value (a revert's plan is the inverse).
  */
-public sealed interface Action permits Action.CreateCluster, Action.DeleteCluster, Action.CreateMachine,
-        Action.DeleteMachine, Action.ReplaceMachine, Action.UpdatePoolConfig, Action.UpgradeOs,
+public sealed interface Action permits Action.CreateCluster, Action.UnmanageCluster, Action.CreateMachine,
+        Action.DeleteMachine, Action.MachineNotReplaced, Action.UpdatePoolConfig, Action.UpgradeOs,
         Action.UpgradeKubernetes, Action.ApplyAddons, Action.Refusal {
 
     String cluster();
@@ -18,42 +20,94 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
 
     String summary();
 
-    /** A cluster that is new in the head revision: every pool and machine is created. */
-    record CreateCluster(String cluster, String provider, int machines, String reason) implements Action {
+    /** Whether the daemon carries this action out when it reconciles the merged commit. */
+    Effect effect();
+
+    /** What the daemon does with an action. */
+    enum Effect {
+        /** The daemon does it on the next reconcile of the merged commit. */
+        APPLIED,
+        /**
+         * The daemon does not do it (yet): the reason says what happens instead and what it waits for (the
+         * Housekeeper for rollouts and add-ons, a provider for machines on infrastructure nkd cannot drive yet).
+         */
+        NOT_APPLIED;
+
         @Override
-        public String summary() {
-            return "create cluster " + cluster + " on " + provider + " with " + machines + " machine(s)";
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
     }
 
-    /** A cluster removed from the head revision: every machine is destroyed, with its etcd data and workloads. */
-    record DeleteCluster(String cluster, String provider, int machines, String reason) implements Action {
+    /**
+     * A cluster that is new in the head revision: nkd starts managing it (secrets, configs, machines).
+     *
+     * @param effect {@link Effect#NOT_APPLIED} when the cluster is paused in Git
+     */
+    record CreateCluster(String cluster, String provider, int machines, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
-            return "DELETE CLUSTER " + cluster + " and all " + machines + " of its machine(s) on " + provider
-                    + ": its workloads and etcd data are destroyed";
+            return "manage new cluster " + cluster + " on " + provider + " with " + machines + " machine(s)";
         }
     }
 
-    record CreateMachine(String cluster, String pool, Machine machine, String reason) implements Action {
+    /**
+     * A cluster removed from the head revision: nkd stops managing it and deletes nothing. Its machines keep running,
+     * its secrets, node tokens and state stay; status shows it as removed. Deleting a cluster's machines is a
+     * separate, explicit act that nkd does not offer yet.
+     *
+     * @param machines the machines the daemon created and leaves running (0 when it had no provider for the cluster)
+     */
+    record UnmanageCluster(String cluster, String provider, int machines, String reason) implements Action {
+        @Override
+        public String summary() {
+            return "STOP MANAGING cluster " + cluster + ": nothing is deleted" + (machines == 0 ? ""
+                    : ", its " + machines + " machine(s) on " + provider + " keep running unmanaged");
+        }
+
+        @Override
+        public Effect effect() {
+            return Effect.APPLIED;
+        }
+    }
+
+    /** @param effect {@link Effect#NOT_APPLIED} when the cluster is paused or this nkd has no provider for its infrastructure */
+    record CreateMachine(String cluster, String pool, Machine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
             return "create machine " + machine.describe() + " in pool " + pool;
         }
     }
 
-    record DeleteMachine(String cluster, String pool, Machine machine, String reason) implements Action {
+    /** The machine is deleted and its node token revoked (its pointer config stops working). */
+    record DeleteMachine(String cluster, String pool, Machine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
             return "delete machine " + machine.describe() + " from pool " + pool;
         }
     }
 
-    /** A machine whose identity changed (address, MAC, size, role, provider): drained, destroyed and rebuilt. */
-    record ReplaceMachine(String cluster, String pool, Machine from, Machine to, String reason) implements Action {
+    /**
+     * A machine whose settings changed in Git (address, MAC, size, pool or pool role) while its node name stayed:
+     * the daemon matches machines by name, so it keeps the machine as it is. The change reaches only a machine
+     * created later under that name; replacing a running node needs draining it, which needs the Housekeeper.
+     *
+     * @param changes what changed, e.g. {@code address 192.168.122.22 → 192.168.122.23}
+     */
+    record MachineNotReplaced(String cluster, String pool, Machine from, Machine to, List<String> changes, String reason)
+            implements Action {
+        public MachineNotReplaced {
+            changes = List.copyOf(changes);
+        }
+
         @Override
         public String summary() {
-            return "replace machine " + to.describe() + " in pool " + pool;
+            return "machine " + from.name() + " is NOT replaced: it keeps its old settings (" + String.join("; ", changes) + ")";
+        }
+
+        @Override
+        public Effect effect() {
+            return Effect.NOT_APPLIED;
         }
     }
 
@@ -63,9 +117,11 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
      *
      * @param fromVersion {@code rendered-<pool>-<hash>} of the base, null when the pool is added
      * @param toVersion   of the head, null when the pool is removed
+     * @param effect      published to the Ignition server at once ({@link Effect#NOT_APPLIED} only while the cluster is
+     *                    paused); what that means for existing nodes is in the reason
      */
-    record UpdatePoolConfig(String cluster, String pool, Change change, String fromVersion, String toVersion, String diff,
-                            String reason) implements Action {
+    record UpdatePoolConfig(String cluster, String pool, Change change, String fromVersion, String toVersion, Effect effect,
+                            String diff, String reason) implements Action {
         public enum Change {
             ADDED, CHANGED, REMOVED;
 
@@ -85,8 +141,16 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
         }
     }
 
-    /** Every existing node is cordoned, drained, rebased with rpm-ostree to the new image and rebooted. */
+    /**
+     * A new OS image. New machines boot it (it is in the pool config); existing nodes would be cordoned, drained,
+     * rebased with rpm-ostree and rebooted in the rollout order, which needs the Housekeeper: not applied yet.
+     */
     record UpgradeOs(String cluster, OsImage from, OsImage to, Rollout rollout, String reason) implements Action {
+        @Override
+        public Effect effect() {
+            return Effect.NOT_APPLIED;
+        }
+
         @Override
         public String summary() {
             return direction() + " OS " + from.describe() + " → " + to.describe();
@@ -98,8 +162,16 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
         }
     }
 
-    /** kubeadm upgrade apply on the first control-plane node, kubeadm upgrade node on every other node. */
+    /**
+     * A new Kubernetes version. New machines join with it; existing nodes would run kubeadm upgrade apply (first
+     * control-plane node) and kubeadm upgrade node (the others), which needs the Housekeeper: not applied yet.
+     */
     record UpgradeKubernetes(String cluster, String from, String to, Rollout rollout, String reason) implements Action {
+        @Override
+        public Effect effect() {
+            return Effect.NOT_APPLIED;
+        }
+
         @Override
         public String summary() {
             return "upgrade Kubernetes " + from + " → " + to;
@@ -109,9 +181,15 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
     /**
      * Add-on manifests to apply (new add-ons, or ones whose manifest list or files changed) and add-ons no longer
      * listed. {@code diff} holds the unified diffs of changed manifest files (new files are listed, not shown).
+     * nkd does not apply add-on manifests yet (the Housekeeper will): not applied.
      */
     record ApplyAddons(String cluster, List<String> apply, List<String> removed, List<String> files, String diff,
                        String reason) implements Action {
+        @Override
+        public Effect effect() {
+            return Effect.NOT_APPLIED;
+        }
+
         public ApplyAddons {
             apply = List.copyOf(apply);
             removed = List.copyOf(removed);
@@ -150,6 +228,12 @@ public sealed interface Action permits Action.CreateCluster, Action.DeleteCluste
         @Override
         public String reason() {
             return message;
+        }
+
+        /** Nothing is applied for a refused cluster: the daemon stalls on it and keeps the last good commit. */
+        @Override
+        public Effect effect() {
+            return Effect.NOT_APPLIED;
         }
 
         /** {@code file:line:col}, as editors and CI annotations read it. */

@@ -63,7 +63,9 @@ final class AddonPlanner {
             return Optional.empty();
         }
         return Optional.of(new Action.ApplyAddons(cluster, apply, removed, List.copyOf(files), diff.toString(),
-                String.join("; ", reasons)));
+                String.join("; ", reasons) + "; NOT applied: nkd does not apply add-on manifests yet (the Housekeeper will), "
+                        + "so apply " + (apply.isEmpty() ? "or remove them" : "them") + " yourself, e.g. kubectl apply -f "
+                        + ConfigLoader.CLUSTERS + "/" + cluster + "/manifests/<file>"));
     }
 
     /** The manifest files an add-on refers to (files, or every file below a directory), in path order. */

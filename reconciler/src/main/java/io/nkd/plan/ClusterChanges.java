@@ -9,7 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
-/** Whole-cluster plans: a cluster new in the head (create everything) or gone from it (delete everything). */
+/**
+ * Whole-cluster plans: a cluster new in the head (nkd starts managing it and creates everything) or gone from it
+ * (nkd stops managing it and deletes nothing, as the daemon does).
+ */
 final class ClusterChanges {
     private ClusterChanges() {
     }
@@ -18,43 +21,46 @@ final class ClusterChanges {
         ClusterSpec spec = cluster.spec();
         List<Machine> machines = MachinePlanner.machines(name, spec);
         List<Action> actions = new ArrayList<>();
-        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(),
-                cluster.document().file() + " is new: every machine is created and the cluster is bootstrapped with kubeadm "
-                        + spec.kubernetes().version() + " on " + (spec.os().image() != null ? spec.os().image() : spec.os().osImageURL())));
+        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(), DaemonEffects.configs(spec),
+                DaemonEffects.configsReason(spec, cluster.document().file() + " is new: nkd generates its secrets, publishes its "
+                        + "configs and creates every machine; the first control-plane node bootstraps Kubernetes "
+                        + spec.kubernetes().version() + " with kubeadm on " + (spec.os().image() != null ? spec.os().image() : spec.os().osImageURL())
+                        + ". If nkd managed a cluster of this name before and its directory was removed, its machines were not "
+                        + "deleted: nkd adopts the ones it still has by name and creates only the missing ones")));
+        Action.Effect effect = DaemonEffects.machines(spec);
         for (var pool : spec.pools()) {
             for (Machine m : MachinePlanner.machines(name, pool)) {
-                actions.add(new Action.CreateMachine(name, pool.name(), m, "cluster " + name + " is new"));
+                actions.add(new Action.CreateMachine(name, pool.name(), m, effect,
+                        DaemonEffects.machinesReason(spec, "cluster " + name + " is new")));
             }
         }
-        actions.addAll(PoolConfigPlanner.changes(name, null, rendered));
+        actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of(), spec));
         AddonPlanner.changes(name, null, null, spec, files).ifPresent(actions::add);
         return new ClusterPlan(name, Status.ADDED, new TreeMap<>(), rendered.versions(), notes, actions);
     }
 
     /**
-     * Loud on purpose: deleting a directory is an easy change to make by accident. Add-ons are not listed, they go
-     * with the cluster.
+     * What the daemon does with a cluster that is gone from Git: nothing destructive. Listed loudly all the same,
+     * because removing a directory is an easy change to make by accident and leaves machines running unmanaged.
      *
      * @param rendered the base rendering, or null when the base was invalid (its machines are then unknown) */
     static ClusterPlan removed(String name, LoadedCluster cluster, RenderedCluster rendered) {
-        List<Action> actions = new ArrayList<>();
-        String warning = "clusters/" + name + "/ was removed from the repository: nkd destroys every machine of the "
-                + "cluster, with its workloads and etcd data. To stop managing the cluster without destroying it, keep "
-                + "it and set spec.paused: true instead";
-        if (rendered == null) {
-            actions.add(new Action.DeleteCluster(name, provider(cluster), 0, warning
-                    + " (the base revision of the cluster was invalid, so its machines cannot be listed here)"));
-            return new ClusterPlan(name, Status.REMOVED, new TreeMap<>(), new TreeMap<>(), List.of(), actions);
-        }
-        ClusterSpec spec = cluster.spec();
-        actions.add(new Action.DeleteCluster(name, provider(cluster), MachinePlanner.machines(name, spec).size(), warning));
-        for (var pool : spec.pools()) {
-            for (Machine m : MachinePlanner.machines(name, pool)) {
-                actions.add(new Action.DeleteMachine(name, pool.name(), m, "cluster " + name + " was removed"));
-            }
-        }
-        actions.addAll(PoolConfigPlanner.changes(name, rendered, null));
-        return new ClusterPlan(name, Status.REMOVED, rendered.versions(), new TreeMap<>(), List.of(), actions);
+        // the daemon never created machines on infrastructure it has no provider for: there are none to leave running
+        boolean provisioned = rendered != null && io.nkd.infra.BuiltInProviders.available(cluster.spec().infrastructure().provider());
+        int machines = provisioned ? MachinePlanner.machines(name, cluster.spec()).size() : 0;
+        String machinesNow = rendered == null
+                ? "Its machines, if nkd created any, keep running (the base revision of the cluster was invalid, so they "
+                + "cannot be counted here) and are no longer scaled or updated"
+                : !provisioned ? "It has no machines to leave behind: " + io.nkd.infra.BuiltInProviders.unavailable(
+                        cluster.spec().infrastructure().provider()) + ", so the daemon never created any"
+                : "Its " + machines + " machine(s) keep running and are no longer scaled or updated";
+        String reason = "clusters/" + name + "/ was removed from the repository: nkd stops managing the cluster and deletes "
+                + "nothing. " + machinesNow + "; its secrets, node tokens and state stay in nkd's state directory, and status "
+                + "shows the cluster as UNMANAGED (ClusterRemoved). Restoring the directory makes nkd manage it again. To stop "
+                + "changes for a while, set spec.paused: true instead";
+        List<Action> actions = List.of(new Action.UnmanageCluster(name, provider(cluster), machines, reason));
+        return new ClusterPlan(name, Status.REMOVED, rendered == null ? new TreeMap<>() : rendered.versions(), new TreeMap<>(),
+                List.of(), actions);
     }
 
     private static String provider(LoadedCluster cluster) {

@@ -67,25 +67,32 @@ final class ClusterPlanner {
         List<Action> actions = new ArrayList<>();
         MachinePlanner.Result machines = MachinePlanner.changes(name, from.spec(), to.spec());
         actions.addAll(machines.actions());
-        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered));
+        Map<String, List<String>> existing = new java.util.LinkedHashMap<>();
+        io.nkd.config.Topology.nodes(name, to.spec()).stream().filter(n -> machines.kept().contains(n.name()))
+                .forEach(n -> existing.computeIfAbsent(n.pool().name(), p -> new ArrayList<>()).add(n.name()));
+        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec()));
         Rollout rollout = Rollouts.of(name, to.spec(), machines.kept());
+        boolean provisioned = io.nkd.infra.BuiltInProviders.available(from.spec().infrastructure().provider());
+        String notRolledOut = rollout.nodeCount() == 0 ? ""
+                : !provisioned ? "; this nkd created no machine for the cluster (see the note), so there is no running node to upgrade"
+                : "; NOT applied to the " + rollout.nodeCount()
+                + " existing node(s): rolling upgrades need the Housekeeper, which nkd does not have yet, so they keep "
+                + "running the old version and status shows RolloutPending (the rollout below is the order it will follow)";
         OsImage oldImage = image(from.spec(), base.config().images());
         OsImage newImage = image(to.spec(), head.config().images());
         if (!oldImage.osImageURL().equals(newImage.osImageURL())) {
             String what = oldImage.name().equals(newImage.name())
                     ? "the catalog entry " + newImage.name() + " now pins a different image"
                     : "spec.os " + oldImage.name() + " → " + newImage.name();
-            actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, what + ": each existing node is cordoned, "
-                    + "drained, rebased with rpm-ostree to " + newImage.osImageURL() + " and rebooted, in the rollout order; "
-                    + "new machines boot it directly"));
+            actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, what + ": machines created from now on boot "
+                    + newImage.osImageURL() + notRolledOut));
         }
         KubernetesVersion oldVersion = KubernetesVersion.parse(from.spec().kubernetes().version());
         KubernetesVersion newVersion = KubernetesVersion.parse(to.spec().kubernetes().version());
         if (!oldVersion.equals(newVersion)) {
             actions.add(new Action.UpgradeKubernetes(name, oldVersion.toString(), newVersion.toString(), rollout,
-                    "spec.kubernetes.version " + oldVersion + " → " + newVersion + ": kubeadm upgrade apply " + newVersion
-                            + " on the first control-plane node, then kubeadm upgrade node on every other node, in the "
-                            + "rollout order"));
+                    "spec.kubernetes.version " + oldVersion + " → " + newVersion + ": machines created from now on join with "
+                            + newVersion + notRolledOut));
         }
         AddonPlanner.changes(name, from.spec(), base.snapshot(), to.spec(), head.snapshot()).ifPresent(actions::add);
         return new ClusterPlan(name, actions.isEmpty() ? Status.UNCHANGED : Status.CHANGED, fromRendered.versions(),
@@ -102,6 +109,12 @@ final class ClusterPlanner {
         List<String> notes = new ArrayList<>();
         cluster.report().entries().stream().filter(e -> e.severity() == Severity.WARNING)
                 .forEach(e -> notes.add(Redactor.redact(e.toString())));
+        var type = cluster.spec().infrastructure().provider();
+        if (!io.nkd.infra.BuiltInProviders.available(type)) {
+            notes.add(io.nkd.infra.BuiltInProviders.unavailable(type) + ": the daemon renders and publishes this cluster's "
+                    + "configs, then stops at ReconcileMachines (ProvisioningFailed) without creating or deleting machines; "
+                    + "the machine actions below are what it will do once that provider exists");
+        }
         if (cluster.spec().paused()) {
             notes.add("spec.paused is true: nkd applies nothing to this cluster (provisioning and upgrades) until it is false");
         }

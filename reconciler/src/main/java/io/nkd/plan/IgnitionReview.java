@@ -2,6 +2,7 @@ package io.nkd.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.nkd.dataurl.DataUrl;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An Ignition config as a reviewer reads it: pretty JSON (two-space indent, {@code name}/{@code path} first in
@@ -22,6 +24,8 @@ import java.util.Map;
 final class IgnitionReview {
     private static final List<String> FIRST_KEYS = List.of("name", "path");
     private static final String PLACEHOLDER_PREFIX = "<nkd-secret:";
+    /** Decompressed contents beyond this are not shown (a plan is for reading, and gzip bombs exist). */
+    private static final int MAX_DECODED_BYTES = 16 * 1024 * 1024;
 
     private final List<String> lines = new ArrayList<>();
 
@@ -79,15 +83,26 @@ final class IgnitionReview {
     private void text(String s, String indent, String prefix, JsonNode parent) {
         if (DataUrl.isDataUrl(s)) {
             String compression = parent == null ? "" : parent.path("compression").asText("");
-            DataUrl.Decoded d = DataUrl.decode(s, compression);
-            if (d.error() != null) {
-                lines.add(indent + prefix + "<" + d.error() + ", sha256 " + Redactor.sha256(s) + ">");
+            byte[] bytes;
+            try {
+                bytes = DataUrl.decode(s);
+            } catch (DataUrl.MalformedException e) {
+                lines.add(indent + prefix + "<undecodable data URL: " + e.getMessage() + ", sha256 " + Redactor.sha256(s) + ">");
                 return;
             }
-            String text = utf8Text(d.bytes());
+            if ("gzip".equals(compression)) {
+                Optional<byte[]> plain = DataUrl.gunzip(bytes, MAX_DECODED_BYTES);
+                if (plain.isEmpty()) {
+                    lines.add(indent + prefix + "<gzip data that does not decompress (or is over " + MAX_DECODED_BYTES
+                            + " bytes), sha256 " + Redactor.sha256(s) + ">");
+                    return;
+                }
+                bytes = plain.get();
+            }
+            String text = utf8Text(bytes);
             if (text == null) {
-                lines.add(indent + prefix + "<data URL, binary: " + d.bytes().length + " bytes, sha256 "
-                        + Redactor.sha256(d.bytes()) + ">");
+                lines.add(indent + prefix + "<data URL, binary: " + bytes.length + " bytes, sha256 "
+                        + Redactor.sha256(bytes) + ">");
             } else {
                 block(text, indent, prefix + "<data URL, decoded>");
             }

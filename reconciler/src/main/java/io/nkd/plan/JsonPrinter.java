@@ -61,6 +61,7 @@ final class JsonPrinter {
         ObjectNode node = MAPPER.createObjectNode();
         node.put("type", a.getClass().getSimpleName());
         node.setAll((ObjectNode) MAPPER.valueToTree(a));
+        node.put("effect", a.effect().toString());
         node.put("reason", a.reason());
         node.put("summary", a.summary());
         if (a instanceof Action.Refusal r) {

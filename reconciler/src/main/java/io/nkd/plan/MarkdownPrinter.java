@@ -5,7 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The plan as a pull-request comment (GitHub and GitLab Markdown): refusals and cluster deletions at the top,
+ * The plan as a pull-request comment (GitHub and GitLab Markdown): refusals and clusters nkd stops managing at the top,
  * a summary table, one section per changed cluster, and each diff in a collapsed {@code <details>} block with a
  * {@code diff} fence. A hidden marker lets CI find and update its previous comment. Diffs are cut to keep the
  * comment under the size a forge accepts; the rest of the plan is always complete.
@@ -71,16 +71,16 @@ final class MarkdownPrinter {
     }
 
     private void deletions() {
-        List<Action.DeleteCluster> deletions = plan.clusters().stream()
-                .flatMap(c -> c.actions(Action.DeleteCluster.class).stream()).toList();
-        if (deletions.isEmpty()) {
+        List<Action.UnmanageCluster> unmanaged = plan.clusters().stream()
+                .flatMap(c -> c.actions(Action.UnmanageCluster.class).stream()).toList();
+        if (unmanaged.isEmpty()) {
             return;
         }
         line("");
-        line("#### 🔥 Cluster deletion");
-        for (Action.DeleteCluster d : deletions) {
+        line("#### ⚠️ Clusters nkd stops managing");
+        for (Action.UnmanageCluster d : unmanaged) {
             line("");
-            line("> [!CAUTION]");
+            line("> [!WARNING]");
             line("> **" + esc(d.summary()) + "**");
             line("> ");
             line("> " + esc(d.reason()));
@@ -89,7 +89,7 @@ final class MarkdownPrinter {
 
     private void summaryTable() {
         line("");
-        line("| cluster | status | machines + / ~ / − | pool configs | OS image | Kubernetes | add-ons |");
+        line("| cluster | status | machines + / − / not replaced | pool configs | OS image | Kubernetes | add-ons |");
         line("|---|---|---|---|---|---|---|");
         for (ClusterPlan c : plan.clusters()) {
             Tally t = Tally.of(c.actions());
@@ -102,8 +102,8 @@ final class MarkdownPrinter {
                     .map(u -> u.from() + " → " + u.to()).toList());
             String addons = String.join(", ", c.actions(Action.ApplyAddons.class).stream().map(a -> esc(a.summary())).toList());
             line("| " + code(c.cluster()) + " | " + (c.status() == ClusterPlan.Status.REMOVED ? "**removed**" : c.status()) + " | "
-                    + (t.machinesCreated() + t.machinesReplaced() + t.machinesDeleted() == 0 ? "—"
-                    : t.machinesCreated() + " / " + t.machinesReplaced() + " / " + t.machinesDeleted()) + " | "
+                    + (t.machinesCreated() + t.machinesNotReplaced() + t.machinesDeleted() == 0 ? "—"
+                    : t.machinesCreated() + " / " + t.machinesDeleted() + " / " + t.machinesNotReplaced()) + " | "
                     + orDash(pools) + " | " + orDash(os) + " | " + orDash(kube) + " | " + orDash(addons) + " |");
         }
     }
@@ -114,11 +114,13 @@ final class MarkdownPrinter {
         line("");
         c.notes().forEach(n -> line("> " + esc(n) + "\n"));
         for (Action a : c.actions()) {
-            line("- " + icon(a) + " " + esc(a.summary()) + " — _" + esc(a.reason()) + "_");
+            line("- " + icon(a) + " " + (a.effect() == Action.Effect.NOT_APPLIED ? "**not applied:** " : "") + esc(a.summary())
+                    + " — _" + esc(a.reason()) + "_");
         }
         for (Rollout r : c.rollouts()) {
             line("");
-            line("**Rollout** of " + r.nodeCount() + " existing node(s); starts " + esc(r.gate()) + ":");
+            line("**Rollout** of " + r.nodeCount() + " existing node(s): **not started by nkd** (rolling updates need the "
+                    + "Housekeeper, not yet available). Its order once it exists, starting " + esc(r.gate()) + ":");
             line("");
             r.batches().forEach(b -> line(b.number() + ". " + b.role() + ": "
                     + String.join(", ", b.nodes().stream().map(MarkdownPrinter::code).toList())));
@@ -171,12 +173,12 @@ final class MarkdownPrinter {
     private static String icon(Action a) {
         if (a instanceof Action.CreateCluster || a instanceof Action.CreateMachine) {
             return "➕";
-        } else if (a instanceof Action.DeleteCluster) {
-            return "🔥";
+        } else if (a instanceof Action.UnmanageCluster) {
+            return "⚠️";
         } else if (a instanceof Action.DeleteMachine) {
             return "➖";
-        } else if (a instanceof Action.ReplaceMachine) {
-            return "🔁";
+        } else if (a instanceof Action.MachineNotReplaced) {
+            return "⏸️";
         } else if (a instanceof Action.UpdatePoolConfig) {
             return "📝";
         } else if (a instanceof Action.UpgradeOs || a instanceof Action.UpgradeKubernetes) {

@@ -23,7 +23,7 @@ public enum PlanFormat {
 
     /** A commit id shortened to 12 hex digits, as reviewers read them; anything else as it is. */
     static String abbreviate(String revision) {
-        return revision != null && revision.matches("[0-9a-f]{40}") ? revision.substring(0, 12) : revision;
+        return io.nkd.config.Snapshot.shortId(revision);
     }
 
     /** What the exit code means, in words. */

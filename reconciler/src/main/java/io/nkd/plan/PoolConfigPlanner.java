@@ -1,5 +1,6 @@
 package io.nkd.plan;
 
+import io.nkd.config.ClusterSpec;
 import io.nkd.plan.Action.UpdatePoolConfig.Change;
 import io.nkd.render.RenderedCluster;
 import io.nkd.render.RenderedConfig;
@@ -19,8 +20,14 @@ final class PoolConfigPlanner {
     private PoolConfigPlanner() {
     }
 
-    /** @param base the base rendering, or null when the cluster is new */
-    static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head) {
+    /**
+     * @param base     the base rendering, or null when the cluster is new
+     * @param existing per pool, the nodes that exist before and after the change (they keep their config)
+     * @param spec     the head's spec (a paused cluster publishes nothing)
+     */
+    static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head, Map<String, List<String>> existing,
+                                ClusterSpec spec) {
+        Action.Effect effect = DaemonEffects.configs(spec);
         Map<String, RenderedConfig> before = byName(base);
         Map<String, RenderedConfig> after = byName(head);
         Set<String> pools = new LinkedHashSet<>(after.keySet());
@@ -31,21 +38,32 @@ final class PoolConfigPlanner {
             RenderedConfig to = after.get(pool);
             String file = cluster + "/pools/" + pool + ".ign";
             if (from == null) {
-                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.ADDED, null, to.version(),
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.ADDED, null, to.version(), effect,
                         UnifiedDiff.of("/dev/null", "b/" + file + "\t" + to.version(), List.of(), IgnitionReview.lines(to.config())),
-                        "pool " + pool + " is new; its machines boot with this config"));
+                        DaemonEffects.configsReason(spec, "pool " + pool + " is new; its machines boot with this config")));
             } else if (to == null) {
-                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.REMOVED, from.version(), null, "",
-                        "pool " + pool + " was removed; its config is no longer served"));
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.REMOVED, from.version(), null, effect, "",
+                        DaemonEffects.configsReason(spec, "pool " + pool + " was removed; its config is no longer published")));
             } else if (!from.version().equals(to.version())) {
-                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.CHANGED, from.version(), to.version(),
+                actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.CHANGED, from.version(), to.version(), effect,
                         UnifiedDiff.of("a/" + file + "\t" + from.version(), "b/" + file + "\t" + to.version(),
                                 IgnitionReview.lines(from.config()), IgnitionReview.lines(to.config())),
-                        "the Ignition that machines of pool " + pool + " boot with changes (see the diff); Ignition "
-                                + "runs once, at first boot, so existing nodes change only through replacements and upgrades"));
+                        DaemonEffects.configsReason(spec, existingNodes(pool, from.version(), existing.getOrDefault(pool, List.of())))));
             }
         }
         return actions;
+    }
+
+    /** What a changed pool config means for the nodes that exist: nothing, until the Housekeeper exists. */
+    private static String existingNodes(String pool, String oldVersion, List<String> nodes) {
+        String published = "the Ignition that machines of pool " + pool + " boot with changes (see the diff); nkd publishes it at "
+                + "once and machines created from now on boot it";
+        if (nodes.isEmpty()) {
+            return published;
+        }
+        return published + ". Ignition runs only at first boot, and nkd cannot roll a config out to running nodes yet "
+                + "(that needs the Housekeeper): the " + nodes.size() + " existing node(s) of the pool keep running " + oldVersion
+                + ", and status shows RolloutPending until they are updated";
     }
 
     private static Map<String, RenderedConfig> byName(RenderedCluster rendered) {

@@ -3,27 +3,35 @@ package io.nkd.plan;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Counts of a plan's (or one cluster's) actions, for summary lines and tables. */
-public record Tally(int clustersCreated, int clustersDeleted, int machinesCreated, int machinesReplaced,
+/**
+ * Counts of a plan's (or one cluster's) actions, for summary lines and tables.
+ *
+ * @param notApplied the changes (not refusals) that the daemon does not carry out yet, see {@link Action.Effect}
+ */
+public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCreated, int machinesNotReplaced,
                     int machinesDeleted, int poolConfigs, int osUpgrades, int kubernetesUpgrades, int addonChanges,
-                    int refusals) {
+                    int refusals, int notApplied) {
 
     public static Tally of(List<? extends Action> actions) {
         int[] n = new int[10];
+        int notApplied = 0;
         for (Action a : actions) {
             n[index(a)]++;
+            if (!(a instanceof Action.Refusal) && a.effect() == Action.Effect.NOT_APPLIED) {
+                notApplied++;
+            }
         }
-        return new Tally(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9]);
+        return new Tally(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], notApplied);
     }
 
     private static int index(Action a) {
         if (a instanceof Action.CreateCluster) {
             return 0;
-        } else if (a instanceof Action.DeleteCluster) {
+        } else if (a instanceof Action.UnmanageCluster) {
             return 1;
         } else if (a instanceof Action.CreateMachine) {
             return 2;
-        } else if (a instanceof Action.ReplaceMachine) {
+        } else if (a instanceof Action.MachineNotReplaced) {
             return 3;
         } else if (a instanceof Action.DeleteMachine) {
             return 4;
@@ -45,16 +53,19 @@ public record Tally(int clustersCreated, int clustersDeleted, int machinesCreate
     public String describe() {
         List<String> parts = new ArrayList<>();
         add(parts, refusals, "refusal(s)");
-        add(parts, clustersDeleted, "cluster(s) to DELETE");
+        add(parts, clustersUnmanaged, "cluster(s) to STOP MANAGING (nothing deleted)");
         add(parts, clustersCreated, "cluster(s) to create");
         add(parts, machinesCreated, "machine(s) to create");
-        add(parts, machinesReplaced, "machine(s) to replace");
+        add(parts, machinesNotReplaced, "machine change(s) NOT applied");
         add(parts, machinesDeleted, "machine(s) to delete");
         add(parts, poolConfigs, "pool config(s) to change");
         add(parts, osUpgrades, "OS upgrade(s)");
         add(parts, kubernetesUpgrades, "Kubernetes upgrade(s)");
         add(parts, addonChanges, "add-on change(s)");
-        return parts.isEmpty() ? "no changes" : String.join(", ", parts);
+        if (parts.isEmpty()) {
+            return "no changes";
+        }
+        return String.join(", ", parts) + (notApplied == 0 ? "" : " (" + notApplied + " not applied by nkd yet)");
     }
 
     private static void add(List<String> parts, int n, String what) {

@@ -3,7 +3,7 @@ package io.nkd.plan;
 import java.util.List;
 
 /**
- * The plan for a terminal: refusals and cluster deletions first, then per cluster one line per action with its
+ * The plan for a terminal: refusals and clusters nkd stops managing first, then per cluster one line per action with its
  * reason below, the rollout, and the unified diffs unindented (so they can be copied into patch tools).
  */
 final class TextPrinter {
@@ -28,11 +28,11 @@ final class TextPrinter {
             line("REFUSED (nothing else is planned for these clusters until this is fixed):");
             refusals.forEach(r -> line("  ! " + r.summary()));
         }
-        List<Action.DeleteCluster> deletions = plan.clusters().stream()
-                .flatMap(c -> c.actions(Action.DeleteCluster.class).stream()).toList();
-        if (!deletions.isEmpty()) {
+        List<Action.UnmanageCluster> unmanaged = plan.clusters().stream()
+                .flatMap(c -> c.actions(Action.UnmanageCluster.class).stream()).toList();
+        if (!unmanaged.isEmpty()) {
             line("");
-            deletions.forEach(d -> line("!!! " + d.summary()));
+            unmanaged.forEach(d -> line("!!! " + d.summary()));
         }
         for (ClusterPlan c : plan.clusters()) {
             line("");
@@ -53,11 +53,12 @@ final class TextPrinter {
         line("Cluster " + c.cluster() + ": " + c.status() + " (" + Tally.of(c.actions()).describe() + ")");
         c.notes().forEach(n -> line("  note: " + n));
         for (Action a : c.actions()) {
-            line("  " + marker(a) + " " + a.summary());
+            line("  " + marker(a) + " " + (a.effect() == Action.Effect.NOT_APPLIED ? "(not applied) " : "") + a.summary());
             line("      " + a.reason());
         }
         for (Rollout r : c.rollouts()) {
-            line("  rollout of " + r.nodeCount() + " existing node(s), starts " + r.gate() + ":");
+            line("  rollout of " + r.nodeCount() + " existing node(s): NOT started by nkd (needs the Housekeeper); "
+                    + "its order, once it exists, starting " + r.gate() + ":");
             r.batches().forEach(b -> line("      " + b.number() + ". " + b.role() + ": " + String.join(", ", b.nodes())));
             if (r.batches().isEmpty()) {
                 line("      (no existing nodes to upgrade)");
@@ -75,12 +76,14 @@ final class TextPrinter {
     static String marker(Action a) {
         if (a instanceof Action.CreateCluster || a instanceof Action.CreateMachine) {
             return "+";
-        } else if (a instanceof Action.DeleteCluster) {
+        } else if (a instanceof Action.UnmanageCluster) {
             return "!!!";
         } else if (a instanceof Action.DeleteMachine) {
             return "-";
-        } else if (a instanceof Action.ReplaceMachine || a instanceof Action.UpdatePoolConfig) {
+        } else if (a instanceof Action.UpdatePoolConfig) {
             return "~";
+        } else if (a instanceof Action.MachineNotReplaced) {
+            return "=";
         } else if (a instanceof Action.UpgradeOs || a instanceof Action.UpgradeKubernetes) {
             return "^";
         } else if (a instanceof Action.ApplyAddons) {

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.nkd.state.ClusterState;
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
+import io.nkd.status.Condition;
 import io.nkd.status.HistoryEntry;
 import io.nkd.status.StatusStore;
 import java.time.Clock;
@@ -25,6 +26,7 @@ public final class ClusterReconciler {
     }
 
     private final StateStore store;
+    private final Collaborators.ConfigPublisher publisher;
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
@@ -35,6 +37,7 @@ public final class ClusterReconciler {
     public ClusterReconciler(StateStore store, Collaborators collaborators, Clock clock, MeterRegistry metrics) {
         this.store = store;
         this.steps = Steps.all(collaborators);
+        this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
     }
@@ -43,15 +46,39 @@ public final class ClusterReconciler {
         Timer.Sample sample = Timer.start(metrics);
         String result = "error";
         ClusterStatus status = null;
-        try (ClusterState state = store.open(cluster)) {
+        // every log line of this reconcile (steps, providers) carries the cluster and commit (--log-format json)
+        try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
+             org.slf4j.MDC.MDCCloseable r = org.slf4j.MDC.putCloseable("commit", Steps.shortId(desired.revision()));
+             ClusterState state = store.open(cluster)) {
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             Scope scope = new Scope(cluster, desired, state, previous);
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
             runSteps(scope);
-            status = StatusComputer.compute(scope, clock.instant());
-            StatusStore.save(state, status);
-            HistoryEntry entry = history(scope, previous, status);
-            StatusStore.record(state, entry);
+            status = notServing(StatusComputer.compute(scope, clock.instant()));
+            try {
+                StatusStore.save(state, status);
+                HistoryEntry entry = history(scope, previous, status);
+                StatusStore.record(state, entry);
+                if (entry.outcome() == HistoryEntry.Outcome.UNCHANGED && settled(status) && !settled(previous)) {
+                    // the commit applied earlier finished provisioning now: complete its entry
+                    Condition ready = status.condition(StatusComputer.READY);
+                    StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
+                }
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
+                if (scope.failure == null) {
+                    scope.failedStep = "SaveStatus";
+                    scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                            "cannot save the cluster's status: " + e.getMessage(), e);
+                    status = notServing(StatusComputer.compute(scope, clock.instant()));
+                    try {
+                        StatusStore.save(state, status);
+                    } catch (io.nkd.state.StateIOException again) {
+                        // kept in memory by StatusStore
+                    }
+                }
+                LOG.warn("cluster={} commit={}: status not saved: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
+            }
             result = scope.failure == null ? (scope.paused ? "paused" : "success")
                     : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
@@ -84,6 +111,16 @@ public final class ClusterReconciler {
                 LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
                         Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
                 return;
+            } catch (io.nkd.state.CorruptStateException e) {
+                // e.g. node-tokens.json: every fetch would fail, so the cluster must not look fine; the message
+                // names the file and what to do, and the retry picks up a restored file by itself
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e));
+                return;
+            } catch (io.nkd.state.StateIOException e) {
+                // a full disk, for one: retried with backoff until the space is back
+                fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
+                        "step " + step.name() + ": " + e.getMessage(), e));
+                return;
             } catch (RuntimeException e) {
                 scope.failedStep = step.name();
                 scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
@@ -93,6 +130,35 @@ public final class ClusterReconciler {
                 return;
             }
         }
+    }
+
+    /**
+     * A status must not say Ready while booting nodes would get 404 for what it names: after a restart whose stored
+     * configs were missing or damaged, a cluster held at its last good commit (not rendered again) is in that case.
+     */
+    private ClusterStatus notServing(ClusterStatus status) {
+        List<String> versions = status.pools().stream().map(ClusterStatus.PoolStatus::renderedVersion)
+                .filter(java.util.Objects::nonNull).toList();
+        List<String> missing = versions.isEmpty() ? List.of() : publisher.unserved(status.name(), versions);
+        if (missing.isEmpty()) {
+            return status;
+        }
+        String message = "pool config(s) " + String.join(", ", missing) + " are not served: their stored copy was missing"
+                + " or damaged when nkd started (see its log), so nodes booting now cannot fetch them. Push a valid commit"
+                + " (its reconcile renders and serves them again) or restore the state directory from a backup.";
+        java.time.Instant now = clock.instant();
+        ClusterStatus degraded = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(),
+                status.phase() == ClusterStatus.Phase.READY ? ClusterStatus.Phase.DEGRADED : status.phase(), status.conditions(),
+                status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
+        return degraded.withCondition(new io.nkd.status.Condition(StatusComputer.READY, io.nkd.status.Condition.Status.FALSE,
+                io.nkd.status.Reasons.CONFIGS_NOT_SERVED, message, status.attemptedRevision(), null), now);
+    }
+
+    private static void fail(Scope scope, Step step, ReconcileException e) {
+        scope.failedStep = step.name();
+        scope.failure = e;
+        LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
+                Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
     }
 
     private static java.util.List<String> nodeNames(ClusterStatus status) {
@@ -110,8 +176,20 @@ public final class ClusterReconciler {
         boolean unchanged = s.revision.equals(previous.appliedRevision())
                 || (previous.appliedRevision() != null && !s.paused && previous.pools().equals(status.pools())
                 && nodeNames(previous).equals(nodeNames(status)));
-        return new HistoryEntry(s.revision, clock.instant(), unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
-                status.condition(StatusComputer.READY) == null ? null : status.condition(StatusComputer.READY).reason(),
-                s.paused ? "paused" : status.phase().name().toLowerCase());
+        Condition ready = status.condition(StatusComputer.READY);
+        // the status's own times, so that history and status name the same instant for the same event
+        java.time.Instant applied = s.paused || status.appliedAt() == null ? status.updatedAt() : status.appliedAt();
+        return new HistoryEntry(s.revision, applied, unchanged ? HistoryEntry.Outcome.UNCHANGED : HistoryEntry.Outcome.APPLIED,
+                ready == null ? null : ready.reason(), s.paused ? "paused" : ready == null ? status.phase().name() : ready.message(),
+                !s.paused && settled(status) ? status.updatedAt() : null);
+    }
+
+    /** Whether nkd's work on the applied commit is over: nothing is provisioning any more. */
+    private static boolean settled(ClusterStatus status) {
+        return switch (status.phase()) {
+            case READY, ROLLOUT_PENDING -> true;
+            case DEGRADED -> status.lastError() == null; // a failed machine, not a failed commit
+            default -> false;
+        };
     }
 }

@@ -12,7 +12,16 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
 
     /** Makes rendered configs available to booting nodes (the Ignition server's content store). */
     public interface ConfigPublisher {
-        void publish(String cluster, RenderedCluster rendered);
+        /** Called with the cluster's state open (the reconciler holds its lock): what is served is kept there. */
+        void publish(ClusterState state, RenderedCluster rendered);
+
+        /**
+         * Which of these pool config versions of {@code cluster} cannot be served now (e.g. their stored copy was
+         * missing or damaged when nkd restarted): a status that names them must not say Ready.
+         */
+        default java.util.List<String> unserved(String cluster, java.util.Collection<String> poolVersions) {
+            return java.util.List.of();
+        }
     }
 
     /** The pointer config a machine boots with: issues the node's token and pins the versions it may fetch. */
@@ -22,6 +31,14 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
 
         /** Revokes a deleted node's token so its pointer stops working. */
         void revoke(ClusterState state, String node);
+
+        /**
+         * Called on every reconcile with the machines that exist: revokes the tokens of any other node, so live
+         * tokens are at most one per existing machine (a machine forgotten by its provider, or lost in a crash
+         * between its token and its creation, leaves none behind).
+         */
+        default void retainOnly(ClusterState state, java.util.Set<String> machines) {
+        }
     }
 
     /** The provider for a cluster's infrastructure settings, if this nkd has one for its type. */

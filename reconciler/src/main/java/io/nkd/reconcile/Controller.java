@@ -35,9 +35,16 @@ public final class Controller implements AutoCloseable {
     private final StateStore store;
     private final MeterRegistry metrics;
     private final ExecutorService workers;
-    /** Clusters waiting for a worker; the clusters a new commit changed are put at the front. */
-    private final java.util.concurrent.LinkedBlockingDeque<String> queue = new java.util.concurrent.LinkedBlockingDeque<>();
+    /**
+     * Clusters waiting for a worker; the clusters a new commit changed are put at the front. Guarded by this
+     * controller's monitor together with {@link #queued}, {@link #running} and {@link #again}: a worker moves a
+     * cluster from the queue to running in one step, so no request can see it in neither (and queue it twice).
+     */
+    private final java.util.ArrayDeque<String> queue = new java.util.ArrayDeque<>();
     private final Set<String> queued = new HashSet<>();
+    /** Serialises polls without holding the monitor requests need: a slow fetch must not stall the queue. */
+    private final Object pollLock = new Object();
+    private volatile boolean closed;
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "nkd-retry"));
     private final AtomicReference<DesiredRevision> current = new AtomicReference<>();
     private final Set<String> running = new HashSet<>();
@@ -46,6 +53,9 @@ public final class Controller implements AutoCloseable {
     /** The last commit whose outcome was recorded per cluster: one note per cluster and commit. */
     private final Map<String, String> notedRevision = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String lastSourceError;
+    /** Retry delays after failures: MIN_BACKOFF doubling up to MAX_BACKOFF, shortened by tests ({@link #backoff}). */
+    private volatile Duration minBackoff = MIN_BACKOFF;
+    private volatile Duration maxBackoff = MAX_BACKOFF;
 
     public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics) {
         this.source = source;
@@ -58,12 +68,26 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** For tests: the retry delays after failures, shorter than production's. */
+    Controller backoff(Duration min, Duration max) {
+        this.minBackoff = min;
+        this.maxBackoff = max;
+        return this;
+    }
+
     /** A worker: takes the next queued cluster and reconciles it, until the controller closes. */
     private void work() {
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                String cluster = queue.take();
+                String cluster;
                 synchronized (this) {
+                    while (queue.isEmpty()) {
+                        if (closed) {
+                            return;
+                        }
+                        wait();
+                    }
+                    cluster = queue.pollFirst();
                     queued.remove(cluster);
                     running.add(cluster);
                 }
@@ -81,7 +105,13 @@ public final class Controller implements AutoCloseable {
     }
 
     /** Polls the source; on a new head, loads it once and reconciles every cluster. Returns whether it moved. */
-    public synchronized boolean poll() {
+    public boolean poll() {
+        synchronized (pollLock) {
+            return pollOnce();
+        }
+    }
+
+    private boolean pollOnce() {
         DesiredRevision known = current.get();
         try {
             Optional<Snapshot> head = source.poll(known == null ? null : known.revision());
@@ -169,6 +199,7 @@ public final class Controller implements AutoCloseable {
         } else {
             queue.addLast(cluster);
         }
+        notifyAll();
     }
 
     private void run(String cluster) {
@@ -199,7 +230,7 @@ public final class Controller implements AutoCloseable {
         Duration delay = null;
         if (outcome == null || "retry".equals(outcome.result())) {
             Duration previous = backoff.getOrDefault(cluster, Duration.ZERO);
-            delay = previous.isZero() ? MIN_BACKOFF : previous.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : previous.multipliedBy(2);
+            delay = previous.isZero() ? minBackoff : previous.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : previous.multipliedBy(2);
             backoff.put(cluster, delay);
         } else {
             backoff.remove(cluster);
@@ -250,6 +281,10 @@ public final class Controller implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
         timers.shutdownNow();
         workers.shutdownNow();
         try {

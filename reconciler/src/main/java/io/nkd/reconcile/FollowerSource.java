@@ -36,7 +36,7 @@ public final class FollowerSource implements RevisionSource {
         var result = notes.append(org.eclipse.jgit.lib.ObjectId.fromString(revision),
                 "nkd: cluster " + cluster + ": " + outcome + " at " + java.time.Instant.now(), true);
         if (!(result instanceof io.nkd.git.NoteResult.Pushed)) {
-            LOG.warn("git note for commit {} cluster={} not pushed: {}", revision.substring(0, 12), cluster, result);
+            LOG.warn("git note for commit {} cluster={} not pushed: {}", Snapshot.shortId(revision), cluster, result);
         }
     }
 

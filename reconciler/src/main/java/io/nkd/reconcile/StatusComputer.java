@@ -13,13 +13,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * The one place that turns what a reconcile learned (the {@link Scope}) into the cluster's status and
- * conditions. Every condition always has a reason. A failed commit never moves appliedRevision: the cluster
- * stays on its last good commit, and the failure shows in Stalled/Ready and lastError.
+ * conditions. Every condition always has a reason. The phase comes from one {@link Standing}, and the Ready
+ * condition's status from the phase alone ({@link #ready(Phase)}), so the two cannot contradict each other.
+ * A failed commit never moves appliedRevision: the cluster stays on its last good commit, and the failure
+ * shows in Stalled/Ready and lastError.
  */
 final class StatusComputer {
     static final String READY = "Ready";
@@ -28,17 +31,60 @@ final class StatusComputer {
     static final String CONFIG_VALID = "ConfigValid";
     static final String RENDERED = "Rendered";
     static final String MACHINES_READY = "MachinesReady";
+    /** Whether every running node runs the config the applied commit asks for. */
+    static final String UP_TO_DATE = "UpToDate";
+
+    /** How a cluster stands after a reconcile; the only input of its phase. */
+    enum Standing {
+        /** Removed from Git. */
+        UNMANAGED,
+        /** spec.paused in Git. */
+        PAUSED,
+        /** The commit failed and no commit was ever applied. */
+        FAILED_NOTHING_APPLIED,
+        /** The commit failed; the last good commit stays applied. */
+        FAILED_LAST_GOOD_KEPT,
+        /** Applied, and a machine failed. */
+        MACHINES_FAILED,
+        /** Applied; machines are missing or booting. */
+        PROVISIONING,
+        /** Applied; every machine runs, some on an older config that only a rollout would replace. */
+        ROLLOUT_PENDING,
+        /** Applied; every node runs its desired config. */
+        READY
+    }
 
     private StatusComputer() {
+    }
+
+    static Phase phase(Standing standing) {
+        return switch (standing) {
+            case UNMANAGED -> Phase.UNMANAGED;
+            case PAUSED -> Phase.PAUSED;
+            case FAILED_NOTHING_APPLIED -> Phase.FAILED;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED -> Phase.DEGRADED;
+            case PROVISIONING -> Phase.PROVISIONING;
+            case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
+            case READY -> Phase.READY;
+        };
+    }
+
+    /** The Ready condition's status in each phase: the one mapping nkd status, the API and metrics show. */
+    static Status ready(Phase phase) {
+        return switch (phase) {
+            case READY -> Status.TRUE;
+            case PENDING, PAUSED, UNMANAGED, UNKNOWN -> Status.UNKNOWN;
+            case PROVISIONING, ROLLOUT_PENDING, DEGRADED, FAILED -> Status.FALSE;
+        };
     }
 
     static ClusterStatus compute(Scope s, Instant now) {
         ClusterStatus prev = s.previous;
         if (s.removed) {
-            return withConditions(copy(prev, prev.appliedRevision(), s.revision, prev.phase(), prev.pools(), prev.nodes(),
-                            prev.lastError(), prev.appliedAt(), now), now, s.revision,
-                    cond(READY, Status.UNKNOWN, Reasons.CLUSTER_REMOVED, "the cluster is no longer in the repository at "
-                            + Steps.shortId(s.revision) + "; nkd stopped managing it and deleted nothing"),
+            String message = "the cluster is no longer in the repository at " + Steps.shortId(s.revision)
+                    + "; nkd stopped managing it and deleted nothing (its machines keep running)";
+            return settle(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
+                    Standing.UNMANAGED, Reasons.CLUSTER_REMOVED, message, now, s.revision,
                     cond(RECONCILING, Status.FALSE, Reasons.CLUSTER_REMOVED, "not managed"),
                     cond(STALLED, Status.FALSE, Reasons.CLUSTER_REMOVED, "not managed"));
         }
@@ -46,46 +92,113 @@ final class StatusComputer {
             return failed(s, prev, now);
         }
         if (s.paused) {
-            return withConditions(copy(prev, prev.appliedRevision(), s.revision, Phase.PAUSED, prev.pools(), prev.nodes(),
-                            prev.lastError(), prev.appliedAt(), now), now, s.revision,
+            return settle(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
+                    Standing.PAUSED, Reasons.PAUSED, "spec.paused is true in Git: nkd changes nothing until it is false", now, s.revision,
                     cond(RECONCILING, Status.FALSE, Reasons.PAUSED, "spec.paused is true in Git"),
-                    cond(STALLED, Status.FALSE, Reasons.PAUSED, "paused"),
-                    cond(READY, prev.condition(READY) == null ? Status.UNKNOWN : prev.condition(READY).status(), Reasons.PAUSED,
-                            "reconciliation is paused"));
+                    cond(STALLED, Status.FALSE, Reasons.PAUSED, "paused"));
         }
+        return applied(s, prev, now);
+    }
+
+    private static ClusterStatus applied(Scope s, ClusterStatus prev, Instant now) {
         List<PoolStatus> pools = s.rendered.versions().entrySet().stream().map(e -> new PoolStatus(e.getKey(), e.getValue())).toList();
         Map<String, Machine> byName = s.machines.stream().collect(Collectors.toMap(Machine::name, Function.identity(), (a, b) -> a));
         Map<String, String> poolVersions = s.rendered.versions();
         List<NodeStatus> nodes = new ArrayList<>();
-        int ready = 0;
+        int upToDate = 0;
+        int running = 0;
+        List<String> notRunning = new ArrayList<>();
+        List<String> failedMachines = new ArrayList<>();
+        // (pool, running version) → nodes, for one sentence per group of outdated nodes
+        Map<String, List<String>> outdated = new TreeMap<>();
         for (Topology.PlannedNode n : Topology.nodes(s.cluster, s.loaded.spec())) {
             Machine m = byName.get(n.name());
             String desired = poolVersions.get(n.pool().name());
             String current = m == null ? null : m.currentConfig();
-            boolean nodeReady = m != null && m.isRunning() && desired.equals(current);
-            ready += nodeReady ? 1 : 0;
             nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, m == null ? "Missing" : m.state().name()));
+            if (m != null && m.state() == Machine.State.FAILED) {
+                failedMachines.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
+            } else if (m == null || !m.isRunning()) {
+                notRunning.add(n.name());
+            } else {
+                running++;
+                if (desired.equals(current)) {
+                    upToDate++;
+                } else {
+                    outdated.computeIfAbsent("pool " + n.pool().name() + " run " + (current == null ? "an unknown config" : current)
+                            + ", desired " + desired, k -> new ArrayList<>()).add(n.name());
+                }
+            }
         }
-        boolean allReady = ready == nodes.size();
-        String machines = ready + " of " + nodes.size() + " nodes run their desired config";
-        ClusterStatus base = copy(prev, s.revision, s.revision, allReady ? Phase.READY : Phase.PROVISIONING, pools, nodes, null, now, now);
-        return withConditions(base, now, s.revision,
+        int total = nodes.size();
+        Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
+                : !notRunning.isEmpty() ? Standing.PROVISIONING
+                : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
+                : Standing.READY;
+        String changed = s.created + s.deleted > 0 ? " (" + s.created + " created, " + s.deleted + " deleted)" : "";
+        String machines = running + " of " + total + " machines running" + changed;
+        String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
+                        + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
+                + "; Ignition runs only at first boot and rolling updates need the Housekeeper, not yet available, "
+                + "so these nodes stay as they are (machines created from now on boot the desired config)";
+        String upToDateText = upToDate + " of " + total + " nodes run their desired config";
+
+        Condition machinesReady = switch (standing) {
+            case MACHINES_FAILED -> cond(MACHINES_READY, Status.FALSE, Reasons.MACHINES_FAILED,
+                    "failed: " + String.join(", ", failedMachines) + "; " + machines);
+            case PROVISIONING -> cond(MACHINES_READY, Status.FALSE, Reasons.WAITING_FOR_MACHINES,
+                    machines + "; waiting for " + String.join(", ", notRunning));
+            default -> cond(MACHINES_READY, Status.TRUE, Reasons.MACHINES_READY, machines);
+        };
+        Condition nodesUpToDate = outdated.isEmpty()
+                ? cond(UP_TO_DATE, Status.TRUE, Reasons.SUCCEEDED, upToDateText)
+                : cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_PENDING, rollout);
+        String readyReason;
+        String readyMessage;
+        Condition reconciling;
+        Condition stalled;
+        switch (standing) {
+            case MACHINES_FAILED -> {
+                readyReason = Reasons.MACHINES_FAILED;
+                readyMessage = machinesReady.message();
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.MACHINES_FAILED, "nkd does not recreate failed machines");
+                stalled = cond(STALLED, Status.TRUE, Reasons.MACHINES_FAILED, machinesReady.message());
+            }
+            case PROVISIONING -> {
+                readyReason = Reasons.PROVISIONING;
+                readyMessage = machinesReady.message();
+                reconciling = cond(RECONCILING, Status.TRUE, Reasons.PROVISIONING, machinesReady.message());
+                stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
+            }
+            case ROLLOUT_PENDING -> {
+                readyReason = Reasons.ROLLOUT_PENDING;
+                readyMessage = upToDateText + ": " + rollout;
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.ROLLOUT_PENDING,
+                        "nothing more nkd can do for this commit: the rollout waits for the Housekeeper");
+                stalled = cond(STALLED, Status.FALSE, Reasons.ROLLOUT_PENDING, "no problems; waiting for a rollout nkd cannot do yet");
+            }
+            default -> {
+                readyReason = Reasons.SUCCEEDED;
+                readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText;
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.SUCCEEDED, upToDateText);
+                stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
+            }
+        }
+        // the time this commit was first applied, not the time of the latest reconcile of it
+        Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
+        ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
+        return settle(base, standing, readyReason, readyMessage, now, s.revision,
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
-                cond(MACHINES_READY, allReady ? Status.TRUE : Status.FALSE, allReady ? Reasons.MACHINES_READY : Reasons.WAITING_FOR_MACHINES,
-                        machines + (s.created + s.deleted > 0 ? " (" + s.created + " created, " + s.deleted + " deleted)" : "")),
-                cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems"),
-                cond(RECONCILING, allReady ? Status.FALSE : Status.TRUE, allReady ? Reasons.SUCCEEDED : Reasons.PROVISIONING, machines),
-                cond(READY, allReady ? Status.TRUE : Status.FALSE, allReady ? Reasons.SUCCEEDED : Reasons.PROVISIONING,
-                        allReady ? "applied " + Steps.shortId(s.revision) + "; " + machines : machines));
+                machinesReady, nodesUpToDate, stalled, reconciling);
     }
 
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {
         ReconcileException f = s.failure;
         boolean stalled = f instanceof ReconcileException.Stalled;
         ClusterStatus.LastError error = new ClusterStatus.LastError(s.revision, f.reason(), f.getMessage(), now);
-        Phase phase = prev.appliedRevision() == null ? Phase.FAILED : prev.phase() == Phase.PENDING ? Phase.FAILED : prev.phase();
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, phase, prev.pools(), prev.nodes(), error, prev.appliedAt(), now);
+        boolean lastGoodKept = prev.appliedRevision() != null;
+        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), error, prev.appliedAt(), now);
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -94,24 +207,28 @@ final class StatusComputer {
                 stalled ? f.getMessage() : "retrying"));
         conditions.add(cond(RECONCILING, stalled ? Status.FALSE : Status.TRUE, stalled ? f.reason() : Reasons.PROGRESSING,
                 stalled ? "waiting for a new commit" : "retrying after: " + f.getMessage()));
-        conditions.add(cond(READY, Status.FALSE, f.reason(), f.getMessage()));
-        return withConditions(base, now, s.revision, conditions.toArray(Condition[]::new));
+        return settle(base, lastGoodKept ? Standing.FAILED_LAST_GOOD_KEPT : Standing.FAILED_NOTHING_APPLIED, f.reason(),
+                f.getMessage(), now, s.revision, conditions.toArray(Condition[]::new));
+    }
+
+    /** Sets the phase of a standing, the given conditions, and the Ready condition that goes with that phase. */
+    private static ClusterStatus settle(ClusterStatus base, Standing standing, String readyReason, String readyMessage, Instant now,
+                                        String revision, Condition... conditions) {
+        Phase phase = phase(standing);
+        ClusterStatus out = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), phase, base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt());
+        for (Condition c : conditions) {
+            out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
+        }
+        return out.withCondition(new Condition(READY, ready(phase), readyReason, readyMessage, revision, null), now);
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {
         return new Condition(type, status, reason, message, null, null);
     }
 
-    private static ClusterStatus withConditions(ClusterStatus base, Instant now, String revision, Condition... conditions) {
-        ClusterStatus out = base;
-        for (Condition c : conditions) {
-            out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
-        }
-        return out;
-    }
-
-    private static ClusterStatus copy(ClusterStatus prev, String applied, String attempted, Phase phase, List<PoolStatus> pools,
-                                      List<NodeStatus> nodes, ClusterStatus.LastError error, java.time.Instant appliedAt, Instant now) {
-        return new ClusterStatus(prev.name(), applied, attempted, phase, prev.conditions(), pools, nodes, error, appliedAt, now);
+    private static ClusterStatus copy(ClusterStatus prev, String applied, String attempted, List<PoolStatus> pools,
+                                      List<NodeStatus> nodes, ClusterStatus.LastError error, Instant appliedAt, Instant now) {
+        return new ClusterStatus(prev.name(), applied, attempted, prev.phase(), prev.conditions(), pools, nodes, error, appliedAt, now);
     }
 }

@@ -3,6 +3,8 @@ package io.nkd.reconcile;
 import io.nkd.config.ClusterDocument;
 import io.nkd.config.RevisionRules;
 import io.nkd.config.Topology;
+import io.nkd.infra.BuiltInProviders;
+import io.nkd.infra.MachineChanges;
 import io.nkd.infra.Machine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
@@ -15,10 +17,8 @@ import io.nkd.state.Sensitivity;
 import io.nkd.status.Reasons;
 import io.nkd.yaml.YamlBinder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The reconcile steps, in order. Each says which facts of the scope it fills. */
@@ -116,12 +116,16 @@ final class Steps {
                 throw new ReconcileException.Stalled(Reasons.RENDER_FAILED, rendered.report().entries().get(0).toString());
             }
             s.rendered = rendered;
-            c.publisher().publish(s.cluster, rendered);
+            c.publisher().publish(s.state, rendered);
             return true;
         }
     }
 
-    /** Creates the machines the topology lacks and deletes the ones it no longer has; fills machines. */
+    /**
+     * Creates the machines the topology lacks and deletes the ones it no longer has, as {@link MachineChanges}
+     * computes it (the same computation {@code nkd plan} shows); fills machines. A kept machine is left as it
+     * is, even when Git changed its address, size or pool: replacing it needs the Housekeeper to drain it.
+     */
     record ReconcileMachines(Collaborators c) implements Step {
         @Override
         public String name() {
@@ -132,41 +136,36 @@ final class Steps {
         public boolean run(Scope s) throws ReconcileException {
             var type = s.loaded.spec().infrastructure().provider();
             Provider provider = c.providers().forInfrastructure(s.loaded.spec().infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
-                    Reasons.PROVISIONING_FAILED, "no " + type.wire() + " provider is available in this nkd"));
+                    Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type)));
             Map<String, String> poolVersions = s.rendered.versions();
             Map<String, String> nodeVersions = s.rendered.nodes().stream()
                     .collect(Collectors.toMap(RenderedConfig::name, RenderedConfig::version));
             try {
-                List<Machine> existing = provider.list(s.cluster);
-                Set<String> have = existing.stream().map(Machine::name).collect(Collectors.toSet());
-                Set<String> want = new HashSet<>();
-                for (Topology.PlannedNode n : Topology.nodes(s.cluster, s.loaded.spec())) {
-                    want.add(n.name());
-                    if (!have.contains(n.name())) {
-                        String pool = n.pool().name();
-                        String pointer = c.bootConfigs().pointer(s.state, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
-                        provider.create(new MachineRequest(s.cluster, pool, n.name(), s.revision, n.pool().machine(), n.ip(), n.mac(), pointer));
-                        s.created++;
-                    }
+                List<MachineChanges.Existing> existing = provider.list(s.cluster).stream().map(MachineChanges.Existing::of).toList();
+                MachineChanges changes = MachineChanges.of(existing, Topology.nodes(s.cluster, s.loaded.spec()));
+                for (Topology.PlannedNode n : changes.create()) {
+                    String pool = n.pool().name();
+                    String pointer = c.bootConfigs().pointer(s.state, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
+                    provider.create(new MachineRequest(s.cluster, pool, n.name(), s.revision, n.pool().machine(), n.ip(), n.mac(), pointer));
+                    s.created++;
                 }
-                for (Machine m : existing) {
-                    if (!want.contains(m.name())) {
-                        provider.delete(s.cluster, m.name());
-                        c.bootConfigs().revoke(s.state, m.name());
-                        s.deleted++;
-                    }
+                for (MachineChanges.Existing m : changes.delete()) {
+                    provider.delete(s.cluster, m.name());
+                    c.bootConfigs().revoke(s.state, m.name());
+                    s.deleted++;
                 }
                 s.machines.addAll(provider.list(s.cluster));
             } catch (RuntimeException e) {
                 throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
             }
+            c.bootConfigs().retainOnly(s.state, s.machines.stream().map(Machine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
         }
     }
 
     static String shortId(String revision) {
-        return revision != null && revision.length() > 12 ? revision.substring(0, 12) : String.valueOf(revision);
+        return io.nkd.config.Snapshot.shortId(revision);
     }
 
     private static String describeApplied(Scope s) {

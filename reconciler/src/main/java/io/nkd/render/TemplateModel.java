@@ -6,7 +6,7 @@ import io.nkd.config.ImageCatalog;
 import io.nkd.config.KubernetesSpec;
 import io.nkd.config.KubernetesVersion;
 import io.nkd.config.NodePool;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import java.util.Objects;
  * and how bad. {@code code} is a stable identifier (for tools and tests); the message is for people and
  * says what to do.
  */
-public record Entry(Severity severity, String code, Path path, Location location, String message, String file) {
+public record Entry(Severity severity, String code, FieldPath path, Location location, String message, String file) {
 
     public Entry {
         Objects.requireNonNull(severity);
@@ -16,7 +16,7 @@ public record Entry(Severity severity, String code, Path path, Location location
     }
 
     /** An entry about a single document (butane input, one Ignition config): no file name. */
-    public Entry(Severity severity, String code, Path path, Location location, String message) {
+    public Entry(Severity severity, String code, FieldPath path, Location location, String message) {
         this(severity, code, path, location, message, null);
     }
 
@@ -24,7 +24,7 @@ public record Entry(Severity severity, String code, Path path, Location location
         return severity == Severity.ERROR;
     }
 
-    public Entry withPath(Path newPath) {
+    public Entry withPath(FieldPath newPath) {
         return new Entry(severity, code, newPath, location, message, file);
     }
 

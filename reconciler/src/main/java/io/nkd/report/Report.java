@@ -17,15 +17,15 @@ public final class Report {
         return this;
     }
 
-    public Report error(String code, Path path, String message) {
+    public Report error(String code, FieldPath path, String message) {
         return add(new Entry(Severity.ERROR, code, path, null, message));
     }
 
-    public Report warning(String code, Path path, String message) {
+    public Report warning(String code, FieldPath path, String message) {
         return add(new Entry(Severity.WARNING, code, path, null, message));
     }
 
-    public Report info(String code, Path path, String message) {
+    public Report info(String code, FieldPath path, String message) {
         return add(new Entry(Severity.INFO, code, path, null, message));
     }
 

@@ -2,6 +2,7 @@ package io.nkd.secrets;
 
 import io.nkd.config.ClusterSpec;
 import io.nkd.config.Endpoint;
+import io.nkd.config.KeyAlgorithm;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.NodePool;
 import io.nkd.config.Topology;
@@ -9,7 +10,6 @@ import io.nkd.pki.Authority;
 import io.nkd.pki.BootstrapToken;
 import io.nkd.pki.CertificateKey;
 import io.nkd.pki.ClusterPki;
-import io.nkd.pki.KeyAlgorithm;
 import io.nkd.pki.PkiGenerator;
 import io.nkd.pki.PkiSpec;
 import io.nkd.pki.UserCas;
@@ -148,7 +148,7 @@ public final class ClusterSecrets {
         return PkiSpec.of(name, endpoint, node, ip, spec.kubernetes().serviceSubnet())
                 .withDnsDomain(spec.kubernetes().dnsDomain())
                 .withExtraSans(spec.kubernetes().apiServerCertSANs())
-                .withKeyAlgorithm(KeyAlgorithm.parse(settings.keyAlgorithm().wire()))
+                .withKeyAlgorithm(settings.keyAlgorithm())
                 .withValidity(settings.caValidity(), settings.certificateValidity());
     }
 

@@ -38,6 +38,8 @@ public final class IgnitionContent {
 
     private final int retained;
     private final Map<String, List<Rendering>> clusters = new ConcurrentHashMap<>();
+    /** Per cluster, configs kept beyond the retained renderings because a live node's pointer names them. */
+    private final Map<String, Map<String, ServedConfig>> kept = new ConcurrentHashMap<>();
 
     public IgnitionContent() {
         this(DEFAULT_RETAINED_RENDERINGS);
@@ -91,9 +93,10 @@ public final class IgnitionContent {
     /** Stops serving a cluster (it was deleted). */
     public void remove(String cluster) {
         clusters.remove(cluster);
+        kept.remove(cluster);
     }
 
-    /** The config of this version, from the newest rendering that has it. */
+    /** The config of this version, from the newest rendering that has it, else from the kept configs. */
     public Optional<ServedConfig> get(String cluster, ConfigKind kind, String version) {
         for (Rendering r : clusters.getOrDefault(cluster, List.of())) {
             ServedConfig c = r.byVersion().get(key(kind, version));
@@ -101,7 +104,66 @@ public final class IgnitionContent {
                 return Optional.of(c);
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(kept.getOrDefault(cluster, Map.of()).get(key(kind, version)));
+    }
+
+    /** The retained renderings of a cluster, newest first, each as its configs (what {@link #restore} takes back). */
+    public List<List<ServedConfig>> renderings(String cluster) {
+        return clusters.getOrDefault(cluster, List.of()).stream()
+                .map(r -> List.copyOf(r.byVersion().values().stream()
+                        .sorted(java.util.Comparator.comparing((ServedConfig c) -> key(c.kind(), c.version()))).toList()))
+                .toList();
+    }
+
+    /** The configs kept beyond the renderings ({@link #keep}), sorted by kind and version. */
+    public List<ServedConfig> kept(String cluster) {
+        return kept.getOrDefault(cluster, Map.of()).values().stream()
+                .sorted(java.util.Comparator.comparing((ServedConfig c) -> key(c.kind(), c.version()))).toList();
+    }
+
+    /**
+     * Keeps serving {@code configs} even when no retained rendering has them any more (replacing the configs kept
+     * before): nodes whose pointers name them may still be booting.
+     */
+    public void keep(String cluster, java.util.Collection<ServedConfig> configs) {
+        Map<String, ServedConfig> map = new LinkedHashMap<>();
+        for (ServedConfig c : configs) {
+            if (!c.cluster().equals(cluster)) {
+                throw new IllegalArgumentException("a config of cluster " + c.cluster() + " cannot be kept for " + cluster);
+            }
+            map.put(key(c.kind(), c.version()), c);
+        }
+        if (map.isEmpty()) {
+            kept.remove(cluster);
+        } else {
+            kept.put(cluster, Map.copyOf(map));
+        }
+    }
+
+    /**
+     * Serves again what was served before a restart: {@code renderings} newest first (as {@link #renderings}
+     * gave them) and the kept configs. Replaces whatever the cluster had.
+     */
+    public void restore(String cluster, List<List<ServedConfig>> renderings, java.util.Collection<ServedConfig> keptConfigs) {
+        List<Rendering> history = new ArrayList<>();
+        for (List<ServedConfig> configs : renderings.subList(0, Math.min(renderings.size(), retained))) {
+            Map<String, ServedConfig> byVersion = new LinkedHashMap<>();
+            Map<String, ServedConfig> byName = new LinkedHashMap<>();
+            for (ServedConfig c : configs) {
+                if (!c.cluster().equals(cluster)) {
+                    throw new IllegalArgumentException("a config of cluster " + c.cluster() + " cannot be served as " + cluster);
+                }
+                byVersion.put(key(c.kind(), c.version()), c);
+                byName.put(key(c.kind(), c.name()), c);
+            }
+            history.add(new Rendering(Map.copyOf(byVersion), Map.copyOf(byName)));
+        }
+        if (history.isEmpty()) {
+            clusters.remove(cluster);
+        } else {
+            clusters.put(cluster, List.copyOf(history));
+        }
+        keep(cluster, keptConfigs);
     }
 
     /** The newest rendering's config of pool or node {@code name}: what a new pointer names. */
@@ -116,6 +178,7 @@ public final class IgnitionContent {
         for (Rendering r : clusters.getOrDefault(cluster, List.of())) {
             r.byVersion().values().stream().filter(c -> c.kind() == kind).forEach(c -> out.add(c.version()));
         }
+        kept.getOrDefault(cluster, Map.of()).values().stream().filter(c -> c.kind() == kind).forEach(c -> out.add(c.version()));
         return List.copyOf(out);
     }
 

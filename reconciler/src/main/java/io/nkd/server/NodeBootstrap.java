@@ -3,12 +3,26 @@ package io.nkd.server;
 import io.nkd.reconcile.Collaborators;
 import io.nkd.render.RenderedCluster;
 import io.nkd.state.ClusterState;
+import io.nkd.state.StateException;
+import io.nkd.state.StateStore;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How the reconciler hands configs to booting nodes: rendered configs go into the Ignition server's content
  * store, and each new machine gets a pointer config with its own token, pinned to the exact bytes it may fetch.
+ *
+ * <p>What is served is also kept in each cluster's state ({@link ServedConfigStore}) and {@link #restore restored}
+ * when nkd starts, so a restart serves what was served before. The configs a live token's pointer names are kept
+ * as long as that token lives, even after newer renderings push them out; everything else is garbage-collected.
  */
 public final class NodeBootstrap implements Collaborators.BootConfigs, Collaborators.ConfigPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeBootstrap.class);
     private final IgnitionContent content;
     private final NodeTokens tokens;
     private final PointerConfigs.Target target;
@@ -19,9 +33,64 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
         this.target = target;
     }
 
+    /**
+     * Serves again what every cluster in {@code store} served when nkd stopped. A cluster whose stored configs
+     * cannot be read is logged (with the file and what to do) and skipped; the others are served.
+     *
+     * @return the clusters whose configs could not all be restored, with why
+     */
+    public Map<String, String> restore(StateStore store) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        int restored = 0;
+        for (String cluster : store.listClusters()) {
+            try {
+                ServedConfigStore.Loaded loaded = ServedConfigStore.load(store.view(cluster));
+                if (!loaded.problems().isEmpty()) {
+                    String why = String.join("; ", loaded.problems());
+                    problems.put(cluster, why);
+                    LOG.error("cluster {}: some configs served before the restart cannot be served again: {}. Restore the"
+                            + " state directory from a backup, or push a commit: a reconcile of a valid commit stores them"
+                            + " afresh", cluster, why);
+                }
+                if (!loaded.isEmpty()) {
+                    content.restore(cluster, loaded.renderings(), loaded.kept());
+                    restored++;
+                }
+            } catch (StateException e) {
+                problems.put(cluster, e.getMessage());
+                LOG.error("cluster {}: the configs served before the restart cannot be served again: {}", cluster, e.getMessage());
+            }
+        }
+        if (restored > 0) {
+            LOG.info("serving the configs of {} cluster(s) as before the restart", restored);
+        }
+        return problems;
+    }
+
     @Override
-    public void publish(String cluster, RenderedCluster rendered) {
+    public void publish(ClusterState state, RenderedCluster rendered) {
+        String cluster = state.cluster();
+        // the configs live pointers name, looked up before the new rendering may push them out of the retained ones
+        Map<String, ServedConfig> pinned = new LinkedHashMap<>();
+        for (TokenRecord t : tokens.live(state)) {
+            if (t.poolVersion() != null) {
+                content.get(cluster, ConfigKind.POOL, t.poolVersion()).ifPresent(c -> pinned.put("pool/" + c.version(), c));
+            }
+            if (t.nodeVersion() != null) {
+                content.get(cluster, ConfigKind.NODE, t.nodeVersion()).ifPresent(c -> pinned.put("node/" + c.version(), c));
+            }
+        }
         content.put(cluster, rendered);
+        List<List<ServedConfig>> renderings = content.renderings(cluster);
+        Set<String> inRenderings = new HashSet<>();
+        renderings.forEach(r -> r.forEach(c -> inRenderings.add(c.kind().segment() + "/" + c.version())));
+        content.keep(cluster, pinned.entrySet().stream().filter(e -> !inRenderings.contains(e.getKey())).map(Map.Entry::getValue).toList());
+        ServedConfigStore.save(state, renderings, content.kept(cluster));
+    }
+
+    @Override
+    public List<String> unserved(String cluster, java.util.Collection<String> poolVersions) {
+        return poolVersions.stream().filter(v -> content.get(cluster, ConfigKind.POOL, v).isEmpty()).sorted().toList();
     }
 
     @Override
@@ -31,12 +100,17 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
                 new IllegalStateException("pool config " + poolVersion + " of cluster " + cluster + " was not published"));
         ServedConfig nodeConfig = content.get(cluster, ConfigKind.NODE, nodeVersion).orElseThrow(() ->
                 new IllegalStateException("node config " + nodeVersion + " of cluster " + cluster + " was not published"));
-        NodeToken token = tokens.issue(state, pool, node);
+        NodeToken token = tokens.issueOnly(state, pool, node, poolVersion, nodeVersion);
         return PointerConfigs.pointer(target, poolConfig, nodeConfig, token, PointerConfigs.Options.defaults());
     }
 
     @Override
     public void revoke(ClusterState state, String node) {
         tokens.revokeNode(state, node);
+    }
+
+    @Override
+    public void retainOnly(ClusterState state, Set<String> machines) {
+        tokens.retainOnly(state, machines);
     }
 }

@@ -48,6 +48,7 @@ public final class NodeTokens {
         }
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeTokens.class);
     private final StateStore store;
     private final SecureRandom random;
     private final Clock clock;
@@ -82,6 +83,66 @@ public final class NodeTokens {
             return out;
         });
         return new NodeToken(state.cluster(), pool, node, id, value);
+    }
+
+    /**
+     * The token for a new pointer config of {@code node}: every earlier token of the node is revoked in the same
+     * write, so a node never has two live tokens (a machine re-created after a crash, or after its provider forgot
+     * it, gets a new pointer; the old one must stop working). Records the versions the pointer names, so the
+     * served configs it needs are kept.
+     */
+    public NodeToken issueOnly(ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
+        checkName("pool", pool);
+        checkName("node", node);
+        byte[] secret = new byte[TOKEN_BYTES];
+        random.nextBytes(secret);
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        byte[] idBytes = new byte[8];
+        random.nextBytes(idBytes);
+        String id = HexFormat.of().formatHex(idBytes);
+        java.time.Instant now = clock.instant();
+        TokenRecord entry = new TokenRecord(id, sha256(value), pool, node, now, null, poolVersion, nodeVersion);
+        int[] revoked = {0};
+        update(state, tokens -> {
+            List<TokenRecord> out = new ArrayList<>();
+            for (TokenRecord t : tokens) {
+                if (!t.revoked() && t.node().equals(node)) {
+                    revoked[0]++;
+                    out.add(t.revoke(now));
+                } else {
+                    out.add(t);
+                }
+            }
+            out.add(entry);
+            return out;
+        });
+        if (revoked[0] > 0) {
+            LOG.info("cluster {}: node {} got a new token; revoked its {} earlier one(s)", state.cluster(), node, revoked[0]);
+        }
+        return new NodeToken(state.cluster(), pool, node, id, value);
+    }
+
+    /**
+     * Revokes the live tokens of nodes not in {@code machines} (the machines that exist now), so the live tokens
+     * are at most one per existing machine. Run on every reconcile, it also reads the registry, so a corrupt one
+     * fails the reconcile (naming the file) instead of only every node's fetch.
+     *
+     * @return how many tokens were revoked
+     */
+    public int retainOnly(ClusterState state, java.util.Set<String> machines) {
+        TokenFile now = read(state);
+        boolean stale = now.tokens().stream().anyMatch(t -> !t.revoked() && !machines.contains(t.node()));
+        if (!stale) {
+            return 0; // no write: this runs on every reconcile
+        }
+        int revoked = revokeWhere(state, t -> !machines.contains(t.node()));
+        LOG.info("cluster {}: revoked {} token(s) of machines that no longer exist", state.cluster(), revoked);
+        return revoked;
+    }
+
+    /** The live tokens of a cluster (for keeping the configs their pointers name). */
+    public List<TokenRecord> live(ClusterView view) {
+        return read(view).tokens().stream().filter(t -> !t.revoked()).toList();
     }
 
     /** Revokes every valid token of {@code node}; returns how many. */
@@ -148,7 +209,7 @@ public final class NodeTokens {
 
     private static TokenFile read(ClusterView view) {
         // deleting the file would invalidate every pointer handed out: restore it instead
-        return view.readJson(PATH, TokenFile.class, Recovery.BACKUP_ONLY).orElse(new TokenFile(List.of()));
+        return view.readJson(PATH, TokenFile.class, Recovery.REVOKES_ACCESS).orElse(new TokenFile(List.of()));
     }
 
     private ClusterState open(String cluster) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.cli.JsonOutput;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.pki.Pem;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

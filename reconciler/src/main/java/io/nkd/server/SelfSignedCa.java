@@ -1,7 +1,7 @@
 package io.nkd.server;
 
 import io.nkd.pki.CertKeyPair;
-import io.nkd.pki.KeyAlgorithm;
+import io.nkd.config.KeyAlgorithm;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

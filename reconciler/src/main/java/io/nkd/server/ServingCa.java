@@ -3,7 +3,7 @@ package io.nkd.server;
 import io.nkd.pki.AltNames;
 import io.nkd.pki.CertKeyPair;
 import io.nkd.pki.ExtendedKeyUsage;
-import io.nkd.pki.KeyAlgorithm;
+import io.nkd.config.KeyAlgorithm;
 import io.nkd.pki.LeafProfile;
 import io.nkd.pki.Pem;
 import io.nkd.pki.PkiGenerator;

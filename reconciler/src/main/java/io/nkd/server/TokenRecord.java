@@ -10,8 +10,17 @@ import java.util.Objects;
  *
  * @param sha256    hex SHA-256 of the token's UTF-8 bytes
  * @param revokedAt null while the token is valid
+ * @param poolVersion the pool config version the node's pointer names (null for tokens issued without one); the
+ *                    served configs a live token names are kept, whatever else is garbage-collected
+ * @param nodeVersion the node overlay version the pointer names, likewise
  */
-public record TokenRecord(String id, String sha256, String pool, String node, Instant issuedAt, Instant revokedAt) {
+public record TokenRecord(String id, String sha256, String pool, String node, Instant issuedAt, Instant revokedAt,
+                          String poolVersion, String nodeVersion) {
+
+    /** A token that names no config versions. */
+    public TokenRecord(String id, String sha256, String pool, String node, Instant issuedAt, Instant revokedAt) {
+        this(id, sha256, pool, node, issuedAt, revokedAt, null, null);
+    }
 
     public TokenRecord {
         Objects.requireNonNull(id, "id");
@@ -25,6 +34,6 @@ public record TokenRecord(String id, String sha256, String pool, String node, In
     }
 
     TokenRecord revoke(Instant at) {
-        return revoked() ? this : new TokenRecord(id, sha256, pool, node, issuedAt, at);
+        return revoked() ? this : new TokenRecord(id, sha256, pool, node, issuedAt, at, poolVersion, nodeVersion);
     }
 }

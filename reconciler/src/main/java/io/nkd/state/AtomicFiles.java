@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Crash-safe file operations: write to a temporary file beside the target, sync it, give it its final
  * mode, rename it over the target, sync the directory. A crash leaves the old file or the new one plus at
- * most a temporary file, which {@link #tidy} removes.
+ * most a temporary file, which {@link #tidy} removes; a failed write (a full disk) removes its temporary
+ * file at once.
+ *
+ * <p>Public for nkd's own files kept beside the store (the sandbox's machines): {@link #replace},
+ * {@link #removeLeftovers}, {@link #createPrivateDirectory}.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private static final Logger log = LoggerFactory.getLogger(AtomicFiles.class);
 
     static final Set<PosixFilePermission> PRIVATE_DIRECTORY = Set.copyOf(PosixFilePermissions.fromString("rwx------"));
@@ -52,9 +56,40 @@ final class AtomicFiles {
     }
 
     private final BeforeRename beforeRename;
+    private static final AtomicFiles PLAIN = new AtomicFiles(BeforeRename.NONE);
 
     AtomicFiles(BeforeRename beforeRename) {
         this.beforeRename = beforeRename;
+    }
+
+    /**
+     * Replaces {@code target} atomically and durably with a file of exactly the mode {@code sensitivity} asks
+     * for, from its first byte (a secret is never readable by others, not even while it is written). Its
+     * directory must exist. On failure nothing is left behind but the old file.
+     */
+    public static void replace(Path target, byte[] content, Sensitivity sensitivity) throws IOException {
+        PLAIN.write(target, content, sensitivity.permissions());
+    }
+
+    /**
+     * Removes leftovers of interrupted writes directly in {@code dir} (not below it). Only safe when no other
+     * process writes there, e.g. under the state directory's lock.
+     *
+     * @return how many were removed
+     */
+    public static int removeLeftovers(Path dir) throws IOException {
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (isLeftover(p) && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        return removed;
     }
 
     /** Replaces {@code target} with {@code content}; its directory must exist. */
@@ -128,7 +163,7 @@ final class AtomicFiles {
      *
      * @throws NotDirectoryException if something else exists there
      */
-    static void createPrivateDirectory(Path dir) throws IOException {
+    public static void createPrivateDirectory(Path dir) throws IOException {
         try {
             Files.createDirectory(dir, CREATE_DIRECTORY);
         } catch (FileAlreadyExistsException e) {

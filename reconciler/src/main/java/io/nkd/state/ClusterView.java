@@ -16,6 +16,11 @@ public interface ClusterView {
     /** The cluster's name. */
     String cluster();
 
+    /** Where this cluster's state lives (a directory, for the local store): tells apart one name in two stores. */
+    default String location() {
+        return cluster();
+    }
+
     /** The file's bytes, or empty if it does not exist. */
     Optional<byte[]> read(String path);
 

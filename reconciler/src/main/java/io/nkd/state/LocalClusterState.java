@@ -12,11 +12,13 @@ import java.util.Optional;
 final class LocalClusterState extends LocalClusterView implements ClusterState {
     private final AtomicFiles files;
     private final ClusterLock lock;
+    private final SecretModes secrets;
 
-    LocalClusterState(String cluster, Path dir, AtomicFiles files, ClusterLock lock) {
+    LocalClusterState(String cluster, Path dir, AtomicFiles files, ClusterLock lock, SecretModes secrets) {
         super(cluster, dir);
         this.files = files;
         this.lock = lock;
+        this.secrets = secrets;
     }
 
     @Override
@@ -35,6 +37,11 @@ final class LocalClusterState extends LocalClusterView implements ClusterState {
             files.write(target, content, sensitivity.permissions());
         } catch (IOException e) {
             throw new StateIOException("cannot write " + target, e);
+        }
+        try {
+            secrets.written(String.join("/", segments), sensitivity);
+        } catch (IOException e) {
+            throw new StateIOException("wrote " + target + " but cannot record it in " + dir().resolve(SecretModes.FILE), e);
         }
     }
 

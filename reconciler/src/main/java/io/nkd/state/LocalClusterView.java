@@ -78,6 +78,11 @@ class LocalClusterView implements ClusterView {
         return Files.exists(resolve(StateNames.path(path, true)));
     }
 
+    @Override
+    public String location() {
+        return dir.toString();
+    }
+
     /** The cluster's directory. */
     final Path dir() {
         return dir;

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 final class LocalLocks {
     private static final Logger log = LoggerFactory.getLogger(LocalLocks.class);
     private static final String LOCK_FILE = ".lock";
+    /** The state directory's own lock, held by a daemon for its whole life. */
+    static final String DIRECTORY_LOCK_FILE = ".nkd-serve.lock";
     private static final int MAX_HOLDER_BYTES = 4096;
     private static final long MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
@@ -57,6 +59,34 @@ final class LocalLocks {
     LocalLocks(Path root, Clock clock) {
         this.root = root;
         this.clock = clock;
+    }
+
+    /**
+     * The lock of the whole state directory, for a daemon: refused at once if another process (or another
+     * handle in this one) holds it. Cluster locks are separate, so read-only commands and cluster-scoped
+     * writers (nkd import) keep working while a daemon runs.
+     */
+    DirectoryLock lockDirectory(String command) {
+        Attempt attempt = attempt("the state directory", root.resolve(DIRECTORY_LOCK_FILE), command);
+        if (attempt instanceof Acquired acquired) {
+            return new DirectoryLock(root, acquired.lock());
+        }
+        Refused refused = (Refused) attempt;
+        String who;
+        if (refused.inProcessThread() != null) {
+            who = "this process (thread '" + refused.inProcessThread() + "' since " + refused.holder().since() + ")";
+        } else if (refused.holder() != null) {
+            who = refused.holder().toString();
+        } else {
+            who = "another process (its lock file does not name it yet)";
+        }
+        return throwInUse(who, refused.holder());
+    }
+
+    private DirectoryLock throwInUse(String who, LockHolder holder) {
+        throw new StateLockedException(null, holder, "state directory " + root + " is in use by " + who
+                + ": only one nkd serve may use a state directory. Stop that one, or give this one another"
+                + " --state-dir. (Read-only commands such as nkd status and nkd history work while it runs.)");
     }
 
     ClusterLock lock(String cluster, Path clusterDir) {
@@ -92,8 +122,12 @@ final class LocalLocks {
             throw new StateIOException("cannot create the state directory of cluster " + cluster + " ("
                     + clusterDir + ")", e);
         }
-        Path lockFile = clusterDir.resolve(LOCK_FILE);
-        Held mine = new Held(new LockHolder(ProcessHandle.current().pid(), Host.NAME, clock.instant()),
+        return attempt(cluster, clusterDir.resolve(LOCK_FILE), null);
+    }
+
+    /** One try at {@code lockFile}; {@code subject} names what it guards in messages ("demo", "the state directory"). */
+    private Attempt attempt(String cluster, Path lockFile, String command) {
+        Held mine = new Held(new LockHolder(ProcessHandle.current().pid(), Host.NAME, clock.instant(), command),
                 Thread.currentThread().getName());
         Held other = HELD.putIfAbsent(lockFile, mine);
         if (other != null) {
@@ -113,12 +147,7 @@ final class LocalLocks {
                 HELD.remove(lockFile, mine);
                 return new Refused(holder, null);
             }
-            channel.truncate(0);
-            ByteBuffer holder = ByteBuffer.wrap(JsonCodec.write(mine.holder()));
-            while (holder.hasRemaining()) {
-                channel.write(holder, holder.position());
-            }
-            channel.force(false);
+            recordHolder(channel, lockFile, mine.holder());
             log.debug("locked cluster {} ({})", cluster, lockFile);
             return new Acquired(new LocalClusterLock(cluster, mine, lockFile, channel, fileLock));
         } catch (IOException | RuntimeException e) {
@@ -128,6 +157,28 @@ final class LocalLocks {
                 throw new StateIOException("cannot lock cluster " + cluster + " (" + lockFile + ")", io);
             }
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Writes who holds the lock into its file. Diagnostics only: on a full disk the lock is held all the same
+     * (failing it would stop every reconcile over a note), and others read "does not name it".
+     */
+    private static void recordHolder(FileChannel channel, Path lockFile, LockHolder holder) {
+        try {
+            channel.truncate(0);
+            ByteBuffer bytes = ByteBuffer.wrap(JsonCodec.write(holder));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes, bytes.position());
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            log.warn("holding the lock {} without recording its holder in it: {}", lockFile, StateIOException.reason(e));
+            try {
+                channel.truncate(0);
+            } catch (IOException ignored) {
+                // an empty or partial holder reads as "does not name it"
+            }
         }
     }
 

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * ROOT/                      0700, must not be accessible to group or others
+ *   .nkd-serve.lock          the daemon's lock (pid, host, start time, command of the holder)
  *   clusters/                0700
  *     demo/                  0700, one directory per cluster (DNS-1123 name)
  *       .lock                the cluster's lock (pid, host, start time of the holder)
@@ -129,6 +130,18 @@ public final class LocalStateStore implements StateStore {
         return locks.lock(name, clusters.resolve(name), checkWait(wait));
     }
 
+    /**
+     * Takes this state directory for a daemon ({@code nkd serve}) until the lock is closed or the process
+     * dies: a second daemon on the same directory is refused at once, naming the holder (pid, host, start
+     * time and {@code command}). Cluster locks, reads and read-only commands are not affected.
+     *
+     * @param command what this process runs, recorded for the message another daemon gets (no secrets)
+     * @throws StateLockedException if another process, or another handle in this one, holds it
+     */
+    public DirectoryLock lockDirectory(String command) {
+        return locks.lockDirectory(command);
+    }
+
     @Override
     public String toString() {
         return "local state store " + root;
@@ -141,7 +154,8 @@ public final class LocalStateStore implements StateStore {
             if (tidied.leftoversRemoved() > 0) {
                 log.info("cluster {}: removed {} leftover(s) of interrupted writes", name, tidied.leftoversRemoved());
             }
-            return new LocalClusterState(name, dir, files, lock);
+            SecretModes secrets = SecretModes.enforce(dir, files);
+            return new LocalClusterState(name, dir, files, lock, secrets);
         } catch (IOException | RuntimeException e) {
             lock.close();
             if (e instanceof IOException io) {

@@ -14,6 +14,13 @@ public enum Recovery {
      */
     BACKUP_ONLY("Restore it from a backup of the state directory; nkd cannot regenerate it, so do not"
             + " delete it."),
+    /**
+     * A registry of credentials handed out (node tokens): restoring keeps them working; deleting revokes them
+     * all, which machines that already used theirs survive.
+     */
+    REVOKES_ACCESS("Restore it from a backup of the state directory. Without one, delete it: every token it held"
+            + " is revoked; machines that have booted are not affected, machines still booting cannot fetch their"
+            + " configs and must be re-created (delete them in the provider; nkd creates them again)."),
     /** The caller does not say: advice that is correct either way. */
     UNSPECIFIED("Restore it from a backup of the state directory; delete it only if you know nkd"
             + " recreates it.");

@@ -2,7 +2,10 @@ package io.nkd.state;
 
 import java.util.Optional;
 
-/** A cluster's lock is held by another process, or by another handle in this process. */
+/**
+ * A cluster's lock, or the state directory's (a daemon's), is held by another process, or by another handle
+ * in this process.
+ */
 public final class StateLockedException extends StateException {
     private final String cluster;
     private final LockHolder holder;
@@ -13,6 +16,7 @@ public final class StateLockedException extends StateException {
         this.holder = holder;
     }
 
+    /** The locked cluster; null when the lock refused is the state directory's. */
     public String cluster() {
         return cluster;
     }

@@ -14,7 +14,34 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
                             List<Condition> conditions, List<PoolStatus> pools, List<NodeStatus> nodes,
                             LastError lastError, Instant appliedAt, Instant updatedAt) {
 
-    public enum Phase { PENDING, PROVISIONING, READY, DEGRADED, PAUSED, FAILED }
+    /**
+     * Where a cluster stands, in one word. The Ready condition follows from it (see StatusComputer, the one place
+     * that sets both): READY only with Ready=True; PENDING, PAUSED and UNMANAGED with Ready=Unknown; the others
+     * with Ready=False.
+     */
+    public enum Phase {
+        /** Not reconciled yet. */
+        PENDING,
+        /** The applied commit's machines are being created or are booting. */
+        PROVISIONING,
+        /** Every node runs its desired config. */
+        READY,
+        /**
+         * Every machine runs, but some nodes run an older config than the applied commit's: updating running nodes
+         * needs a rollout, which needs the Housekeeper (not built yet). New machines boot the desired config.
+         */
+        ROLLOUT_PENDING,
+        /** Running, but the latest commit failed (the last good one stays applied) or a machine failed. */
+        DEGRADED,
+        /** spec.paused is true in Git: nkd changes nothing. */
+        PAUSED,
+        /** Nothing applied yet, and the latest commit failed. */
+        FAILED,
+        /** The cluster was removed from Git: nkd no longer manages it and deleted nothing. */
+        UNMANAGED,
+        /** nkd cannot tell: the cluster's status file is unreadable (the Ready condition names it). */
+        UNKNOWN
+    }
 
     public record PoolStatus(String name, String renderedVersion) {
     }

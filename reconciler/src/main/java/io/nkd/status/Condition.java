@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * A status condition in the Kubernetes shape: one aspect of a cluster, always with a reason. Types:
  * {@code Ready}, {@code Reconciling}, {@code Stalled}, plus one per concern ({@code ConfigValid}, {@code Rendered},
- * {@code MachinesReady}). lastTransitionTime changes only when the status does.
+ * {@code MachinesReady}, {@code UpToDate}). lastTransitionTime changes only when the status does.
  */
 public record Condition(String type, Status status, String reason, String message, String observedRevision,
                         Instant lastTransitionTime) {

@@ -16,7 +16,18 @@ public final class Reasons {
     public static final String PROVISIONING_FAILED = "ProvisioningFailed";
     public static final String MACHINES_READY = "MachinesReady";
     public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
+    public static final String MACHINES_FAILED = "MachinesFailed";
+    /** Nodes run an older config and only a rollout (the Housekeeper, not built yet) would update them. */
+    public static final String ROLLOUT_PENDING = "RolloutPending";
     public static final String CLUSTER_REMOVED = "ClusterRemoved";
     public static final String NOT_YET_RECONCILED = "NotYetReconciled";
     public static final String INTERNAL_ERROR = "InternalError";
+    /** The cluster's status.json cannot be read; the condition's message names the file and what to do. */
+    public static final String STATUS_UNREADABLE = "StatusUnreadable";
+    /** A state file a reconcile needs is corrupt (e.g. node-tokens.json); retried until it is restored. */
+    public static final String STATE_CORRUPT = "StateCorrupt";
+    /** A pool config the status names is not served (its stored copy was lost or damaged); nodes cannot boot. */
+    public static final String CONFIGS_NOT_SERVED = "ConfigsNotServed";
+    /** The state directory refused a write (disk full, permission denied); retried with backoff. */
+    public static final String STATE_WRITE_FAILED = "StateWriteFailed";
 }

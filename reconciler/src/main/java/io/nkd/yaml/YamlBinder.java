@@ -1,8 +1,8 @@
 package io.nkd.yaml;
 
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.lang.reflect.Constructor;
@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 public final class YamlBinder {
     private final String file;
     private final Report report;
-    private final Map<Path, Location> locations = new HashMap<>();
+    private final Map<FieldPath, Location> locations = new HashMap<>();
 
     private YamlBinder(String file, Report report) {
         this.file = file;
@@ -59,11 +59,11 @@ public final class YamlBinder {
     public static <T extends Record> Located<T> bind(String file, Node root, Class<T> type, Report report) {
         YamlBinder binder = new YamlBinder(file, report);
         @SuppressWarnings("unchecked")
-        T value = (T) binder.value(root, type, Path.ROOT);
+        T value = (T) binder.value(root, type, FieldPath.ROOT);
         return new Located<>(value, file, Collections.unmodifiableMap(binder.locations));
     }
 
-    private Object value(Node node, Type type, Path path) {
+    private Object value(Node node, Type type, FieldPath path) {
         if (node == null || (node instanceof ScalarNode s && Scalars.isNull(s))) {
             return null;
         }
@@ -84,7 +84,7 @@ public final class YamlBinder {
         return scalar(scalar, raw, path);
     }
 
-    private Object scalar(ScalarNode s, Class<?> raw, Path path) {
+    private Object scalar(ScalarNode s, Class<?> raw, FieldPath path) {
         String text = s.getValue();
         if (raw == String.class) {
             return text;
@@ -129,7 +129,7 @@ public final class YamlBinder {
         throw new IllegalStateException("unsupported config type " + raw);
     }
 
-    private Object record(Node node, Class<?> type, Path path) {
+    private Object record(Node node, Class<?> type, FieldPath path) {
         if (!(node instanceof MappingNode map)) {
             return error(node, path, "expected a mapping (key: value), got " + (node instanceof SequenceNode ? "a list" : "a scalar"));
         }
@@ -191,7 +191,7 @@ public final class YamlBinder {
         }
     }
 
-    private List<Object> list(Node node, Type element, Path path) {
+    private List<Object> list(Node node, Type element, FieldPath path) {
         if (!(node instanceof SequenceNode seq)) {
             error(node, path, "expected a list");
             return null;
@@ -207,7 +207,7 @@ public final class YamlBinder {
         return List.copyOf(out);
     }
 
-    private Map<String, Object> map(Node node, Type valueType, Path path) {
+    private Map<String, Object> map(Node node, Type valueType, FieldPath path) {
         if (!(node instanceof MappingNode m)) {
             error(node, path, "expected a mapping (key: value)");
             return null;
@@ -228,7 +228,7 @@ public final class YamlBinder {
         return (int) report.entries().stream().filter(Entry::isError).count();
     }
 
-    private Object error(Node node, Path path, String message) {
+    private Object error(Node node, FieldPath path, String message) {
         report.add(new Entry(Severity.ERROR, "InvalidValue", path, YamlSource.location(node), message, file));
         return null;
     }

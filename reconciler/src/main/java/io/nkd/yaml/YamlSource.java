@@ -1,8 +1,8 @@
 package io.nkd.yaml;
 
 import io.nkd.report.Entry;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Location;
-import io.nkd.report.Path;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.io.StringReader;
@@ -11,8 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -21,7 +20,10 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.ReaderException;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads one YAML document into a node tree that keeps every node's line and column. Limits keep hostile
@@ -65,10 +67,13 @@ public final class YamlSource {
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setAllowRecursiveKeys(false);
-        Yaml yaml = new Yaml(new SafeConstructor(options));
         Node root;
         try {
-            root = yaml.compose(new StringReader(text));
+            // The composer alone, as Yaml.compose uses it: new Yaml(...) also builds a Representer whose
+            // TypeDescription initialises java.lang.System.Logger, a service look-up through every jar on the
+            // class path that cost nkd butane a third of its start-up.
+            root = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options)
+                    .getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
@@ -94,7 +99,7 @@ public final class YamlSource {
             return new Parsed(null, report);
         }
         if (root != null) {
-            checkDuplicateKeys(root, Path.ROOT, report, new IdentityHashMap<>());
+            checkDuplicateKeys(root, FieldPath.ROOT, report, new IdentityHashMap<>());
         }
         return new Parsed(root, report);
     }
@@ -142,7 +147,7 @@ public final class YamlSource {
     }
 
     /** Duplicate keys are fatal, as in go-yaml v3 (and so in butane). */
-    private static void checkDuplicateKeys(Node node, Path path, Report report, Map<Node, Boolean> seen) {
+    private static void checkDuplicateKeys(Node node, FieldPath path, Report report, Map<Node, Boolean> seen) {
         if (seen.put(node, Boolean.TRUE) != null) {
             return; // an alias to a node already checked
         }

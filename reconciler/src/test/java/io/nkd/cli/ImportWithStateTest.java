@@ -1,11 +1,20 @@
 package io.nkd.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nkd.testsupport.JsonCompare;
 import io.nkd.testsupport.RepoPaths;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,17 +49,36 @@ class ImportWithStateTest {
         CliRun render = CliRun.run("", "render", "--repo", repo.toString(), "--out", tmp.resolve("out").toString(),
                 "--state-dir", state.toString());
         assertEquals(0, render.exit(), render.out() + render.err());
-        String cp = Files.readString(tmp.resolve("out/lab/pools/control-plane.ign"));
         String caPem = Files.readString(pki.resolve("ca.crt"));
-        String firstLine = caPem.lines().skip(1).findFirst().orElseThrow();
-        String encodedLine = java.net.URLEncoder.encode(firstLine, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
-        assertTrue(Files.readString(state.resolve("clusters/lab/kubernetes/pki/ca.crt")).equals(caPem),
+        assertEquals(caPem, Files.readString(state.resolve("clusters/lab/kubernetes/pki/ca.crt")),
                 "generation kept the imported CA");
-        assertTrue(cp.contains(firstLine) || cp.contains(encodedLine) || cp.contains("base64"),
-                "the control-plane config carries a CA");
+        // the control-plane nodes are given exactly that CA certificate, byte for byte
+        JsonNode cp = new ObjectMapper().readTree(tmp.resolve("out/lab/pools/control-plane.ign").toFile());
+        List<String> paths = new ArrayList<>();
+        JsonNode caFile = null;
+        for (JsonNode f : cp.path("storage").path("files")) {
+            paths.add(f.path("path").asText());
+            if (f.path("path").asText().equals("/etc/kubernetes/pki/ca.crt")) {
+                caFile = f;
+            }
+        }
+        assertNotNull(caFile, "the control-plane config writes no /etc/kubernetes/pki/ca.crt; it writes " + paths);
+        assertEquals(caPem, new String(contents(caFile), StandardCharsets.UTF_8), "the CA the control plane is given");
         CliRun again = CliRun.run("", "import", "nkd-config", input.toString(), "--out", tmp.resolve("repo2").toString(),
                 "--state-dir", state.toString());
         assertEquals(1, again.exit(), "re-importing CAs over a generated PKI is refused");
         assertTrue(again.err().contains("already has a PKI"), again.err());
+    }
+
+    /** A file's contents from its data URL (gunzipped when the config says so). */
+    private static byte[] contents(JsonNode file) throws java.io.IOException {
+        JsonNode contents = file.path("contents");
+        byte[] bytes = JsonCompare.decodeDataUrl(contents.path("source").asText());
+        if ("gzip".equals(contents.path("compression").asText())) {
+            try (var in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+                return in.readAllBytes();
+            }
+        }
+        return bytes;
     }
 }

@@ -48,4 +48,13 @@ class RevisionRulesTest {
         assertEquals("QuorumLoss", onlyCode(r));
         assertTrue(step(s -> s.replace("replicas: 3\n      machine: {flavor: m1.large}", "replicas: 5\n      machine: {flavor: m1.large}")).isEmpty());
     }
+
+    @Test
+    void movingAClusterToAnotherProviderIsRefusedAtTheProviderLine() {
+        // the daemon would find no machine on the new provider, create every node there and leave the old ones running
+        Report r = step(s -> s.replace("    provider: openstack\n", "    provider: sandbox\n    sandbox: {bootTime: 1s}\n"));
+        assertEquals("ProviderChange", onlyCode(r));
+        assertEquals(26, r.entries().get(0).location().line());
+        assertTrue(r.entries().get(0).message().contains("openstack → sandbox"), r::toString);
+    }
 }

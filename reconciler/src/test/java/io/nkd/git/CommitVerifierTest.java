@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -179,7 +178,7 @@ class CommitVerifierTest {
 
     @Test
     void gitAndGnuPgAgreeWithTheVerifier() throws Exception {
-        assumeTrue(onPath("gpg") && onPath("gpgconf"), "gpg is not installed");
+        io.nkd.testsupport.Ci.require(onPath("gpg") && onPath("gpgconf"), "gpg or gpgconf is not on PATH: apt-get install gpg gpgconf");
         Path gnupg = Files.createDirectories(tmp.resolve("gnupg"));
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = Map.of("GNUPGHOME", gnupg.toString());

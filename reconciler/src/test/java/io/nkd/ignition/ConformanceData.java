@@ -2,18 +2,17 @@ package io.nkd.ignition;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.nkd.testsupport.SharedData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
- * The Butane/Ignition conformance set in the shared folder beside the repository, when it is there.
- * The project must build without it, so tests that use it produce no cases when it is missing.
+ * The Butane/Ignition conformance set in the shared folder beside the checkout ({@link SharedData}). The project
+ * builds without it; a factory over it fails under CI and is reported skipped elsewhere when it is missing.
  */
 public final class ConformanceData {
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -21,25 +20,13 @@ public final class ConformanceData {
     private ConformanceData() {
     }
 
-    public static Optional<Path> root() {
-        String repoRoot = System.getProperty("nkd.repoRoot");
-        List<Path> candidates = Stream.of(
-                        repoRoot == null ? null : Path.of(repoRoot).resolve("../shared/butane-conformance"),
-                        Path.of("/work/shared/butane-conformance"))
-                .filter(p -> p != null && Files.isDirectory(p))
-                .toList();
-        return candidates.stream().findFirst();
-    }
-
-    /** The case directories under {@code sub} (e.g. "cases"), sorted; empty without the data. */
-    public static List<Path> caseDirs(String sub) {
-        return root().map(r -> r.resolve(sub)).filter(Files::isDirectory).map(dir -> {
-            try (Stream<Path> s = Files.list(dir)) {
-                return s.filter(Files::isDirectory).sorted().toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElse(List.of());
+    /**
+     * One test per case directory under {@code sub} ("cases" or "merge-cases") that {@code test} makes a test of
+     * (it returns null to leave a case out); at least {@code atLeast} of them.
+     */
+    public static Stream<DynamicTest> tests(String sub, int atLeast, Function<Path, DynamicTest> test) throws IOException {
+        return SharedData.dynamicTests(SharedData.BUTANE_CONFORMANCE, atLeast, root -> SharedData.caseDirs(root, sub)
+                .stream().map(test).filter(t -> t != null).toList());
     }
 
     public static JsonNode readJson(Path file) {

@@ -55,9 +55,9 @@ class NkdConfigImporterTest {
 
         NodePool cp = spec.pools().get(0);
         assertEquals(NodePool.Role.CONTROL_PLANE, cp.role());
-        assertEquals(List.of(new NodePool.Machine("k8s-master01", "192.168.132.11", null),
-                new NodePool.Machine("k8s-master02", "192.168.132.12", null),
-                new NodePool.Machine("k8s-master03", "192.168.132.13", null)), cp.machines());
+        assertEquals(List.of(new NodePool.ExplicitMachine("k8s-master01", "192.168.132.11", null),
+                new NodePool.ExplicitMachine("k8s-master02", "192.168.132.12", null),
+                new NodePool.ExplicitMachine("k8s-master03", "192.168.132.13", null)), cp.machines());
         assertEquals(new NodePool.MachineSize(4, 8192, 50, null), cp.machine());
         assertEquals(new NodePool.StaticNetwork(null, 24, "192.168.132.1", List.of("192.168.132.1")), cp.network());
 

@@ -1,7 +1,5 @@
 package io.nkd.pki;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +18,7 @@ final class Openssl {
     private final Path dir;
 
     Openssl(Path dir) {
-        assumeTrue(Files.isExecutable(BINARY), BINARY + " is missing: apt-get install openssl to run this test");
+        io.nkd.testsupport.Ci.require(Files.isExecutable(BINARY), BINARY + " is missing: apt-get install openssl to run this test");
         this.dir = dir;
     }
 

@@ -1,6 +1,7 @@
 package io.nkd.pki;
 
 import io.nkd.config.Endpoint;
+import io.nkd.config.KeyAlgorithm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

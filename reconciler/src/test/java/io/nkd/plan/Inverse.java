@@ -23,13 +23,13 @@ final class Inverse {
     private static String key(Action a, boolean inverse) {
         if (a instanceof Action.CreateCluster c) {
             return (inverse ? "cluster- " : "cluster+ ") + c.cluster() + " " + c.machines();
-        } else if (a instanceof Action.DeleteCluster d) {
+        } else if (a instanceof Action.UnmanageCluster d) {
             return (inverse ? "cluster+ " : "cluster- ") + d.cluster() + " " + d.machines();
         } else if (a instanceof Action.CreateMachine c) {
             return (inverse ? "machine- " : "machine+ ") + c.cluster() + "/" + c.pool() + "/" + c.machine();
         } else if (a instanceof Action.DeleteMachine d) {
             return (inverse ? "machine+ " : "machine- ") + d.cluster() + "/" + d.pool() + "/" + d.machine();
-        } else if (a instanceof Action.ReplaceMachine r) {
+        } else if (a instanceof Action.MachineNotReplaced r) {
             return "machine~ " + r.cluster() + "/" + r.pool() + " " + swap(r.from(), r.to(), inverse);
         } else if (a instanceof Action.UpdatePoolConfig u) {
             Action.UpdatePoolConfig.Change change = !inverse ? u.change()

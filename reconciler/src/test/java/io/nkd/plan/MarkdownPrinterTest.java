@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class MarkdownPrinterTest {
     private static Plan planWithDiff(String diff, String reason) {
         Action.UpdatePoolConfig u = new Action.UpdatePoolConfig("c", "p", Action.UpdatePoolConfig.Change.CHANGED,
-                "rendered-p-1", "rendered-p-2", diff, reason);
+                "rendered-p-1", "rendered-p-2", Action.Effect.APPLIED, diff, reason);
         return new Plan("0123456789abcdef0123456789abcdef01234567", "head", List.of(new ClusterPlan("c", ClusterPlan.Status.CHANGED,
                 Map.of("p", "rendered-p-1"), Map.of("p", "rendered-p-2"), List.of(), List.of(u))), List.of());
     }

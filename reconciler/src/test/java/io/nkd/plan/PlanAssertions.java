@@ -30,7 +30,7 @@ final class PlanAssertions {
     static List<String> machineNames(List<? extends Action> actions) {
         return actions.stream().map(a -> a instanceof Action.CreateMachine c ? c.machine().name()
                 : a instanceof Action.DeleteMachine d ? d.machine().name()
-                : ((Action.ReplaceMachine) a).to().name()).toList();
+                : ((Action.MachineNotReplaced) a).to().name()).toList();
     }
 
     /** Every format of the plan, with the checks that hold for any plan: no secret material, placeholders only. */

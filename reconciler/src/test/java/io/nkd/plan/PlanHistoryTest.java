@@ -33,7 +33,8 @@ class PlanHistoryTest {
         assertEquals(List.of("openstack-prod-workers-4", "openstack-prod-workers-5"),
                 machineNames(actions(plan, "openstack-prod", Action.CreateMachine.class)));
         assertEquals(2, plan.actions().size(), "replicas are not in the Ignition, so no pool config changes");
-        assertEquals("pool workers grows from 3 to 5 replicas", plan.actions().get(0).reason());
+        assertContains(plan.actions().get(0).reason(), "pool workers grows from 3 to 5 replicas; NOT applied: no openstack provider");
+        assertEquals(Action.Effect.NOT_APPLIED, plan.actions().get(0).effect(), "this nkd has no openstack provider");
         assertEquals(Plan.EXIT_CHANGES, plan.exitCode());
         for (String out : allFormats(plan)) {
             assertContains(out, "openstack-prod-workers-5");
@@ -81,7 +82,12 @@ class PlanHistoryTest {
         assertContains(Inverse.changedLines(pool(plan, "openstack-prod", "workers").diff(), '+').toString(), os.to().osImageURL());
         List<String> outputs = allFormats(plan);
         assertContains(outputs.get(0), "4. worker: openstack-prod-workers-1, openstack-prod-workers-2\n");
-        assertContains(outputs.get(0), "starts only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin)");
+        assertContains(outputs.get(0), "rollout of 8 existing node(s): NOT started by nkd (needs the Housekeeper); its order, once it "
+                + "exists, starting only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin)");
+        assertEquals(Action.Effect.NOT_APPLIED, os.effect());
+        assertContains(os.reason(), "this nkd created no machine for the cluster (see the note), so there is no running node "
+                + "to upgrade"); // openstack: no provider in this build (the sandbox case is in PlanMatchesDaemonTest)
+        assertContains(String.join("\n", cluster(plan, "openstack-prod").notes()), "no openstack provider is available in this nkd");
         assertContains(outputs.get(1), "6. worker: `openstack-prod-workers-5`\n");
         assertContains(outputs.get(2), "\"schedule\": \"0 0 1 ? * SAT\"");
     }
@@ -113,10 +119,10 @@ class PlanHistoryTest {
         Action.UpgradeOs os = actions(plan, "libvirt-lab", Action.UpgradeOs.class).get(0);
         assertEquals("v1.31.4", os.to().kubernetesVersion());
         assertEquals(kube.rollout(), os.rollout(), "one rollout carries both");
-        assertEquals(List.of(List.of("lab-cp-1"), List.of("lab-worker-1")),
+        assertEquals(List.of(List.of("lab-cp-1"), List.of("lab-worker-1"), List.of("lab-worker-2")),
                 kube.rollout().batches().stream().map(Rollout.Batch::nodes).toList(),
-                "the replaced lab-worker-2 and the new lab-storage-1 boot the new version instead");
-        assertEquals(List.of("lab-worker-2"), machineNames(actions(plan, "libvirt-lab", Action.ReplaceMachine.class)));
+                "the new lab-storage-1 boots the new version instead; lab-worker-2 keeps running (its new address is not applied)");
+        assertEquals(List.of("lab-worker-2"), machineNames(actions(plan, "libvirt-lab", Action.MachineNotReplaced.class)));
         assertEquals(List.of("lab-storage-1"), machineNames(actions(plan, "libvirt-lab", Action.CreateMachine.class)));
         Action.UpdatePoolConfig storage = pool(plan, "libvirt-lab", "storage");
         assertEquals(Change.ADDED, storage.change());
@@ -168,19 +174,19 @@ class PlanHistoryTest {
     }
 
     @Test
-    void removingAClusterIsLoudAndRestoringItCreatesEverythingAgain() throws Exception {
+    void removingAClusterIsLoudButDeletesNothingAndRestoringItManagesItAgain() throws Exception {
         Plan removal = history.plan("revert-quorum-loss", "remove-sandbox");
         ClusterPlan sandbox = cluster(removal, "sandbox-demo");
         assertEquals(ClusterPlan.Status.REMOVED, sandbox.status());
-        assertEquals(new Action.DeleteCluster("sandbox-demo", "sandbox", 3, sandbox.actions().get(0).reason()), sandbox.actions().get(0));
-        assertEquals(List.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1", "sandbox-demo-workers-2"),
-                machineNames(sandbox.actions(Action.DeleteMachine.class)));
+        assertEquals(List.of(new Action.UnmanageCluster("sandbox-demo", "sandbox", 3, sandbox.actions().get(0).reason())),
+                sandbox.actions(), "no machine is deleted and no config withdrawn");
+        assertContains(sandbox.actions().get(0).reason(), "nkd stops managing the cluster and deletes nothing");
         List<String> outputs = allFormats(removal);
-        assertContains(outputs.get(0), "\n!!! DELETE CLUSTER sandbox-demo and all 3 of its machine(s)");
-        assertTrue(outputs.get(1).indexOf("> [!CAUTION]") < outputs.get(1).indexOf("| cluster | status |"), "deletion comes first");
+        assertContains(outputs.get(0), "\n!!! STOP MANAGING cluster sandbox-demo: nothing is deleted, its 3 machine(s) on sandbox keep running");
+        assertTrue(outputs.get(1).indexOf("> [!WARNING]") < outputs.get(1).indexOf("| cluster | status |"), "the warning comes first");
 
         Plan restore = history.plan("remove-sandbox", "restore-sandbox");
-        assertEquals(Inverse.inverseKeys(removal), Inverse.keys(restore));
+        assertEquals(Inverse.inverseKeys(removal).subList(0, 1), Inverse.keys(restore).subList(0, 1), "the cluster is managed again");
         assertEquals(ClusterPlan.Status.ADDED, cluster(restore, "sandbox-demo").status());
         assertContains(pool(restore, "sandbox-demo", "workers").diff(),
                 "+            | This node belongs to the nkd sandbox-demo cluster. Change it by committing to the config repository.\n");

@@ -92,16 +92,21 @@ class PlannerTest {
     }
 
     @Test
-    void explicitMachinesAreReplacedWhenTheirAddressMacOrSizeChanges() {
+    void explicitMachinesWhoseAddressMacOrSizeChangesAreKeptAsTheyAreAndSaySo() {
         Plan plan = plan(BASE.edit(LAB, replace("- hostname: lab-worker-2\n          ip: 192.168.122.22",
                 "- hostname: lab-worker-2\n          ip: 192.168.122.22\n          mac: 52:54:00:00:00:02"))
                 .edit(LAB, replace("machine: {cpus: 2, memoryMiB: 4096, diskGiB: 40}\n  access",
                         "machine: {cpus: 4, memoryMiB: 8192, diskGiB: 40}\n  access")));
-        List<Action.ReplaceMachine> replaced = actions(plan, "libvirt-lab", Action.ReplaceMachine.class);
-        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(replaced));
-        assertEquals("changed: size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk (a machine cannot change "
-                + "these in place, so it is drained, deleted and created again)", replaced.get(0).reason());
-        assertContains(replaced.get(1).reason(), "MAC none → 52:54:00:00:00:02; size 2 CPUs");
+        List<Action.MachineNotReplaced> kept = actions(plan, "libvirt-lab", Action.MachineNotReplaced.class);
+        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(kept));
+        assertEquals(List.of("size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"), kept.get(0).changes());
+        assertEquals(List.of("MAC none → 52:54:00:00:00:02", "size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"),
+                kept.get(1).changes());
+        assertEquals(Action.Effect.NOT_APPLIED, kept.get(0).effect());
+        assertContains(kept.get(0).reason(), "does not replace running machines yet");
+        assertTrue(actions(plan, "libvirt-lab", Action.CreateMachine.class).isEmpty(), "nothing is created");
+        assertTrue(actions(plan, "libvirt-lab", Action.DeleteMachine.class).isEmpty(), "nothing is deleted");
+        assertContains(PlanFormat.TEXT.print(plan), "= (not applied) machine lab-worker-2 is NOT replaced: it keeps its old settings (MAC");
         assertTrue(actions(plan, "libvirt-lab", Action.UpdatePoolConfig.class).isEmpty(), "sizes are not in the Ignition");
     }
 
@@ -166,5 +171,25 @@ class PlannerTest {
         ClusterPlan lab = cluster(plan, "libvirt-lab");
         assertEquals(ClusterPlan.Status.ADDED, lab.status());
         assertContains(lab.notes().get(0), "the base revision of this cluster is invalid");
+    }
+
+    @Test
+    void aPausedClusterPlansItsChangesButMarksThemNotApplied() {
+        Plan plan = plan(BASE.edit(Example.SANDBOX, replace("spec:\n", "spec:\n  paused: true\n"))
+                .edit(Example.SANDBOX, replace("replicas: 2", "replicas: 3")));
+        Action.CreateMachine create = actions(plan, "sandbox-demo", Action.CreateMachine.class).get(0);
+        assertEquals(Action.Effect.NOT_APPLIED, create.effect(), "the daemon stops a paused cluster at SelectCluster");
+        assertContains(create.reason(), "NOT applied while spec.paused is true");
+        assertContains(plan.tally().describe(), "(1 not applied by nkd yet)");
+    }
+
+    @Test
+    void removingAClusterOnAProviderThisNkdLacksLeavesNoMachinesBehind() {
+        Plan plan = plan(BASE.remove("clusters/libvirt-lab"));
+        Action.UnmanageCluster lab = actions(plan, "libvirt-lab", Action.UnmanageCluster.class).get(0);
+        assertEquals(0, lab.machines(), "the daemon never created libvirt machines");
+        assertEquals("STOP MANAGING cluster libvirt-lab: nothing is deleted", lab.summary());
+        assertContains(lab.reason(), "It has no machines to leave behind: no libvirt provider is available in this nkd");
+        assertEquals(1, cluster(plan, "libvirt-lab").actions().size(), "no machine deletions, no config withdrawals");
     }
 }

@@ -66,7 +66,7 @@ class SecretsNeverAppearTest {
         String key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIPdxK3ExampleExampleExampleExample\n-----END PRIVATE KEY-----\n";
         String reason = "leaked " + key + " and token abcdef.0123456789abcdef";
         Action.UpdatePoolConfig leaky = new Action.UpdatePoolConfig("c", "p", Action.UpdatePoolConfig.Change.CHANGED,
-                "rendered-p-1", "rendered-p-2", "--- a\n+++ b\n@@ -1,1 +1,1 @@\n-x\n+" + key.replace("\n", "\n+"), reason);
+                "rendered-p-1", "rendered-p-2", Action.Effect.APPLIED, "--- a\n+++ b\n@@ -1,1 +1,1 @@\n-x\n+" + key.replace("\n", "\n+"), reason);
         Plan plan = new Plan("a", "b", List.of(new ClusterPlan("c", ClusterPlan.Status.CHANGED, Map.of(), Map.of(), List.of(reason),
                 List.of(leaky))), List.of());
         for (PlanFormat format : PlanFormat.values()) {

@@ -1,6 +1,7 @@
 package io.nkd.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,10 +48,12 @@ class ClusterReconcilerTest {
     private ClusterReconciler reconciler;
     private SimpleMeterRegistry metrics;
 
-    /** Machines in memory; a created machine runs its desired config at once. */
+    /** Machines in memory; a created machine runs its desired config at once (or stays in {@link #createAs}). */
     static final class FakeProvider implements Provider {
         final Map<String, Machine> machines = new ConcurrentHashMap<>();
         final List<String> userData = new ArrayList<>();
+        volatile Machine.State createAs = Machine.State.RUNNING;
+        volatile boolean broken;
 
         @Override
         public String name() {
@@ -59,6 +62,9 @@ class ClusterReconcilerTest {
 
         @Override
         public List<Machine> list(String cluster) {
+            if (broken) {
+                throw new IllegalStateException("the provider's API answers 503");
+            }
             return machines.values().stream().filter(m -> m.cluster().equals(cluster)).sorted(java.util.Comparator.comparing(Machine::name)).toList();
         }
 
@@ -66,7 +72,9 @@ class ClusterReconcilerTest {
         public Machine create(MachineRequest r) {
             userData.add(r.userData());
             String version = r.userData().replaceAll(".*pool=([^;]*).*", "$1");
-            return machines.computeIfAbsent(r.name(), n -> new Machine(r.cluster(), r.pool(), n, Machine.State.RUNNING, r.revision(), version, null));
+            Machine.State state = createAs;
+            return machines.computeIfAbsent(r.name(), n -> new Machine(r.cluster(), r.pool(), n, state, r.revision(),
+                    state == Machine.State.RUNNING ? version : null, state == Machine.State.FAILED ? "disk full" : null));
         }
 
         @Override
@@ -178,5 +186,140 @@ class ClusterReconcilerTest {
         assertEquals("ProvisioningFailed", prod.status().lastError().reason());
         assertTrue(prod.status().lastError().message().contains("no openstack provider"), prod.status().lastError().message());
         assertEquals(ClusterStatus.Phase.READY, reconcile(example("a".repeat(40), null, null)).status().phase());
+    }
+
+    private static final String SNIPPET = "clusters/sandbox-demo/butane/workers/10-motd.bu";
+
+    private static Snapshot withSnippet(String revision) {
+        Snapshot base = example(revision, null, null);
+        TreeMap<String, byte[]> files = new TreeMap<>(base.files());
+        files.put(SNIPPET, "variant: fcos\nversion: 1.4.0\nstorage:\n  files:\n    - path: /etc/motd.d/x.motd\n      contents:\n        inline: hi\n"
+                .getBytes(StandardCharsets.UTF_8));
+        return new Snapshot(revision, files);
+    }
+
+    private static void assertPhaseAndReadyAgree(ClusterStatus st) {
+        assertEquals(StatusComputer.ready(st.phase()), st.condition("Ready").status(),
+                () -> "phase " + st.phase() + " with Ready " + st.condition("Ready"));
+    }
+
+    @Test
+    void everyStandingGivesAPhaseAndAReadyStatusThatAgree() {
+        java.util.Set<ClusterStatus.Phase> reached = java.util.EnumSet.noneOf(ClusterStatus.Phase.class);
+        for (StatusComputer.Standing standing : StatusComputer.Standing.values()) {
+            ClusterStatus.Phase phase = StatusComputer.phase(standing);
+            reached.add(phase);
+            io.nkd.status.Condition.Status ready = StatusComputer.ready(phase);
+            assertEquals(phase == ClusterStatus.Phase.READY, ready == io.nkd.status.Condition.Status.TRUE, standing + " → " + phase);
+        }
+        reached.add(ClusterStatus.Phase.PENDING); // before the first reconcile: no conditions yet
+        // what StatusStore reads from an unreadable status.json; its Ready must follow the same mapping
+        ClusterStatus unreadable = io.nkd.status.StatusStore.unreadable("demo", "status.json is not valid JSON");
+        reached.add(unreadable.phase());
+        assertPhaseAndReadyAgree(unreadable);
+        assertEquals(java.util.EnumSet.allOf(ClusterStatus.Phase.class), reached, "every phase is reachable");
+        assertEquals(io.nkd.status.Condition.Status.UNKNOWN, StatusComputer.ready(ClusterStatus.Phase.PAUSED));
+        assertEquals(io.nkd.status.Condition.Status.UNKNOWN, StatusComputer.ready(ClusterStatus.Phase.UNMANAGED));
+        assertEquals(io.nkd.status.Condition.Status.FALSE, StatusComputer.ready(ClusterStatus.Phase.DEGRADED));
+    }
+
+    @Test
+    void everyReachableSituationShowsAPhaseThatMatchesReady() {
+        String a = "a".repeat(40);
+        // nothing applied yet and the commit fails
+        var failedFirst = reconciler.reconcile("openstack-prod", DesiredRevision.of(example(a, null, null))).status();
+        assertEquals(ClusterStatus.Phase.FAILED, failedFirst.phase());
+        // machines booting
+        provider.createAs = Machine.State.BOOTING;
+        var booting = reconcile(example(a, null, null)).status();
+        assertEquals(ClusterStatus.Phase.PROVISIONING, booting.phase());
+        assertEquals("WaitingForMachines", booting.condition("MachinesReady").reason());
+        // a machine failed
+        provider.machines.clear();
+        provider.createAs = Machine.State.FAILED;
+        var failedMachine = reconciler.reconcile(DEMO, DesiredRevision.of(example("f".repeat(40), null, null))).status();
+        assertEquals(ClusterStatus.Phase.DEGRADED, failedMachine.phase());
+        assertEquals("MachinesFailed", failedMachine.condition("Ready").reason());
+        assertTrue(failedMachine.condition("Ready").message().contains("disk full"), failedMachine.condition("Ready").message());
+        // ready
+        provider.machines.clear();
+        provider.createAs = Machine.State.RUNNING;
+        var ready = reconcile(example(a, null, null)).status();
+        assertEquals(ClusterStatus.Phase.READY, ready.phase());
+        // a rollout nkd cannot do
+        var pending = reconcile(withSnippet("b".repeat(40))).status();
+        assertEquals(ClusterStatus.Phase.ROLLOUT_PENDING, pending.phase());
+        // a bad commit on top: the last good one runs on
+        var bad = reconcile(example("c".repeat(40), "clusters/sandbox-demo/cluster.yaml", t -> t.replace("replicas: 2", "replicas: two"))).status();
+        assertEquals(ClusterStatus.Phase.DEGRADED, bad.phase());
+        // the provider fails (transient)
+        provider.broken = true;
+        var flaky = reconcile(example("d".repeat(40), "clusters/sandbox-demo/cluster.yaml", t -> t.replace("replicas: 2", "replicas: 3"))).status();
+        assertEquals(ClusterStatus.Phase.DEGRADED, flaky.phase());
+        assertEquals("ProvisioningFailed", flaky.condition("Ready").reason());
+        provider.broken = false;
+        // paused, then removed
+        var paused = reconcile(example("e".repeat(40), "clusters/sandbox-demo/cluster.yaml", t -> t.replace("spec:\n", "spec:\n  paused: true\n"))).status();
+        assertEquals(ClusterStatus.Phase.PAUSED, paused.phase());
+        TreeMap<String, byte[]> without = new TreeMap<>(example(a, null, null).files());
+        without.keySet().removeIf(f -> f.startsWith("clusters/sandbox-demo/"));
+        var removed = reconcile(new Snapshot("9".repeat(40), without)).status();
+        assertEquals(ClusterStatus.Phase.UNMANAGED, removed.phase());
+        for (ClusterStatus st : List.of(failedFirst, booting, failedMachine, ready, pending, bad, flaky, paused, removed)) {
+            assertPhaseAndReadyAgree(st);
+        }
+    }
+
+    @Test
+    void aChangedPoolConfigOnRunningNodesSaysTheRolloutWaitsForTheHousekeeper() {
+        reconcile(example("a".repeat(40), null, null));
+        var outcome = reconcile(withSnippet("b".repeat(40)));
+        ClusterStatus st = outcome.status();
+        assertEquals(ClusterStatus.Phase.ROLLOUT_PENDING, st.phase());
+        assertEquals("RolloutPending", st.condition("Ready").reason());
+        String message = st.condition("Ready").message();
+        assertTrue(message.startsWith("1 of 3 nodes run their desired config: 2 node(s) of pool workers run rendered-workers-"), message);
+        assertTrue(message.contains("rolling updates need the Housekeeper, not yet available"), message);
+        assertEquals("RolloutPending", st.condition("UpToDate").reason());
+        assertEquals(io.nkd.status.Condition.Status.TRUE, st.condition("MachinesReady").status(), "every machine runs");
+        assertEquals(io.nkd.status.Condition.Status.FALSE, st.condition("Reconciling").status(), "nkd is not working on it");
+        assertNull(outcome.retryAfter(), "nothing to poll for: only a new commit or the Housekeeper changes this");
+        assertEquals("b".repeat(40), st.appliedRevision(), "the commit is applied: its configs are published");
+    }
+
+    @Test
+    void appliedAtIsWhenTheCommitWasFirstAppliedNotTheLatestReconcile() throws Exception {
+        String a = "a".repeat(40);
+        ClusterStatus first = reconcile(example(a, null, null)).status();
+        Thread.sleep(20);
+        ClusterStatus again = reconcile(example(a, null, null)).status();
+        assertEquals(first.appliedAt(), again.appliedAt());
+        assertTrue(again.updatedAt().isAfter(first.appliedAt()));
+        Thread.sleep(20);
+        ClusterStatus next = reconcile(example("b".repeat(40), "clusters/sandbox-demo/cluster.yaml", t -> t.replace("replicas: 2", "replicas: 3"))).status();
+        assertTrue(next.appliedAt().isAfter(first.appliedAt()), "a new commit has its own time");
+    }
+
+    @Test
+    void aProvisioningHistoryEntryIsCompletedWhenTheClusterBecomesReady() {
+        String a = "a".repeat(40);
+        provider.createAs = Machine.State.BOOTING;
+        ClusterStatus status = reconcile(example(a, null, null)).status();
+        HistoryEntry provisioning = StatusStore.history(store.view(DEMO)).get(0);
+        assertEquals(HistoryEntry.Outcome.APPLIED, provisioning.outcome());
+        assertNull(provisioning.completed(), "still provisioning");
+        assertEquals("Provisioning", provisioning.reason());
+        assertEquals(ClusterStatus.Phase.PROVISIONING, reconcile(example(a, null, null)).status().phase());
+        // the machines finish booting, each with its pool's config
+        provider.machines.replaceAll((n, m) -> new Machine(m.cluster(), m.pool(), n, Machine.State.RUNNING, m.revision(),
+                status.nodes().stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow().desiredVersion(), null));
+        assertEquals(ClusterStatus.Phase.READY, reconcile(example(a, null, null)).status().phase());
+        List<HistoryEntry> history = StatusStore.history(store.view(DEMO));
+        assertEquals(1, history.size(), history::toString);
+        HistoryEntry done = history.get(0);
+        assertEquals(provisioning.time(), done.time(), "the entry keeps when the commit was applied");
+        assertNotNull(done.completed());
+        assertEquals("Succeeded", done.reason());
+        assertTrue(done.message().contains("3 of 3 nodes run their desired config"), done.message());
     }
 }

@@ -92,6 +92,22 @@ class ClusterSecretsTest {
     }
 
     @Test
+    void theKeyAlgorithmWrittenInClusterYamlIsTheOneGenerated() throws Exception {
+        var base = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
+        var files = new java.util.TreeMap<>(base.files());
+        String file = "clusters/sandbox-demo/cluster.yaml";
+        files.put(file, (base.text(file).orElseThrow() + "  pki:\n    keyAlgorithm: rsa-3072\n").getBytes(StandardCharsets.UTF_8));
+        LoadedCluster demo = ConfigLoader.load(new io.nkd.config.Snapshot("rsa", files)).cluster("sandbox-demo").orElseThrow();
+        assertTrue(demo.valid(), demo.report()::toString);
+
+        Path state = tmp.resolve("state");
+        secrets(state).ensure(demo);
+
+        var ca = Pem.decodeCertificate(Files.readString(state.resolve("clusters/sandbox-demo/kubernetes/pki/ca.crt")));
+        assertEquals(3072, ((java.security.interfaces.RSAPublicKey) ca.getPublicKey()).getModulus().bitLength());
+    }
+
+    @Test
     void clustersHaveTheirOwnPki() {
         Path state = tmp.resolve("state");
         assertNotEquals(secrets(state).ensure(cluster("libvirt-lab")).discoveryHash(),

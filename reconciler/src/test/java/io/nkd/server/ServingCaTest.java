@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.pki.AltNames;
 import io.nkd.pki.CertKeyPair;
 import io.nkd.pki.ExtendedKeyUsage;
-import io.nkd.pki.KeyAlgorithm;
+import io.nkd.config.KeyAlgorithm;
 import io.nkd.pki.LeafProfile;
 import io.nkd.pki.PkiGenerator;
 import io.nkd.pki.Pem;

@@ -141,4 +141,27 @@ class PermissionsTest {
         LocalStateStore store = new LocalStateStore(tmp.resolve("a/b/state"));
         assertEquals("rwx------", mode(store.root()));
     }
+
+    /** A secret chmodded 644 by hand is set back to 0600 when its cluster is next opened; public files keep 0644. */
+    @Test
+    void aSecretWidenedByHandIsSetBackWhenItsClusterIsOpened() throws Exception {
+        LocalStateStore store = new LocalStateStore(tmp.resolve("widened"));
+        try (ClusterState s = store.open("demo")) {
+            s.write("pki/ca.key", StateTesting.utf8("key"), Sensitivity.SECRET);
+            s.write("pki/ca.crt", StateTesting.utf8("crt"), Sensitivity.PUBLIC);
+        }
+        Path key = store.root().resolve("clusters/demo/pki/ca.key");
+        Path crt = store.root().resolve("clusters/demo/pki/ca.crt");
+        java.nio.file.Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (ClusterState s = store.open("demo")) {
+            org.junit.jupiter.api.Assertions.assertEquals("rw-------", StateTesting.mode(key));
+            org.junit.jupiter.api.Assertions.assertEquals("rw-r--r--", StateTesting.mode(crt));
+            // a file that stops being secret leaves the list
+            s.write("pki/ca.key", StateTesting.utf8("now public"), Sensitivity.PUBLIC);
+        }
+        try (ClusterState s = store.open("demo")) {
+            org.junit.jupiter.api.Assertions.assertEquals("rw-r--r--", StateTesting.mode(key));
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("pki/"), s.list(""), "the store's list is not state");
+        }
+    }
 }

@@ -1,7 +1,6 @@
 package io.nkd.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nkd.butane.Butane;
 import io.nkd.cli.JsonOutput;
@@ -42,15 +41,32 @@ public final class IgnitionTools {
                 .findFirst();
     }
 
-    /** Skips the calling test (CI installs the tools; a developer machine may not have them). */
+    /** ignition-validate; without it the calling test fails under CI (.ci/run installs it) and is skipped elsewhere. */
     public static Path assumeIgnitionValidate() {
         Optional<Path> v = ignitionValidate();
-        assumeTrue(v.isPresent(), "ignition-validate is not on PATH: apt-get install ignition to run this test");
-        return v.get();
+        Ci.require(v.isPresent(), "ignition-validate is not on PATH: apt-get install ignition to run this test");
+        return v.orElseThrow();
     }
 
+    /** For a test factory: the one test that reports ignition-validate missing (see {@link Ci#missing}), if it is. */
+    public static Optional<java.util.stream.Stream<org.junit.jupiter.api.DynamicTest>> ignitionValidateMissing() {
+        return ignitionValidate().isPresent() ? Optional.empty()
+                : Optional.of(Ci.missing("ignition-validate is missing",
+                        "ignition-validate is not on PATH: apt-get install ignition to run this test"));
+    }
+
+    /** The Ignition binary; without it the calling test fails under CI and is skipped elsewhere. */
     public static void assumeIgnition() {
-        assumeTrue(Files.isExecutable(IGNITION), IGNITION + " is missing: apt-get install ignition to run this test");
+        Ci.require(Files.isExecutable(IGNITION), IGNITION + " is missing: apt-get install ignition to run this test");
+    }
+
+    /**
+     * Root and useradd, which Ignition's files stage needs (it chowns and runs {@code useradd --root}); CI runs as
+     * root, so there a non-root run fails instead of skipping.
+     */
+    public static void assumeRootAndUseradd(Path scratch) {
+        Ci.require(isRoot(scratch), "Ignition's files stage needs root (chown, useradd --root): run the tests as root");
+        Ci.require(Files.isExecutable(Path.of("/usr/sbin/useradd")), "/usr/sbin/useradd is missing: apt-get install passwd");
     }
 
     /** Runs a command with stderr merged into stdout; fails the test if it does not finish in time. */
@@ -134,7 +150,7 @@ public final class IgnitionTools {
     /**
      * Applies a config with the real Ignition, stages fetch then files, platform "file", into a fresh root under
      * {@code workDir} prepared like a NestOS root (SELinux config, account databases) and returns that root.
-     * Needs root (Ignition chowns and runs useradd --root); callers assume {@link #isRoot(Path)} first.
+     * Needs root (Ignition chowns and runs useradd --root); callers call {@link #assumeRootAndUseradd(Path)} first.
      */
     public static Path applyFilesStage(Path config, Path workDir) throws java.io.IOException {
         java.nio.file.attribute.FileAttribute<?>[] none = {};

@@ -2,9 +2,8 @@ package io.nkd.testsupport;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
-/** Where the repository and the optional ../shared material are, for tests. */
+/** Where the repository is, for tests (the optional shared data beside it: {@link SharedData}). */
 public final class RepoPaths {
     private RepoPaths() {
     }
@@ -20,15 +19,5 @@ public final class RepoPaths {
             }
         }
         throw new IllegalStateException("cannot find the repository root (no mvnw above " + Path.of("").toAbsolutePath() + ")");
-    }
-
-    /** ../shared beside the repository, when present (CI and developers have it; the build never needs it). */
-    public static Optional<Path> shared() {
-        Path shared = repoRoot().resolveSibling("shared");
-        return Files.isDirectory(shared) ? Optional.of(shared) : Optional.empty();
-    }
-
-    public static Optional<Path> butaneConformance() {
-        return shared().map(s -> s.resolve("butane-conformance")).filter(Files::isDirectory);
     }
 }

@@ -1,7 +1,7 @@
 package io.nkd.ignition.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 
 /**
  * Ignition's config merge ({@code config/merge/merge.go} of coreos/ignition v2.26.0) on JSON trees:

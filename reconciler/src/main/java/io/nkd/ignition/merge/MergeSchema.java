@@ -1,7 +1,7 @@
 package io.nkd.ignition.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 
 import java.util.List;
 import java.util.Map;

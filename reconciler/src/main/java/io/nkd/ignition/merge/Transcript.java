@@ -1,6 +1,6 @@
 package io.nkd.ignition.merge;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,9 +14,9 @@ import java.util.Optional;
  * from one input is recorded once, at its root, and paths below it map by the same relative path.
  */
 public final class Transcript {
-    private final Map<Path, Origin> origins;
+    private final Map<FieldPath, Origin> origins;
 
-    private Transcript(Map<Path, Origin> origins) {
+    private Transcript(Map<FieldPath, Origin> origins) {
         this.origins = Collections.unmodifiableMap(origins);
     }
 
@@ -25,9 +25,9 @@ public final class Transcript {
      * {@code $.systemd.units.1.contents} when {@code $.systemd.units.1} came from child
      * {@code $.systemd.units.0} is child {@code $.systemd.units.0.contents}.
      */
-    public Optional<Origin> origin(Path outputPath) {
+    public Optional<Origin> origin(FieldPath outputPath) {
         for (int length = outputPath.size(); length >= 0; length--) {
-            Path prefix = outputPath.prefix(length);
+            FieldPath prefix = outputPath.prefix(length);
             Origin origin = origins.get(prefix);
             if (origin != null) {
                 return Optional.of(new Origin(origin.side(), outputPath.rebase(prefix, origin.path())));
@@ -37,7 +37,7 @@ public final class Transcript {
     }
 
     /** Every recorded output path and its origin, in the order the merge produced them. */
-    public Map<Path, Origin> recorded() {
+    public Map<FieldPath, Origin> recorded() {
         return origins;
     }
 
@@ -51,9 +51,9 @@ public final class Transcript {
 
     /** Collects origins while a merge runs; a path recorded twice keeps its last origin. */
     static final class Builder {
-        private final Map<Path, Origin> origins = new LinkedHashMap<>();
+        private final Map<FieldPath, Origin> origins = new LinkedHashMap<>();
 
-        void record(Path output, Side side, Path input) {
+        void record(FieldPath output, Side side, FieldPath input) {
             origins.put(output, new Origin(side, input));
         }
 

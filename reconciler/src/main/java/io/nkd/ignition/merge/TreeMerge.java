@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,12 +34,12 @@ final class TreeMerge {
     MergeResult run(JsonNode parent, JsonNode child) {
         ObjectNode p = parent != null && parent.isObject() ? (ObjectNode) parent : NODES.objectNode();
         ObjectNode c = child != null && child.isObject() ? (ObjectNode) child : NODES.objectNode();
-        ObjectNode merged = mergeObjects(p, Path.ROOT, c, Path.ROOT, Path.ROOT, "");
+        ObjectNode merged = mergeObjects(p, FieldPath.ROOT, c, FieldPath.ROOT, FieldPath.ROOT, "");
         return new MergeResult(merged, transcript.build());
     }
 
     /** Both inputs have the object: the result is the child's entry, with fields from either. */
-    private ObjectNode mergeObjects(ObjectNode p, Path pPath, ObjectNode c, Path cPath, Path out, String at) {
+    private ObjectNode mergeObjects(ObjectNode p, FieldPath pPath, ObjectNode c, FieldPath cPath, FieldPath out, String at) {
         transcript.record(out, Side.CHILD, cPath);
         ObjectNode result = NODES.objectNode();
         Set<String> keys = new LinkedHashSet<>();
@@ -49,9 +49,9 @@ final class TreeMerge {
             JsonNode pv = present(p.get(key));
             JsonNode cv = present(c.get(key));
             String fieldAt = at.isEmpty() ? key : at + "." + key;
-            Path pField = pPath.key(key);
-            Path cField = cPath.key(key);
-            Path outField = out.key(key);
+            FieldPath pField = pPath.key(key);
+            FieldPath cField = cPath.key(key);
+            FieldPath outField = out.key(key);
             JsonNode value;
             if ((pv != null && pv.isArray() && (cv == null || cv.isArray())) || (cv != null && cv.isArray() && pv == null)) {
                 value = mergeLists(p, pPath, c, cPath, out, at, key);
@@ -78,14 +78,14 @@ final class TreeMerge {
     }
 
     /** The list {@code key} of two objects being merged. */
-    private ArrayNode mergeLists(ObjectNode p, Path pPath, ObjectNode c, Path cPath, Path out, String at,
+    private ArrayNode mergeLists(ObjectNode p, FieldPath pPath, ObjectNode c, FieldPath cPath, FieldPath out, String at,
                                  String key) {
         String listAt = at.isEmpty() ? key : at + "." + key;
         List<JsonNode> parentList = elements(p.get(key));
         List<JsonNode> childList = elements(c.get(key));
-        Path pList = pPath.key(key);
-        Path cList = cPath.key(key);
-        Path outList = out.key(key);
+        FieldPath pList = pPath.key(key);
+        FieldPath cList = cPath.key(key);
+        FieldPath outList = out.key(key);
         ArrayNode result = NODES.arrayNode();
         transcript.record(outList, childList.isEmpty() ? Side.PARENT : Side.CHILD,
                 childList.isEmpty() ? pList : cList);
@@ -115,12 +115,12 @@ final class TreeMerge {
         for (int i = 0; i < parentList.size(); i++) {
             JsonNode pe = parentList.get(i);
             ChildEntry match = childByKey.get(schema.key(listAt, pe));
-            Path outEntry = outList.index(result.size());
+            FieldPath outEntry = outList.index(result.size());
             if (match == null) {
                 result.add(take(pe, Side.PARENT, pList.index(i), outEntry));
             } else if (match.list().equals(key)) {
                 JsonNode ce = childList.get(match.index());
-                Path cEntry = cList.index(match.index());
+                FieldPath cEntry = cList.index(match.index());
                 if (ce.isObject() && pe.isObject()) {
                     // a child header without a value removes the parent's header of that name
                     if (key.equals("httpHeaders") && present(ce.get("value")) == null) {
@@ -147,7 +147,7 @@ final class TreeMerge {
     }
 
     /** A subtree taken whole from one input: copied (inputs are never shared or modified) and recorded. */
-    private JsonNode take(JsonNode value, Side side, Path from, Path to) {
+    private JsonNode take(JsonNode value, Side side, FieldPath from, FieldPath to) {
         transcript.record(to, side, from);
         return normalized(value);
     }

@@ -1,6 +1,5 @@
 package io.nkd.ignition.spec;
 
-import io.nkd.ignition.IgnitionVersion;
 import java.util.Optional;
 
 /** The stable Butane {@code fcos} variant versions and the Ignition spec each one produces. */

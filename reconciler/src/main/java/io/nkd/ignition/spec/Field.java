@@ -1,6 +1,5 @@
 package io.nkd.ignition.spec;
 
-import io.nkd.ignition.IgnitionVersion;
 
 /**
  * One field of an object type.

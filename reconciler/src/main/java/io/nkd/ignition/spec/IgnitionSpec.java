@@ -1,16 +1,15 @@
 package io.nkd.ignition.spec;
 
-import static io.nkd.ignition.IgnitionVersion.V3_0_0;
-import static io.nkd.ignition.IgnitionVersion.V3_1_0;
-import static io.nkd.ignition.IgnitionVersion.V3_2_0;
-import static io.nkd.ignition.IgnitionVersion.V3_3_0;
-import static io.nkd.ignition.IgnitionVersion.V3_4_0;
-import static io.nkd.ignition.IgnitionVersion.V3_5_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_0_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_1_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_2_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_3_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_4_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_5_0;
 import static io.nkd.ignition.spec.FieldType.Scalar.BOOL;
 import static io.nkd.ignition.spec.FieldType.Scalar.INT;
 import static io.nkd.ignition.spec.FieldType.Scalar.STRING;
 
-import io.nkd.ignition.IgnitionVersion;
 import io.nkd.ignition.spec.FieldType.ListOf;
 
 /**

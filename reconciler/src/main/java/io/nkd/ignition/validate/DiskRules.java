@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -33,7 +33,7 @@ final class DiskRules implements Rule {
             filesystem(fs, ctx);
             JsonCursor disk = disksByDevice.get(fs.stringOrEmpty("device"));
             if (disk != null) {
-                Path at = fs.path().key("device");
+                FieldPath at = fs.path().key("device");
                 if (disk.length("partitions") > 0) {
                     ctx.warning(IgnitionMessages.ErrPartitionsOverwritten, at);
                 } else if (!fs.isTrue("wipeFilesystem") && disk.isTrue("wipeTable")) {
@@ -56,7 +56,7 @@ final class DiskRules implements Rule {
         }
         StorageNodeRules.pathProblem(device).ifPresent(p -> ctx.error(p, disk.path().key("device")));
         List<JsonCursor> partitions = disk.elements("partitions");
-        Path list = disk.path().key("partitions");
+        FieldPath list = disk.path().key("partitions");
         numbersCollide(partitions).ifPresent(i -> ctx.error(IgnitionMessages.ErrPartitionNumbersCollide, list.index(i)));
         overlap(partitions).ifPresent(i -> ctx.error(IgnitionMessages.ErrPartitionsOverlap, list.index(i)));
         boolean hasZero = false;
@@ -160,7 +160,7 @@ final class DiskRules implements Rule {
     }
 
     private static void raid(JsonCursor raid, ValidationContext ctx) {
-        Path at = raid.path().key("level");
+        FieldPath at = raid.path().key("level");
         Optional<String> level = raid.string("level");
         if (raid.plainString("level").isEmpty()) {
             // a level of the wrong JSON type is the structural checker's to report
@@ -201,7 +201,7 @@ final class DiskRules implements Rule {
         if (label.isEmpty()) {
             return;
         }
-        Path at = fs.path().key("label");
+        FieldPath at = fs.path().key("label");
         if (format.isEmpty()) {
             ctx.error(IgnitionMessages.ErrLabelNeedsFormat, at);
             return;
@@ -227,7 +227,7 @@ final class DiskRules implements Rule {
         };
     }
 
-    private static void tooLong(int length, int max, IgnitionMessages error, Path at, ValidationContext ctx) {
+    private static void tooLong(int length, int max, IgnitionMessages error, FieldPath at, ValidationContext ctx) {
         if (length > max) {
             ctx.error(error, at);
         }

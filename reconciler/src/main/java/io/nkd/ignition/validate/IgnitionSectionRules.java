@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -41,7 +41,7 @@ final class IgnitionSectionRules implements Rule {
 
     /** Ignition accepts exactly its own spec version: a parseable version that differs is "unsupported". */
     private static void version(JsonCursor ignition, ValidationContext ctx) {
-        Path at = ignition.path().key("version");
+        FieldPath at = ignition.path().key("version");
         Optional<String> version = ignition.string("version");
         if (version.isEmpty() || !SEMVER.matcher(version.get()).matches()) {
             ctx.error(IgnitionMessages.ErrInvalidVersion, at);
@@ -57,7 +57,7 @@ final class IgnitionSectionRules implements Rule {
         if (url.isEmpty()) {
             return;
         }
-        Path at = proxy.path().key(key);
+        FieldPath at = proxy.path().key(key);
         Optional<GoUrl> parsed = GoUrl.parse(url.get());
         if (parsed.isEmpty()) {
             ctx.error(IgnitionMessages.ErrInvalidUrl, at);

@@ -1,7 +1,7 @@
 package io.nkd.ignition.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Report;
 
 import java.util.List;

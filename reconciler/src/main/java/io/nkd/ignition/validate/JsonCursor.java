@@ -2,7 +2,7 @@ package io.nkd.ignition.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,10 @@ import java.util.Optional;
  * JSON type is treated as absent, because type errors are another component's report and a wrong
  * type must never make a rule throw.
  */
-record JsonCursor(JsonNode node, Path path) {
+record JsonCursor(JsonNode node, FieldPath path) {
 
     static JsonCursor root(JsonNode node) {
-        return new JsonCursor(node == null ? MissingNode.getInstance() : node, Path.ROOT);
+        return new JsonCursor(node == null ? MissingNode.getInstance() : node, FieldPath.ROOT);
     }
 
     JsonCursor field(String key) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -51,7 +51,7 @@ final class LuksRules implements Rule {
                 // Ignition reports this at "keys", a field that does not exist
                 .ifPresent(p -> ctx.error(IgnitionMessages.ErrInvalidLuksKeyFile, luks.path().key("keys")));
         if (ctx.supports(SpecFeature.CEX) && luks.field("cex").isTrue("enabled")) {
-            Path cex = luks.path().key("cex");
+            FieldPath cex = luks.path().key("cex");
             if (clevis.field("custom").notEmpty("pin") || others) {
                 ctx.error(IgnitionMessages.ErrCexWithClevis, cex);
             }

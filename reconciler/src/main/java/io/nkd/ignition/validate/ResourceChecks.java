@@ -1,5 +1,6 @@
 package io.nkd.ignition.validate;
 
+import io.nkd.dataurl.DataUrl;
 import java.util.List;
 import java.util.Optional;
 

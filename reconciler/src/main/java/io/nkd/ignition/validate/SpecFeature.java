@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 
 /**
  * Validation behaviour that differs between spec versions. Each entry names the range of versions

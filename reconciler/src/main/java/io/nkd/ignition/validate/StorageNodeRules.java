@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.HashSet;
 import java.util.List;
@@ -77,7 +77,7 @@ final class StorageNodeRules implements Rule {
         if (mode.isEmpty()) {
             return;
         }
-        Path at = node.path().key("mode");
+        FieldPath at = node.path().key("mode");
         long m = mode.get();
         if (m < 0 || m > 07777) {
             ctx.error(IgnitionMessages.ErrFileIllegalMode, at);

@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 import java.util.Set;
 
@@ -16,7 +16,7 @@ final class SystemdRules implements Rule {
             if (unit.plainString("name").map(n -> !UNIT_SUFFIXES.contains(UnixPaths.ext(n))).orElse(false)) {
                 ctx.error(IgnitionMessages.ErrInvalidSystemdExt, unit.path().key("name"));
             }
-            Path contentsPath = unit.path().key("contents");
+            FieldPath contentsPath = unit.path().key("contents");
             unit.string("contents").map(UnitFile::parse).ifPresent(parsed -> {
                 parsed.error().ifPresent(e -> ctx.error(IgnitionMessages.InvalidUnitContents, contentsPath, e));
                 // enabling a unit means following its [Install] section; without one, enable is a no-op

@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 
 /** Why a URL is not acceptable: the message and, for decoder errors, the decoder's own text. */
 record UrlProblem(IgnitionMessages message, String detail) {
@@ -9,7 +9,7 @@ record UrlProblem(IgnitionMessages message, String detail) {
         return new UrlProblem(message, null);
     }
 
-    void reportAt(ValidationContext ctx, Path path) {
+    void reportAt(ValidationContext ctx, FieldPath path) {
         if (detail == null) {
             ctx.error(message, path);
         } else {

@@ -1,7 +1,7 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.ignition.IgnitionVersion;
-import io.nkd.report.Path;
+import io.nkd.ignition.spec.IgnitionVersion;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 
 /** What every rule needs: the spec version being checked and the report to add entries to. */
@@ -21,19 +21,19 @@ final class ValidationContext {
         return feature.availableIn(version);
     }
 
-    void error(IgnitionMessages message, Path path) {
+    void error(IgnitionMessages message, FieldPath path) {
         report.error(message.name(), path, message.text());
     }
 
-    void error(IgnitionMessages message, Path path, String detail) {
+    void error(IgnitionMessages message, FieldPath path, String detail) {
         report.error(message.name(), path, message.text(detail));
     }
 
-    void warning(IgnitionMessages message, Path path) {
+    void warning(IgnitionMessages message, FieldPath path) {
         report.warning(message.name(), path, message.text());
     }
 
-    void warning(IgnitionMessages message, Path path, String detail) {
+    void warning(IgnitionMessages message, FieldPath path, String detail) {
         report.warning(message.name(), path, message.text(detail));
     }
 

@@ -2,21 +2,19 @@ package io.nkd.infra.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nkd.dataurl.DataUrl;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -86,12 +84,12 @@ final class PointerFetch {
         }
     }
 
-    static byte[] dataUrl(String url) {
-        int comma = url.indexOf(',');
-        String meta = url.substring(5, comma);
-        String data = url.substring(comma + 1);
-        return meta.endsWith(";base64") ? Base64.getDecoder().decode(data)
-                : URLDecoder.decode(data.replace("+", "%2B"), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+    private static byte[] dataUrl(String url) throws IOException {
+        try {
+            return DataUrl.decode(url);
+        } catch (DataUrl.MalformedException e) {
+            throw new IOException("a certificate authority in the pointer config is not a valid data URL: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] sha512(byte[] b) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nkd.infra.Machine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
+import io.nkd.state.AtomicFiles;
+import io.nkd.state.Sensitivity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +29,15 @@ import org.slf4j.LoggerFactory;
  * Simulated infrastructure inside the nkd process, so the whole loop can be watched on one machine: a machine
  * "boots" after a short delay by doing what Ignition does with its pointer config (fetching its configs from
  * nkd's Ignition server over HTTPS with its token, checking the pinned hashes), and then runs the pool config
- * it fetched. Machines are kept in {@code STATE_DIR/sandbox/<cluster>.json}, so a restarted nkd finds them.
+ * it fetched. Machines are kept in {@code STATE_DIR/sandbox/<cluster>.json} (0600 in a 0700 directory: each record
+ * holds the machine's pointer config, with its token), so a restarted nkd finds them.
+ *
+ * <p><b>Failures.</b> The file is the truth: a change (a machine created, booted, deleted) is saved first and only
+ * then made visible, so a failed save (a full disk) changes nothing, in memory or on disk, and the caller sees the
+ * error (a reconcile reports it and retries). A booted machine whose result cannot be saved stays BOOTING and
+ * saves again later, so it converges by itself once space is back. Writes are atomic ({@link AtomicFiles}); a
+ * failed one leaves no temporary file, and leftovers of a crash are swept when the provider starts (it is used only
+ * by the daemon, which holds the state directory's lock).
  */
 public final class SandboxProvider implements Provider, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxProvider.class);
@@ -45,7 +55,23 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
     }
 
+    /** How the provider's files are written; tests inject failures (a full disk). */
+    @FunctionalInterface
+    interface Disk {
+        Disk ATOMIC = (target, content) -> AtomicFiles.replace(target, content, Sensitivity.SECRET);
+
+        void write(Path target, byte[] content) throws IOException;
+    }
+
+    /** How a machine fetches its configs with its pointer; tests stand in for the Ignition server. */
+    @FunctionalInterface
+    interface Fetch {
+        List<URI> fetch(String pointer, Duration timeout) throws IOException, InterruptedException;
+    }
+
     private final Path dir;
+    private final Disk disk;
+    private final Fetch fetch;
     private volatile Duration bootTime;
     private final Map<String, Map<String, Record>> machines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService boots = Executors.newScheduledThreadPool(2, r -> {
@@ -55,8 +81,39 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     });
 
     public SandboxProvider(Path stateDir, Duration bootTime) {
+        this(stateDir, bootTime, Disk.ATOMIC, PointerFetch::fetch);
+    }
+
+    SandboxProvider(Path stateDir, Duration bootTime, Disk disk, Fetch fetch) {
         this.dir = stateDir.resolve("sandbox");
         this.bootTime = bootTime;
+        this.disk = disk;
+        this.fetch = fetch;
+        prepare(dir);
+    }
+
+    /** The directory 0700 (tightened with a warning if it was opened up), without leftovers of earlier crashes. */
+    private static void prepare(Path dir) {
+        try {
+            AtomicFiles.createPrivateDirectory(dir);
+            var mode = Files.getPosixFilePermissions(dir);
+            if (!mode.equals(PosixFilePermissions.fromString("rwx------"))) {
+                LOG.warn("{} had mode {}; set it to rwx------ (its files hold node tokens)", dir, PosixFilePermissions.toString(mode));
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            int removed = AtomicFiles.removeLeftovers(dir);
+            try (var entries = Files.newDirectoryStream(dir, ".*.json.tmp")) {
+                for (Path old : entries) { // the temporary name of nkd before 0.4
+                    Files.deleteIfExists(old);
+                    removed++;
+                }
+            }
+            if (removed > 0) {
+                LOG.info("sandbox: removed {} leftover(s) of interrupted writes in {}", removed, dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the sandbox's directory " + dir + ": " + reason(e), e);
+        }
     }
 
     @Override
@@ -84,18 +141,24 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
         Record r = new Record(request.cluster(), request.pool(), request.name(), Machine.State.BOOTING, request.revision(), null,
                 "booting", request.userData());
+        Map<String, Record> next = new java.util.TreeMap<>(mine);
+        next.put(r.name(), r);
+        save(request.cluster(), next);
         mine.put(r.name(), r);
-        save(request.cluster());
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
-                r.revision().length() > 12 ? r.revision().substring(0, 12) : r.revision());
+                io.nkd.config.Snapshot.shortId(r.revision()));
         scheduleBoot(r);
         return r.machine();
     }
 
     @Override
     public synchronized void delete(String cluster, String machine) {
-        if (cluster(cluster).remove(machine) != null) {
-            save(cluster);
+        Map<String, Record> mine = cluster(cluster);
+        if (mine.containsKey(machine)) {
+            Map<String, Record> next = new java.util.TreeMap<>(mine);
+            next.remove(machine);
+            save(cluster, next);
+            mine.remove(machine);
             LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
         }
     }
@@ -119,7 +182,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
         Record result;
         try {
-            List<URI> fetched = PointerFetch.fetch(r.userData(), Duration.ofSeconds(10));
+            List<URI> fetched = fetch.fetch(r.userData(), Duration.ofSeconds(10));
             String path = fetched.get(0).getPath();
             result = r.with(Machine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
@@ -136,12 +199,29 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        settle(result, 1);
+    }
+
+    /** Records a boot's result: saved first, then shown; a failed save is tried again, the machine staying BOOTING. */
+    private void settle(Record result, int attempt) {
         synchronized (this) {
-            if (cluster(cluster).containsKey(name)) {
-                cluster(cluster).put(name, result);
-                save(cluster);
+            Map<String, Record> mine = cluster(result.cluster());
+            if (!mine.containsKey(result.name())) {
+                return; // deleted meanwhile
+            }
+            Map<String, Record> next = new java.util.TreeMap<>(mine);
+            next.put(result.name(), result);
+            try {
+                save(result.cluster(), next);
+                mine.put(result.name(), result);
+                return;
+            } catch (UncheckedIOException e) {
+                LOG.warn("sandbox machine cluster={} machine={} booted, but its state cannot be saved (attempt {}); it stays"
+                        + " BOOTING and nkd tries again: {}", result.cluster(), result.name(), attempt, e.getMessage());
             }
         }
+        long delay = Math.min(RETRY_DELAY.toMillis() << Math.min(attempt - 1, 4), 30_000);
+        boots.schedule(() -> settle(result, attempt + 1), delay, TimeUnit.MILLISECONDS);
     }
 
     private Map<String, Record> cluster(String cluster) {
@@ -158,22 +238,35 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 // machines that were booting when nkd stopped boot again now
                 records.stream().filter(r -> r.state() == Machine.State.BOOTING).forEach(this::scheduleBoot);
             } catch (IOException e) {
-                throw new UncheckedIOException("sandbox state " + file + " is unreadable; delete it to start the sandbox afresh", e);
+                // Jackson's message quotes the file, and the file holds tokens: say only where
+                String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
+                        ? " at line " + j.getLocation().getLineNr() + " column " + j.getLocation().getColumnNr() : "";
+                throw new UncheckedIOException("sandbox state file " + file + " is unreadable" + where + " ("
+                        + (e instanceof com.fasterxml.jackson.core.JsonProcessingException ? "not the list of machines nkd writes"
+                        : reason(e)) + "). Restore it from a backup of the state directory. Without one, stop nkd, delete it"
+                        + " and start nkd: it forgets the sandbox's machines of cluster " + cluster + " and creates them again,"
+                        + " with new tokens (the old machines' tokens are revoked on that reconcile).", e);
             }
         }
         return map;
     }
 
-    private void save(String cluster) {
+    /** Saves a cluster's machines: 0600 from the first byte, synced, renamed; nothing left behind on failure. */
+    private void save(String cluster, Map<String, Record> records) {
+        Path file = dir.resolve(cluster + ".json");
         try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("." + cluster + ".json.tmp");
-            JSON.writeValue(tmp.toFile(), new ArrayList<>(cluster(cluster).values()));
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            Files.move(tmp, dir.resolve(cluster + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            byte[] json = JSON.writeValueAsBytes(new ArrayList<>(new java.util.TreeMap<>(records).values()));
+            disk.write(file, json);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save sandbox state in " + dir, e);
+            throw new UncheckedIOException("cannot save the sandbox's machines in " + file + ": " + reason(e), e);
         }
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.nkd.ignition.merge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import org.junit.jupiter.api.Test;
 
 import java.util.Optional;
@@ -21,11 +21,11 @@ class TranscriptTest {
             + "'systemd':{'units':[{'name':'b.service','contents':'[Unit]'}]}}");
 
     private static Optional<Origin> origin(String outputPath) {
-        return IgnitionMerger.merge(PARENT, CHILD).transcript().origin(Path.parse(outputPath));
+        return IgnitionMerger.merge(PARENT, CHILD).transcript().origin(FieldPath.parse(outputPath));
     }
 
     private static Optional<Origin> from(Side side, String path) {
-        return Optional.of(new Origin(side, Path.parse(path)));
+        return Optional.of(new Origin(side, FieldPath.parse(path)));
     }
 
     @Test
@@ -74,17 +74,17 @@ class TranscriptTest {
     void listOnlyInTheParentMapsToTheParent() {
         MergeResult result = IgnitionMerger.merge(PARENT, json("{'ignition':{'version':'3.4.0'}}"));
         assertEquals(from(Side.PARENT, "$.storage.directories.0.path"),
-                result.transcript().origin(Path.parse("$.storage.directories.0.path")));
-        assertEquals(from(Side.PARENT, "$.systemd"), result.transcript().origin(Path.parse("$.systemd")));
+                result.transcript().origin(FieldPath.parse("$.storage.directories.0.path")));
+        assertEquals(from(Side.PARENT, "$.systemd"), result.transcript().origin(FieldPath.parse("$.systemd")));
     }
 
     @Test
     void everyOutputNodeHasAnOrigin() {
         MergeResult result = IgnitionMerger.merge(PARENT, CHILD);
-        walk(result.config(), Path.ROOT, result.transcript());
+        walk(result.config(), FieldPath.ROOT, result.transcript());
     }
 
-    private static void walk(JsonNode node, Path path, Transcript transcript) {
+    private static void walk(JsonNode node, FieldPath path, Transcript transcript) {
         Origin origin = transcript.origin(path).orElseThrow();
         JsonNode input = (origin.side() == Side.PARENT ? PARENT : CHILD);
         JsonNode found = at(input, origin.path());
@@ -100,7 +100,7 @@ class TranscriptTest {
         }
     }
 
-    private static JsonNode at(JsonNode root, Path path) {
+    private static JsonNode at(JsonNode root, FieldPath path) {
         JsonNode node = root;
         for (Object e : path.elements()) {
             node = e instanceof Integer i ? node.path(i) : node.path((String) e);

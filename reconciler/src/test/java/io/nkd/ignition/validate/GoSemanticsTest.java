@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Go library behaviour Ignition's rules rely on: path.Clean, url.Parse, dataurl, go-systemd. */
+/** The Go library behaviour Ignition's rules rely on: path.Clean, url.Parse, go-systemd (dataurl: DataUrlTest). */
 class GoSemanticsTest {
 
     @ParameterizedTest
@@ -61,24 +61,6 @@ class GoSemanticsTest {
         assertEquals(List.of("A b"), query.get("x"));
         assertFalse(query.containsKey("bad"));
         assertEquals("aws:s3:::b/k", GoUrl.parse("arn:aws:s3:::b/k?versionId=1").orElseThrow().opaque());
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"data:,", "data:,hello%20world", "data:;base64,aGVsbG8=", "data:text/plain,x",
-            "data:text/plain;charset=utf-8;base64,aGk=", "data:application/json;a=\"q\\\"t\",x",
-            "data:x-custom/y,z", "data:image/svg+xml,%3Csvg%3E"})
-    void dataUrlsThatDecode(String url) {
-        assertEquals(Optional.empty(), DataUrl.decodeError(url));
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "data:text|missing media type slash", "data:foo/bar,x|invalid media type", "data:,a b|invalid data character",
-            "data:;base64,aGk|illegal base64 data at input byte 0", "data:;bas,x|expected base64, got bas",
-            "data:,100%|rfc2396: unexpected end of unescape sequence", "data:text/plain|incomplete media type",
-            "data:;a=b|missing comma before data", "http:,x|missing data prefix"})
-    void dataUrlErrors(String url, String error) {
-        assertEquals(Optional.of(error), DataUrl.decodeError(url));
     }
 
     @Test

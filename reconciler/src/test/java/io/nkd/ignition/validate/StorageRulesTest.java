@@ -1,6 +1,6 @@
 package io.nkd.ignition.validate;
 
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -8,9 +8,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import static io.nkd.ignition.IgnitionVersion.V3_2_0;
-import static io.nkd.ignition.IgnitionVersion.V3_3_0;
-import static io.nkd.ignition.IgnitionVersion.V3_6_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_2_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_3_0;
+import static io.nkd.ignition.spec.IgnitionVersion.V3_6_0;
 import static io.nkd.ignition.validate.ValidationTable.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,9 +1,9 @@
 package io.nkd.ignition.validate;
 
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
-import io.nkd.report.Path;
+import io.nkd.report.FieldPath;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import org.junit.jupiter.api.Test;
@@ -89,7 +89,7 @@ class SystemdPasswdRulesTest {
     void installWarningUsesIgnitionsWording() {
         Report report = IgnitionValidator.validate(ValidationTable.config(IgnitionVersion.V3_4_0,
                 unit(",'enabled':true,'contents':'[Service]\\nExecStart=/bin/true\\n'")), IgnitionVersion.V3_4_0);
-        assertEquals(List.of(new Entry(Severity.WARNING, "NoInstallSection", Path.parse("$.systemd.units.0.contents"), null,
+        assertEquals(List.of(new Entry(Severity.WARNING, "NoInstallSection", FieldPath.parse("$.systemd.units.0.contents"), null,
                 "unit \"a.service\" is enabled, but has no install section so enable does nothing")), report.entries());
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.ignition.ConformanceData;
-import io.nkd.ignition.IgnitionVersion;
+import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;

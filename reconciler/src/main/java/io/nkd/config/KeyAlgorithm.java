@@ -1,18 +1,24 @@
-package io.nkd.pki;
+package io.nkd.config;
 
+import io.nkd.yaml.WireEnum;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
+import java.util.Locale;
 
 /**
- * The key types nkd generates, named like kubeadm's {@code encryptionAlgorithm} (ECDSA-P256, RSA-2048, ...).
- * nkd defaults to ECDSA P-256 where kubeadm defaults to RSA-2048: smaller keys, faster handshakes, and every
- * Kubernetes component accepts them.
+ * The key types nkd generates: what {@code spec.pki.keyAlgorithm} of cluster.yaml chooses (spelled
+ * {@code ecdsa-p256}, {@code rsa-2048}, ...) and what the PKI generator draws. The names follow kubeadm's
+ * {@code encryptionAlgorithm} (ECDSA-P256, RSA-2048, ...). nkd defaults to ECDSA P-256 where kubeadm defaults
+ * to RSA-2048: smaller keys, faster handshakes, and every Kubernetes component accepts them.
+ *
+ * <p>One enum for the setting and the generator, kept here because the config model is the lower layer
+ * ({@code pki} uses {@code config}, never the reverse).
  */
-public enum KeyAlgorithm {
+public enum KeyAlgorithm implements WireEnum {
     ECDSA_P256("ECDSA-P256", 0),
     RSA_2048("RSA-2048", 2048),
     RSA_3072("RSA-3072", 3072),
@@ -29,6 +35,12 @@ public enum KeyAlgorithm {
     /** The value kubeadm's ClusterConfiguration {@code encryptionAlgorithm} uses for this type. */
     public String kubeadmName() {
         return kubeadmName;
+    }
+
+    /** The spelling in cluster.yaml: kubeadm's name in lower case. */
+    @Override
+    public String wire() {
+        return kubeadmName.toLowerCase(Locale.ROOT);
     }
 
     public boolean isRsa() {
@@ -59,15 +71,5 @@ public enum KeyAlgorithm {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JDK cannot generate " + kubeadmName + " keys", e);
         }
-    }
-
-    /** Parses kubeadm's spelling (ECDSA-P256, RSA-2048, ...) or the constant name. */
-    public static KeyAlgorithm parse(String text) {
-        for (KeyAlgorithm a : values()) {
-            if (a.kubeadmName.equalsIgnoreCase(text) || a.name().equalsIgnoreCase(text)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("\"" + text + "\" is not a key algorithm; use ECDSA-P256, RSA-2048, RSA-3072 or RSA-4096");
     }
 }

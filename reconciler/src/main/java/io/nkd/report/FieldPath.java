@@ -9,17 +9,17 @@ import java.util.Objects;
  * A path into a YAML or JSON document, written as butane writes it: {@code $.storage.files.0.path}.
  * Elements are map keys (String) or list indexes (Integer). Immutable.
  */
-public final class Path implements Comparable<Path> {
-    public static final Path ROOT = new Path(List.of());
+public final class FieldPath implements Comparable<FieldPath> {
+    public static final FieldPath ROOT = new FieldPath(List.of());
 
     private final List<Object> elements;
 
-    private Path(List<Object> elements) {
+    private FieldPath(List<Object> elements) {
         this.elements = elements;
     }
 
-    public static Path of(Object... elements) {
-        Path p = ROOT;
+    public static FieldPath of(Object... elements) {
+        FieldPath p = ROOT;
         for (Object e : elements) {
             p = p.append(e);
         }
@@ -27,11 +27,11 @@ public final class Path implements Comparable<Path> {
     }
 
     /** Parses {@code $.a.0.b}; numeric elements become indexes. */
-    public static Path parse(String text) {
+    public static FieldPath parse(String text) {
         if (!text.startsWith("$")) {
             throw new IllegalArgumentException("path must start with $: " + text);
         }
-        Path p = ROOT;
+        FieldPath p = ROOT;
         if (text.length() > 1) {
             for (String part : text.substring(2).split("\\.", -1)) {
                 p = part.chars().allMatch(Character::isDigit) && !part.isEmpty()
@@ -41,22 +41,22 @@ public final class Path implements Comparable<Path> {
         return p;
     }
 
-    public Path key(String key) {
+    public FieldPath key(String key) {
         return append(Objects.requireNonNull(key));
     }
 
-    public Path index(int index) {
+    public FieldPath index(int index) {
         return append(index);
     }
 
-    private Path append(Object element) {
+    private FieldPath append(Object element) {
         if (!(element instanceof String) && !(element instanceof Integer)) {
             throw new IllegalArgumentException("path element must be String or Integer: " + element);
         }
         List<Object> copy = new ArrayList<>(elements.size() + 1);
         copy.addAll(elements);
         copy.add(element);
-        return new Path(Collections.unmodifiableList(copy));
+        return new FieldPath(Collections.unmodifiableList(copy));
     }
 
     public List<Object> elements() {
@@ -75,27 +75,27 @@ public final class Path implements Comparable<Path> {
         return elements.isEmpty() ? null : elements.get(elements.size() - 1);
     }
 
-    public Path parent() {
-        return elements.isEmpty() ? this : new Path(elements.subList(0, elements.size() - 1));
+    public FieldPath parent() {
+        return elements.isEmpty() ? this : new FieldPath(elements.subList(0, elements.size() - 1));
     }
 
-    public Path prefix(int length) {
-        return new Path(elements.subList(0, length));
+    public FieldPath prefix(int length) {
+        return new FieldPath(elements.subList(0, length));
     }
 
-    public boolean startsWith(Path prefix) {
+    public boolean startsWith(FieldPath prefix) {
         return prefix.elements.size() <= elements.size()
                 && elements.subList(0, prefix.elements.size()).equals(prefix.elements);
     }
 
     /** This path with {@code from} (a prefix of it) replaced by {@code to}. */
-    public Path rebase(Path from, Path to) {
+    public FieldPath rebase(FieldPath from, FieldPath to) {
         if (!startsWith(from)) {
             throw new IllegalArgumentException(this + " does not start with " + from);
         }
         List<Object> copy = new ArrayList<>(to.elements);
         copy.addAll(elements.subList(from.elements.size(), elements.size()));
-        return new Path(Collections.unmodifiableList(copy));
+        return new FieldPath(Collections.unmodifiableList(copy));
     }
 
     @Override
@@ -109,7 +109,7 @@ public final class Path implements Comparable<Path> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Path other && elements.equals(other.elements);
+        return o instanceof FieldPath other && elements.equals(other.elements);
     }
 
     @Override
@@ -118,7 +118,7 @@ public final class Path implements Comparable<Path> {
     }
 
     @Override
-    public int compareTo(Path o) {
+    public int compareTo(FieldPath o) {
         int n = Math.min(elements.size(), o.elements.size());
         for (int i = 0; i < n; i++) {
             Object a = elements.get(i);

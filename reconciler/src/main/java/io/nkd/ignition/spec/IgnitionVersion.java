@@ -1,4 +1,4 @@
-package io.nkd.ignition;
+package io.nkd.ignition.spec;
 
 import java.util.Optional;
 

@@ -1,0 +1,87 @@
+package io.nkd.cli;
+
+import io.nkd.status.ClusterStatus;
+import io.nkd.status.Condition;
+import io.nkd.status.HistoryEntry;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The text that {@code nkd status} and {@code nkd history} print: aligned tables (see {@link Table}) and the
+ * detail of one cluster. Kept apart from the commands, which only choose where the statuses come from and
+ * which format to print.
+ */
+final class StatusPrinter {
+    private StatusPrinter() {
+    }
+
+    /** A line per cluster. */
+    static String clusters(List<ClusterStatus> statuses) {
+        Table t = new Table("CLUSTER", "PHASE", "APPLIED", "READY", "MESSAGE");
+        for (ClusterStatus s : statuses) {
+            Condition ready = s.condition("Ready");
+            t.row(s.name(), s.phase(), shortId(s.appliedRevision()), ready == null ? "-" : ready.status(),
+                    ready == null ? "" : ready.message());
+        }
+        return t.toString();
+    }
+
+    /** One cluster: commits, conditions, pools, nodes, last error. */
+    static String detail(ClusterStatus s) {
+        StringBuilder out = new StringBuilder();
+        out.append("Cluster:   ").append(s.name()).append('\n');
+        out.append("Phase:     ").append(s.phase()).append('\n');
+        out.append("Applied:   ").append(s.appliedRevision() == null ? "-"
+                : s.appliedRevision() + " (first applied at " + time(s.appliedAt()) + ")").append('\n');
+        if (s.attemptedRevision() != null && !s.attemptedRevision().equals(s.appliedRevision())) {
+            out.append("Attempted: ").append(s.attemptedRevision()).append('\n');
+        }
+        out.append("Conditions:\n");
+        Table conditions = Table.indented("  ", 4);
+        s.conditions().forEach(c -> conditions.row(c.type(), c.status(), c.reason(), c.message()));
+        out.append(conditions);
+        out.append("Pools:\n");
+        Table pools = Table.indented("  ", 2);
+        s.pools().forEach(p -> pools.row(p.name(), p.renderedVersion()));
+        out.append(pools);
+        out.append("Nodes:\n");
+        Table nodes = Table.indented("  ", 4);
+        s.nodes().forEach(n -> nodes.row(n.name(), n.pool(), n.state(), node(n)));
+        out.append(nodes);
+        if (s.lastError() != null) {
+            out.append("Last error (").append(s.lastError().time()).append(", commit ").append(shortId(s.lastError().revision()))
+                    .append("): ").append(s.lastError().reason()).append(": ").append(s.lastError().message()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String node(ClusterStatus.NodeStatus n) {
+        if (n.desiredVersion() != null && n.desiredVersion().equals(n.currentVersion())) {
+            return "up to date";
+        }
+        if (n.currentVersion() == null) {
+            return "desired " + n.desiredVersion() + ", not running yet";
+        }
+        return "runs " + n.currentVersion() + ", desired " + n.desiredVersion() + " (rollout pending)";
+    }
+
+    /** A cluster's history, oldest first. */
+    static String history(List<HistoryEntry> entries) {
+        Table t = new Table("TIME", "COMMIT", "OUTCOME", "COMPLETED", "DETAIL");
+        for (HistoryEntry e : entries) {
+            t.row(time(e.time()), shortId(e.revision()), e.outcome(), e.completed() == null ? "-" : time(e.completed()),
+                    (e.reason() == null ? "" : e.reason() + ": ") + (e.message() == null ? "" : e.message()));
+        }
+        return t.toString();
+    }
+
+    /** To the second: a table is for people; the JSON output keeps the full precision. */
+    static String time(Instant t) {
+        return t == null ? "-" : t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    static String shortId(String revision) {
+        return io.nkd.config.Snapshot.shortId(revision);
+    }
+}

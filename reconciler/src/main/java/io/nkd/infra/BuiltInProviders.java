@@ -1,0 +1,27 @@
+package io.nkd.infra;
+
+import io.nkd.config.Infrastructure;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The infrastructure types this build of nkd can create machines on. The daemon stalls a cluster of any other
+ * type at ReconcileMachines ({@code ProvisioningFailed}), and {@code nkd plan} says so instead of listing
+ * machines that will not be created. OpenStack, libvirt and bare metal come with the infrastructure issue.
+ */
+public final class BuiltInProviders {
+    private static final Set<Infrastructure.Provider> AVAILABLE = EnumSet.of(Infrastructure.Provider.SANDBOX);
+
+    private BuiltInProviders() {
+    }
+
+    public static boolean available(Infrastructure.Provider type) {
+        return AVAILABLE.contains(type);
+    }
+
+    /** The sentence the daemon stalls with and the plan quotes. */
+    public static String unavailable(Infrastructure.Provider type) {
+        return "no " + type.wire() + " provider is available in this nkd (only "
+                + String.join(", ", AVAILABLE.stream().map(Infrastructure.Provider::wire).toList()) + " for now)";
+    }
+}

@@ -1,0 +1,126 @@
+package io.nkd.infra.sandbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nkd.infra.Machine;
+import io.nkd.infra.MachineRequest;
+import io.nkd.state.AtomicFiles;
+import io.nkd.state.Sensitivity;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The sandbox's machines on disk: a full disk changes nothing and is reported; once space is back it converges. */
+class SandboxProviderTest {
+    @TempDir
+    Path tmp;
+
+    private final AtomicBoolean diskFull = new AtomicBoolean();
+
+    /** The real atomic write, failing as ENOSPC does while {@link #diskFull} is set: after a partial temporary file. */
+    private final SandboxProvider.Disk disk = (target, content) -> {
+        if (diskFull.get()) {
+            Path partial = target.resolveSibling("." + target.getFileName() + ".tmp-00000000000000ff");
+            Files.write(partial, new byte[Math.min(content.length, 512)]);
+            Files.delete(partial); // what AtomicFiles does on failure; the test of that is in io.nkd.state
+            throw new FileSystemException(partial.toString(), null, "No space left on device");
+        }
+        AtomicFiles.replace(target, content, Sensitivity.SECRET);
+    };
+
+    private static final SandboxProvider.Fetch BOOTS = (pointer, timeout) ->
+            List.of(URI.create("https://127.0.0.1:8443/ignition/v1/lab/pools/" + pointer));
+
+    private static MachineRequest request(String name) {
+        return new MachineRequest("lab", "workers", name, "a".repeat(40), null, null, null, "rendered-workers-1");
+    }
+
+    private static Machine await(SandboxProvider p, String name, Machine.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Machine m = p.list("lab").stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (m != null && m.state() == state) {
+                return m;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " never became " + state + ": " + p.list("lab"));
+    }
+
+    private List<String> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void aFullDiskDuringAScaleUpChangesNothingAndTheSandboxConvergesOnceSpaceIsBack() throws Exception {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        try (SandboxProvider sandbox = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
+            diskFull.set(true);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> sandbox.create(request("w-1")));
+            assertEquals("cannot save the sandbox's machines in " + state.resolve("sandbox/lab.json") + ": No space left on device",
+                    e.getMessage());
+            assertEquals(List.of(), sandbox.list("lab"), "a machine that could not be recorded does not exist");
+            assertEquals(List.of(), files(state.resolve("sandbox")), "nothing left behind");
+
+            // space is back: the next reconcile creates it; then the disk fills again while it boots
+            diskFull.set(false);
+            sandbox.create(request("w-1"));
+            diskFull.set(true);
+            Thread.sleep(500);
+            assertEquals(Machine.State.BOOTING, sandbox.list("lab").get(0).state(),
+                    "booted, but not recorded: shown as it is on disk");
+            diskFull.set(false);
+            Machine running = await(sandbox, "w-1", Machine.State.RUNNING);
+            assertEquals("rendered-workers-1", running.currentConfig());
+        }
+        try (SandboxProvider restarted = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
+            assertEquals(Machine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
+        }
+        assertEquals(List.of("lab.json"), files(state.resolve("sandbox")));
+    }
+
+    @Test
+    void itsFilesArePrivateAndLeftoversOfACrashAreSweptAtStart() throws Exception {
+        Path state = tmp.resolve("state");
+        Path dir = Files.createDirectories(state.resolve("sandbox"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.write(dir.resolve(".lab.json.tmp"), new byte[16384]); // the name nkd used before
+        Files.write(dir.resolve(".lab.json.tmp-0123456789abcdef"), new byte[100]);
+        try (SandboxProvider sandbox = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+            assertEquals(List.of(), files(dir));
+            sandbox.create(request("w-1"));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("lab.json"))),
+                    "it holds the machines' pointer configs, with their tokens");
+        }
+    }
+
+    @Test
+    void aCorruptFileIsReportedWithSafeAdvice() throws Exception {
+        Path state = tmp.resolve("state");
+        Path dir = Files.createDirectories(state.resolve("sandbox"));
+        Files.writeString(dir.resolve("lab.json"), "[{\"name\": \"w-1\", \"userData\": \"TOKEN-abc\"");
+        try (SandboxProvider sandbox = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> sandbox.list("lab"));
+            assertTrue(e.getMessage().startsWith("sandbox state file " + dir.resolve("lab.json") + " is unreadable at line 1"),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("with new tokens (the old machines' tokens are revoked on that reconcile)"), e.getMessage());
+            assertFalse(e.getMessage().contains("TOKEN-abc"), "never quotes the file");
+        }
+    }
+}
