@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code nkd reconcile CLUSTER}: asks a running nkd to reconcile one cluster now. */
@@ -12,8 +13,7 @@ import picocli.CommandLine.Parameters;
         description = {"Ask the running nkd daemon to reconcile one cluster now (POST /api/v1/clusters/NAME/reconcile).",
             "The daemon fetches the repository first, so a commit pushed a moment ago is included.",
             "Without --server and NKD_SERVER, asks http://127.0.0.1:9090.",
-            "The request needs the daemon's API token: --api-token-file, NKD_API_TOKEN, or --state-dir (the token the",
-            "daemon generated there)."},
+            "The request needs the daemon's API token: --api-token-file, NKD_API_TOKEN, or --state-dir (the token the daemon generated there)."},
         footer = {"", "Examples:", "  nkd reconcile demo --state-dir /var/lib/nkd",
             "  nkd reconcile demo --server http://127.0.0.1:9090 --api-token-file /etc/nkd/api-token"})
 final class ReconcileCommand implements Callable<Integer> {
