@@ -39,7 +39,9 @@ git -C "$repo" init -q -b main && git -C "$repo" add -A
 git -C "$repo" -c user.name=bench -c user.email=b@x commit -qm "sandbox-demo"
 mkdir -m 700 "$work/state"
 
-java -Dorg.slf4j.simpleLogger.log.io.nkd.server.IgnitionServer=warn -jar reconciler/target/nkd.jar serve \
+# through the launcher, with the JVM settings users and the systemd unit get (capped heap, Serial GC);
+# --log-level warn: no per-request line, as nginx's access log is off
+./nkd --log-level warn serve \
   --repo "$repo" --state-dir "$work/state" --interval 1h --listen 127.0.0.1:$api --ignition-listen 127.0.0.1:$ign \
   --ignition-rate-limit 0 > "$work/nkd.log" 2>&1 &
 nkd_pid=$!
