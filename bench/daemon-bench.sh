@@ -51,6 +51,8 @@ sleep 5
 rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' /proc/$nkd/status)
 echo "   nkd serve RSS with 100 clusters: $rss MiB (peak $(awk '/VmHWM/ {printf "%.0f MiB", $2/1024}' /proc/$nkd/status)," \
   "$(awk '/Threads/ {print $2}' /proc/$nkd/status) threads); goal: under 300 MiB: $([ "$rss" -lt 300 ] && echo met || echo MISSED)"
+echo "   of which anonymous $(awk '/RssAnon/ {printf "%.0f", $2/1024}' /proc/$nkd/status) MiB (heap, native, malloc)," \
+  "file-backed $(awk '/RssFile/ {printf "%.0f", $2/1024}' /proc/$nkd/status) MiB (JDK, jars, shared archive, native libraries)"
 if [ "${NMT:-}" = 1 ]; then
   jcmd $nkd VM.native_memory summary | grep -E '^(Total|-)' | sed 's/^/   /'
 fi

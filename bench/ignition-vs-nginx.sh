@@ -103,7 +103,11 @@ sleep 1
 [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ngx$path")" = 403 ] || { echo "nginx does not check the token"; exit 1; }
 [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$ign$path")" = 401 ] || { echo "nkd does not check the token"; exit 1; }
 
-echo "config: $bytes bytes at $path; nkd $(grep -o "(epoll, TLS: [A-Za-z]*)\|(NIO, TLS: [A-Za-z]*)" "$work/nkd.log" | head -1); $(nproc) cores"
+# which transport and TLS nkd really runs: the native libraries mapped into the process (the start-up line
+# that names them is INFO, below --log-level warn)
+transport=$(grep -q netty_transport_native_epoll "/proc/$nkd_pid/maps" && echo epoll || echo NIO)
+tls=$(grep -q netty_tcnative "/proc/$nkd_pid/maps" && echo OpenSSL || echo JDK)
+echo "config: $bytes bytes at $path; nkd ($transport, TLS: $tls; $(tr '\0' ' ' < "/proc/$nkd_pid/cmdline" | grep -o -- '-Xmx[^ ]*\|-XX:+Use[A-Za-z]*GC' | tr '\n' ' ')); $(nproc) cores"
 # nkd is a long-running JVM: let the JIT compile the request path before measuring (nginx needs no warm-up)
 wrk -t2 -c256 -d"${WARMUP:-20}s" -H "Authorization: Bearer $token" "https://127.0.0.1:$ign$path" >/dev/null
 
