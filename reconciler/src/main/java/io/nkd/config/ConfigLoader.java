@@ -24,6 +24,7 @@ public final class ConfigLoader {
 
     public static RepositoryConfig load(Snapshot snapshot) {
         Report repoReport = new Report();
+        snapshot.tooLargeUnder(IMAGES).forEach((file, size) -> repoReport.add(tooLarge(file, size)));
         Map<String, ImageCatalog.Release> images = loadImages(snapshot, repoReport);
         List<LoadedCluster> clusters = new ArrayList<>();
         for (String name : snapshot.subdirectories(CLUSTERS)) {
@@ -39,6 +40,13 @@ public final class ConfigLoader {
                             + "run 'nkd init DIR' for a starting layout", CLUSTERS + "/"));
         }
         return new RepositoryConfig(snapshot.revision(), List.copyOf(clusters), images, repoReport);
+    }
+
+    /** A config file nkd did not read because of its size: named, with what to do, never mistaken for a missing one. */
+    private static Entry tooLarge(String file, long size) {
+        return new Entry(Severity.ERROR, "FileTooLarge", null, null, file + " is " + size + " bytes, over the "
+                + (Snapshot.MAX_FILE_BYTES >> 20) + " MiB limit for files in a config repository, so nkd did not read it; "
+                + "config files are small: keep large data out of clusters/ and images/", file);
     }
 
     private static Map<String, ImageCatalog.Release> loadImages(Snapshot snapshot, Report report) {
@@ -75,7 +83,11 @@ public final class ConfigLoader {
         Report report = new Report();
         List<Snippet> snippets = new ArrayList<>();
         List<String> manifests = snapshot.under(dir + "/manifests");
+        snapshot.tooLargeUnder(dir).forEach((f, size) -> report.add(tooLarge(f, size)));
         var text = snapshot.text(file);
+        if (text.isEmpty() && snapshot.tooLarge().containsKey(file)) {
+            return new LoadedCluster(name, new Located<>(null, file, Map.of()), snippets, manifests, report);
+        }
         if (text.isEmpty()) {
             report.add(new Entry(Severity.ERROR, "MissingClusterFile", null, null,
                     "cluster directory " + dir + "/ has no cluster.yaml; add one or remove the directory", file));

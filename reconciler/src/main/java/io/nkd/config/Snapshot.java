@@ -15,9 +15,20 @@ import java.util.TreeMap;
  * @param revision the full commit id, or a label such as "working tree" for a plain directory
  * @param files    repository-relative paths with '/' separators → contents
  */
-public record Snapshot(String revision, SortedMap<String, byte[]> files) {
+public record Snapshot(String revision, SortedMap<String, byte[]> files, SortedMap<String, Long> tooLarge) {
+    /**
+     * Files larger than this are not read: no config file is that large, and a stray binary must not fill
+     * memory. They are kept by name and size ({@link #tooLarge()}) so that the loader can name them.
+     */
+    public static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
+
     public Snapshot {
         files = Collections.unmodifiableSortedMap(new TreeMap<>(files));
+        tooLarge = Collections.unmodifiableSortedMap(new TreeMap<>(tooLarge));
+    }
+
+    public Snapshot(String revision, SortedMap<String, byte[]> files) {
+        this(revision, files, new TreeMap<>());
     }
 
     public Optional<String> text(String path) {
@@ -26,7 +37,13 @@ public record Snapshot(String revision, SortedMap<String, byte[]> files) {
     }
 
     public boolean exists(String path) {
-        return files.containsKey(path) || !under(path).isEmpty();
+        return files.containsKey(path) || tooLarge.containsKey(path) || !under(path).isEmpty();
+    }
+
+    /** The files below a directory (recursively) that were too large to read, with their sizes. */
+    public SortedMap<String, Long> tooLargeUnder(String dir) {
+        String prefix = dir.endsWith("/") ? dir : dir + "/";
+        return tooLarge.subMap(prefix, prefix + Character.MAX_VALUE);
     }
 
     /** Files below a directory (recursively), in path order. */
@@ -35,11 +52,13 @@ public record Snapshot(String revision, SortedMap<String, byte[]> files) {
         return new ArrayList<>(files.subMap(prefix, prefix + Character.MAX_VALUE).keySet());
     }
 
-    /** Names of the immediate subdirectories of a directory, sorted. */
+    /** Names of the immediate subdirectories of a directory, sorted (a directory holding only too-large files counts). */
     public List<String> subdirectories(String dir) {
         String prefix = dir.endsWith("/") ? dir : dir + "/";
         TreeMap<String, Boolean> names = new TreeMap<>();
-        for (String p : under(dir)) {
+        List<String> paths = new ArrayList<>(under(dir));
+        paths.addAll(tooLarge.subMap(prefix, prefix + Character.MAX_VALUE).keySet());
+        for (String p : paths) {
             String rest = p.substring(prefix.length());
             int slash = rest.indexOf('/');
             if (slash > 0) {

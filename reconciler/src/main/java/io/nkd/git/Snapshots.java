@@ -20,8 +20,7 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 
 /** Reads a {@link Snapshot} of the config repository from a directory or from a Git revision. */
 public final class Snapshots {
-    /** Files larger than this are not config (a stray binary); they are skipped. */
-    static final long MAX_FILE_BYTES = 8L * 1024 * 1024;
+    static final long MAX_FILE_BYTES = Snapshot.MAX_FILE_BYTES;
 
     private Snapshots() {
     }
@@ -29,6 +28,7 @@ public final class Snapshots {
     /** The working tree of a directory, without .git and other dot-directories. */
     public static Snapshot fromDirectory(Path root) {
         TreeMap<String, byte[]> files = new TreeMap<>();
+        TreeMap<String, Long> tooLarge = new TreeMap<>();
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
@@ -39,8 +39,11 @@ public final class Snapshots {
 
                 @Override
                 public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    String path = root.relativize(file).toString().replace('\\', '/');
                     if (attrs.isRegularFile() && attrs.size() <= MAX_FILE_BYTES) {
-                        files.put(root.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+                        files.put(path, Files.readAllBytes(file));
+                    } else if (attrs.isRegularFile()) {
+                        tooLarge.put(path, attrs.size());
                     }
                     return FileVisitResult.CONTINUE;
                 }
@@ -48,7 +51,7 @@ public final class Snapshots {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + root + ": " + e.getMessage(), e);
         }
-        return new Snapshot("working tree of " + root, files);
+        return new Snapshot("working tree of " + root, files, tooLarge);
     }
 
     /** The tree of a revision (branch, tag, commit id, or any rev-parse expression) of a local repository. */
@@ -64,6 +67,7 @@ public final class Snapshots {
             throw new IOException("revision \"" + revision + "\" does not exist in " + repo.getDirectory());
         }
         TreeMap<String, byte[]> files = new TreeMap<>();
+        TreeMap<String, Long> tooLarge = new TreeMap<>();
         try (RevWalk walk = new RevWalk(repo)) {
             RevCommit commit = walk.parseCommit(id);
             try (TreeWalk tree = new TreeWalk(repo)) {
@@ -75,11 +79,13 @@ public final class Snapshots {
                         ObjectLoader loader = repo.open(tree.getObjectId(0));
                         if (loader.getSize() <= MAX_FILE_BYTES) {
                             files.put(tree.getPathString(), loader.getBytes());
+                        } else {
+                            tooLarge.put(tree.getPathString(), loader.getSize());
                         }
                     }
                 }
             }
-            return new Snapshot(commit.getName(), files);
+            return new Snapshot(commit.getName(), files, tooLarge);
         }
     }
 }
