@@ -102,7 +102,7 @@ class ClusterReconcilerTest {
                         revoked.add(node);
                     }
                 },
-                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(provider) : Optional.empty());
         reconciler = new ClusterReconciler(store, c, Clock.systemUTC(), metrics);
     }
 

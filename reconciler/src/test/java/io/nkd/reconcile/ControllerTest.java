@@ -120,7 +120,7 @@ class ControllerTest {
                     public void revoke(io.nkd.state.ClusterState state, String node) {
                     }
                 },
-                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(gated) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(gated) : Optional.empty());
         RevisionSource local = new LocalRepoSource(repo, "main");
         // a fetch that takes a while, as a remote one does: the window in which requests and workers interleave
         RevisionSource slow = new RevisionSource() {

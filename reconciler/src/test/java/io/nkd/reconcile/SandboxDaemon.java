@@ -77,7 +77,7 @@ final class SandboxDaemon implements AutoCloseable {
         NodeBootstrap boot = new NodeBootstrap(content, tokens, PointerConfigs.Target.of(server, identity));
         sandbox = new SandboxProvider(dir.resolve("state"), Duration.ofMillis(50));
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(dir, Map.of()), random, clock),
-                boot, boot, infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(sandbox) : Optional.empty());
+                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(sandbox) : Optional.empty());
         reconciler = new ClusterReconciler(store, collaborators, clock, new SimpleMeterRegistry());
     }
 
