@@ -37,7 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import org.eclipse.jgit.api.Git;
@@ -71,7 +71,7 @@ class ControllerTest {
         }
 
         @Override
-        public List<Machine> list(String cluster) {
+        public List<ProvisionedMachine> list(String cluster) {
             CountDownLatch g = gate;
             if (g.getCount() > 0) {
                 entered.countDown();
@@ -85,7 +85,7 @@ class ControllerTest {
         }
 
         @Override
-        public Machine create(MachineRequest request) {
+        public ProvisionedMachine create(MachineRequest request) {
             return provider.create(request);
         }
 

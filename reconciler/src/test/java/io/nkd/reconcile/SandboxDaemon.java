@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.sandbox.SandboxProvider;
 import io.nkd.plan.Plan;
 import io.nkd.plan.Planner;
@@ -165,8 +165,8 @@ final class SandboxDaemon implements AutoCloseable {
     }
 
     /** The sandbox's machines, by name. */
-    Map<String, Machine> machines() {
-        Map<String, Machine> m = new LinkedHashMap<>();
+    Map<String, ProvisionedMachine> machines() {
+        Map<String, ProvisionedMachine> m = new LinkedHashMap<>();
         sandbox.list(CLUSTER).forEach(x -> m.put(x.name(), x));
         return m;
     }

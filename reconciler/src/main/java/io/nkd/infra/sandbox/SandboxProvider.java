@@ -2,7 +2,7 @@ package io.nkd.infra.sandbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import io.nkd.state.AtomicFiles;
@@ -44,13 +44,13 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A simulated machine as persisted; userData is kept so a restarted nkd can boot pending machines. */
-    record Record(String cluster, String pool, String name, Machine.State state, String revision, String currentConfig,
+    record Record(String cluster, String pool, String name, ProvisionedMachine.State state, String revision, String currentConfig,
                   String message, String userData) {
-        Machine machine() {
-            return new Machine(cluster, pool, name, state, revision, currentConfig, message);
+        ProvisionedMachine machine() {
+            return new ProvisionedMachine(cluster, pool, name, state, revision, currentConfig, message);
         }
 
-        Record with(Machine.State s, String config, String msg) {
+        Record with(ProvisionedMachine.State s, String config, String msg) {
             return new Record(cluster, pool, name, s, revision, config, msg, userData);
         }
     }
@@ -128,18 +128,18 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     @Override
-    public synchronized List<Machine> list(String cluster) {
-        return cluster(cluster).values().stream().map(Record::machine).sorted(Comparator.comparing(Machine::name)).toList();
+    public synchronized List<ProvisionedMachine> list(String cluster) {
+        return cluster(cluster).values().stream().map(Record::machine).sorted(Comparator.comparing(ProvisionedMachine::name)).toList();
     }
 
     @Override
-    public synchronized Machine create(MachineRequest request) {
+    public synchronized ProvisionedMachine create(MachineRequest request) {
         Map<String, Record> mine = cluster(request.cluster());
         Record existing = mine.get(request.name());
         if (existing != null) {
             return existing.machine();
         }
-        Record r = new Record(request.cluster(), request.pool(), request.name(), Machine.State.BOOTING, request.revision(), null,
+        Record r = new Record(request.cluster(), request.pool(), request.name(), ProvisionedMachine.State.BOOTING, request.revision(), null,
                 "booting", request.userData());
         Map<String, Record> next = new java.util.TreeMap<>(mine);
         next.put(r.name(), r);
@@ -184,7 +184,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         try {
             List<URI> fetched = fetch.fetch(r.userData(), Duration.ofSeconds(10));
             String path = fetched.get(0).getPath();
-            result = r.with(Machine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
+            result = r.with(ProvisionedMachine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -193,7 +193,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 boots.schedule(() -> boot(cluster, name, attempt + 1), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
-            result = r.with(Machine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
+            result = r.with(ProvisionedMachine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
             LOG.warn("sandbox machine failed to boot cluster={} machine={}: {}", cluster, name, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -236,7 +236,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 List<Record> records = JSON.readValue(file.toFile(), new TypeReference<List<Record>>() { });
                 records.forEach(r -> map.put(r.name(), r));
                 // machines that were booting when nkd stopped boot again now
-                records.stream().filter(r -> r.state() == Machine.State.BOOTING).forEach(this::scheduleBoot);
+                records.stream().filter(r -> r.state() == ProvisionedMachine.State.BOOTING).forEach(this::scheduleBoot);
             } catch (IOException e) {
                 // Jackson's message quotes the file, and the file holds tokens: say only where
                 String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.state.AtomicFiles;
 import io.nkd.state.Sensitivity;
@@ -47,10 +47,10 @@ class SandboxProviderTest {
         return new MachineRequest("lab", "workers", name, "a".repeat(40), null, null, null, "rendered-workers-1");
     }
 
-    private static Machine await(SandboxProvider p, String name, Machine.State state) throws InterruptedException {
+    private static ProvisionedMachine await(SandboxProvider p, String name, ProvisionedMachine.State state) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            Machine m = p.list("lab").stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            ProvisionedMachine m = p.list("lab").stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
             if (m != null && m.state() == state) {
                 return m;
             }
@@ -82,14 +82,14 @@ class SandboxProviderTest {
             sandbox.create(request("w-1"));
             diskFull.set(true);
             Thread.sleep(500);
-            assertEquals(Machine.State.BOOTING, sandbox.list("lab").get(0).state(),
+            assertEquals(ProvisionedMachine.State.BOOTING, sandbox.list("lab").get(0).state(),
                     "booted, but not recorded: shown as it is on disk");
             diskFull.set(false);
-            Machine running = await(sandbox, "w-1", Machine.State.RUNNING);
+            ProvisionedMachine running = await(sandbox, "w-1", ProvisionedMachine.State.RUNNING);
             assertEquals("rendered-workers-1", running.currentConfig());
         }
         try (SandboxProvider restarted = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
-            assertEquals(Machine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
+            assertEquals(ProvisionedMachine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
         }
         assertEquals(List.of("lab.json"), files(state.resolve("sandbox")));
     }
