@@ -2,9 +2,9 @@ package io.nkd.infra.sandbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.state.AtomicFiles;
 import io.nkd.state.Sensitivity;
 import java.io.IOException;
@@ -72,7 +72,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     private final Path dir;
     private final Disk disk;
     private final Fetch fetch;
-    private volatile Duration bootTime;
+    /** The boot delay of {@link #create} and of machines found booting after a restart. */
+    private final Duration bootTime;
     private final Map<String, Map<String, Record>> machines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService boots = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "sandbox-boot");
@@ -121,10 +122,35 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         return "sandbox";
     }
 
-    /** Sets how long machines created from now on take to boot (spec.infrastructure.sandbox.bootTime). */
-    public SandboxProvider bootTime(Duration time) {
-        this.bootTime = time;
-        return this;
+    /**
+     * This sandbox as one cluster sees it: the same machines, files and boot threads, but machines it creates take
+     * {@code time} to boot (the cluster's spec.infrastructure.sandbox.bootTime). A view per lookup, not a setter,
+     * because clusters reconcile in parallel on one sandbox and each must keep its own boot time.
+     */
+    public Provider withBootTime(Duration time) {
+        java.util.Objects.requireNonNull(time, "time");
+        SandboxProvider sandbox = this;
+        return new Provider() {
+            @Override
+            public String name() {
+                return sandbox.name();
+            }
+
+            @Override
+            public List<ProvisionedMachine> list(String cluster) {
+                return sandbox.list(cluster);
+            }
+
+            @Override
+            public ProvisionedMachine create(MachineRequest request) {
+                return sandbox.create(request, time);
+            }
+
+            @Override
+            public void delete(String cluster, String machine) {
+                sandbox.delete(cluster, machine);
+            }
+        };
     }
 
     @Override
@@ -133,7 +159,11 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     @Override
-    public synchronized ProvisionedMachine create(MachineRequest request) {
+    public ProvisionedMachine create(MachineRequest request) {
+        return create(request, bootTime);
+    }
+
+    private synchronized ProvisionedMachine create(MachineRequest request, Duration delay) {
         Map<String, Record> mine = cluster(request.cluster());
         Record existing = mine.get(request.name());
         if (existing != null) {
@@ -147,7 +177,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         mine.put(r.name(), r);
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
                 io.nkd.config.Snapshot.shortId(r.revision()));
-        scheduleBoot(r);
+        scheduleBoot(r, delay);
         return r.machine();
     }
 
@@ -167,8 +197,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     static final int BOOT_ATTEMPTS = 30;
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
-    private void scheduleBoot(Record r) {
-        boots.schedule(() -> boot(r.cluster(), r.name(), 1), bootTime.toMillis(), TimeUnit.MILLISECONDS);
+    private void scheduleBoot(Record r, Duration delay) {
+        boots.schedule(() -> boot(r.cluster(), r.name(), 1), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The simulated first boot: Ignition's fetch with the pointer config, then "running" that config. */
@@ -235,8 +265,9 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             try {
                 List<Record> records = JSON.readValue(file.toFile(), new TypeReference<List<Record>>() { });
                 records.forEach(r -> map.put(r.name(), r));
-                // machines that were booting when nkd stopped boot again now
-                records.stream().filter(r -> r.state() == ProvisionedMachine.State.BOOTING).forEach(this::scheduleBoot);
+                // machines that were booting when nkd stopped boot again now (after the sandbox's default delay: the
+                // cluster's own bootTime is not known here, and they have waited already)
+                records.stream().filter(r -> r.state() == ProvisionedMachine.State.BOOTING).forEach(r -> scheduleBoot(r, bootTime));
             } catch (IOException e) {
                 // Jackson's message quotes the file, and the file holds tokens: say only where
                 String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
