@@ -43,15 +43,15 @@ final class ApiClient {
             }))
             .build();
 
-    /** {@code --server URL} and {@code --token-file FILE}, with their environment variables. */
+    /** {@code --server URL} and {@code --api-token-file FILE}, with their environment variables. */
     static final class Options {
         @Option(names = "--server", paramLabel = "URL",
                 description = "Ask the nkd daemon at URL (its --listen address, e.g. http://127.0.0.1:9090); env NKD_SERVER.")
         URI server;
 
-        @Option(names = "--token-file", paramLabel = "FILE",
-                description = "File holding the bearer token for nkd's API (the daemon's --api-token-file); env NKD_TOKEN holds "
-                        + "the token itself.")
+        @Option(names = "--api-token-file", paramLabel = "FILE",
+                description = "File holding the bearer token for nkd's API (the daemon's --api-token-file); env NKD_API_TOKEN "
+                        + "holds the token itself.")
         Path tokenFile;
 
         /** The server given by --server or NKD_SERVER, if any. */
@@ -80,14 +80,14 @@ final class ApiClient {
                 try {
                     String token = Files.readString(tokenFile).strip();
                     if (token.isEmpty()) {
-                        throw new UserException("--token-file " + tokenFile + " is empty; put the API token in it");
+                        throw new UserException("--api-token-file " + tokenFile + " is empty; put the API token in it");
                     }
                     return Optional.of(token);
                 } catch (IOException e) {
-                    throw new UserException("cannot read --token-file " + tokenFile + ": " + Failures.describe(e));
+                    throw new UserException("cannot read --api-token-file " + tokenFile + ": " + Failures.describe(e));
                 }
             }
-            String fromEnv = env.get("NKD_TOKEN");
+            String fromEnv = env.get("NKD_API_TOKEN");
             return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(fromEnv.strip());
         }
     }
@@ -176,9 +176,9 @@ final class ApiClient {
         String reason = errorText(response.body());
         throw switch (code) {
             case 401 -> new UserException("nkd at " + shown + " wants an API token (401" + reason + "); give it with "
-                    + "--token-file FILE or the NKD_TOKEN environment variable");
-            case 403 -> new UserException("nkd at " + shown + " refused the token (403" + reason + "); check --token-file "
-                    + "or NKD_TOKEN against the daemon's token");
+                    + "--api-token-file FILE or the NKD_API_TOKEN environment variable");
+            case 403 -> new UserException("nkd at " + shown + " refused the token (403" + reason + "); check --api-token-file "
+                    + "or NKD_API_TOKEN against the daemon's token");
             default -> new UserException("nkd at " + shown + " answered " + code + reason);
         };
     }

@@ -13,6 +13,7 @@ import io.nkd.reconcile.RevisionSource;
 import io.nkd.secrets.ClusterSecrets;
 import io.nkd.secrets.SecretResolver;
 import io.nkd.server.ApiServer;
+import io.nkd.server.ApiToken;
 import io.nkd.server.IgnitionContent;
 import io.nkd.server.IgnitionServer;
 import io.nkd.server.NodeBootstrap;
@@ -22,6 +23,7 @@ import io.nkd.server.ServerSettings;
 import io.nkd.server.ServingCa;
 import io.nkd.server.ServingIdentity;
 import io.nkd.server.Webhooks;
+import io.nkd.server.http.HttpLimits;
 import io.nkd.state.LocalStateStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,17 +34,44 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The running daemon: every part of nkd serve, wired once, closed in reverse order. */
 final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** How long a shutdown hook waits for an orderly close (systemd's TimeoutStopSec is longer). */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
 
     /** What nkd serve was asked to do. */
     record Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen,
                     InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret,
-                    io.nkd.git.RefSelector followedRef) {
+                    io.nkd.git.RefSelector followedRef, Http http) {
+    }
+
+    /**
+     * The HTTP servers' limits and the API's token.
+     *
+     * @param apiTokenFile        null: the state directory's generated token ({@link ApiToken#ensure})
+     * @param ignitionRate        requests per second per client address on the Ignition port (0: no limit)
+     * @param apiRate             the same on the API port
+     * @param headerTimeout       for a request header, and for a TLS handshake
+     */
+    record Http(Path apiTokenFile, int webhookMaxBytes, double ignitionRate, double apiRate, int maxConnections,
+                int maxConnectionsPerIp, Duration headerTimeout, Duration idleTimeout, Duration shutdownGrace) {
+        static Http defaults() {
+            return new Http(null, ApiServer.Settings.DEFAULT_MAX_BODY_BYTES, ServerSettings.DEFAULT_RATE, ApiServer.Settings.DEFAULT_RATE,
+                    HttpLimits.DEFAULT_MAX_CONNECTIONS, HttpLimits.DEFAULT_MAX_CONNECTIONS_PER_IP, HttpLimits.DEFAULT_HEADER_TIMEOUT,
+                    HttpLimits.DEFAULT_IDLE_TIMEOUT, HttpLimits.DEFAULT_SHUTDOWN_GRACE);
+        }
+
+        HttpLimits apply(HttpLimits base, double rate) {
+            int burst = (int) Math.max(1, Math.ceil(rate * 2));
+            return base.withConnections(maxConnections, maxConnectionsPerIp).withRate(rate, burst)
+                    .withTimeouts(headerTimeout, headerTimeout, idleTimeout).withShutdownGrace(shutdownGrace);
+        }
     }
 
     final Controller controller;
@@ -66,7 +95,9 @@ final class Daemon implements AutoCloseable {
         NodeTokens tokens = new NodeTokens(store, random, clock);
         NodeBootstrap boot = new NodeBootstrap(content, tokens, null);
         boot.restore(store); // before the server starts: what was served before a restart is served again at once
-        ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen()), identity, content, tokens, metrics, random);
+        ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
+                .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics,
+                cluster -> store.root().resolve("clusters").resolve(cluster).resolve(NodeTokens.PATH));
         parts.add(ignition);
         URI base = URI.create("https://" + (s.advertise().contains(":") ? "[" + s.advertise() + "]" : s.advertise()) + ":"
                 + ignition.address().getPort());
@@ -80,7 +111,10 @@ final class Daemon implements AutoCloseable {
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
         controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics);
         parts.add(controller);
-        api = new ApiServer(s.listen(), store, controller, metrics, new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
+        ApiToken token = s.http().apiTokenFile() != null ? ApiToken.fromFile(s.http().apiTokenFile()) : ApiToken.ensure(s.stateDir(), random);
+        HttpLimits apiLimits = s.http().apply(ApiServer.Settings.defaultLimits(), s.http().apiRate()).withMaxBodyBytes(s.http().webhookMaxBytes());
+        api = new ApiServer(new ApiServer.Settings(s.listen(), apiLimits, token), store, controller, metrics,
+                new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),
@@ -95,14 +129,36 @@ final class Daemon implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** Starts the daemon, polls once, runs {@code started} (e.g. to print hints), and serves until the JVM is stopped. */
+    /**
+     * Starts the daemon, polls once, runs {@code started} (e.g. to print hints), and serves until SIGTERM or
+     * SIGINT; then closes everything in order (servers stop accepting and finish the requests in progress) and
+     * returns, so that the process exits 0. The JVM's default reaction to those signals would run shutdown hooks
+     * and exit 143 without waiting for anything; a hook still covers other ways the JVM may end (System.exit,
+     * SIGHUP) and waits for the close to finish.
+     */
     static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started) throws Exception {
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-        try (Daemon daemon = new Daemon(settings)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "nkd-shutdown"));
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Daemon daemon = new Daemon(settings);
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "nkd-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        StopSignals.install(stop::countDown);
+        try {
             daemon.controller.poll();
             started.accept(daemon);
-            stopped.await();
+            stop.await();
+            LOG.info("stopping: no new connections; requests in progress may finish");
+        } finally {
+            daemon.close();
+            closed.countDown();
+            LOG.info("nkd stopped");
         }
     }
 

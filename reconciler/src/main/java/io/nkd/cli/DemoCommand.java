@@ -41,8 +41,9 @@ final class DemoCommand implements Callable<Integer> {
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
         }
         var settings = new Daemon.Settings(new LocalRepoSource(repo, "main"), state, Duration.ofSeconds(5),
-                ServeCommand.address(listen, "--listen"), ServeCommand.address(ignitionListen, "--ignition-listen"), "127.0.0.1", 2, null, null);
-        Daemon.runUntilStopped(settings, daemon -> printHints(repo, state));
+                ServeCommand.address(listen, "--listen"), ServeCommand.address(ignitionListen, "--ignition-listen"), "127.0.0.1", 2, null, null,
+                Daemon.Http.defaults());
+        ServeCommand.runMappingBindErrors(settings, daemon -> printHints(repo, state), settings.listen(), "--ignition-listen");
         return 0;
     }
 
@@ -58,7 +59,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  curl -s " + api + "/api/v1/clusters/sandbox-demo");
         System.out.println("  # scale the workers to 3 by committing to the repository:");
         System.out.println("  sed -i 's/replicas: 2/replicas: 3/' " + repo.resolve("clusters/sandbox-demo/cluster.yaml"));
-        System.out.println("  git -C " + repo + " commit -qam 'Scale workers to 3' && ./nkd reconcile sandbox-demo --server " + api);
+        System.out.println("  git -C " + repo + " commit -qam 'Scale workers to 3' && ./nkd reconcile sandbox-demo --server " + api
+                + " --state-dir " + state);
         System.out.println("  ./nkd history sandbox-demo --state-dir " + state);
         System.out.println("  curl -s " + api + "/metrics | grep nkd_");
         System.out.println();

@@ -20,8 +20,12 @@ import picocli.CommandLine.Option;
         },
         footer = {"", "Examples:",
             "  nkd serve --repo ./clusters --state-dir /var/lib/nkd",
-            "  nkd serve --repo ./clusters --ref main --interval 30s --listen 127.0.0.1:9090 --ignition-listen 0.0.0.0:8443 \\",
-            "      --advertise nkd.example.com --state-dir /var/lib/nkd"})
+            "  nkd serve --repo ./clusters --ref main --interval 30s \\",
+            "      --listen 127.0.0.1:9090 --advertise 10.0.0.5 --state-dir /var/lib/nkd",
+            "",
+            "Ignition listens on the --advertise address (port 8443) unless",
+            "--ignition-listen says otherwise. Mutating API requests need the bearer",
+            "token in --api-token-file or DIR/api-token."})
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--repo", required = true, paramLabel = "URL|PATH",
             description = "The config repository: a URL (https://, ssh://, git@host:path, git://, file://) or a local Git repository.")
@@ -61,8 +65,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:9090", description = "API, metrics and webhooks (default ${DEFAULT-VALUE}).")
     String listen;
 
-    @Option(names = "--ignition-listen", defaultValue = "0.0.0.0:8443",
-            description = "HTTPS address booting nodes fetch Ignition from (default ${DEFAULT-VALUE}).")
+    @Option(names = "--ignition-listen", paramLabel = "HOST:PORT",
+            description = "HTTPS address booting nodes fetch Ignition from (default: the --advertise address, port 8443; "
+                    + "give 0.0.0.0:8443 explicitly to listen on every address).")
     String ignitionListen;
 
     @Option(names = "--advertise", defaultValue = "127.0.0.1",
@@ -76,13 +81,106 @@ final class ServeCommand implements Callable<Integer> {
             description = "Shared secret for POST /hooks/generic (X-Nkd-Signature: sha256=<HMAC of the body>).")
     Path webhookSecretFile;
 
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "Bearer token that mutating API requests must send (default: DIR/api-token, generated at first start).")
+    Path apiTokenFile;
+
+    @Option(names = "--webhook-max-bytes", paramLabel = "N", defaultValue = "1048576",
+            description = "Largest webhook body accepted; larger ones get 413 before their signature is checked (default ${DEFAULT-VALUE}).")
+    int webhookMaxBytes;
+
+    @Option(names = "--ignition-rate-limit", paramLabel = "N", defaultValue = "200",
+            description = "Requests per second per client address on the Ignition port, 0 for no limit (default ${DEFAULT-VALUE}).")
+    double ignitionRate;
+
+    @Option(names = "--api-rate-limit", paramLabel = "N", defaultValue = "50",
+            description = "Requests per second per client address on the API port, 0 for no limit (default ${DEFAULT-VALUE}).")
+    double apiRate;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
+            description = "Open connections per port (default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-ip", paramLabel = "N", defaultValue = "1024",
+            description = "Open connections per port from one client address (default ${DEFAULT-VALUE}).")
+    int maxConnectionsPerIp;
+
+    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            description = "Time a client has for a TLS handshake and for each request header; also the keep-alive time (default ${DEFAULT-VALUE}).")
+    String headerTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "A connection without any traffic for this long is closed (default ${DEFAULT-VALUE}).")
+    String idleTimeout;
+
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "5s",
+            description = "On SIGTERM, how long requests in progress may take to finish (default ${DEFAULT-VALUE}).")
+    String shutdownGrace;
+
+    /** The Ignition port when --ignition-listen is not given. */
+    static final int DEFAULT_IGNITION_PORT = 8443;
+
     @Override
     public Integer call() throws Exception {
-        Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), address(listen, "--listen"),
-                address(ignitionListen, "--ignition-listen"), advertise, Math.max(1, parallelism), webhookSecret(),
-                isLocal() ? null : io.nkd.git.RefSelector.parse(ref));
-        Daemon.runUntilStopped(settings, daemon -> { });
+        InetSocketAddress api = address(listen, "--listen");
+        InetSocketAddress ignition = ignitionListen != null ? address(ignitionListen, "--ignition-listen")
+                : new InetSocketAddress(advertise, DEFAULT_IGNITION_PORT);
+        if (ignition.isUnresolved()) {
+            throw new UserException((ignitionListen != null ? "--ignition-listen " + ignitionListen : "--advertise " + advertise)
+                    + ": cannot resolve " + ignition.getHostString() + (ignitionListen != null ? ""
+                    : "; the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where"));
+        }
+        Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), api, ignition, advertise,
+                Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http());
+        runMappingBindErrors(settings, daemon -> { }, api, ignitionListen == null ? "--advertise" : "--ignition-listen");
         return 0;
+    }
+
+    /**
+     * Runs the daemon; a port that cannot be bound becomes an error naming the flag and the port. Shared with
+     * {@code nkd demo}, which has the same two listeners.
+     */
+    static void runMappingBindErrors(Daemon.Settings settings, java.util.function.Consumer<Daemon> started, InetSocketAddress api,
+                                     String ignitionFlag) throws Exception {
+        try {
+            Daemon.runUntilStopped(settings, started);
+        } catch (io.nkd.server.http.PortInUseException e) {
+            String flag = e.address().equals(api) ? "--listen" : ignitionFlag;
+            throw new UserException("port " + e.address().getPort() + " (" + flag + ") is already in use on "
+                    + e.address().getHostString() + ": stop the process that holds it, or choose another port with " + flag);
+        } catch (java.net.BindException e) {
+            boolean isApi = e.getMessage() != null && e.getMessage().startsWith("the API");
+            String flag = isApi ? "--listen" : ignitionFlag;
+            throw new UserException(flag + ": " + e.getMessage() + (!isApi && flag.equals("--advertise")
+                    ? " (the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where,"
+                    + " e.g. 0.0.0.0:8443 behind NAT)" : ""));
+        }
+    }
+
+    private Daemon.Http http() {
+        if (webhookMaxBytes < 1) {
+            throw new UserException("--webhook-max-bytes must be at least 1");
+        }
+        if (ignitionRate < 0 || apiRate < 0) {
+            throw new UserException("--ignition-rate-limit and --api-rate-limit must be 0 (no limit) or more");
+        }
+        if (maxConnections < 1 || maxConnectionsPerIp < 1) {
+            throw new UserException("--max-connections and --max-connections-per-ip must be at least 1");
+        }
+        return new Daemon.Http(apiTokenFile, webhookMaxBytes, ignitionRate, apiRate, maxConnections, maxConnectionsPerIp,
+                positive(headerTimeout, "--header-timeout"), positive(idleTimeout, "--idle-timeout"), positive(shutdownGrace, "--shutdown-grace"));
+    }
+
+    private static Duration positive(String text, String flag) {
+        try {
+            Duration d = GoDuration.parse(text);
+            if (d.isNegative() || d.isZero()) {
+                throw new UserException(flag + " must be more than 0");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new UserException(flag + ": " + e.getMessage());
+        }
     }
 
     private boolean isLocal() {

@@ -1,6 +1,9 @@
 package io.nkd.git;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -29,7 +32,13 @@ import org.eclipse.jgit.lib.ObjectId;
  * Call it after {@link WebhookVerifier} accepted the request.
  */
 public final class WebhookPayloads {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Push payloads nest a few levels (GitHub's: 4); 64 leaves room for any provider while a hostile, deeply
+     * nested body is refused as soon as the parser passes that depth, long before it could exhaust the stack.
+     */
+    static final int MAX_NESTING = 64;
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build()).build());
 
     private WebhookPayloads() {
     }
@@ -43,6 +52,8 @@ public final class WebhookPayloads {
         JsonNode root;
         try {
             root = JSON.readTree(body);
+        } catch (StreamConstraintsException e) {
+            return new WebhookEvent.Invalid(provider, "push payload is nested deeper than " + MAX_NESTING + " levels");
         } catch (JsonProcessingException e) {
             // Jackson's message quotes the input; the location is enough
             return new WebhookEvent.Invalid(provider, "push payload is not JSON (at line "

@@ -1,26 +1,31 @@
 package io.nkd.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nkd.reconcile.Controller;
+import io.nkd.server.http.HttpLimits;
+import io.nkd.server.http.HttpListener;
+import io.nkd.server.http.Request;
+import io.nkd.server.http.Response;
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.StatusStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,10 +36,19 @@ import org.slf4j.LoggerFactory;
  * ({@code POST /api/v1/clusters/NAME/reconcile}), Prometheus metrics ({@code /metrics}), health ({@code /healthz},
  * {@code /readyz}) and Git webhooks ({@code POST /hooks/...}, handled by a {@link WebhookHandler}). Status comes
  * from the state store, so it is the same whether the daemon just started or has run for months.
+ *
+ * <p>Read endpoints answer GET and HEAD (405 with {@code Allow} otherwise). Mutating endpoints need
+ * {@code Authorization: Bearer <API token>} ({@link ApiToken}) and refuse what a browser could send on behalf of
+ * another site: a {@code Sec-Fetch-Site} other than same-origin/none, an {@code Origin} other than this server's,
+ * and any body that is not {@code application/json} (a cross-site form or {@code text/plain} "simple request"
+ * needs no CORS preflight, so it must be refused here). Webhooks authenticate by their own HMAC signatures.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    /** The {@code listener} label of this server's HTTP meters. */
+    public static final String LISTENER = "api";
     private static final Pattern CLUSTER = Pattern.compile("/api/v1/clusters/([a-z0-9-]{1,63})(/history|/reconcile)?");
+    private static final String READ_METHODS = "GET, HEAD";
     /** The JSON form of status documents (ISO-8601 times), shared with the CLI. */
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
@@ -44,81 +58,179 @@ public final class ApiServer implements AutoCloseable {
         int handle(String path, Map<String, List<String>> headers, byte[] body);
     }
 
-    private final HttpServer server;
+    /**
+     * How the API runs.
+     *
+     * @param limits  the body limit is the webhook limit ({@code --webhook-max-bytes}): no other request has a body
+     * @param token   what mutating requests must present
+     */
+    public record Settings(InetSocketAddress listen, HttpLimits limits, ApiToken token) {
+        /** Webhook bodies: GitHub caps its payloads at 25 MB, but a push event is a few KiB; 1 MiB by default. */
+        public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+        public static final double DEFAULT_RATE = 50;
+        public static final int DEFAULT_BURST = 100;
+
+        public Settings {
+            Objects.requireNonNull(listen, "listen");
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(token, "token");
+        }
+
+        public static HttpLimits defaultLimits() {
+            return HttpLimits.defaults(DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE, DEFAULT_BURST);
+        }
+    }
+
+    private final HttpListener listener;
     private final StateStore store;
     private final Controller controller;
+    private final PrometheusMeterRegistry metrics;
+    private final WebhookHandler webhooks;
+    private final ApiToken token;
 
-    public ApiServer(InetSocketAddress listen, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
+    public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
                      WebhookHandler webhooks) throws IOException {
         this.store = store;
         this.controller = controller;
-        server = HttpServer.create(listen, 64);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "nkd-api");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/api/v1/clusters", this::clusters);
-        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
-        server.createContext("/readyz", ex -> {
-            boolean ready = controller.ready();
-            respond(ex, ready ? 200 : 503, "text/plain", ready ? "ready\n"
-                    : "not ready: no revision read yet" + controller.lastSourceError().map(e -> " (" + e + ")").orElse("") + "\n");
-        });
-        server.createContext("/hooks/", ex -> {
-            if (!"POST".equals(ex.getRequestMethod())) {
-                respond(ex, 405, "text/plain", "POST only\n");
-                return;
-            }
-            byte[] body = ex.getRequestBody().readNBytes(1 << 20);
-            int status = webhooks.handle(ex.getRequestURI().getPath(), ex.getRequestHeaders(), body);
-            respond(ex, status, "text/plain", status == 202 ? "accepted\n" : "rejected\n");
-        });
-        server.start();
-        LOG.info("API listening on http://{}:{}", listen.getHostString(), server.getAddress().getPort());
+        this.metrics = metrics;
+        this.webhooks = webhooks;
+        this.token = settings.token();
+        // handlers block (a reconcile request fetches first; status reads files): a few threads of their own
+        listener = HttpListener.start(new HttpListener.Config(LISTENER, "the API", settings.listen(), null, settings.limits(), 1, 4),
+                this::handle, metrics);
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return listener.address().getPort();
     }
 
-    private void clusters(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    private Response handle(Request r) {
+        String path = r.path();
         try {
+            if (path.equals("/healthz")) {
+                return readOnly(r).orElseGet(() -> Response.text(200, "ok"));
+            }
+            if (path.equals("/readyz")) {
+                return readOnly(r).orElseGet(this::readiness);
+            }
+            if (path.equals("/metrics")) {
+                return readOnly(r).orElseGet(() -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+            }
+            if (path.startsWith("/hooks/")) {
+                if (!r.method().equals("POST")) {
+                    return json(405, Map.of("error", "webhooks are delivered with POST")).with("Allow", "POST");
+                }
+                int status = webhooks.handle(path, r.headers(), r.body());
+                return Response.text(status, status == 202 ? "accepted" : "rejected");
+            }
             if (path.equals("/api/v1/clusters") || path.equals("/api/v1/clusters/")) {
-                json(ex, 200, allStatuses());
-                return;
+                return readOnly(r).orElseGet(() -> json(200, allStatuses()));
             }
             Matcher m = CLUSTER.matcher(path);
             if (!m.matches()) {
-                json(ex, 404, Map.of("error", "no such resource: " + path));
-                return;
+                return json(404, Map.of("error", "no such resource: " + path));
             }
             String name = m.group(1);
-            boolean known = knownClusters().contains(name);
-            if (!known) {
-                json(ex, 404, Map.of("error", "no cluster named " + name));
-                return;
-            }
             if ("/reconcile".equals(m.group(2))) {
-                if (!"POST".equals(ex.getRequestMethod())) {
-                    json(ex, 405, Map.of("error", "use POST"));
-                    return;
-                }
-                // fetch first, so "reconcile now" also picks up a commit pushed a moment ago
-                controller.poll();
-                controller.request(name, true);
-                json(ex, 202, Map.of("cluster", name, "accepted", true));
-            } else if ("/history".equals(m.group(2))) {
-                json(ex, 200, StatusStore.history(store.view(name)));
-            } else {
-                json(ex, 200, status(name));
+                return reconcile(r, name);
             }
+            Optional<Response> refused = readOnly(r);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+            if (!knownClusters().contains(name)) {
+                return json(404, Map.of("error", "no cluster named " + name));
+            }
+            return "/history".equals(m.group(2)) ? json(200, StatusStore.history(store.view(name))) : json(200, status(name));
         } catch (RuntimeException e) {
-            LOG.warn("API {} {} failed: {}", ex.getRequestMethod(), path, e.getMessage());
-            json(ex, 500, Map.of("error", e.getMessage() == null ? e.toString() : e.getMessage()));
+            LOG.warn("API {} {} failed: {}", r.method(), path, e.getMessage());
+            return json(500, Map.of("error", e.getMessage() == null ? e.toString() : e.getMessage()));
         }
+    }
+
+    private Response readiness() {
+        boolean ready = controller.ready();
+        return Response.text(ready ? 200 : 503, ready ? "ready"
+                : "not ready: no revision read yet" + controller.lastSourceError().map(e -> " (" + e + ")").orElse(""));
+    }
+
+    private Response reconcile(Request r, String name) {
+        if (!r.method().equals("POST")) {
+            return json(405, Map.of("error", "use POST to request a reconcile")).with("Allow", "POST");
+        }
+        Optional<Response> refused = refuseMutation(r);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
+        if (!knownClusters().contains(name)) {
+            return json(404, Map.of("error", "no cluster named " + name));
+        }
+        // fetch first, so "reconcile now" also picks up a commit pushed a moment ago
+        controller.poll();
+        controller.request(name, true);
+        LOG.info("reconcile of {} requested through the API by {}", name, r.remote().getHostAddress());
+        return json(202, Map.of("cluster", name, "accepted", true));
+    }
+
+    /** 405 for anything but GET and HEAD on a read endpoint. */
+    private static Optional<Response> readOnly(Request r) {
+        if (r.method().equals("GET") || r.method().equals("HEAD")) {
+            return Optional.empty();
+        }
+        return Optional.of(json(405, Map.of("error", r.method() + " is not allowed here; this resource is read-only"))
+                .with("Allow", READ_METHODS));
+    }
+
+    /** Why a mutating request is refused, if it is: what a browser could send for another site, or no valid token. */
+    Optional<Response> refuseMutation(Request r) {
+        Optional<String> site = r.header("Sec-Fetch-Site").map(s -> s.trim().toLowerCase(Locale.ROOT));
+        if (site.isPresent() && !site.get().equals("same-origin") && !site.get().equals("none")) {
+            return Optional.of(refuse(r, 403, "cross-site requests may not change anything (Sec-Fetch-Site: " + site.get() + ")"));
+        }
+        if (r.has("Origin") && !sameOrigin(r)) {
+            return Optional.of(refuse(r, 403, "cross-origin requests may not change anything"));
+        }
+        if (r.body().length > 0 || r.has("Content-Type")) {
+            String type = r.header("Content-Type").map(t -> t.split(";", 2)[0].trim().toLowerCase(Locale.ROOT)).orElse("");
+            if (!type.equals("application/json")) {
+                return Optional.of(refuse(r, 415, "a request body must be application/json (or send none)"));
+            }
+        }
+        Optional<String> presented = IgnitionHandler.bearer(r.headers().get("Authorization"));
+        if (presented.isEmpty() || !token.matches(presented.get())) {
+            return Optional.of(refuse(r, 401, presented.isEmpty()
+                    ? "this request needs Authorization: Bearer <API token> (the token is in --api-token-file, or in the state directory's api-token)"
+                    : "the API token does not match").with("WWW-Authenticate", "Bearer"));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the Origin header names this server, as the client reached it (its Host header). */
+    private static boolean sameOrigin(Request r) {
+        Optional<String> origin = r.header("Origin");
+        Optional<String> host = r.header("Host").or(() -> r.header(":authority"));
+        if (origin.isEmpty() || host.isEmpty()) {
+            return false;
+        }
+        try {
+            URI o = URI.create(origin.get().trim());
+            if (!"http".equalsIgnoreCase(o.getScheme()) || o.getRawAuthority() == null || o.getRawPath() != null && !o.getRawPath().isEmpty()) {
+                return false;
+            }
+            return o.getRawAuthority().equalsIgnoreCase(host.get().trim());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static Response refuse(Request r, int status, String why) {
+        LOG.warn("API {} {} from {} refused ({}): {}", r.method(), r.path(), r.remote().getHostAddress(), status, why);
+        return json(status, Map.of("error", why));
     }
 
     private TreeSet<String> knownClusters() {
@@ -137,21 +249,16 @@ public final class ApiServer implements AutoCloseable {
         return out;
     }
 
-    private static void json(HttpExchange ex, int status, Object body) throws IOException {
-        respond(ex, status, "application/json", JSON.writeValueAsString(body) + "\n");
-    }
-
-    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+    private static Response json(int status, Object body) {
+        try {
+            return Response.of(status, "application/json", (JSON.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a status document as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
     @Override
     public void close() {
-        server.stop(1);
+        listener.close();
     }
 }

@@ -1,16 +1,15 @@
 package io.nkd.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.nkd.server.http.Handler;
+import io.nkd.server.http.Request;
+import io.nkd.server.http.Response;
 import io.nkd.state.StateException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,21 +20,21 @@ import org.slf4j.LoggerFactory;
  * may fetch any retained version of its own pool). Each request to the Ignition paths is counted and
  * logged with cluster, pool, node, version and status; never the token or any header.
  */
-final class IgnitionHandler implements HttpHandler {
+final class IgnitionHandler implements Handler {
     static final String METER = "nkd.ignition.requests";
     static final String CONTENT_TYPE = "application/vnd.coreos.ignition+json";
     private static final Logger log = LoggerFactory.getLogger(IgnitionServer.class);
+    private static final Response HEALTHY = Response.text(200, "ok");
 
     private final IgnitionContent content;
-    private final NodeTokens tokens;
+    private final TokenChecks tokens;
     private final MeterRegistry meters;
-    private final BooleanSupplier closing;
+    private final Map<Integer, Counter> counters = new ConcurrentHashMap<>();
 
-    IgnitionHandler(IgnitionContent content, NodeTokens tokens, MeterRegistry meters, BooleanSupplier closing) {
+    IgnitionHandler(IgnitionContent content, TokenChecks tokens, MeterRegistry meters) {
         this.content = content;
         this.tokens = tokens;
         this.meters = meters;
-        this.closing = closing;
     }
 
     /** What one request came to, for the response, the counter and the log line. */
@@ -46,60 +45,44 @@ final class IgnitionHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try {
-            if (exchange.getRequestURI().getRawPath().equals("/healthz")) {
-                // not counted or logged: probes would drown the node requests
-                respond(exchange, closing.getAsBoolean() ? 503 : 200, closing.getAsBoolean() ? "shutting down\n" : "ok\n");
-                return;
-            }
-            Optional<IgnitionPath> path = IgnitionPath.parse(exchange.getRequestURI().getRawPath());
-            Outcome o;
-            try {
-                o = decide(exchange, path);
-            } catch (StateException e) {
-                // the store's messages name files and fields, never their content
-                log.error("ignition request failed: {}", e.getMessage());
-                o = Outcome.of(500, path);
-            } catch (RuntimeException e) {
-                // a bug: named by its type and place only, since its message could quote anything
-                StackTraceElement[] at = e.getStackTrace();
-                log.error("ignition request failed: {} at {}", e.getClass().getName(), at.length > 0 ? at[0] : "?");
-                o = Outcome.of(500, path);
-            }
-            count(o.status());
-            logOutcome(exchange, o);
-            if (o.status() == 200) {
-                exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-                exchange.getResponseHeaders().set("Cache-Control", "no-store"); // it holds secrets
-                exchange.sendResponseHeaders(200, o.served().length());
-                try (OutputStream out = exchange.getResponseBody()) {
-                    o.served().writeTo(out);
-                }
-            } else {
-                respond(exchange, o.status(), reason(o.status()) + "\n");
-            }
-        } catch (IOException e) {
-            log.debug("ignition response not delivered: {}", e.toString()); // the client went away
-        } finally {
-            exchange.close();
+    public Response handle(Request request) {
+        if (request.path().equals("/healthz")) {
+            // not counted or logged: probes would drown the node requests (while shutting down, the listener answers 503)
+            return HEALTHY;
         }
+        Optional<IgnitionPath> path = IgnitionPath.parse(request.path());
+        Outcome o;
+        try {
+            o = decide(request, path);
+        } catch (StateException e) {
+            // the store's messages name files and fields, never their content
+            log.error("ignition request failed: {}", e.getMessage());
+            o = Outcome.of(500, path);
+        } catch (RuntimeException e) {
+            // a bug: named by its type and place only, since its message could quote anything
+            StackTraceElement[] at = e.getStackTrace();
+            log.error("ignition request failed: {} at {}", e.getClass().getName(), at.length > 0 ? at[0] : "?");
+            o = Outcome.of(500, path);
+        }
+        count(o.status());
+        logOutcome(request, o);
+        return switch (o.status()) {
+            case 200 -> new Response(200, Map.of("Content-Type", CONTENT_TYPE, "Cache-Control", "no-store"), o.served().content());
+            case 401 -> Response.text(401, reason(401)).with("WWW-Authenticate", "Bearer");
+            case 405 -> Response.text(405, reason(405)).with("Allow", "GET, HEAD");
+            default -> Response.text(o.status(), reason(o.status()));
+        };
     }
 
-    private Outcome decide(HttpExchange exchange, Optional<IgnitionPath> path) {
-        if (closing.getAsBoolean()) {
-            return Outcome.of(503, path);
-        }
+    private Outcome decide(Request request, Optional<IgnitionPath> path) {
         if (path.isEmpty()) {
             return Outcome.of(404, path);
         }
-        if (!exchange.getRequestMethod().equals("GET")) {
-            exchange.getResponseHeaders().set("Allow", "GET");
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return Outcome.of(405, path);
         }
-        Optional<String> token = bearer(exchange.getRequestHeaders().get("Authorization"));
+        Optional<String> token = bearer(request.headers().get("Authorization"));
         if (token.isEmpty()) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             return Outcome.of(401, path);
         }
         IgnitionPath p = path.get();
@@ -131,33 +114,26 @@ final class IgnitionHandler implements HttpHandler {
     }
 
     private void count(int status) {
-        Counter.builder(METER)
+        counters.computeIfAbsent(status, s -> Counter.builder(METER)
                 .description("Requests for Ignition configs, by HTTP status")
-                .tag("status", Integer.toString(status))
-                .register(meters)
-                .increment();
+                .tag("status", Integer.toString(s))
+                .register(meters)).increment();
     }
 
-    private static void logOutcome(HttpExchange exchange, Outcome o) {
+    private static void logOutcome(Request request, Outcome o) {
+        if (o.status() == 200 && !log.isInfoEnabled()) {
+            return;
+        }
         String cluster = o.path().map(IgnitionPath::cluster).orElse("-");
         String version = o.path().map(p -> p.kind().segment() + "/" + p.version()).orElse("-");
         String pool = o.grant().map(TokenGrant::pool).orElse("-");
         String node = o.grant().map(TokenGrant::node).orElse("-");
-        String from = exchange.getRemoteAddress() == null ? "-" : exchange.getRemoteAddress().getAddress().getHostAddress();
+        String from = request.remote().getHostAddress();
         if (o.status() == 200) {
             log.info("ignition {} {}: status {} (pool {}, node {}, from {})", cluster, version, o.status(), pool, node, from);
         } else {
             log.warn("ignition {} {}: status {} {} (pool {}, node {}, from {})", cluster, version, o.status(), reason(o.status()),
                     pool, node, from);
-        }
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
         }
     }
 
@@ -168,7 +144,6 @@ final class IgnitionHandler implements HttpHandler {
             case 403 -> "forbidden";
             case 404 -> "not found";
             case 405 -> "method not allowed";
-            case 503 -> "shutting down";
             default -> "internal error";
         };
     }

@@ -49,6 +49,10 @@ public final class Webhooks implements ApiServer.WebhookHandler {
             return 401;
         }
         WebhookEvent event = verification.provider().map(p -> WebhookPayloads.parse(p, headers, body)).orElse(null);
+        if (event instanceof WebhookEvent.Invalid invalid) {
+            LOG.warn("webhook {} refused ({}): {}", path, verification.describe(), invalid.reason());
+            return 400;
+        }
         if (event instanceof WebhookEvent.Push push && followed != null && !push.concerns(followed)) {
             LOG.info("webhook {}: push to {} does not concern the followed ref; ignored", path, push.ref());
             return 202;

@@ -97,7 +97,7 @@ class RemoteCommandsTest {
         CliRun historyTable = CliRun.run("", "history", "sandbox-demo", "--server", server);
         assertTrue(historyTable.out().startsWith("TIME"), historyTable.out());
 
-        CliRun reconcile = CliRun.run("", "reconcile", "sandbox-demo", "--server", server);
+        CliRun reconcile = CliRun.run("", "reconcile", "sandbox-demo", "--server", server, "--state-dir", state.toString());
         assertEquals(0, reconcile.exit(), reconcile.err());
         assertTrue(reconcile.out().contains("reconcile of sandbox-demo requested"), reconcile.out());
 
@@ -150,16 +150,16 @@ class RemoteCommandsTest {
         String server = "http://127.0.0.1:" + stub.getAddress().getPort();
         Path token = Files.writeString(tmp.resolve("api-token"), "s3cret-token\n");
 
-        CliRun r = CliRun.run("", "reconcile", "demo", "--server", server, "--token-file", token.toString());
+        CliRun r = CliRun.run("", "reconcile", "demo", "--server", server, "--api-token-file", token.toString());
         assertEquals(1, r.exit());
         assertEquals(List.of("Bearer s3cret-token"), authorizations);
         assertEquals("Error: nkd at " + server + " wants an API token (401: missing or wrong bearer token); give it with "
-                + "--token-file FILE or the NKD_TOKEN environment variable\n", r.err());
+                + "--api-token-file FILE or the NKD_API_TOKEN environment variable\n", r.err());
         assertFalse(r.err().contains("s3cret"), "the token is never printed");
 
-        CliRun noFile = CliRun.run("", "reconcile", "demo", "--server", server, "--token-file", tmp.resolve("none").toString());
+        CliRun noFile = CliRun.run("", "reconcile", "demo", "--server", server, "--api-token-file", tmp.resolve("none").toString());
         assertEquals(1, noFile.exit());
-        assertTrue(noFile.err().contains("cannot read --token-file " + tmp.resolve("none") + ": no such file"), noFile.err());
+        assertTrue(noFile.err().contains("cannot read --api-token-file " + tmp.resolve("none") + ": no such file"), noFile.err());
 
         CliRun badName = CliRun.run("", "reconcile", "../etc", "--server", server);
         assertEquals(1, badName.exit());
@@ -173,7 +173,7 @@ class RemoteCommandsTest {
         assertEquals(URI.create("http://nkd.example:9090"), options.server(Map.of("NKD_SERVER", "http://nkd.example:9090")).get());
         options.server = URI.create("http://flag:1");
         assertEquals(URI.create("http://flag:1"), options.server(Map.of("NKD_SERVER", "http://env:2")).get(), "the flag wins");
-        assertEquals(java.util.Optional.of("t0ken"), options.token(Map.of("NKD_TOKEN", " t0ken\n")));
+        assertEquals(java.util.Optional.of("t0ken"), options.token(Map.of("NKD_API_TOKEN", " t0ken\n")));
         assertEquals(java.util.Optional.empty(), options.token(Map.of()));
         CliRun wrong = CliRun.run("", "status", "--server", "ftp://x");
         assertEquals(1, wrong.exit());

@@ -39,6 +39,9 @@ class ServeProcessTest {
     @TempDir
     Path tmp;
 
+    /** A generic push of the followed branch (the generic form needs "ref"). */
+    private static final byte[] PUSH = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+
     private Process nkd;
     private int apiPort;
     private int ignitionPort;
@@ -150,7 +153,7 @@ class ServeProcessTest {
 
         edit(yaml, "replicas: 3", "replicas: [3]");
         RevCommit bad = commit(git, "a bad commit");
-        assertEquals(202, webhook("{}".getBytes(StandardCharsets.UTF_8), "s3cret"));
+        assertEquals(202, webhook(PUSH, "s3cret"));
         JsonNode kept = await("sandbox-demo", s -> bad.name().equals(s.path("lastError").path("revision").asText()), Duration.ofSeconds(30));
         assertEquals(scaled.name(), kept.path("appliedRevision").asText(), "the last good commit stays applied");
 
@@ -158,7 +161,7 @@ class ServeProcessTest {
         edit(yaml, "replicas: [3]", "replicas: 4");
         edit(yaml, "bootTime: 2s", "bootTime: 15s");
         RevCommit fixed = commit(git, "fix, scale to 4");
-        assertEquals(202, webhook("{}".getBytes(StandardCharsets.UTF_8), "s3cret"));
+        assertEquals(202, webhook(PUSH, "s3cret"));
         Path machinesFile = SandboxMachines.file(state, "sandbox-demo");
         SandboxMachines.awaitBooting(machinesFile, fixed.name(), Duration.ofSeconds(30));
         nkd.destroyForcibly().waitFor();

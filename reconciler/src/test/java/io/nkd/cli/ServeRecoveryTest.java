@@ -99,9 +99,12 @@ class ServeRecoveryTest {
         throw new AssertionError("timed out waiting for " + name + "; last status: " + last);
     }
 
-    private int reconcileNow(String name) throws Exception {
+    /** POST …/reconcile with the API token the daemon generated in its state directory. */
+    private int reconcileNow(Path state, String name) throws Exception {
+        String token = io.nkd.server.ApiToken.readForStateDir(state).orElseThrow();
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + apiPort + "/api/v1/clusters/" + name + "/reconcile"))
+                .header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -173,7 +176,7 @@ class ServeRecoveryTest {
         assertEquals(List.of(200, 200), fetch(pointer));
         edit(yaml, "replicas: 2", "replicas: [2]");
         RevCommit bad = commit(git, "an invalid head");
-        assertEquals(202, reconcileNow("sandbox-demo"));
+        assertEquals(202, reconcileNow(state, "sandbox-demo"));
         await("sandbox-demo", s -> bad.name().equals(s.path("lastError").path("revision").asText()), Duration.ofSeconds(30));
         first.destroyForcibly().waitFor();
 
@@ -187,7 +190,7 @@ class ServeRecoveryTest {
         Files.writeString(tokens, "{\"tokens\": [");
         edit(yaml, "replicas: [2]", "replicas: 2");
         commit(git, "fixed");
-        assertEquals(202, reconcileNow("sandbox-demo"));
+        assertEquals(202, reconcileNow(state, "sandbox-demo"));
         JsonNode corrupt = await("sandbox-demo", s -> "StateCorrupt".equals(s.path("lastError").path("reason").asText()),
                 Duration.ofSeconds(30));
         JsonNode ready = null;

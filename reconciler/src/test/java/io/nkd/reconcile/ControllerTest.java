@@ -12,6 +12,7 @@ import io.nkd.config.Infrastructure;
 import io.nkd.secrets.ClusterSecrets;
 import io.nkd.secrets.SecretResolver;
 import io.nkd.server.ApiServer;
+import io.nkd.server.ApiToken;
 import io.nkd.state.LocalStateStore;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.StatusStore;
@@ -58,6 +59,7 @@ class ControllerTest {
     private LocalStateStore store;
     private ClusterReconcilerTest.FakeProvider provider;
     private Controller controller;
+    private static final String API_TOKEN = "controller-test-api-token";
     private ApiServer api;
     private PrometheusMeterRegistry metrics;
     private volatile long pollDelayMillis;
@@ -144,7 +146,8 @@ class ControllerTest {
         };
         controller = new Controller(slow, new ClusterReconciler(store, c, Clock.systemUTC(), metrics), store, 2, metrics);
         collaborators = c;
-        api = new ApiServer(new InetSocketAddress("127.0.0.1", 0), store, controller, metrics, (path, headers, body) -> 404);
+        api = new ApiServer(new ApiServer.Settings(new InetSocketAddress("127.0.0.1", 0), ApiServer.Settings.defaultLimits(),
+                ApiToken.of(API_TOKEN)), store, controller, metrics, (path, headers, body) -> 404);
     }
 
     @AfterEach
@@ -229,7 +232,7 @@ class ControllerTest {
         pollAndWait();
         HttpResponse<String> accepted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + api.port() + "/api/v1/clusters/sandbox-demo/reconcile"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + API_TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode());
         HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + api.port() + "/api/v1/clusters/nope")).build(), HttpResponse.BodyHandlers.ofString());

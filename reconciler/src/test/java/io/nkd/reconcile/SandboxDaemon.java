@@ -73,7 +73,7 @@ final class SandboxDaemon implements AutoCloseable {
         ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of("127.0.0.1"), listen));
         IgnitionContent content = new IgnitionContent();
         tokens = new NodeTokens(store, random, clock);
-        server = IgnitionServer.start(ServerSettings.of(listen), identity, content, tokens, new SimpleMeterRegistry(), random);
+        server = IgnitionServer.start(ServerSettings.of(listen), identity, content, tokens, new SimpleMeterRegistry());
         NodeBootstrap boot = new NodeBootstrap(content, tokens, PointerConfigs.Target.of(server, identity));
         sandbox = new SandboxProvider(dir.resolve("state"), Duration.ofMillis(50));
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(dir, Map.of()), random, clock),

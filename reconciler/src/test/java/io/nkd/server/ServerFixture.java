@@ -51,6 +51,10 @@ final class ServerFixture implements AutoCloseable {
     final IgnitionServer server;
 
     ServerFixture(Path dir) {
+        this(dir, ServerSettings.defaultLimits().withShutdownGrace(Duration.ofSeconds(2)));
+    }
+
+    ServerFixture(Path dir, io.nkd.server.http.HttpLimits limits) {
         store = new LocalStateStore(dir.resolve("state"), clock);
         tokens = new NodeTokens(store, random, clock);
         ca = ServingCa.ensure(store, random, clock);
@@ -58,8 +62,9 @@ final class ServerFixture implements AutoCloseable {
         identity = ca.issueServerIdentity(ServingCa.serverNames(List.of("localhost"), listen));
         content.put(CLUSTER, rendered(CLUSTER));
         try {
-            ServerSettings settings = new ServerSettings(listen, 4, 16, Duration.ofSeconds(2));
-            server = IgnitionServer.start(settings, identity, content, tokens, meters, random);
+            // as the daemon runs it: token answers kept while the registry file is unchanged
+            server = IgnitionServer.start(new ServerSettings(listen, limits, 2, 0), identity, content, tokens, meters,
+                    c -> store.root().resolve("clusters").resolve(c).resolve(NodeTokens.PATH));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

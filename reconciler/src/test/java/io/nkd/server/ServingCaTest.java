@@ -131,8 +131,9 @@ class ServingCaTest {
         content.put(ServerFixture.CLUSTER, ServerFixture.rendered(ServerFixture.CLUSTER));
         NodeTokens tokens = new NodeTokens(new LocalStateStore(tmp.resolve("state")), ServerFixture.seeded(2), Clock.systemUTC());
         NodeToken t = tokens.issue(ServerFixture.CLUSTER, "workers", "lab-worker-1");
-        ServerSettings settings = new ServerSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, 4, Duration.ZERO);
-        try (IgnitionServer server = IgnitionServer.start(settings, id, content, tokens, new SimpleMeterRegistry(), ServerFixture.seeded(3))) {
+        ServerSettings settings = new ServerSettings(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                ServerSettings.defaultLimits().withShutdownGrace(Duration.ZERO), 1, 0);
+        try (IgnitionServer server = IgnitionServer.start(settings, id, content, tokens, new SimpleMeterRegistry())) {
             var request = HttpRequest.newBuilder(PointerConfigs.url(server.baseUrl(),
                     content.current(ServerFixture.CLUSTER, ConfigKind.POOL, "workers").orElseThrow()))
                     .header("Authorization", "Bearer " + t.value()).build();

@@ -1,13 +1,12 @@
-package io.nkd.server;
+package io.nkd.server.http;
 
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts requests in progress so that shutdown can wait for them. The JDK server's own
- * {@code stop(delay)} waits the whole delay even when idle (JDK-8304065, fixed only in 2025); this returns as
- * soon as the last request is done. Waiting uses the condition's timed wait, not a clock.
+ * Counts requests in progress so that shutdown can wait for them: it returns as soon as the last one is
+ * answered, not after the whole grace period. Waiting uses the condition's timed wait, not a clock.
  */
 final class InFlight {
     private final ReentrantLock lock = new ReentrantLock();
