@@ -46,7 +46,7 @@ mkdir -m 700 "$work/state"
   --ignition-rate-limit 0 > "$work/nkd.log" 2>&1 &
 nkd_pid=$!
 start=$(date +%s)
-until curl -s "http://127.0.0.1:$api/api/v1/clusters/sandbox-demo" | grep -q '"phase" : "READY"'; do
+until curl -s "http://127.0.0.1:$api/api/v1/clusters/sandbox-demo" | grep -q '"phase": "READY"'; do
   sleep 1
   kill -0 "$nkd_pid" 2>/dev/null || { echo "nkd serve exited:"; tail -20 "$work/nkd.log"; exit 1; }
   [ $(( $(date +%s) - start )) -lt 120 ] || { echo "sandbox-demo not READY in 120 s"; tail -20 "$work/nkd.log"; exit 1; }

@@ -2,7 +2,7 @@ package io.nkd.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.butane.Butane;
-import io.nkd.cli.JsonOutput;
+import io.nkd.json.JsonOutput;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -1,6 +1,7 @@
 package io.nkd.cli;
 
 import io.nkd.butane.Butane;
+import io.nkd.json.JsonOutput;
 import io.nkd.report.Entry;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package io.nkd.cli;
 
+import io.nkd.json.JsonOutput;
 import io.nkd.pki.CertificateCheck;
 import io.nkd.pki.CertificateInfo;
 import io.nkd.secrets.ClusterSecrets;

@@ -123,8 +123,8 @@ final class Daemon implements AutoCloseable {
 
     /** Providers this nkd has: the in-process sandbox today; OpenStack, libvirt and bare metal come later. */
     private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox) {
-        if (infra.provider() == Infrastructure.Provider.SANDBOX) {
-            return Optional.of(infra.sandbox() == null ? sandbox : sandbox.bootTime(infra.sandbox().bootTime()));
+        if (infra.provider() == Infrastructure.ProviderType.SANDBOX) {
+            return Optional.of(infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime()));
         }
         return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package io.nkd.cli;
 
+import io.nkd.json.JsonOutput;
 import io.nkd.state.StateStore;
 import io.nkd.status.HistoryEntry;
 import io.nkd.status.StatusStore;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.ignition.IgnitionConfigs;
 import io.nkd.ignition.merge.IgnitionMerger;
+import io.nkd.json.JsonOutput;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

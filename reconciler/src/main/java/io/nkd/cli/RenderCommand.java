@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.config.ConfigLoader;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.RepositoryConfig;
+import io.nkd.json.JsonOutput;
 import io.nkd.render.BootstrapSecrets;
 import io.nkd.render.ClusterRenderer;
 import io.nkd.render.RenderedCluster;

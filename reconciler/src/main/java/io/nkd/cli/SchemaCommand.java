@@ -1,6 +1,7 @@
 package io.nkd.cli;
 
 import io.nkd.config.JsonSchemas;
+import io.nkd.json.JsonOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.nkd.cli;
 
+import io.nkd.json.JsonOutput;
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.StatusStore;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nkd.config.ConfigLoader;
 import io.nkd.config.RepositoryConfig;
+import io.nkd.json.JsonOutput;
 import io.nkd.report.Entry;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;

@@ -8,14 +8,18 @@ import java.util.List;
 /** Where machines come from, and the provider's settings. Credentials are references, never inline. */
 @Doc("The infrastructure provider and its settings. Exactly the block matching provider is read.")
 public record Infrastructure(
-        @Required @Doc("openstack, libvirt, baremetal or sandbox.") Provider provider,
+        @Required @Doc("openstack, libvirt, baremetal or sandbox.") ProviderType provider,
         @Doc("OpenStack settings (provider: openstack).") OpenStack openstack,
         @Doc("libvirt settings (provider: libvirt).") Libvirt libvirt,
         @Doc("Bare-metal settings (provider: baremetal).") BareMetal baremetal,
         @Doc("Sandbox settings (provider: sandbox): simulated machines in the nkd process, for trying nkd out.")
         Sandbox sandbox) {
 
-    public enum Provider implements WireEnum {
+    /**
+     * Which provider a cluster's machines come from, as spelled in cluster.yaml. Named apart from
+     * the interface {@code io.nkd.infra.Provider} that implements one.
+     */
+    public enum ProviderType implements WireEnum {
         OPENSTACK, LIBVIRT, BAREMETAL, SANDBOX;
 
         @Override

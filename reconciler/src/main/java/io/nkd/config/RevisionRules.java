@@ -35,8 +35,8 @@ public final class RevisionRules {
         }
         // machines live with their provider: the daemon would list none on the new one, create every node there and
         // leave the old machines running unmanaged, so the step is refused, in the plan and in the daemon alike
-        Infrastructure.Provider oldProvider = base.infrastructure().provider();
-        Infrastructure.Provider newProvider = next.infrastructure().provider();
+        Infrastructure.ProviderType oldProvider = base.infrastructure().provider();
+        Infrastructure.ProviderType newProvider = next.infrastructure().provider();
         if (oldProvider != newProvider) {
             FieldPath at = FieldPath.of("spec", "infrastructure", "provider");
             report.add(new Entry(Severity.ERROR, "ProviderChange", at, doc.at(at),

@@ -10,18 +10,18 @@ import java.util.Set;
  * machines that will not be created. OpenStack, libvirt and bare metal come with the infrastructure issue.
  */
 public final class BuiltInProviders {
-    private static final Set<Infrastructure.Provider> AVAILABLE = EnumSet.of(Infrastructure.Provider.SANDBOX);
+    private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX);
 
     private BuiltInProviders() {
     }
 
-    public static boolean available(Infrastructure.Provider type) {
+    public static boolean available(Infrastructure.ProviderType type) {
         return AVAILABLE.contains(type);
     }
 
     /** The sentence the daemon stalls with and the plan quotes. */
-    public static String unavailable(Infrastructure.Provider type) {
+    public static String unavailable(Infrastructure.ProviderType type) {
         return "no " + type.wire() + " provider is available in this nkd (only "
-                + String.join(", ", AVAILABLE.stream().map(Infrastructure.Provider::wire).toList()) + " for now)";
+                + String.join(", ", AVAILABLE.stream().map(Infrastructure.ProviderType::wire).toList()) + " for now)";
     }
 }

@@ -26,7 +26,7 @@ public record MachineChanges(List<PlannedNode> create, List<Existing> delete, Li
 
     /** A machine that exists: its node name and the pool it was created for. */
     public record Existing(String name, String pool) {
-        public static Existing of(Machine m) {
+        public static Existing of(ProvisionedMachine m) {
             return new Existing(m.name(), m.pool());
         }
     }

@@ -12,9 +12,9 @@ public interface Provider {
     String name();
 
     /** The machines of a cluster that this provider created. */
-    List<Machine> list(String cluster);
+    List<ProvisionedMachine> list(String cluster);
 
-    Machine create(MachineRequest request);
+    ProvisionedMachine create(MachineRequest request);
 
     void delete(String cluster, String machine);
 }

@@ -72,7 +72,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /** @param effect {@link Effect#NOT_APPLIED} when the cluster is paused or this nkd has no provider for its infrastructure */
-    record CreateMachine(String cluster, String pool, Machine machine, Effect effect, String reason) implements Action {
+    record CreateMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
             return "create machine " + machine.describe() + " in pool " + pool;
@@ -80,7 +80,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /** The machine is deleted and its node token revoked (its pointer config stops working). */
-    record DeleteMachine(String cluster, String pool, Machine machine, Effect effect, String reason) implements Action {
+    record DeleteMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
             return "delete machine " + machine.describe() + " from pool " + pool;
@@ -94,8 +94,8 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
      *
      * @param changes what changed, e.g. {@code address 192.168.122.22 → 192.168.122.23}
      */
-    record MachineNotReplaced(String cluster, String pool, Machine from, Machine to, List<String> changes, String reason)
-            implements Action {
+    record MachineNotReplaced(String cluster, String pool, DesiredMachine from, DesiredMachine to, List<String> changes,
+                              String reason) implements Action {
         public MachineNotReplaced {
             changes = List.copyOf(changes);
         }

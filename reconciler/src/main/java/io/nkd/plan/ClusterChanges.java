@@ -19,7 +19,7 @@ final class ClusterChanges {
 
     static ClusterPlan added(String name, LoadedCluster cluster, RenderedCluster rendered, Snapshot files, List<String> notes) {
         ClusterSpec spec = cluster.spec();
-        List<Machine> machines = MachinePlanner.machines(name, spec);
+        List<DesiredMachine> machines = MachinePlanner.machines(name, spec);
         List<Action> actions = new ArrayList<>();
         actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(), DaemonEffects.configs(spec),
                 DaemonEffects.configsReason(spec, cluster.document().file() + " is new: nkd generates its secrets, publishes its "
@@ -29,7 +29,7 @@ final class ClusterChanges {
                         + "deleted: nkd adopts the ones it still has by name and creates only the missing ones")));
         Action.Effect effect = DaemonEffects.machines(spec);
         for (var pool : spec.pools()) {
-            for (Machine m : MachinePlanner.machines(name, pool)) {
+            for (DesiredMachine m : MachinePlanner.machines(name, pool)) {
                 actions.add(new Action.CreateMachine(name, pool.name(), m, effect,
                         DaemonEffects.machinesReason(spec, "cluster " + name + " is new")));
             }

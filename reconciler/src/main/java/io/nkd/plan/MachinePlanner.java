@@ -27,16 +27,16 @@ final class MachinePlanner {
     private MachinePlanner() {
     }
 
-    static Machine machine(PlannedNode n) {
-        return new Machine(n.name(), n.ip(), n.mac(), Machine.size(n.pool().machine()));
+    static DesiredMachine machine(PlannedNode n) {
+        return new DesiredMachine(n.name(), n.ip(), n.mac(), DesiredMachine.size(n.pool().machine()));
     }
 
     /** The machines of a pool, in node order. */
-    static List<Machine> machines(String cluster, NodePool pool) {
+    static List<DesiredMachine> machines(String cluster, NodePool pool) {
         return Topology.nodes(cluster, pool).stream().map(MachinePlanner::machine).toList();
     }
 
-    static List<Machine> machines(String cluster, ClusterSpec spec) {
+    static List<DesiredMachine> machines(String cluster, ClusterSpec spec) {
         return Topology.nodes(cluster, spec).stream().map(MachinePlanner::machine).toList();
     }
 
@@ -85,7 +85,7 @@ final class MachinePlanner {
         change(changed, "pool role", old.pool().role().wire(), now.pool().role().wire());
         change(changed, "address", old.ip(), now.ip());
         change(changed, "MAC", old.mac(), now.mac());
-        change(changed, "size", Machine.size(old.pool().machine()), Machine.size(now.pool().machine()));
+        change(changed, "size", DesiredMachine.size(old.pool().machine()), DesiredMachine.size(now.pool().machine()));
         return changed;
     }
 

@@ -20,7 +20,7 @@ final class Rollouts {
         List<Rollout.Batch> batches = new ArrayList<>();
         List<String> workers = new ArrayList<>();
         for (NodePool pool : head.pools()) {
-            List<String> nodes = MachinePlanner.machines(cluster, pool).stream().map(Machine::name).filter(kept::contains).toList();
+            List<String> nodes = MachinePlanner.machines(cluster, pool).stream().map(DesiredMachine::name).filter(kept::contains).toList();
             if (pool.role() == NodePool.Role.CONTROL_PLANE) {
                 nodes.forEach(n -> batches.add(new Rollout.Batch(batches.size() + 1, NodePool.Role.CONTROL_PLANE.wire(), List.of(n))));
             } else {

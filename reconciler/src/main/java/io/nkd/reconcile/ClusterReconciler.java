@@ -22,7 +22,7 @@ public final class ClusterReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterReconciler.class);
 
     /** How a reconcile ended, and when to try again (null: on the next commit or poll). */
-    public record Outcome(ClusterStatus status, String result, Duration retryAfter) {
+    public record Outcome(ClusterStatus status, ReconcileResult result, Duration retryAfter) {
     }
 
     private final StateStore store;
@@ -44,7 +44,7 @@ public final class ClusterReconciler {
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
         Timer.Sample sample = Timer.start(metrics);
-        String result = "error";
+        ReconcileResult result = ReconcileResult.ERROR;
         ClusterStatus status = null;
         // every log line of this reconcile (steps, providers) carries the cluster and commit (--log-format json)
         try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
@@ -79,18 +79,18 @@ public final class ClusterReconciler {
                 }
                 LOG.warn("cluster={} commit={}: status not saved: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
             }
-            result = scope.failure == null ? (scope.paused ? "paused" : "success")
-                    : scope.failure instanceof ReconcileException.Stalled ? "stalled" : "retry";
+            result = scope.failure == null ? (scope.paused ? ReconcileResult.PAUSED : ReconcileResult.SUCCESS)
+                    : scope.failure instanceof ReconcileException.Stalled ? ReconcileResult.STALLED : ReconcileResult.RETRY;
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
-                    result, status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
+                    result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.failure instanceof ReconcileException.Waiting w ? w.retryAfter()
                     : scope.failure instanceof ReconcileException.Transient ? Duration.ofSeconds(10)
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
-                    .tag("cluster", cluster).tag("result", result).publishPercentileHistogram().register(metrics));
-            metrics.counter("nkd_reconcile_total", "cluster", cluster, "result", result).increment();
+                    .tag("cluster", cluster).tag("result", result.label()).publishPercentileHistogram().register(metrics));
+            metrics.counter("nkd_reconcile_total", "cluster", cluster, "result", result.label()).increment();
             if (status != null && status.appliedAt() != null) {
                 appliedTimestamps.computeIfAbsent(cluster, c -> metrics.gauge("nkd_cluster_applied_timestamp_seconds",
                         io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))

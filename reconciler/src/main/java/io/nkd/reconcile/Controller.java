@@ -207,9 +207,9 @@ public final class Controller implements AutoCloseable {
         ClusterReconciler.Outcome outcome = null;
         try {
             outcome = reconciler.reconcile(cluster, desired);
-            if (!"retry".equals(outcome.result()) && !desired.revision().equals(notedRevision.get(cluster))) {
+            if (!outcome.result().retries() && !desired.revision().equals(notedRevision.get(cluster))) {
                 notedRevision.put(cluster, desired.revision());
-                source.recordOutcome(desired.revision(), cluster, outcome.result() + " (" + outcome.status().phase()
+                source.recordOutcome(desired.revision(), cluster, outcome.result().label() + " (" + outcome.status().phase()
                         + (outcome.status().lastError() != null && desired.revision().equals(outcome.status().lastError().revision())
                         ? ": " + outcome.status().lastError().reason() : "") + ")");
             }
@@ -228,7 +228,7 @@ public final class Controller implements AutoCloseable {
             return;
         }
         Duration delay = null;
-        if (outcome == null || "retry".equals(outcome.result())) {
+        if (outcome == null || outcome.result().retries()) {
             Duration previous = backoff.getOrDefault(cluster, Duration.ZERO);
             delay = previous.isZero() ? minBackoff : previous.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : previous.multipliedBy(2);
             backoff.put(cluster, delay);

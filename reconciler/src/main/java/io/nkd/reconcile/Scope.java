@@ -3,7 +3,7 @@ package io.nkd.reconcile;
 import io.nkd.config.ClusterSpec;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.RepositoryConfig;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.render.BootstrapSecrets;
 import io.nkd.render.RenderedCluster;
 import io.nkd.state.ClusterState;
@@ -30,7 +30,7 @@ public final class Scope {
     boolean paused;
     BootstrapSecrets secrets;
     RenderedCluster rendered;
-    final List<Machine> machines = new ArrayList<>();
+    final List<ProvisionedMachine> machines = new ArrayList<>();
     int created;
     int deleted;
     /** The step that ended the reconcile early, and why. */

@@ -1,7 +1,7 @@
 package io.nkd.reconcile;
 
 import io.nkd.config.Topology;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.ClusterStatus.NodeStatus;
 import io.nkd.status.ClusterStatus.Phase;
@@ -102,7 +102,7 @@ final class StatusComputer {
 
     private static ClusterStatus applied(Scope s, ClusterStatus prev, Instant now) {
         List<PoolStatus> pools = s.rendered.versions().entrySet().stream().map(e -> new PoolStatus(e.getKey(), e.getValue())).toList();
-        Map<String, Machine> byName = s.machines.stream().collect(Collectors.toMap(Machine::name, Function.identity(), (a, b) -> a));
+        Map<String, ProvisionedMachine> byName = s.machines.stream().collect(Collectors.toMap(ProvisionedMachine::name, Function.identity(), (a, b) -> a));
         Map<String, String> poolVersions = s.rendered.versions();
         List<NodeStatus> nodes = new ArrayList<>();
         int upToDate = 0;
@@ -112,11 +112,11 @@ final class StatusComputer {
         // (pool, running version) → nodes, for one sentence per group of outdated nodes
         Map<String, List<String>> outdated = new TreeMap<>();
         for (Topology.PlannedNode n : Topology.nodes(s.cluster, s.loaded.spec())) {
-            Machine m = byName.get(n.name());
+            ProvisionedMachine m = byName.get(n.name());
             String desired = poolVersions.get(n.pool().name());
             String current = m == null ? null : m.currentConfig();
             nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, m == null ? "Missing" : m.state().name()));
-            if (m != null && m.state() == Machine.State.FAILED) {
+            if (m != null && m.state() == ProvisionedMachine.State.FAILED) {
                 failedMachines.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
             } else if (m == null || !m.isRunning()) {
                 notRunning.add(n.name());

@@ -5,7 +5,7 @@ import io.nkd.config.RevisionRules;
 import io.nkd.config.Topology;
 import io.nkd.infra.BuiltInProviders;
 import io.nkd.infra.MachineChanges;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import io.nkd.render.ClusterRenderer;
@@ -158,7 +158,7 @@ final class Steps {
             } catch (RuntimeException e) {
                 throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
             }
-            c.bootConfigs().retainOnly(s.state, s.machines.stream().map(Machine::name).collect(Collectors.toSet()));
+            c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
         }

@@ -1,10 +1,6 @@
 package io.nkd.server;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.nkd.json.JsonOutput;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nkd.reconcile.Controller;
 import io.nkd.server.http.HttpLimits;
@@ -18,7 +14,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -49,9 +44,6 @@ public final class ApiServer implements AutoCloseable {
     public static final String LISTENER = "api";
     private static final Pattern CLUSTER = Pattern.compile("/api/v1/clusters/([a-z0-9-]{1,63})(/history|/reconcile)?");
     private static final String READ_METHODS = "GET, HEAD";
-    /** The JSON form of status documents (ISO-8601 times), shared with the CLI. */
-    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .registerModule(new SimpleModule().addSerializer(Instant.class, ToStringSerializer.instance));
 
     /** Receives webhook deliveries: returns the HTTP status to answer with. */
     public interface WebhookHandler {
@@ -249,12 +241,9 @@ public final class ApiServer implements AutoCloseable {
         return out;
     }
 
+    /** The same JSON as the CLI's {@code -o json}: one writer for both. */
     private static Response json(int status, Object body) {
-        try {
-            return Response.of(status, "application/json", (JSON.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a status document as JSON: " + e.getOriginalMessage(), e);
-        }
+        return Response.of(status, "application/json", (JsonOutput.write(body) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

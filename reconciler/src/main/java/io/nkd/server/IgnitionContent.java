@@ -1,7 +1,7 @@
 package io.nkd.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nkd.cli.JsonOutput;
+import io.nkd.json.JsonOutput;
 import io.nkd.render.RenderedCluster;
 import io.nkd.render.RenderedConfig;
 import java.nio.charset.StandardCharsets;

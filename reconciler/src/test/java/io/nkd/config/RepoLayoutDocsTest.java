@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.nkd.cli.JsonOutput;
+import io.nkd.json.JsonOutput;
 import io.nkd.testsupport.RepoPaths;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -47,7 +47,7 @@ class NkdConfigImporterTest {
         assertEquals("nestos-24.03-k8s-1.30", spec.os().image(), "the catalog release shipping v1.30.8");
 
         Infrastructure.Libvirt lv = spec.infrastructure().libvirt();
-        assertEquals(Infrastructure.Provider.LIBVIRT, spec.infrastructure().provider());
+        assertEquals(Infrastructure.ProviderType.LIBVIRT, spec.infrastructure().provider());
         assertEquals("qemu:///system", lv.uri());
         assertEquals("lab-net", lv.network());
         assertEquals("lab-pool", lv.storagePool());
@@ -144,7 +144,7 @@ class NkdConfigImporterTest {
         RepositoryConfig config = Fixtures.load(Fixtures.writeRepo(dir, result));
         assertNoProblems(config);
         ClusterSpec spec = config.cluster("metal").orElseThrow().spec();
-        assertEquals(Infrastructure.Provider.BAREMETAL, spec.infrastructure().provider());
+        assertEquals(Infrastructure.ProviderType.BAREMETAL, spec.infrastructure().provider());
         assertEquals("10.20.0.11:6443", spec.kubernetes().controlPlaneEndpoint(), "first master's ip, as NKD did");
         assertEquals(KubernetesSpec.Runtime.CRIO, spec.kubernetes().runtime());
         assertTrue(spec.os().osImageURL().startsWith("hub.oepkgs.net/nestos/nestos@sha256:3f5a"), "pinned without a tag");

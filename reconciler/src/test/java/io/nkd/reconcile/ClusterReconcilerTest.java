@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import io.nkd.secrets.ClusterSecrets;
@@ -50,9 +50,9 @@ class ClusterReconcilerTest {
 
     /** Machines in memory; a created machine runs its desired config at once (or stays in {@link #createAs}). */
     static final class FakeProvider implements Provider {
-        final Map<String, Machine> machines = new ConcurrentHashMap<>();
+        final Map<String, ProvisionedMachine> machines = new ConcurrentHashMap<>();
         final List<String> userData = new ArrayList<>();
-        volatile Machine.State createAs = Machine.State.RUNNING;
+        volatile ProvisionedMachine.State createAs = ProvisionedMachine.State.RUNNING;
         volatile boolean broken;
 
         @Override
@@ -61,20 +61,20 @@ class ClusterReconcilerTest {
         }
 
         @Override
-        public List<Machine> list(String cluster) {
+        public List<ProvisionedMachine> list(String cluster) {
             if (broken) {
                 throw new IllegalStateException("the provider's API answers 503");
             }
-            return machines.values().stream().filter(m -> m.cluster().equals(cluster)).sorted(java.util.Comparator.comparing(Machine::name)).toList();
+            return machines.values().stream().filter(m -> m.cluster().equals(cluster)).sorted(java.util.Comparator.comparing(ProvisionedMachine::name)).toList();
         }
 
         @Override
-        public Machine create(MachineRequest r) {
+        public ProvisionedMachine create(MachineRequest r) {
             userData.add(r.userData());
             String version = r.userData().replaceAll(".*pool=([^;]*).*", "$1");
-            Machine.State state = createAs;
-            return machines.computeIfAbsent(r.name(), n -> new Machine(r.cluster(), r.pool(), n, state, r.revision(),
-                    state == Machine.State.RUNNING ? version : null, state == Machine.State.FAILED ? "disk full" : null));
+            ProvisionedMachine.State state = createAs;
+            return machines.computeIfAbsent(r.name(), n -> new ProvisionedMachine(r.cluster(), r.pool(), n, state, r.revision(),
+                    state == ProvisionedMachine.State.RUNNING ? version : null, state == ProvisionedMachine.State.FAILED ? "disk full" : null));
         }
 
         @Override
@@ -102,7 +102,7 @@ class ClusterReconcilerTest {
                         revoked.add(node);
                     }
                 },
-                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(provider) : Optional.empty());
         reconciler = new ClusterReconciler(store, c, Clock.systemUTC(), metrics);
     }
 
@@ -230,20 +230,20 @@ class ClusterReconcilerTest {
         var failedFirst = reconciler.reconcile("openstack-prod", DesiredRevision.of(example(a, null, null))).status();
         assertEquals(ClusterStatus.Phase.FAILED, failedFirst.phase());
         // machines booting
-        provider.createAs = Machine.State.BOOTING;
+        provider.createAs = ProvisionedMachine.State.BOOTING;
         var booting = reconcile(example(a, null, null)).status();
         assertEquals(ClusterStatus.Phase.PROVISIONING, booting.phase());
         assertEquals("WaitingForMachines", booting.condition("MachinesReady").reason());
         // a machine failed
         provider.machines.clear();
-        provider.createAs = Machine.State.FAILED;
+        provider.createAs = ProvisionedMachine.State.FAILED;
         var failedMachine = reconciler.reconcile(DEMO, DesiredRevision.of(example("f".repeat(40), null, null))).status();
         assertEquals(ClusterStatus.Phase.DEGRADED, failedMachine.phase());
         assertEquals("MachinesFailed", failedMachine.condition("Ready").reason());
         assertTrue(failedMachine.condition("Ready").message().contains("disk full"), failedMachine.condition("Ready").message());
         // ready
         provider.machines.clear();
-        provider.createAs = Machine.State.RUNNING;
+        provider.createAs = ProvisionedMachine.State.RUNNING;
         var ready = reconcile(example(a, null, null)).status();
         assertEquals(ClusterStatus.Phase.READY, ready.phase());
         // a rollout nkd cannot do
@@ -303,7 +303,7 @@ class ClusterReconcilerTest {
     @Test
     void aProvisioningHistoryEntryIsCompletedWhenTheClusterBecomesReady() {
         String a = "a".repeat(40);
-        provider.createAs = Machine.State.BOOTING;
+        provider.createAs = ProvisionedMachine.State.BOOTING;
         ClusterStatus status = reconcile(example(a, null, null)).status();
         HistoryEntry provisioning = StatusStore.history(store.view(DEMO)).get(0);
         assertEquals(HistoryEntry.Outcome.APPLIED, provisioning.outcome());
@@ -311,7 +311,7 @@ class ClusterReconcilerTest {
         assertEquals("Provisioning", provisioning.reason());
         assertEquals(ClusterStatus.Phase.PROVISIONING, reconcile(example(a, null, null)).status().phase());
         // the machines finish booting, each with its pool's config
-        provider.machines.replaceAll((n, m) -> new Machine(m.cluster(), m.pool(), n, Machine.State.RUNNING, m.revision(),
+        provider.machines.replaceAll((n, m) -> new ProvisionedMachine(m.cluster(), m.pool(), n, ProvisionedMachine.State.RUNNING, m.revision(),
                 status.nodes().stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow().desiredVersion(), null));
         assertEquals(ClusterStatus.Phase.READY, reconcile(example(a, null, null)).status().phase());
         List<HistoryEntry> history = StatusStore.history(store.view(DEMO));

@@ -38,7 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
 import org.eclipse.jgit.api.Git;
@@ -73,7 +73,7 @@ class ControllerTest {
         }
 
         @Override
-        public List<Machine> list(String cluster) {
+        public List<ProvisionedMachine> list(String cluster) {
             CountDownLatch g = gate;
             if (g.getCount() > 0) {
                 entered.countDown();
@@ -87,7 +87,7 @@ class ControllerTest {
         }
 
         @Override
-        public Machine create(MachineRequest request) {
+        public ProvisionedMachine create(MachineRequest request) {
             return provider.create(request);
         }
 
@@ -122,7 +122,7 @@ class ControllerTest {
                     public void revoke(io.nkd.state.ClusterState state, String node) {
                     }
                 },
-                infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(gated) : Optional.empty());
+                infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(gated) : Optional.empty());
         RevisionSource local = new LocalRepoSource(repo, "main");
         // a fetch that takes a while, as a remote one does: the window in which requests and workers interleave
         RevisionSource slow = new RevisionSource() {

@@ -69,7 +69,7 @@ class NotServedStatusTest {
                     @Override
                     public void revoke(ClusterState state, String node) {
                     }
-                }, infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(provider) : Optional.empty());
+                }, infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(provider) : Optional.empty());
         ClusterReconciler reconciler = new ClusterReconciler(store, c, Clock.systemUTC(), new SimpleMeterRegistry());
 
         assertEquals(ClusterStatus.Phase.READY, reconciler.reconcile("sandbox-demo", DesiredRevision.of(example("a".repeat(40), true)))

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.plan.Action;
 import io.nkd.plan.Action.Effect;
 import io.nkd.plan.ClusterPlan;
@@ -53,9 +53,9 @@ class PlanMatchesDaemonTest {
     /** Applies the base, then the head, and checks the plan's machine and config actions against what happened. */
     private ClusterStatus applyAndCompare(Plan plan, String base, String head) throws Exception {
         ClusterStatus before = base == null ? null : d.apply(base);
-        Map<String, Machine> was = d.machines();
+        Map<String, ProvisionedMachine> was = d.machines();
         ClusterStatus after = d.apply(head);
-        Map<String, Machine> now = d.machines();
+        Map<String, ProvisionedMachine> now = d.machines();
         ClusterPlan c = cluster(plan);
         assertEquals(names(c, Action.CreateMachine.class, Effect.APPLIED), minus(now.keySet(), was.keySet()),
                 "the machines the plan creates are the ones the daemon created");
@@ -131,7 +131,7 @@ class PlanMatchesDaemonTest {
         d.commit("restored");
         Plan restore = d.plan("removed", "restored");
         assertTrue(cluster(restore).actions(Action.CreateCluster.class).get(0).reason().contains("adopts the ones it still has by name"));
-        Map<String, Machine> before = d.machines();
+        Map<String, ProvisionedMachine> before = d.machines();
         assertEquals(Phase.READY, d.apply("restored").phase());
         assertEquals(before.keySet(), d.machines().keySet(), "no machine is created twice");
     }

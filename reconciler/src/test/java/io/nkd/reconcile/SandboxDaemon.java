@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
-import io.nkd.infra.Machine;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.sandbox.SandboxProvider;
 import io.nkd.plan.Plan;
 import io.nkd.plan.Planner;
@@ -77,7 +77,7 @@ final class SandboxDaemon implements AutoCloseable {
         NodeBootstrap boot = new NodeBootstrap(content, tokens, PointerConfigs.Target.of(server, identity));
         sandbox = new SandboxProvider(dir.resolve("state"), Duration.ofMillis(50));
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(dir, Map.of()), random, clock),
-                boot, boot, infra -> infra.provider() == Infrastructure.Provider.SANDBOX ? Optional.of(sandbox) : Optional.empty());
+                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(sandbox) : Optional.empty());
         reconciler = new ClusterReconciler(store, collaborators, clock, new SimpleMeterRegistry());
     }
 
@@ -165,8 +165,8 @@ final class SandboxDaemon implements AutoCloseable {
     }
 
     /** The sandbox's machines, by name. */
-    Map<String, Machine> machines() {
-        Map<String, Machine> m = new LinkedHashMap<>();
+    Map<String, ProvisionedMachine> machines() {
+        Map<String, ProvisionedMachine> m = new LinkedHashMap<>();
         sandbox.list(CLUSTER).forEach(x -> m.put(x.name(), x));
         return m;
     }

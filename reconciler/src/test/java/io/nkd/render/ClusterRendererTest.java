@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.nkd.cli.JsonOutput;
 import io.nkd.config.ConfigLoader;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.RepositoryConfig;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
+import io.nkd.json.JsonOutput;
 import io.nkd.testsupport.IgnitionTools;
 import io.nkd.testsupport.JsonCompare;
 import io.nkd.testsupport.RepoPaths;

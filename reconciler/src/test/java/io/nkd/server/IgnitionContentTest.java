@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nkd.cli.JsonOutput;
+import io.nkd.json.JsonOutput;
 import io.nkd.render.RenderedCluster;
 import io.nkd.render.RenderedConfig;
 import io.nkd.report.Report;

@@ -3,8 +3,8 @@ package io.nkd.testsupport;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nkd.butane.Butane;
-import io.nkd.cli.JsonOutput;
 import io.nkd.ignition.spec.ButaneVersion;
+import io.nkd.json.JsonOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -2,9 +2,9 @@ package io.nkd.infra.sandbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.nkd.infra.Machine;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.Provider;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.state.AtomicFiles;
 import io.nkd.state.Sensitivity;
 import java.io.IOException;
@@ -44,13 +44,13 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A simulated machine as persisted; userData is kept so a restarted nkd can boot pending machines. */
-    record Record(String cluster, String pool, String name, Machine.State state, String revision, String currentConfig,
+    record Record(String cluster, String pool, String name, ProvisionedMachine.State state, String revision, String currentConfig,
                   String message, String userData) {
-        Machine machine() {
-            return new Machine(cluster, pool, name, state, revision, currentConfig, message);
+        ProvisionedMachine machine() {
+            return new ProvisionedMachine(cluster, pool, name, state, revision, currentConfig, message);
         }
 
-        Record with(Machine.State s, String config, String msg) {
+        Record with(ProvisionedMachine.State s, String config, String msg) {
             return new Record(cluster, pool, name, s, revision, config, msg, userData);
         }
     }
@@ -72,7 +72,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     private final Path dir;
     private final Disk disk;
     private final Fetch fetch;
-    private volatile Duration bootTime;
+    /** The boot delay of {@link #create} and of machines found booting after a restart. */
+    private final Duration bootTime;
     private final Map<String, Map<String, Record>> machines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService boots = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "sandbox-boot");
@@ -121,25 +122,54 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         return "sandbox";
     }
 
-    /** Sets how long machines created from now on take to boot (spec.infrastructure.sandbox.bootTime). */
-    public SandboxProvider bootTime(Duration time) {
-        this.bootTime = time;
-        return this;
+    /**
+     * This sandbox as one cluster sees it: the same machines, files and boot threads, but machines it creates take
+     * {@code time} to boot (the cluster's spec.infrastructure.sandbox.bootTime). A view per lookup, not a setter,
+     * because clusters reconcile in parallel on one sandbox and each must keep its own boot time.
+     */
+    public Provider withBootTime(Duration time) {
+        java.util.Objects.requireNonNull(time, "time");
+        SandboxProvider sandbox = this;
+        return new Provider() {
+            @Override
+            public String name() {
+                return sandbox.name();
+            }
+
+            @Override
+            public List<ProvisionedMachine> list(String cluster) {
+                return sandbox.list(cluster);
+            }
+
+            @Override
+            public ProvisionedMachine create(MachineRequest request) {
+                return sandbox.create(request, time);
+            }
+
+            @Override
+            public void delete(String cluster, String machine) {
+                sandbox.delete(cluster, machine);
+            }
+        };
     }
 
     @Override
-    public synchronized List<Machine> list(String cluster) {
-        return cluster(cluster).values().stream().map(Record::machine).sorted(Comparator.comparing(Machine::name)).toList();
+    public synchronized List<ProvisionedMachine> list(String cluster) {
+        return cluster(cluster).values().stream().map(Record::machine).sorted(Comparator.comparing(ProvisionedMachine::name)).toList();
     }
 
     @Override
-    public synchronized Machine create(MachineRequest request) {
+    public ProvisionedMachine create(MachineRequest request) {
+        return create(request, bootTime);
+    }
+
+    private synchronized ProvisionedMachine create(MachineRequest request, Duration delay) {
         Map<String, Record> mine = cluster(request.cluster());
         Record existing = mine.get(request.name());
         if (existing != null) {
             return existing.machine();
         }
-        Record r = new Record(request.cluster(), request.pool(), request.name(), Machine.State.BOOTING, request.revision(), null,
+        Record r = new Record(request.cluster(), request.pool(), request.name(), ProvisionedMachine.State.BOOTING, request.revision(), null,
                 "booting", request.userData());
         Map<String, Record> next = new java.util.TreeMap<>(mine);
         next.put(r.name(), r);
@@ -147,7 +177,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         mine.put(r.name(), r);
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
                 io.nkd.config.Snapshot.shortId(r.revision()));
-        scheduleBoot(r);
+        scheduleBoot(r, delay);
         return r.machine();
     }
 
@@ -167,8 +197,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     static final int BOOT_ATTEMPTS = 30;
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
-    private void scheduleBoot(Record r) {
-        boots.schedule(() -> boot(r.cluster(), r.name(), 1), bootTime.toMillis(), TimeUnit.MILLISECONDS);
+    private void scheduleBoot(Record r, Duration delay) {
+        boots.schedule(() -> boot(r.cluster(), r.name(), 1), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The simulated first boot: Ignition's fetch with the pointer config, then "running" that config. */
@@ -184,7 +214,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         try {
             List<URI> fetched = fetch.fetch(r.userData(), Duration.ofSeconds(10));
             String path = fetched.get(0).getPath();
-            result = r.with(Machine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
+            result = r.with(ProvisionedMachine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -193,7 +223,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 boots.schedule(() -> boot(cluster, name, attempt + 1), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
-            result = r.with(Machine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
+            result = r.with(ProvisionedMachine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
             LOG.warn("sandbox machine failed to boot cluster={} machine={}: {}", cluster, name, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -235,8 +265,9 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             try {
                 List<Record> records = JSON.readValue(file.toFile(), new TypeReference<List<Record>>() { });
                 records.forEach(r -> map.put(r.name(), r));
-                // machines that were booting when nkd stopped boot again now
-                records.stream().filter(r -> r.state() == Machine.State.BOOTING).forEach(this::scheduleBoot);
+                // machines that were booting when nkd stopped boot again now (after the sandbox's default delay: the
+                // cluster's own bootTime is not known here, and they have waited already)
+                records.stream().filter(r -> r.state() == ProvisionedMachine.State.BOOTING).forEach(r -> scheduleBoot(r, bootTime));
             } catch (IOException e) {
                 // Jackson's message quotes the file, and the file holds tokens: say only where
                 String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nkd.infra.Machine;
 import io.nkd.infra.MachineRequest;
+import io.nkd.infra.Provider;
+import io.nkd.infra.ProvisionedMachine;
 import io.nkd.state.AtomicFiles;
 import io.nkd.state.Sensitivity;
 import java.io.UncheckedIOException;
@@ -47,10 +48,10 @@ class SandboxProviderTest {
         return new MachineRequest("lab", "workers", name, "a".repeat(40), null, null, null, "rendered-workers-1");
     }
 
-    private static Machine await(SandboxProvider p, String name, Machine.State state) throws InterruptedException {
+    private static ProvisionedMachine await(SandboxProvider p, String name, ProvisionedMachine.State state) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            Machine m = p.list("lab").stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            ProvisionedMachine m = p.list("lab").stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
             if (m != null && m.state() == state) {
                 return m;
             }
@@ -63,6 +64,71 @@ class SandboxProviderTest {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
+    }
+
+    /**
+     * Two sandbox clusters with different spec.infrastructure.sandbox.bootTime, looked up and then reconciled at
+     * the same time on the daemon's one sandbox: each machine boots after its own cluster's delay. (When the lookup
+     * set the boot time on the shared sandbox, the cluster looked up last gave its delay to both.)
+     */
+    @Test
+    void clustersReconciledInParallelBootWithTheirOwnBootTime() throws Exception {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        java.util.Map<String, Long> fetchedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        SandboxProvider.Fetch recording = (pointer, timeout) -> {
+            fetchedAt.put(pointer, System.nanoTime());
+            return BOOTS.fetch(pointer, timeout);
+        };
+        Duration fast = Duration.ofMillis(100);
+        Duration slow = Duration.ofMillis(1500);
+        try (SandboxProvider sandbox = new SandboxProvider(state, Duration.ofSeconds(60), disk, recording)) {
+            Provider quick = sandbox.withBootTime(fast);
+            Provider patient = sandbox.withBootTime(slow);
+            java.util.Map<String, Long> createdAt = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.ExecutorService reconciles = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<?>> runs = List.of(
+                        reconciles.submit(() -> createIn(quick, "quick", together, createdAt)),
+                        reconciles.submit(() -> createIn(patient, "patient", together, createdAt)));
+                for (java.util.concurrent.Future<?> run : runs) {
+                    run.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                reconciles.shutdownNow();
+            }
+            awaitIn(sandbox, "quick", ProvisionedMachine.State.RUNNING);
+            awaitIn(sandbox, "patient", ProvisionedMachine.State.RUNNING);
+
+            Duration quickBoot = Duration.ofNanos(fetchedAt.get("quick") - createdAt.get("quick"));
+            Duration patientBoot = Duration.ofNanos(fetchedAt.get("patient") - createdAt.get("patient"));
+            assertTrue(quickBoot.compareTo(fast) >= 0 && quickBoot.compareTo(slow) < 0,
+                    "the quick cluster's machine booted after " + quickBoot.toMillis() + " ms, not after its 100 ms");
+            assertTrue(patientBoot.compareTo(slow) >= 0 && patientBoot.compareTo(Duration.ofSeconds(60)) < 0,
+                    "the patient cluster's machine booted after " + patientBoot.toMillis() + " ms, not after its 1500 ms");
+        }
+    }
+
+    /** One cluster's reconcile creating its machine, started together with the other's. */
+    private static Void createIn(Provider provider, String cluster, java.util.concurrent.CyclicBarrier together,
+                                 java.util.Map<String, Long> createdAt) throws Exception {
+        together.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        createdAt.put(cluster, System.nanoTime());
+        // the pointer (user data) names the cluster, so the recording fetch can tell the machines apart
+        provider.create(new MachineRequest(cluster, "workers", cluster + "-workers-1", "a".repeat(40), null, null, null, cluster));
+        return null;
+    }
+
+    private static void awaitIn(SandboxProvider p, String cluster, ProvisionedMachine.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (p.list(cluster).stream().anyMatch(m -> m.state() == state)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(cluster + "'s machine never became " + state + ": " + p.list(cluster));
     }
 
     @Test
@@ -82,14 +148,14 @@ class SandboxProviderTest {
             sandbox.create(request("w-1"));
             diskFull.set(true);
             Thread.sleep(500);
-            assertEquals(Machine.State.BOOTING, sandbox.list("lab").get(0).state(),
+            assertEquals(ProvisionedMachine.State.BOOTING, sandbox.list("lab").get(0).state(),
                     "booted, but not recorded: shown as it is on disk");
             diskFull.set(false);
-            Machine running = await(sandbox, "w-1", Machine.State.RUNNING);
+            ProvisionedMachine running = await(sandbox, "w-1", ProvisionedMachine.State.RUNNING);
             assertEquals("rendered-workers-1", running.currentConfig());
         }
         try (SandboxProvider restarted = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
-            assertEquals(Machine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
+            assertEquals(ProvisionedMachine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
         }
         assertEquals(List.of("lab.json"), files(state.resolve("sandbox")));
     }

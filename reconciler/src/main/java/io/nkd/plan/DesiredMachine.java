@@ -3,14 +3,16 @@ package io.nkd.plan;
 import io.nkd.config.NodePool;
 
 /**
- * A machine as the plan sees it: its node name and what the provider builds it from. Two revisions of a
- * machine with different addresses, MACs or sizes are different machines, so the plan replaces them.
+ * A machine as one revision of cluster.yaml describes it, for the plan's actions: its node name and what the
+ * provider builds it from, derived from {@link io.nkd.config.Topology.PlannedNode} (the nodes the daemon
+ * creates from). The machine a provider reports is {@link io.nkd.infra.ProvisionedMachine}. Kept apart from
+ * PlannedNode because its components are the plan's JSON shape ({@code "machine": {name, ip, mac, size}}).
  *
  * @param ip   static address, or null when the provider assigns one
  * @param mac  boot interface MAC (bare metal), or null
  * @param size the pool's machine size in words, or "" for the provider's default
  */
-public record Machine(String name, String ip, String mac, String size) {
+public record DesiredMachine(String name, String ip, String mac, String size) {
 
     static String size(NodePool.MachineSize size) {
         if (size == null) {

@@ -1,4 +1,4 @@
-package io.nkd.cli;
+package io.nkd.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -7,7 +7,11 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** JSON as butane prints it: compact, or two-space indented with {@code "key": value}. */
+/**
+ * nkd's one JSON writer: JSON as butane prints it, compact or two-space indented with {@code "key": value}, for
+ * the CLI's output, served configs and pointer configs. In a package of its own that uses no other nkd package,
+ * so any package may print JSON without depending on the CLI.
+ */
 public final class JsonOutput {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter(
