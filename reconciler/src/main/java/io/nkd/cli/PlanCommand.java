@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
         // 2 means "changes to review", so a mistyped option must not exit with picocli's default 2
         exitCodeOnInvalidInput = 1,
         description = {
-            "Show what merging HEAD into BASE would do to every cluster: errors and refused "
-                    + "steps, machines to create, replace and delete, each pool's rendered Ignition "
-                    + "diff (contents decoded, secrets as placeholders), OS and Kubernetes upgrades "
-                    + "with their rollout order, and add-on changes.",
+            "Show what merging HEAD into BASE would do to every cluster, exactly as the daemon "
+                    + "would do it: errors and refused steps, machines to create and delete, each pool's "
+                    + "rendered Ignition diff (contents decoded, secrets as placeholders), and each change "
+                    + "the daemon does not carry out yet, marked as not applied (machines whose settings "
+                    + "changed, OS and Kubernetes upgrades with their future rollout order, add-ons).",
             "Reads only the Git repository: no credentials, no state directory, no cluster.",
             "Exit 0: no changes; 2: changes to review; 1: errors (an invalid head, a refused "
                     + "step, or a bad option or revision)."
