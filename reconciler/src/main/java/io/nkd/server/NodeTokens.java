@@ -68,14 +68,9 @@ public final class NodeTokens {
 
     /** As {@link #issue(String, String, String)}, for a caller that already holds the cluster's lock. */
     public NodeToken issue(ClusterState state, String pool, String node) {
-        checkName("pool", pool);
-        checkName("node", node);
-        byte[] secret = new byte[TOKEN_BYTES];
-        random.nextBytes(secret);
-        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        byte[] idBytes = new byte[8];
-        random.nextBytes(idBytes);
-        String id = HexFormat.of().formatHex(idBytes);
+        Fresh fresh = fresh(pool, node);
+        String id = fresh.id();
+        String value = fresh.value();
         TokenRecord entry = new TokenRecord(id, sha256(value), pool, node, clock.instant(), null);
         update(state, tokens -> {
             List<TokenRecord> out = new ArrayList<>(tokens);
@@ -92,14 +87,9 @@ public final class NodeTokens {
      * served configs it needs are kept.
      */
     public NodeToken issueOnly(ClusterState state, String pool, String node, String poolVersion, String nodeVersion) {
-        checkName("pool", pool);
-        checkName("node", node);
-        byte[] secret = new byte[TOKEN_BYTES];
-        random.nextBytes(secret);
-        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        byte[] idBytes = new byte[8];
-        random.nextBytes(idBytes);
-        String id = HexFormat.of().formatHex(idBytes);
+        Fresh fresh = fresh(pool, node);
+        String id = fresh.id();
+        String value = fresh.value();
         java.time.Instant now = clock.instant();
         TokenRecord entry = new TokenRecord(id, sha256(value), pool, node, now, null, poolVersion, nodeVersion);
         int[] revoked = {0};
@@ -120,6 +110,20 @@ public final class NodeTokens {
             LOG.info("cluster {}: node {} got a new token; revoked its {} earlier one(s)", state.cluster(), node, revoked[0]);
         }
         return new NodeToken(state.cluster(), pool, node, id, value);
+    }
+
+    /** A new token's public id and secret value (only its hash is stored). */
+    private record Fresh(String id, String value) {
+    }
+
+    private Fresh fresh(String pool, String node) {
+        checkName("pool", pool);
+        checkName("node", node);
+        byte[] secret = new byte[TOKEN_BYTES];
+        random.nextBytes(secret);
+        byte[] idBytes = new byte[8];
+        random.nextBytes(idBytes);
+        return new Fresh(HexFormat.of().formatHex(idBytes), Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
     }
 
     /**

@@ -73,30 +73,11 @@ class ServeRecoveryTest {
     }
 
     private JsonNode cluster(String name) {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + apiPort + "/api/v1/clusters/" + name)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? new ObjectMapper().readTree(r.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return DaemonStatus.cluster(apiPort, name);
     }
 
     private JsonNode await(String name, Predicate<JsonNode> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            last = cluster(name);
-            if (last != null && condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + name + "; last status: " + last);
+        return DaemonStatus.await(apiPort, name, condition, timeout);
     }
 
     /** POST …/reconcile with the API token the daemon generated in its state directory. */
