@@ -143,15 +143,7 @@ public final class ClusterReconciler {
         if (missing.isEmpty()) {
             return status;
         }
-        String message = "pool config(s) " + String.join(", ", missing) + " are not served: their stored copy was missing"
-                + " or damaged when nkd started (see its log), so nodes booting now cannot fetch them. Push a valid commit"
-                + " (its reconcile renders and serves them again) or restore the state directory from a backup.";
-        java.time.Instant now = clock.instant();
-        ClusterStatus degraded = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(),
-                status.phase() == ClusterStatus.Phase.READY ? ClusterStatus.Phase.DEGRADED : status.phase(), status.conditions(),
-                status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
-        return degraded.withCondition(new io.nkd.status.Condition(StatusComputer.READY, io.nkd.status.Condition.Status.FALSE,
-                io.nkd.status.Reasons.CONFIGS_NOT_SERVED, message, status.attemptedRevision(), null), now);
+        return StatusComputer.notServed(status, missing, clock.instant());
     }
 
     private static void fail(Scope scope, Step step, ReconcileException e) {

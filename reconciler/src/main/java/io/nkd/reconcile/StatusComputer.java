@@ -211,6 +211,25 @@ final class StatusComputer {
                 f.getMessage(), now, s.revision, conditions.toArray(Condition[]::new));
     }
 
+    /**
+     * The status of a cluster some of whose pool configs nkd cannot serve (their stored copy was missing or damaged
+     * when nkd started): booting nodes would get 404, so a cluster that was Ready, rolling out or provisioning is
+     * DEGRADED, and Ready follows that phase as everywhere else.
+     */
+    static ClusterStatus notServed(ClusterStatus status, List<String> missing, Instant now) {
+        String message = "pool config(s) " + String.join(", ", missing) + " are not served: their stored copy was missing"
+                + " or damaged when nkd started (see its log), so nodes booting now cannot fetch them. Push a valid commit"
+                + " (its reconcile renders and serves them again) or restore the state directory from a backup.";
+        Phase phase = switch (status.phase()) {
+            case READY, ROLLOUT_PENDING, PROVISIONING -> Phase.DEGRADED;
+            default -> status.phase();
+        };
+        ClusterStatus out = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(), phase,
+                status.conditions(), status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
+        return out.withCondition(new Condition(READY, ready(phase), Reasons.CONFIGS_NOT_SERVED, message,
+                status.attemptedRevision(), null), now);
+    }
+
     /** Sets the phase of a standing, the given conditions, and the Ready condition that goes with that phase. */
     private static ClusterStatus settle(ClusterStatus base, Standing standing, String readyReason, String readyMessage, Instant now,
                                         String revision, Condition... conditions) {
