@@ -119,6 +119,13 @@ class IgnitionServerLimitsTest {
             HttpResponse<String> denied = client.send(HttpRequest.newBuilder(fx.url(ConfigKind.POOL, "workers")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(401, denied.statusCode(), "the token is checked on " + v + " too");
+            HttpResponse<byte[]> head = client.send(HttpRequest.newBuilder(fx.url(ConfigKind.POOL, "workers"))
+                    .header("Authorization", "Bearer " + t.value()).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, head.statusCode());
+            assertEquals(0, head.body().length, "HEAD has no body on " + v);
+            assertEquals(String.valueOf(fx.content.current(C, ConfigKind.POOL, "workers").orElseThrow().length()),
+                    head.headers().firstValue("content-length").orElseThrow(), "HEAD gives the GET's length on " + v);
         }
     }
 

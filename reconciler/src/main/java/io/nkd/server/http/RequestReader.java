@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -203,6 +204,8 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
     private void dispatch(ChannelHandlerContext ctx, HttpRequest request, byte[] data) {
         Request r = new Request(request.method().name(), path(request.uri()), headers(request), data, remote(ctx), protocol);
         boolean keepAlive = protocol == Request.Protocol.HTTP_2 || HttpUtil.isKeepAlive(request);
+        // HEAD: the answer's headers (Content-Length of the full body) without the body, on HTTP/2 as on HTTP/1.1
+        boolean headOnly = HttpMethod.HEAD.equals(request.method());
         conn.started();
         if (protocol == Request.Protocol.HTTP_1_1 && shared.executor() != null) {
             // answered on another thread: one request at a time per connection, so answers stay in order (inline,
@@ -210,22 +213,22 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
         }
         if (shared.executor() == null) {
-            finish(ctx, keepAlive, shared.call(r));
+            finish(ctx, keepAlive, headOnly, shared.call(r));
             return;
         }
         try {
             shared.executor().execute(() -> {
                 Response response = shared.call(r);
-                ctx.executor().execute(() -> finish(ctx, keepAlive, response));
+                ctx.executor().execute(() -> finish(ctx, keepAlive, headOnly, response));
             });
         } catch (RejectedExecutionException e) {
-            finish(ctx, false, Response.text(503, "busy").with("Retry-After", "1"));
+            finish(ctx, false, headOnly, Response.text(503, "busy").with("Retry-After", "1"));
         }
     }
 
-    private void finish(ChannelHandlerContext ctx, boolean keepAlive, Response response) {
+    private void finish(ChannelHandlerContext ctx, boolean keepAlive, boolean headOnly, Response response) {
         boolean keep = keepAlive && !shared.closing();
-        write(ctx, response, keep).addListener((ChannelFutureListener) f -> {
+        write(ctx, response, keep, headOnly).addListener((ChannelFutureListener) f -> {
             exit();
             int left = conn.finished();
             if (protocol == Request.Protocol.HTTP_1_1) {
@@ -254,12 +257,12 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
         drop();
         exit();
         if (!close) {
-            write(ctx, response, true);
+            write(ctx, response, true, false);
             return;
         }
         discarding = true;
         Channel ch = ctx.channel();
-        write(ctx, response, false).addListener((ChannelFutureListener) f -> {
+        write(ctx, response, false, false).addListener((ChannelFutureListener) f -> {
             if (protocol == Request.Protocol.HTTP_2) {
                 return; // the stream ends with the answer; the connection goes on
             }
@@ -270,9 +273,9 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, Response response, boolean keepAlive) {
+    private io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, Response response, boolean keepAlive, boolean headOnly) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.wrappedBuffer(response.body()));
+                headOnly ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
         var h = res.headers();
         response.headers().forEach(h::set);
         h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
