@@ -25,7 +25,6 @@ import java.util.function.Predicate;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,15 +83,11 @@ class ServeProcessTest {
     }
 
     private static RevCommit commit(Git git, String message) throws Exception {
-        git.add().addFilepattern(".").call();
-        PersonIdent who = new PersonIdent("test", "test@example.com");
-        return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
+        return TestFiles.commitAll(git, message);
     }
 
     private static void edit(Path file, String from, String to) throws IOException {
-        String text = Files.readString(file);
-        assertTrue(text.contains(from), from);
-        Files.writeString(file, text.replace(from, to));
+        TestFiles.edit(file, from, to);
     }
 
     private int webhook(byte[] body, String secret) throws Exception {

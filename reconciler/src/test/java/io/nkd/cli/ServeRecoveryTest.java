@@ -30,7 +30,6 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,15 +89,11 @@ class ServeRecoveryTest {
     }
 
     private static RevCommit commit(Git git, String message) throws Exception {
-        git.add().addFilepattern(".").call();
-        PersonIdent who = new PersonIdent("test", "test@example.com");
-        return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
+        return TestFiles.commitAll(git, message);
     }
 
     private static void edit(Path file, String from, String to) throws IOException {
-        String text = Files.readString(file);
-        assertTrue(text.contains(from), from);
-        Files.writeString(file, text.replace(from, to));
+        TestFiles.edit(file, from, to);
     }
 
     /** What Ignition does with a pointer config: the HTTP status of each merged config, fetched with its CA and token. */
