@@ -96,8 +96,7 @@ final class Daemon implements AutoCloseable {
         NodeBootstrap boot = new NodeBootstrap(content, tokens, null);
         boot.restore(store); // before the server starts: what was served before a restart is served again at once
         ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
-                .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics,
-                cluster -> store.root().resolve("clusters").resolve(cluster).resolve(NodeTokens.PATH));
+                .withLimits(s.http().apply(ServerSettings.defaultLimits(), s.http().ignitionRate())), identity, content, tokens, metrics);
         parts.add(ignition);
         URI base = URI.create("https://" + (s.advertise().contains(":") ? "[" + s.advertise() + "]" : s.advertise()) + ":"
                 + ignition.address().getPort());

@@ -27,11 +27,11 @@ final class IgnitionHandler implements Handler {
     private static final Response HEALTHY = Response.text(200, "ok");
 
     private final IgnitionContent content;
-    private final TokenChecks tokens;
+    private final NodeTokens tokens;
     private final MeterRegistry meters;
     private final Map<Integer, Counter> counters = new ConcurrentHashMap<>();
 
-    IgnitionHandler(IgnitionContent content, TokenChecks tokens, MeterRegistry meters) {
+    IgnitionHandler(IgnitionContent content, NodeTokens tokens, MeterRegistry meters) {
         this.content = content;
         this.tokens = tokens;
         this.meters = meters;

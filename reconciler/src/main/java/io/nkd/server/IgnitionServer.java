@@ -44,26 +44,13 @@ public final class IgnitionServer implements AutoCloseable {
      */
     public static IgnitionServer start(ServerSettings settings, ServingIdentity identity, IgnitionContent content, NodeTokens tokens,
                                        MeterRegistry meters) throws IOException {
-        return start(settings, identity, content, tokens, meters, null);
-    }
-
-    /**
-     * As {@link #start(ServerSettings, ServingIdentity, IgnitionContent, NodeTokens, MeterRegistry)}, re-reading a
-     * cluster's token registry only when its file has changed (see {@link TokenChecks}).
-     *
-     * @param registryFile the file {@code tokens} reads for a cluster ({@link NodeTokens#PATH} in the cluster's
-     *                     directory of a local state store); null to read the registry on every request
-     */
-    public static IgnitionServer start(ServerSettings settings, ServingIdentity identity, IgnitionContent content, NodeTokens tokens,
-                                       MeterRegistry meters, java.util.function.Function<String, java.nio.file.Path> registryFile)
-            throws IOException {
         Objects.requireNonNull(content, "content");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(meters, "meters");
         HttpListener.Config config = new HttpListener.Config(LISTENER, "the Ignition server", settings.listen(),
                 new HttpListener.Tls(identity.chain(), identity.privateKey()), settings.limits(), settings.ioThreads(),
                 settings.handlerThreads());
-        return new IgnitionServer(HttpListener.start(config, new IgnitionHandler(content, new TokenChecks(tokens, registryFile), meters), meters));
+        return new IgnitionServer(HttpListener.start(config, new IgnitionHandler(content, tokens, meters), meters));
     }
 
     /** The bound address (with the actual port when the settings asked for port 0). */

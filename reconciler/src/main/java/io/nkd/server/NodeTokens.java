@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -50,6 +52,8 @@ public final class NodeTokens {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeTokens.class);
     private final StateStore store;
+    /** Per cluster store location: the live tokens as last read (see {@link #liveTokens}). */
+    private final java.util.concurrent.ConcurrentHashMap<String, LiveTokens> live = new java.util.concurrent.ConcurrentHashMap<>();
     private final SecureRandom random;
     private final Clock clock;
 
@@ -187,11 +191,30 @@ public final class NodeTokens {
         } catch (InvalidStatePathException e) {
             return Optional.empty();
         }
-        String hash = sha256(token);
-        return read(view).tokens().stream()
-                .filter(t -> t.sha256().equals(hash) && !t.revoked())
-                .findFirst()
-                .map(t -> new TokenGrant(view.cluster(), t.pool(), t.node(), t.id()));
+        TokenRecord t = liveTokens(view).get(sha256(token));
+        return t == null ? Optional.empty() : Optional.of(new TokenGrant(view.cluster(), t.pool(), t.node(), t.id()));
+    }
+
+    /** A cluster's live tokens by hash, with the version of the registry they were read from. */
+    private record LiveTokens(Object version, Map<String, TokenRecord> byHash) {
+    }
+
+    /**
+     * The live tokens of a cluster by hash. Every fetch asks for them, so they are parsed once per version of the
+     * registry: every issue or revocation replaces the file, so the next request reads it again and a revocation
+     * applies at once. The version is taken before reading, so tokens are never kept under a version older than
+     * the file they came from. A corrupt registry is never kept (it throws, every time).
+     */
+    private Map<String, TokenRecord> liveTokens(ClusterView view) {
+        Optional<Object> version = view.version(PATH);
+        LiveTokens kept = live.get(view.location());
+        if (version.isPresent() && kept != null && kept.version().equals(version.get())) {
+            return kept.byHash();
+        }
+        Map<String, TokenRecord> byHash = new HashMap<>();
+        read(view).tokens().stream().filter(t -> !t.revoked()).forEach(t -> byHash.putIfAbsent(t.sha256(), t));
+        version.ifPresent(v -> live.put(view.location(), new LiveTokens(v, Map.copyOf(byHash))));
+        return byHash;
     }
 
     private int revokeWhere(ClusterState state, Predicate<TokenRecord> which) {

@@ -21,6 +21,15 @@ public interface ClusterView {
         return cluster();
     }
 
+    /**
+     * An identity of the file's current version: equal for two calls only if the file was not written in between
+     * (every write replaces a file), or empty when the store cannot tell or the file does not exist. Lets a reader
+     * on a hot path keep what it parsed until the file changes; readers must then read again.
+     */
+    default Optional<Object> version(String path) {
+        return Optional.empty();
+    }
+
     /** The file's bytes, or empty if it does not exist. */
     Optional<byte[]> read(String path);
 

@@ -2,10 +2,12 @@ package io.nkd.state;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +43,19 @@ class LocalClusterView implements ClusterView {
                 return Optional.empty(); // e.g. a parent is a file: nothing there
             }
             throw new StateIOException("cannot read " + file, e);
+        }
+    }
+
+    /** The file's inode, modification time and size: a replaced file (every write replaces one) has a new inode. */
+    @Override
+    public Optional<Object> version(String path) {
+        Path file = resolve(StateNames.path(path, false));
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() && a.fileKey() != null
+                    ? Optional.of(List.of(a.fileKey(), a.lastModifiedTime(), a.size())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -62,9 +62,7 @@ final class ServerFixture implements AutoCloseable {
         identity = ca.issueServerIdentity(ServingCa.serverNames(List.of("localhost"), listen));
         content.put(CLUSTER, rendered(CLUSTER));
         try {
-            // as the daemon runs it: token answers kept while the registry file is unchanged
-            server = IgnitionServer.start(new ServerSettings(listen, limits, 2, 0), identity, content, tokens, meters,
-                    c -> store.root().resolve("clusters").resolve(c).resolve(NodeTokens.PATH));
+            server = IgnitionServer.start(new ServerSettings(listen, limits, 2, 0), identity, content, tokens, meters);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
