@@ -146,7 +146,8 @@ final class Steps {
                 for (Topology.PlannedNode n : changes.create()) {
                     String pool = n.pool().name();
                     String pointer = c.bootConfigs().pointer(s.state, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
-                    provider.create(new MachineRequest(s.cluster, pool, n.name(), s.revision, n.pool().machine(), n.ip(), n.mac(), pointer));
+                    provider.create(new MachineRequest(s.cluster, pool, n.name(), n.pool().role(), s.revision, poolVersions.get(pool),
+                            n.pool().machine(), io.nkd.infra.MachineSpec.of(n, s.loaded.spec().infrastructure()), pointer));
                     s.created++;
                 }
                 for (MachineChanges.Existing m : changes.delete()) {

@@ -52,12 +52,29 @@ class ClusterReconcilerTest {
     static final class FakeProvider implements Provider {
         final Map<String, ProvisionedMachine> machines = new ConcurrentHashMap<>();
         final List<String> userData = new ArrayList<>();
-        volatile ProvisionedMachine.State createAs = ProvisionedMachine.State.RUNNING;
+        volatile ProvisionedMachine.State createAs = ProvisionedMachine.State.ACTIVE;
         volatile boolean broken;
+
+        @Override
+        public io.nkd.config.Infrastructure.ProviderType type() {
+            return io.nkd.config.Infrastructure.ProviderType.SANDBOX;
+        }
 
         @Override
         public String name() {
             return "fake";
+        }
+
+        @Override
+        public List<io.nkd.infra.OwnedResource> owned(String cluster) {
+            return list(cluster).stream().map(m -> new io.nkd.infra.OwnedResource("machine", m.name(), m.name())).toList();
+        }
+
+        @Override
+        public List<io.nkd.infra.OwnedResource> destroy(String cluster) {
+            List<io.nkd.infra.OwnedResource> gone = owned(cluster);
+            gone.forEach(r -> delete(cluster, r.name()));
+            return gone;
         }
 
         @Override
@@ -74,7 +91,7 @@ class ClusterReconcilerTest {
             String version = r.userData().replaceAll(".*pool=([^;]*).*", "$1");
             ProvisionedMachine.State state = createAs;
             return machines.computeIfAbsent(r.name(), n -> new ProvisionedMachine(r.cluster(), r.pool(), n, state, r.revision(),
-                    state == ProvisionedMachine.State.RUNNING ? version : null, state == ProvisionedMachine.State.FAILED ? "disk full" : null));
+                    state == ProvisionedMachine.State.ACTIVE ? version : null, state == ProvisionedMachine.State.FAILED ? "disk full" : null));
         }
 
         @Override
@@ -230,7 +247,7 @@ class ClusterReconcilerTest {
         var failedFirst = reconciler.reconcile("openstack-prod", DesiredRevision.of(example(a, null, null))).status();
         assertEquals(ClusterStatus.Phase.FAILED, failedFirst.phase());
         // machines booting
-        provider.createAs = ProvisionedMachine.State.BOOTING;
+        provider.createAs = ProvisionedMachine.State.BUILDING;
         var booting = reconcile(example(a, null, null)).status();
         assertEquals(ClusterStatus.Phase.PROVISIONING, booting.phase());
         assertEquals("WaitingForMachines", booting.condition("MachinesReady").reason());
@@ -243,7 +260,7 @@ class ClusterReconcilerTest {
         assertTrue(failedMachine.condition("Ready").message().contains("disk full"), failedMachine.condition("Ready").message());
         // ready
         provider.machines.clear();
-        provider.createAs = ProvisionedMachine.State.RUNNING;
+        provider.createAs = ProvisionedMachine.State.ACTIVE;
         var ready = reconcile(example(a, null, null)).status();
         assertEquals(ClusterStatus.Phase.READY, ready.phase());
         // a rollout nkd cannot do
@@ -303,7 +320,7 @@ class ClusterReconcilerTest {
     @Test
     void aProvisioningHistoryEntryIsCompletedWhenTheClusterBecomesReady() {
         String a = "a".repeat(40);
-        provider.createAs = ProvisionedMachine.State.BOOTING;
+        provider.createAs = ProvisionedMachine.State.BUILDING;
         ClusterStatus status = reconcile(example(a, null, null)).status();
         HistoryEntry provisioning = StatusStore.history(store.view(DEMO)).get(0);
         assertEquals(HistoryEntry.Outcome.APPLIED, provisioning.outcome());
@@ -311,7 +328,7 @@ class ClusterReconcilerTest {
         assertEquals("Provisioning", provisioning.reason());
         assertEquals(ClusterStatus.Phase.PROVISIONING, reconcile(example(a, null, null)).status().phase());
         // the machines finish booting, each with its pool's config
-        provider.machines.replaceAll((n, m) -> new ProvisionedMachine(m.cluster(), m.pool(), n, ProvisionedMachine.State.RUNNING, m.revision(),
+        provider.machines.replaceAll((n, m) -> new ProvisionedMachine(m.cluster(), m.pool(), n, ProvisionedMachine.State.ACTIVE, m.revision(),
                 status.nodes().stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow().desiredVersion(), null));
         assertEquals(ClusterStatus.Phase.READY, reconcile(example(a, null, null)).status().phase());
         List<HistoryEntry> history = StatusStore.history(store.view(DEMO));

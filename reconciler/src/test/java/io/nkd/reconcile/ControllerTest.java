@@ -68,8 +68,23 @@ class ControllerTest {
     private final CountDownLatch entered = new CountDownLatch(1);
     private final Provider gated = new Provider() {
         @Override
+        public io.nkd.config.Infrastructure.ProviderType type() {
+            return provider.type();
+        }
+
+        @Override
         public String name() {
             return provider.name();
+        }
+
+        @Override
+        public List<io.nkd.infra.OwnedResource> owned(String cluster) {
+            return provider.owned(cluster);
+        }
+
+        @Override
+        public List<io.nkd.infra.OwnedResource> destroy(String cluster) {
+            return provider.destroy(cluster);
         }
 
         @Override

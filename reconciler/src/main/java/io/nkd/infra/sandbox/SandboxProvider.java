@@ -2,7 +2,10 @@ package io.nkd.infra.sandbox;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nkd.config.Infrastructure;
 import io.nkd.infra.MachineRequest;
+import io.nkd.infra.MachineSpec;
+import io.nkd.infra.OwnedResource;
 import io.nkd.infra.Provider;
 import io.nkd.infra.ProvisionedMachine;
 import io.nkd.state.AtomicFiles;
@@ -44,14 +47,32 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A simulated machine as persisted; userData is kept so a restarted nkd can boot pending machines. */
-    record Record(String cluster, String pool, String name, ProvisionedMachine.State state, String revision, String currentConfig,
-                  String message, String userData) {
+    record Record(String cluster, String pool, String name,
+                  @com.fasterxml.jackson.annotation.JsonProperty("state") SandboxState sandboxState, String revision,
+                  String currentConfig, String message, String userData, String configVersion, MachineSpec spec,
+                  String createdAt) {
         ProvisionedMachine machine() {
-            return new ProvisionedMachine(cluster, pool, name, state, revision, currentConfig, message);
+            return new ProvisionedMachine(cluster, pool, name, sandboxState.provider, revision, currentConfig, message, configVersion,
+                    spec == null ? new MachineSpec("", "", "", "") : spec,
+                    createdAt == null ? null : java.time.Instant.parse(createdAt), null);
         }
 
-        Record with(ProvisionedMachine.State s, String config, String msg) {
-            return new Record(cluster, pool, name, s, revision, config, msg, userData);
+        Record with(SandboxState s, String config, String msg) {
+            return new Record(cluster, pool, name, s, revision, config, msg, userData, configVersion, spec, createdAt);
+        }
+    }
+
+    /**
+     * A simulated machine's state as the sandbox's files spell it (since nkd 0.1: BOOTING until its simulated
+     * Ignition fetched its config, RUNNING after), and what the provider SPI calls it.
+     */
+    enum SandboxState {
+        BOOTING(ProvisionedMachine.State.BUILDING), RUNNING(ProvisionedMachine.State.ACTIVE), FAILED(ProvisionedMachine.State.FAILED);
+
+        final ProvisionedMachine.State provider;
+
+        SandboxState(ProvisionedMachine.State provider) {
+            this.provider = provider;
         }
     }
 
@@ -118,8 +139,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     @Override
-    public String name() {
-        return "sandbox";
+    public Infrastructure.ProviderType type() {
+        return Infrastructure.ProviderType.SANDBOX;
     }
 
     /**
@@ -132,8 +153,18 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         SandboxProvider sandbox = this;
         return new Provider() {
             @Override
-            public String name() {
-                return sandbox.name();
+            public Infrastructure.ProviderType type() {
+                return sandbox.type();
+            }
+
+            @Override
+            public List<OwnedResource> owned(String cluster) {
+                return sandbox.owned(cluster);
+            }
+
+            @Override
+            public List<OwnedResource> destroy(String cluster) {
+                return sandbox.destroy(cluster);
             }
 
             @Override
@@ -169,8 +200,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         if (existing != null) {
             return existing.machine();
         }
-        Record r = new Record(request.cluster(), request.pool(), request.name(), ProvisionedMachine.State.BOOTING, request.revision(), null,
-                "booting", request.userData());
+        Record r = new Record(request.cluster(), request.pool(), request.name(), SandboxState.BOOTING, request.revision(), null,
+                "booting", request.userData(), request.configVersion(), request.spec(), java.time.Instant.now().toString());
         Map<String, Record> next = new java.util.TreeMap<>(mine);
         next.put(r.name(), r);
         save(request.cluster(), next);
@@ -191,6 +222,18 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             mine.remove(machine);
             LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
         }
+    }
+
+    @Override
+    public synchronized List<OwnedResource> owned(String cluster) {
+        return list(cluster).stream().map(m -> new OwnedResource("machine", m.name(), m.name())).toList();
+    }
+
+    @Override
+    public synchronized List<OwnedResource> destroy(String cluster) {
+        List<OwnedResource> gone = owned(cluster);
+        gone.forEach(r -> delete(cluster, r.name()));
+        return gone;
     }
 
     /** Like Ignition, a machine whose fetch fails keeps trying for a while (nkd may be restarting) before it fails. */
@@ -214,7 +257,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         try {
             List<URI> fetched = fetch.fetch(r.userData(), Duration.ofSeconds(10));
             String path = fetched.get(0).getPath();
-            result = r.with(ProvisionedMachine.State.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
+            result = r.with(SandboxState.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -223,7 +266,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 boots.schedule(() -> boot(cluster, name, attempt + 1), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
-            result = r.with(ProvisionedMachine.State.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
+            result = r.with(SandboxState.FAILED, null, "Ignition fetch failed " + attempt + " times: " + why);
             LOG.warn("sandbox machine failed to boot cluster={} machine={}: {}", cluster, name, why);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -267,7 +310,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 records.forEach(r -> map.put(r.name(), r));
                 // machines that were booting when nkd stopped boot again now (after the sandbox's default delay: the
                 // cluster's own bootTime is not known here, and they have waited already)
-                records.stream().filter(r -> r.state() == ProvisionedMachine.State.BOOTING).forEach(r -> scheduleBoot(r, bootTime));
+                records.stream().filter(r -> r.sandboxState() == SandboxState.BOOTING).forEach(r -> scheduleBoot(r, bootTime));
             } catch (IOException e) {
                 // Jackson's message quotes the file, and the file holds tokens: say only where
                 String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null

@@ -45,7 +45,8 @@ class SandboxProviderTest {
             List.of(URI.create("https://127.0.0.1:8443/ignition/v1/lab/pools/" + pointer));
 
     private static MachineRequest request(String name) {
-        return new MachineRequest("lab", "workers", name, "a".repeat(40), null, null, null, "rendered-workers-1");
+        return new MachineRequest("lab", "workers", name, io.nkd.config.NodePool.Role.WORKER, "a".repeat(40), "rendered-workers-1", null,
+                new io.nkd.infra.MachineSpec("", "", "", ""), "rendered-workers-1");
     }
 
     private static ProvisionedMachine await(SandboxProvider p, String name, ProvisionedMachine.State state) throws InterruptedException {
@@ -98,8 +99,8 @@ class SandboxProviderTest {
             } finally {
                 reconciles.shutdownNow();
             }
-            awaitIn(sandbox, "quick", ProvisionedMachine.State.RUNNING);
-            awaitIn(sandbox, "patient", ProvisionedMachine.State.RUNNING);
+            awaitIn(sandbox, "quick", ProvisionedMachine.State.ACTIVE);
+            awaitIn(sandbox, "patient", ProvisionedMachine.State.ACTIVE);
 
             Duration quickBoot = Duration.ofNanos(fetchedAt.get("quick") - createdAt.get("quick"));
             Duration patientBoot = Duration.ofNanos(fetchedAt.get("patient") - createdAt.get("patient"));
@@ -116,7 +117,8 @@ class SandboxProviderTest {
         together.await(10, java.util.concurrent.TimeUnit.SECONDS);
         createdAt.put(cluster, System.nanoTime());
         // the pointer (user data) names the cluster, so the recording fetch can tell the machines apart
-        provider.create(new MachineRequest(cluster, "workers", cluster + "-workers-1", "a".repeat(40), null, null, null, cluster));
+        provider.create(new MachineRequest(cluster, "workers", cluster + "-workers-1", io.nkd.config.NodePool.Role.WORKER, "a".repeat(40),
+                "rendered-workers-1", null, new io.nkd.infra.MachineSpec("", "", "", ""), cluster));
         return null;
     }
 
@@ -148,14 +150,14 @@ class SandboxProviderTest {
             sandbox.create(request("w-1"));
             diskFull.set(true);
             Thread.sleep(500);
-            assertEquals(ProvisionedMachine.State.BOOTING, sandbox.list("lab").get(0).state(),
+            assertEquals(ProvisionedMachine.State.BUILDING, sandbox.list("lab").get(0).state(),
                     "booted, but not recorded: shown as it is on disk");
             diskFull.set(false);
-            ProvisionedMachine running = await(sandbox, "w-1", ProvisionedMachine.State.RUNNING);
+            ProvisionedMachine running = await(sandbox, "w-1", ProvisionedMachine.State.ACTIVE);
             assertEquals("rendered-workers-1", running.currentConfig());
         }
         try (SandboxProvider restarted = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
-            assertEquals(ProvisionedMachine.State.RUNNING, restarted.list("lab").get(0).state(), "what was shown was saved");
+            assertEquals(ProvisionedMachine.State.ACTIVE, restarted.list("lab").get(0).state(), "what was shown was saved");
         }
         assertEquals(List.of("lab.json"), files(state.resolve("sandbox")));
     }
