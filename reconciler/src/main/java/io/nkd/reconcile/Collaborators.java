@@ -39,6 +39,25 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
          */
         default void retainOnly(ClusterState state, java.util.Set<String> machines) {
         }
+
+        /**
+         * The nodes of the cluster that fetched their config from nkd's Ignition server with their token, by node
+         * name: the last step of a machine's provisioning (requested → building → active → Ignition fetched), and
+         * for bare metal the only sign that a machine exists. Survives restarts (kept in the cluster's state).
+         */
+        default java.util.Map<String, NodeFetch> fetched(ClusterState state) {
+            return java.util.Map.of();
+        }
+    }
+
+    /**
+     * A node's successful fetch of its configs.
+     *
+     * @param poolVersion the pool config version it fetched ({@code rendered-<pool>-<hash>})
+     * @param first       when it first fetched that version
+     * @param last        its latest fetch
+     */
+    public record NodeFetch(String node, String poolVersion, java.time.Instant first, java.time.Instant last) {
     }
 
     /** The provider for a cluster's infrastructure settings, if this nkd has one for its type. */
