@@ -343,7 +343,7 @@ class PlanMatchesDaemonTest {
         assertEquals(Phase.ROLLOUT_PENDING, st.phase());
         assertEquals(0, st.nodes().stream().filter(n -> n.desiredVersion().equals(n.currentVersion())).count(),
                 "no node was upgraded, as the plan said");
-        assertEquals(3, st.nodes().stream().filter(n -> n.state().equals("RUNNING")).count(), "and every node runs on");
+        assertEquals(3, st.nodes().stream().filter(n -> n.state().equals(io.nkd.infra.ProvisionedMachine.State.ACTIVE.name())).count(), "and every node runs on");
     }
 
     @Test
