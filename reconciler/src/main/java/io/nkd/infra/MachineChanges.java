@@ -214,9 +214,11 @@ public record MachineChanges(List<Desired> create, List<Existing> delete, List<R
         }
         Set<String> pending = allowed.stream().map(r -> r.existing().name()).collect(Collectors.toSet());
         Set<String> orphanNames = orphans.stream().map(Existing::name).collect(Collectors.toSet());
+        // a machine whose replacement began and whose delete is still running (asynchronous at some providers) holds
+        // the others as well: its new machine comes first
         List<String> busy = states.entrySet().stream()
-                .filter(e -> !pending.contains(e.getKey()) && !orphanNames.contains(e.getKey()))
-                .filter(e -> e.getValue() != ProvisionedMachine.State.ACTIVE)
+                .filter(e -> pending.contains(e.getKey()) ? e.getValue() == ProvisionedMachine.State.DELETING
+                        : !orphanNames.contains(e.getKey()) && e.getValue() != ProvisionedMachine.State.ACTIVE)
                 .map(e -> e.getKey() + " is " + e.getValue().name().toLowerCase(java.util.Locale.ROOT))
                 .sorted().toList();
         List<String> missing = create.stream().map(Desired::name).filter(n -> !states.containsKey(n)).toList();

@@ -161,6 +161,11 @@ class MachineChangesTest {
         assertEquals("c-w-2", assertInstanceOf(Turn.Replace.class, ch.nextReplacement(states)).replacement().existing().name(),
                 "a failed machine awaiting replacement goes first: replacing it is the fix");
 
+        states.put("c-w-2", State.DELETING);
+        assertEquals("2 replacement(s) wait until every other machine is active (c-w-2 is deleting)",
+                assertInstanceOf(Turn.Wait.class, ch.nextReplacement(states)).reason(),
+                "a replacement whose delete is still running finishes before the next begins");
+
         states.remove("c-w-3");
         assertInstanceOf(Turn.Wait.class, MachineChanges.of(machines.subList(0, 3), desired(CP, workers), List.of(CP, workers), REPLACE)
                 .nextReplacement(states), "a node that does not exist yet holds them too");
