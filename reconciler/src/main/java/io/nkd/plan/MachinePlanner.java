@@ -91,8 +91,7 @@ final class MachinePlanner {
             + "not built yet)";
 
     private static String replaceReason(ClusterSpec head, MachineChanges.Replacement r) {
-        String what = "its " + (r.changes().size() == 1 ? "spec" : "specs") + " changed in Git (" + String.join("; ", r.changes())
-                + "), and a machine cannot change these in place";
+        String what = "its spec changed in Git (" + String.join("; ", r.changes()) + "), which a machine cannot change in place";
         return switch (r.hold()) {
             case NONE -> DaemonEffects.machinesReason(head, what + "; spec.machinePolicy.replace is true: the daemon deletes "
                     + "the machine, then creates it again under the same node name (a name cannot be held by two machines) with "

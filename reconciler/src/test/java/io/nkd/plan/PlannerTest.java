@@ -138,6 +138,11 @@ class PlannerTest {
         }
         assertContains(String.join("\n", cluster(allowed, "sandbox-demo").notes()), "spec.machinePolicy.replace turns on");
         assertContains(allowed.tally().describe(), "3 machine(s) to replace (1 not applied, see each reason)");
+        String json = PlanFormat.JSON.print(allowed);
+        assertContains(json, "\"machinesReplaced\": 3");
+        assertContains(json, "\"type\": \"ReplaceMachine\"");
+        assertContains(json, "\"changes\": [\n");
+        assertContains(PlanFormat.MARKDOWN.print(allowed), "🔁 **not applied:** replace machine sandbox-demo-control-plane-1");
     }
 
     @Test
@@ -177,6 +182,9 @@ class PlannerTest {
         assertContains(gone.get(0).reason(), "spec.machinePolicy.prune is true: the daemon deletes it");
         assertContains(gone.get(0).reason(), "WITHOUT draining");
         assertContains(pruned.tally().describe(), "2 orphan machine(s) to prune");
+        assertContains(PlanFormat.JSON.print(pruned), "\"orphansPruned\": 2");
+        assertContains(PlanFormat.JSON.print(plan), "\"orphansKept\": 2");
+        assertContains(PlanFormat.JSON.print(plan), "\"type\": \"OrphanMachine\"");
         assertContains(String.join("\n", cluster(pruned, "sandbox-demo").notes()), "spec.machinePolicy.prune turns on");
         assertContains(PlanFormat.TEXT.print(pruned), "  - delete orphan machine sandbox-demo-workers-2 (pool workers is no longer in Git)");
     }
