@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.infra.Provider;
+import io.nkd.infra.libvirt.LibvirtProviders;
 import io.nkd.infra.sandbox.SandboxProvider;
 import io.nkd.reconcile.ClusterReconciler;
 import io.nkd.reconcile.Collaborators;
@@ -104,7 +105,9 @@ final class Daemon implements AutoCloseable {
 
         SandboxProvider sandbox = new SandboxProvider(s.stateDir(), Duration.ofSeconds(2));
         parts.add(sandbox);
-        Collaborators.Providers providers = infra -> providerFor(infra, sandbox);
+        LibvirtProviders libvirt = new LibvirtProviders(s.stateDir(), clock);
+        parts.add(libvirt);
+        Collaborators.Providers providers = infra -> providerFor(infra, sandbox, libvirt);
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(s.stateDir(), System.getenv()),
                 random, clock), boot, boot, providers);
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
@@ -120,10 +123,13 @@ final class Daemon implements AutoCloseable {
                 s.listen().getHostString(), api.port(), ignition.baseUrl(), base);
     }
 
-    /** Providers this nkd has: the in-process sandbox today; OpenStack, libvirt and bare metal come later. */
-    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox) {
+    /** Providers this nkd has: the in-process sandbox and libvirt; OpenStack and bare metal come later. */
+    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox, LibvirtProviders libvirt) {
         if (infra.provider() == Infrastructure.ProviderType.SANDBOX) {
             return Optional.of(infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime()));
+        }
+        if (infra.provider() == Infrastructure.ProviderType.LIBVIRT && infra.libvirt() != null) {
+            return Optional.of(libvirt.forSettings(infra.libvirt()));
         }
         return Optional.empty();
     }

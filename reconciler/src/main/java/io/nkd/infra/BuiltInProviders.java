@@ -10,7 +10,8 @@ import java.util.Set;
  * machines that will not be created. OpenStack, libvirt and bare metal come with the infrastructure issue.
  */
 public final class BuiltInProviders {
-    private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX);
+    private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX,
+            Infrastructure.ProviderType.LIBVIRT);
 
     private BuiltInProviders() {
     }
