@@ -1,0 +1,71 @@
+package io.nkd.infra.libvirt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nkd.infra.ProviderException;
+import io.nkd.infra.ProvisionedMachine;
+import org.junit.jupiter.api.Test;
+import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.Error.ErrorNumber;
+
+/** The pure choices of the libvirt provider: domain type, states, error kinds, names. */
+class DomainChoicesTest {
+    private static String capabilities(String... guests) {
+        return "<capabilities><host><cpu><arch>x86_64</arch></cpu></host>" + String.join("", guests) + "</capabilities>";
+    }
+
+    private static String guest(String arch, String... types) {
+        StringBuilder b = new StringBuilder("<guest><os_type>hvm</os_type><arch name='" + arch + "'>");
+        for (String t : types) {
+            b.append("<domain type='").append(t).append("'/>");
+        }
+        return b.append("</arch></guest>").toString();
+    }
+
+    @Test
+    void kvmIsPreferredAndEmulationIsTheFallbackOnTheHostsArchitecture() {
+        assertEquals(new LibvirtHost.Guest("kvm", "x86_64"),
+                LibvirtHost.guestOf(capabilities(guest("i686", "qemu", "kvm"), guest("x86_64", "qemu", "kvm"))));
+        assertEquals(new LibvirtHost.Guest("qemu", "x86_64"),
+                LibvirtHost.guestOf(capabilities(guest("aarch64", "qemu"), guest("x86_64", "qemu"))), "no usable KVM (nested, TCG)");
+    }
+
+    @Test
+    void aRunningDomainIsActiveAndAStoppedOneFailedSayingWhatToDo() {
+        assertEquals(ProvisionedMachine.State.ACTIVE, LibvirtProvider.state(DomainState.VIR_DOMAIN_RUNNING, "n").state());
+        assertNull(LibvirtProvider.state(DomainState.VIR_DOMAIN_RUNNING, "n").message());
+        assertEquals(ProvisionedMachine.State.ACTIVE, LibvirtProvider.state(DomainState.VIR_DOMAIN_BLOCKED, "n").state());
+        assertEquals(ProvisionedMachine.State.BUILDING, LibvirtProvider.state(DomainState.VIR_DOMAIN_NOSTATE, "n").state());
+        for (DomainState s : new DomainState[] {DomainState.VIR_DOMAIN_SHUTOFF, DomainState.VIR_DOMAIN_CRASHED, DomainState.VIR_DOMAIN_PAUSED,
+                DomainState.VIR_DOMAIN_SHUTDOWN, DomainState.VIR_DOMAIN_PMSUSPENDED}) {
+            LibvirtProvider.StateAndMessage m = LibvirtProvider.state(s, "lab-worker-1");
+            assertEquals(ProvisionedMachine.State.FAILED, m.state(), s::toString);
+            assertTrue(m.message() != null && !m.message().isBlank(), s::toString);
+        }
+        assertTrue(LibvirtProvider.state(DomainState.VIR_DOMAIN_SHUTOFF, "lab-worker-1").message().contains("virsh start lab-worker-1"));
+    }
+
+    @Test
+    void libvirtErrorCodesBecomeKinds() {
+        assertEquals(ProviderException.Kind.NOT_FOUND, LibvirtErrors.kind(ErrorNumber.VIR_ERR_NO_STORAGE_POOL));
+        assertEquals(ProviderException.Kind.CONFLICT, LibvirtErrors.kind(ErrorNumber.VIR_ERR_DOM_EXIST));
+        assertEquals(ProviderException.Kind.UNAUTHORIZED, LibvirtErrors.kind(ErrorNumber.VIR_ERR_AUTH_FAILED));
+        assertEquals(ProviderException.Kind.UNREACHABLE, LibvirtErrors.kind(ErrorNumber.VIR_ERR_NO_CONNECT));
+        assertEquals(ProviderException.Kind.SERVER_ERROR, LibvirtErrors.kind(ErrorNumber.VIR_ERR_INTERNAL_ERROR));
+        assertEquals(ProviderException.Kind.OTHER, LibvirtErrors.kind(ErrorNumber.VIR_ERR_XML_ERROR));
+    }
+
+    @Test
+    void namesAndMacsAreStablePerClusterAndNode() {
+        assertEquals("lab-worker-1.lab.nkd.qcow2", LibvirtProvider.volumeName("lab", "lab-worker-1"));
+        String mac = LibvirtProvider.derivedMac("lab", "lab-worker-1");
+        assertTrue(mac.matches("52:54:00(:[0-9a-f]{2}){3}"), mac);
+        assertEquals(mac, LibvirtProvider.derivedMac("lab", "lab-worker-1"));
+        assertTrue(!mac.equals(LibvirtProvider.derivedMac("prod", "lab-worker-1")));
+        assertTrue(LibvirtProvider.local("qemu:///system"));
+        assertTrue(LibvirtProvider.local("test:///default"));
+        assertTrue(!LibvirtProvider.local("qemu+ssh://root@kvm1.example.com/system"));
+    }
+}
