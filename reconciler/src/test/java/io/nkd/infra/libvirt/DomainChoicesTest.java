@@ -68,4 +68,22 @@ class DomainChoicesTest {
         assertTrue(LibvirtProvider.local("test:///default"));
         assertTrue(!LibvirtProvider.local("qemu+ssh://root@kvm1.example.com/system"));
     }
+
+    @Test
+    void aRemoteHostGetsThePointerConfigInlineAndEfiFirmwareIsAsked() {
+        io.nkd.config.Infrastructure.Libvirt s = new io.nkd.config.Infrastructure.Libvirt("qemu+ssh://kvm1.example.com/system", "default",
+                "default", "base.qcow2", null, io.nkd.config.Infrastructure.LibvirtFirmware.EFI, null, null, null, null);
+        String xml = DomainXml.domain(new DomainXml.Definition("lab-cp-1", new LibvirtHost.Guest("kvm", "x86_64"), 4096, 2,
+                java.util.Map.of("nkd.io/managed", "true", "nkd.io/note", "a < b & \"c\""), s, "default", "lab-cp-1.lab.nkd.qcow2",
+                "52:54:00:aa:bb:cc", "default", null, "{\"ignition\":{\"version\":\"3.3.0\"}}"));
+        org.w3c.dom.Element d = Xml.parse(xml);
+        org.w3c.dom.Element entry = Xml.child(Xml.child(d, "sysinfo"), "entry");
+        assertEquals("opt/com.coreos/config", entry.getAttribute("name"));
+        assertEquals("{\"ignition\":{\"version\":\"3.3.0\"}}", entry.getTextContent());
+        assertEquals("", entry.getAttribute("file"));
+        assertEquals("efi", Xml.child(d, "os").getAttribute("firmware"));
+        assertEquals("host-passthrough", Xml.child(d, "cpu").getAttribute("mode"));
+        assertEquals("kvm", d.getAttribute("type"));
+        assertEquals("a < b & \"c\"", DomainXml.metadata(d).get("nkd.io/note"), "values are escaped, never spliced");
+    }
 }
