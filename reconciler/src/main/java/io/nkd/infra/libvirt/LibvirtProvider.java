@@ -259,6 +259,10 @@ public final class LibvirtProvider implements Provider {
                     DomainXml.dhcpHost(md.get(DomainXml.DOMAIN_MAC), r.name(), md.get(DomainXml.RESERVED_IP)), networkActive(md.get(DomainXml.NETWORK)));
         }
         host.call("start domain " + o.name(), c -> {
+            // a node comes back when its host reboots, instead of being reported failed (and re-created) by nkd
+            if (!o.domain().getAutostart()) {
+                o.domain().setAutostart(true);
+            }
             if (o.domain().isActive() == 0) {
                 o.domain().create();
             }

@@ -185,6 +185,7 @@ class LibvirtProviderTest {
         provider().create(r);
 
         Element d = domainXml("lab-worker-1");
+        assertTrue(libvirt.domainLookupByName("lab-worker-1").getAutostart(), "starts again when the host reboots");
         assertEquals(3072L * 1024, Long.parseLong(Xml.text(Xml.child(d, "memory"))), "memory in KiB");
         assertEquals("KiB", Xml.child(d, "memory").getAttribute("unit"));
         assertEquals("2", Xml.text(Xml.child(d, "vcpu")));
