@@ -414,4 +414,16 @@ class LibvirtProviderTest {
         p.delete("lab", "lab-worker-1");
         assertEquals(List.of(), p.owned("lab"));
     }
+
+    @Test
+    void aPoolWithoutAMachineSizeGetsTheDefaultSize() throws Exception {
+        MachineRequest r = worker("lab", "lab-worker-1", null);
+        provider().create(new MachineRequest(r.cluster(), r.pool(), r.name(), r.role(), r.revision(), r.configVersion(), null,
+                new MachineSpec("", BASE, "", ""), r.userData()));
+        Element d = domainXml("lab-worker-1");
+        assertEquals(4096L * 1024, Long.parseLong(Xml.text(Xml.child(d, "memory"))));
+        assertEquals("2", Xml.text(Xml.child(d, "vcpu")));
+        Element vol = Xml.parse(libvirt.storagePoolLookupByName(POOL).storageVolLookupByName("lab-worker-1.lab.nkd.qcow2").getXMLDesc(0));
+        assertEquals(40L << 30, Long.parseLong(Xml.text(Xml.child(vol, "capacity"))));
+    }
 }
