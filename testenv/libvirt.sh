@@ -85,6 +85,36 @@ start_daemon() { # name binary pidfile
   "$bin" --daemon --pid-file "$pidfile" >>"$LOG_DIR/$name.log" 2>&1 || die "$name did not start; see $LOG_DIR/$name.log"
 }
 
+# Some machines (nested virtualization without full support) have a /dev/kvm on which a real guest aborts at start
+# ("failed to set MSR"), yet libvirtd offers kvm domains there and nkd picks kvm over emulation. A short KVM guest with
+# the host's CPU model tells the two apart: still running after 3 s means usable. NKD_TESTENV_KVM=on|off overrides.
+kvm_usable() {
+  case "${NKD_TESTENV_KVM:-auto}" in on) return 0 ;; off) return 1 ;; esac
+  [ -w /dev/kvm ] || return 1
+  local rc=0
+  # (in a subshell, so that bash does not report the abort of a broken KVM)
+  ( timeout 3 qemu-system-x86_64 -accel kvm -cpu host -machine q35 -m 64 -nodefaults -display none -no-reboot \
+    >/dev/null 2>&1 ) 2>/dev/null || rc=$?
+  [ $rc -eq 124 ]
+}
+
+start_libvirtd() {
+  local pidfile="$RUN_DIR/libvirtd.pid"
+  if pid_alive "$pidfile"; then return 0; fi
+  # libvirtd caches what QEMU can do (including kvm) across restarts: probe again
+  rm -rf /var/cache/libvirt/qemu/capabilities
+  if kvm_usable; then
+    start_daemon libvirtd /usr/sbin/libvirtd "$pidfile"
+    return
+  fi
+  log "starting libvirtd without KVM (not usable on this machine): guests run under QEMU's emulation (TCG)"
+  # A private mount namespace in which /dev/kvm is /dev/null: libvirtd and its QEMUs find no KVM and offer
+  # qemu domains only. Nothing changes for the rest of the machine.
+  unshare --mount --propagation slave -- sh -c 'mount --bind /dev/null /dev/kvm && exec "$@"' sh \
+    /usr/sbin/libvirtd --daemon --pid-file "$pidfile" >>"$LOG_DIR/libvirtd.log" 2>&1 \
+    || die "libvirtd did not start; see $LOG_DIR/libvirtd.log and /var/log/libvirt/libvirtd.log"
+}
+
 answers() { virsh -c "$URI" uri >/dev/null 2>&1; }
 
 define_pool() {
@@ -123,12 +153,16 @@ up() {
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   install_once
   start_daemon virtlogd /usr/sbin/virtlogd "$RUN_DIR/virtlogd.pid"
-  start_daemon libvirtd /usr/sbin/libvirtd "$RUN_DIR/libvirtd.pid"
+  start_libvirtd
   local i
   for i in $(seq 1 60); do answers && break; sleep 0.5; done
   answers || die "libvirtd does not answer on $URI after 30 s; see /var/log/libvirt/libvirtd.log and $LOG_DIR/libvirtd.log"
-  [[ "$(virsh -c "$URI" capabilities)" == *"domain type='qemu'"* ]] \
+  local caps
+  caps="$(virsh -c "$URI" capabilities)"
+  [[ "$caps" == *"domain type='qemu'"* ]] \
     || die "libvirtd on $URI offers no QEMU domains (is qemu-system-x86 installed?); see $LOG_DIR/libvirtd.log"
+  [[ "$caps" != *"domain type='kvm'"* ]] || kvm_usable \
+    || die "libvirtd on $URI offers kvm domains, but KVM does not run guests on this machine; run: $0 down && $0 up"
   define_pool
   define_network
   log "ready: $URI, storage pool $POOL ($POOL_DIR), network $NET ($NET_PREFIX.0/24, NAT, DHCP)"

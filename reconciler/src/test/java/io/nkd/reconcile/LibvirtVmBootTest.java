@@ -1,0 +1,266 @@
+package io.nkd.reconcile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.nkd.config.Infrastructure;
+import io.nkd.git.Snapshots;
+import io.nkd.infra.Provider;
+import io.nkd.infra.ProvisionedMachine;
+import io.nkd.infra.libvirt.LibvirtProviders;
+import io.nkd.secrets.ClusterSecrets;
+import io.nkd.secrets.SecretResolver;
+import io.nkd.server.IgnitionContent;
+import io.nkd.server.IgnitionServer;
+import io.nkd.server.NodeBootstrap;
+import io.nkd.server.NodeTokens;
+import io.nkd.server.PointerConfigs;
+import io.nkd.server.ServerSettings;
+import io.nkd.server.ServingCa;
+import io.nkd.server.ServingIdentity;
+import io.nkd.state.LocalStateStore;
+import io.nkd.status.ClusterStatus;
+import io.nkd.testsupport.Ci;
+import io.nkd.testsupport.RepoPaths;
+import io.nkd.testsupport.TestFiles;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+import org.libvirt.StoragePool;
+import org.libvirt.StorageVol;
+
+/**
+ * The real VM test: nkd creates a machine through its libvirt provider on a real libvirtd (QEMU driver, software
+ * emulation); the machine boots testenv/vm-image.sh's Debian image, whose initramfs runs the real Ignition; Ignition
+ * reads nkd's pointer config from fw_cfg, fetches the pool config and the node overlay from nkd's Ignition server over
+ * HTTPS (the node's token, nkd's CA), and a unit from the cluster's Butane snippet prints a marker on the serial console
+ * and powers the machine off.
+ *
+ * <p>The daemon's parts are wired as {@code nkd serve --advertise 10.0.2.2 --ignition-listen 127.0.0.1:PORT} wires them:
+ * the Ignition server listens on loopback, its certificate and the pointer's URL name 10.0.2.2, which is the host's
+ * loopback as the guest's QEMU user-mode network shows it. So all traffic stays on this host's loopback.
+ *
+ * <p>Needs {@code testenv/libvirt.sh up} and {@code testenv/vm-image.sh build} (.ci/run does both), and root (QEMU reads
+ * the pointer file in nkd's 0700 state directory).
+ */
+class LibvirtVmBootTest {
+    private static final String CLUSTER = "vm-boot";
+    /** The host's loopback as seen from a guest on QEMU's user-mode network. */
+    private static final String HOST_FROM_GUEST = "10.0.2.2";
+    /** First boot to the marker takes 50-80 s under TCG on an idle machine; CI's machine is busier. */
+    private static final Duration BOOT_LIMIT = Duration.ofSeconds(180);
+    private static final String MARKER = "nkd-vm-test: booted ";
+
+    @TempDir
+    Path tmp;
+
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            try {
+                cleanup.get(i).close();
+            } catch (Exception e) {
+                System.err.println("cleanup failed: " + e);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void aMachineCreatedByNkdBootsFetchesItsConfigOverHttpsAndRunsAUnitFromIt() throws Exception {
+        String uri = env("NKD_LIBVIRT_URI", "qemu:///system");
+        String poolName = env("NKD_LIBVIRT_POOL", "nkd-test");
+        Connect libvirt = connect(uri);
+        Path image = imageDir();
+        StoragePool pool = storagePool(libvirt, poolName);
+
+        // the base volume the provider clones each node's disk from (a qcow2 backing file), one per run
+        String baseName = "vm-boot-base-" + ProcessHandle.current().pid() + ".qcow2";
+        Path poolDir = poolDirectory(pool);
+        Files.copy(image.resolve("disk.qcow2"), poolDir.resolve(baseName));
+        cleanup.add(() -> Files.deleteIfExists(poolDir.resolve(baseName)));
+        pool.refresh(0);
+        StorageVol base = pool.storageVolLookupByName(baseName);
+        cleanup.add(() -> {
+            base.delete(0);
+            pool.refresh(0);
+        });
+
+        Path console = Files.createDirectories(tmp.resolve("console"));
+        Path repo = configRepository(Map.of("@URI@", uri, "@POOL@", poolName, "@BASE@", baseName,
+                "@KERNEL@", image.resolve("vmlinuz").toString(), "@INITRD@", image.resolve("initrd.img").toString(),
+                "@CONSOLE@", console.toString()));
+
+        // nkd's parts, as nkd serve wires them
+        SecureRandom random = new SecureRandom();
+        Clock clock = Clock.systemUTC();
+        Path stateDir = tmp.resolve("state");
+        LocalStateStore store = new LocalStateStore(stateDir, clock);
+        ServingCa ca = ServingCa.ensure(store, random, clock);
+        InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of(HOST_FROM_GUEST), listen));
+        IgnitionContent content = new IgnitionContent();
+        NodeTokens tokens = new NodeTokens(store, random, clock);
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        IgnitionServer server = IgnitionServer.start(ServerSettings.of(listen), identity, content, tokens, metrics);
+        cleanup.add(server);
+        URI nodesUse = URI.create("https://" + HOST_FROM_GUEST + ":" + server.address().getPort());
+        NodeBootstrap boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(nodesUse, identity.caPem()));
+        LibvirtProviders libvirtProviders = new LibvirtProviders(stateDir, clock);
+        Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(stateDir, Map.of()), random, clock),
+                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.LIBVIRT
+                ? Optional.of(libvirtProviders.forSettings(infra.libvirt())) : Optional.empty());
+        ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
+
+        DesiredRevision desired = DesiredRevision.of(Snapshots.fromGit(repo, "main"));
+        Provider provider = libvirtProviders.forSettings(desired.snapshot().clusters().get(CLUSTER).spec().infrastructure().libvirt());
+        // whatever happens, nothing of the cluster stays on libvirtd (domain, volume); then the connections close
+        cleanup.add(libvirtProviders);
+        cleanup.add(() -> provider.destroy(CLUSTER));
+
+        ClusterReconciler.Outcome outcome = reconciler.reconcile(CLUSTER, desired);
+        List<ProvisionedMachine> machines = provider.list(CLUSTER);
+        assertEquals(1, machines.size(), "nkd created one machine for the one node of " + CLUSTER + ": " + machines
+                + "; status " + outcome.status());
+        String node = machines.get(0).name();
+
+        // the controller reconciles again while machines boot; so does this test, until the marker shows
+        long deadline = System.nanoTime() + BOOT_LIMIT.toNanos();
+        Optional<String> marker = Optional.empty();
+        while (System.nanoTime() < deadline && marker.isEmpty()) {
+            Thread.sleep(2000);
+            outcome = reconciler.reconcile(CLUSTER, desired);
+            marker = serialLines(console).stream().filter(l -> l.contains(MARKER)).findFirst();
+        }
+        if (marker.isEmpty()) {
+            fail("no boot marker on " + node + "'s serial console within " + BOOT_LIMIT + " (Ignition requests answered 200: "
+                    + ignitionRequests(metrics, "200") + "; last status " + outcome.status() + "). Serial log tail:\n"
+                    + String.join("\n", tail(serialLines(console), 60)));
+        }
+        assertTrue(marker.get().contains(MARKER + node + " "), "the marker names the node's host name from its overlay: " + marker.get());
+        // the pool config and the node overlay, each once, with the node's token over HTTPS; nothing refused
+        assertEquals(2.0, ignitionRequests(metrics, "200"), "Ignition requests answered 200");
+        assertEquals(0.0, ignitionRequests(metrics, "401") + ignitionRequests(metrics, "403") + ignitionRequests(metrics, "404"),
+                "Ignition requests refused");
+        ClusterStatus status = outcome.status();
+        System.out.println("vm-boot: " + marker.get().strip() + "; status " + status);
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private Connect connect(String uri) {
+        try {
+            Connect c = new Connect(uri);
+            cleanup.add(c::close);
+            Ci.require(c.getType().equals("QEMU"), "libvirt at " + uri + " is not QEMU's driver: run testenv/libvirt.sh up");
+            return c;
+        } catch (LibvirtException | UnsatisfiedLinkError | NoClassDefFoundError e) {
+            Ci.require(false, "libvirtd does not answer on " + uri + " (" + e.getMessage() + "): run testenv/libvirt.sh up");
+            throw new AssertionError("unreachable");
+        }
+    }
+
+    private static StoragePool storagePool(Connect libvirt, String name) {
+        try {
+            StoragePool pool = libvirt.storagePoolLookupByName(name);
+            Ci.require(pool.isActive() == 1, "storage pool " + name + " is not active: run testenv/libvirt.sh up");
+            return pool;
+        } catch (LibvirtException e) {
+            Ci.require(false, "no storage pool " + name + " on libvirtd (" + e.getMessage() + "): run testenv/libvirt.sh up");
+            throw new AssertionError("unreachable");
+        }
+    }
+
+    /** The directory of a {@code dir} storage pool: its target path. */
+    private static Path poolDirectory(StoragePool pool) throws LibvirtException {
+        String xml = pool.getXMLDesc(0);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<target>\\s*<path>([^<]+)</path>").matcher(xml);
+        Ci.require(m.find(), "storage pool " + pool.getName() + " has no target directory (not a dir pool?): run testenv/libvirt.sh up");
+        return Path.of(m.group(1));
+    }
+
+    /** The VM image's directory: NKD_VM_IMAGE_DIR, or what testenv/vm-image.sh path says. */
+    private static Path imageDir() throws IOException, InterruptedException {
+        String given = System.getenv("NKD_VM_IMAGE_DIR");
+        Path dir = null;
+        if (given != null && !given.isBlank()) {
+            dir = Path.of(given);
+        } else {
+            Process p = new ProcessBuilder(RepoPaths.repoRoot().resolve("testenv/vm-image.sh").toString(), "path")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() == 0 && !out.isEmpty()) {
+                dir = Path.of(out);
+            }
+        }
+        Path d = dir;
+        Ci.require(d != null && Stream.of("disk.qcow2", "vmlinuz", "initrd.img").allMatch(f -> Files.isRegularFile(d.resolve(f))),
+                "the VM image is not built" + (d == null ? "" : " (" + d + ")") + ": run testenv/vm-image.sh build");
+        return d;
+    }
+
+    /** A config repository of the example's image catalog and the vm-boot cluster, with this host's paths filled in. */
+    private Path configRepository(Map<String, String> values) throws Exception {
+        Path repo = tmp.resolve("config");
+        TestFiles.copyTree(RepoPaths.repoRoot().resolve("repo-layout/example/images"), repo.resolve("images"));
+        TestFiles.copyTree(RepoPaths.repoRoot().resolve("reconciler/src/test/resources/vm-boot"), repo);
+        Path yaml = repo.resolve("clusters/" + CLUSTER + "/cluster.yaml");
+        String text = Files.readString(yaml);
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            text = text.replace(e.getKey(), e.getValue());
+        }
+        Files.writeString(yaml, text);
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            TestFiles.commitAll(git, "a cluster of one machine on libvirt");
+        }
+        return repo;
+    }
+
+    private static List<String> serialLines(Path console) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> logs = Files.list(console)) {
+            for (Path log : logs.sorted().toList()) {
+                // the guest writes raw bytes (and carriage returns); a partial last line is fine
+                new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1).lines().map(l -> l.replace("\r", "")).forEach(lines::add);
+            }
+        }
+        return lines;
+    }
+
+    private static List<String> tail(List<String> lines, int n) {
+        return lines.isEmpty() ? List.of("(the serial log is empty)") : lines.subList(Math.max(0, lines.size() - n), lines.size());
+    }
+
+    private static double ignitionRequests(SimpleMeterRegistry metrics, String status) {
+        Counter c = metrics.find("nkd.ignition.requests").tag("status", status).counter();
+        return c == null ? 0 : c.count();
+    }
+}
