@@ -47,10 +47,59 @@ public record Infrastructure(
             @Required @Doc(value = "libvirt connection URI.", example = "qemu:///system") String uri,
             @Doc(value = "libvirt network name.", example = "default") String network,
             @Doc(value = "Storage pool for node disks.", example = "default") String storagePool,
-            @Doc("Path or volume name of the NestOS qcow2 base image.") String baseImage) {
+            @Doc("Path or volume name of the NestOS qcow2 base image.") String baseImage,
+            @Doc("How nodes attach: network (the libvirt network above, with a DHCP reservation for each fixed address) "
+                    + "or user (QEMU user-mode networking: the host's loopback services at 10.0.2.2, no libvirt network; "
+                    + "for tests and laptops).") LibvirtInterface networkInterface,
+            @Doc("Firmware: bios or efi.") LibvirtFirmware firmware,
+            @Doc(value = "Direct kernel boot: path of the kernel on the libvirt host (instead of the disk's boot loader).",
+                    example = "/var/lib/nkd/images/vmlinuz") String kernel,
+            @Doc("Direct kernel boot: path of the initramfs on the libvirt host (needs kernel).") String initrd,
+            @Doc(value = "Direct kernel boot: the kernel command line (needs kernel).",
+                    example = "root=/dev/vda rw console=ttyS0 ignition.firstboot ignition.platform.id=qemu") String kernelArgs,
+            @Doc("Directory on the libvirt host where each node's serial console is logged as NODE.log.") String consoleLogDir) {
         public Libvirt {
             network = network == null ? "default" : network;
             storagePool = storagePool == null ? "default" : storagePool;
+            networkInterface = networkInterface == null ? LibvirtInterface.NETWORK : networkInterface;
+            firmware = firmware == null ? LibvirtFirmware.BIOS : firmware;
+            if (uri.isBlank()) {
+                throw new IllegalArgumentException("uri is empty: write the libvirt connection URI, e.g. qemu:///system");
+            }
+            if (kernel == null && (initrd != null || kernelArgs != null)) {
+                throw new IllegalArgumentException((initrd != null ? "initrd" : "kernelArgs")
+                        + " is set without kernel: direct kernel boot needs kernel (the path of the kernel on the libvirt host)");
+            }
+            for (var path : new String[][] {{"kernel", kernel}, {"initrd", initrd}, {"consoleLogDir", consoleLogDir}}) {
+                if (path[1] != null && !path[1].startsWith("/")) {
+                    throw new IllegalArgumentException(path[0] + " is \"" + path[1] + "\": write an absolute path on the libvirt host");
+                }
+            }
+        }
+
+        /** Whether a dedicated NAT network and DHCP reservations are used (not QEMU user-mode networking). */
+        public boolean usesNetwork() {
+            return networkInterface == LibvirtInterface.NETWORK;
+        }
+    }
+
+    /** How a libvirt node's interface attaches. */
+    public enum LibvirtInterface implements WireEnum {
+        NETWORK, USER;
+
+        @Override
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The firmware a libvirt node boots with. */
+    public enum LibvirtFirmware implements WireEnum {
+        BIOS, EFI;
+
+        @Override
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
