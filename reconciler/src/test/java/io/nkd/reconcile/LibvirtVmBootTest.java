@@ -40,12 +40,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
@@ -70,8 +69,11 @@ class LibvirtVmBootTest {
     private static final String CLUSTER = "vm-boot";
     /** The host's loopback as seen from a guest on QEMU's user-mode network. */
     private static final String HOST_FROM_GUEST = "10.0.2.2";
-    /** First boot to the marker takes 50-80 s under TCG on an idle machine; CI's machine is busier. */
-    private static final Duration BOOT_LIMIT = Duration.ofSeconds(180);
+    /**
+     * First boot to the marker takes 50-80 s under TCG on an idle 2-core machine; CI's allows for a busier one.
+     * NKD_VM_BOOT_TIMEOUT (seconds) gives a heavily shared machine more.
+     */
+    private static final Duration BOOT_LIMIT = Duration.ofSeconds(Long.parseLong(env("NKD_VM_BOOT_TIMEOUT", "180")));
     private static final String MARKER = "nkd-vm-test: booted ";
 
     @TempDir
@@ -91,7 +93,6 @@ class LibvirtVmBootTest {
     }
 
     @Test
-    @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void aMachineCreatedByNkdBootsFetchesItsConfigOverHttpsAndRunsAUnitFromIt() throws Exception {
         String uri = env("NKD_LIBVIRT_URI", "qemu:///system");
         String poolName = env("NKD_LIBVIRT_POOL", "nkd-test");
@@ -132,18 +133,28 @@ class LibvirtVmBootTest {
         URI nodesUse = URI.create("https://" + HOST_FROM_GUEST + ":" + server.address().getPort());
         NodeBootstrap boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(nodesUse, identity.caPem()));
         LibvirtProviders libvirtProviders = new LibvirtProviders(stateDir, clock);
+        AtomicReference<Provider> used = new AtomicReference<>();
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(stateDir, Map.of()), random, clock),
-                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.LIBVIRT
-                ? Optional.of(libvirtProviders.forSettings(infra.libvirt())) : Optional.empty());
+                boot, boot, infra -> {
+                    if (infra.provider() != Infrastructure.ProviderType.LIBVIRT) {
+                        return Optional.empty();
+                    }
+                    used.compareAndSet(null, libvirtProviders.forSettings(infra.libvirt()));
+                    return Optional.of(used.get());
+                });
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
+        // whatever happens, nothing of the cluster stays on libvirtd (domain, disk volume); then the connections close
+        cleanup.add(libvirtProviders);
+        cleanup.add(() -> {
+            if (used.get() != null) {
+                used.get().destroy(CLUSTER);
+            }
+        });
 
         DesiredRevision desired = DesiredRevision.of(Snapshots.fromGit(repo, "main"));
-        Provider provider = libvirtProviders.forSettings(desired.snapshot().clusters().get(CLUSTER).spec().infrastructure().libvirt());
-        // whatever happens, nothing of the cluster stays on libvirtd (domain, volume); then the connections close
-        cleanup.add(libvirtProviders);
-        cleanup.add(() -> provider.destroy(CLUSTER));
-
         ClusterReconciler.Outcome outcome = reconciler.reconcile(CLUSTER, desired);
+        assertTrue(used.get() != null, "the reconciler asked for the libvirt provider; status " + outcome.status());
+        Provider provider = used.get();
         List<ProvisionedMachine> machines = provider.list(CLUSTER);
         assertEquals(1, machines.size(), "nkd created one machine for the one node of " + CLUSTER + ": " + machines
                 + "; status " + outcome.status());
@@ -167,8 +178,14 @@ class LibvirtVmBootTest {
         assertEquals(2.0, ignitionRequests(metrics, "200"), "Ignition requests answered 200");
         assertEquals(0.0, ignitionRequests(metrics, "401") + ignitionRequests(metrics, "403") + ignitionRequests(metrics, "404"),
                 "Ignition requests refused");
+        // nkd's record of the fetch (what status shows as "Ignition fetched"): this node, the pool's rendered version
         ClusterStatus status = outcome.status();
-        System.out.println("vm-boot: " + marker.get().strip() + "; status " + status);
+        String poolVersion = status.pools().stream().filter(p -> p.name().equals("control-plane")).findFirst()
+                .orElseThrow(() -> new AssertionError("no control-plane pool in " + status)).renderedVersion();
+        Map<String, Collaborators.NodeFetch> fetched = tokens.fetches().fetched(store.view(CLUSTER));
+        assertEquals(List.of(node), List.copyOf(fetched.keySet()), "nodes nkd saw fetch their config: " + fetched);
+        assertEquals(poolVersion, fetched.get(node).poolVersion(), "the version the node fetched");
+        System.out.println("vm-boot: " + marker.get().strip() + "; fetched " + fetched.get(node) + "; status " + status);
     }
 
     private static String env(String name, String fallback) {
