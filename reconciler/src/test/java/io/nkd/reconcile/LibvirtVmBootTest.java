@@ -103,6 +103,7 @@ class LibvirtVmBootTest {
         // the base volume the provider clones each node's disk from (a qcow2 backing file), one per run
         String baseName = "vm-boot-base-" + ProcessHandle.current().pid() + ".qcow2";
         Path poolDir = poolDirectory(pool);
+        Ci.require(Files.isWritable(poolDir), "storage pool directory " + poolDir + " is not writable: run this test as root");
         Files.copy(image.resolve("disk.qcow2"), poolDir.resolve(baseName));
         cleanup.add(() -> Files.deleteIfExists(poolDir.resolve(baseName)));
         pool.refresh(0);
