@@ -185,11 +185,11 @@ class PlannerTest {
 
     @Test
     void removingAClusterOnAProviderThisNkdLacksLeavesNoMachinesBehind() {
-        Plan plan = plan(BASE.remove("clusters/libvirt-lab"));
-        Action.UnmanageCluster lab = actions(plan, "libvirt-lab", Action.UnmanageCluster.class).get(0);
-        assertEquals(0, lab.machines(), "the daemon never created libvirt machines");
-        assertEquals("STOP MANAGING cluster libvirt-lab: nothing is deleted", lab.summary());
-        assertContains(lab.reason(), "It has no machines to leave behind: no libvirt provider is available in this nkd");
-        assertEquals(1, cluster(plan, "libvirt-lab").actions().size(), "no machine deletions, no config withdrawals");
+        Plan plan = plan(BASE.remove("clusters/openstack-prod"));
+        Action.UnmanageCluster prod = actions(plan, "openstack-prod", Action.UnmanageCluster.class).get(0);
+        assertEquals(0, prod.machines(), "the daemon never created openstack machines");
+        assertEquals("STOP MANAGING cluster openstack-prod: nothing is deleted", prod.summary());
+        assertContains(prod.reason(), "It has no machines to leave behind: no openstack provider is available in this nkd");
+        assertEquals(1, cluster(plan, "openstack-prod").actions().size(), "no machine deletions, no config withdrawals");
     }
 }

@@ -16,8 +16,17 @@ final class LibvirtErrors {
 
     static ProviderException of(String doing, Error error, Throwable cause) {
         String text = error == null || error.getMessage() == null ? "libvirt gave no reason" : error.getMessage();
-        ProviderException.Kind kind = kind(error == null ? null : error.getCode());
+        ProviderException.Kind kind = full(text) ? ProviderException.Kind.QUOTA_EXCEEDED : kind(error == null ? null : error.getCode());
         return new ProviderException(kind, doing + ": " + text, text, cause);
+    }
+
+    /**
+     * Whether libvirt says the host ran out of room (a storage pool's "Not enough free space", a disk's "No space left on
+     * device"): libvirt reports these as internal or system errors, but for an operator they are a used-up quota.
+     */
+    static boolean full(String text) {
+        String t = text.toLowerCase(java.util.Locale.ROOT);
+        return t.contains("not enough free space") || t.contains("no space left on device");
     }
 
     static boolean is(LibvirtException e, ErrorNumber... codes) {

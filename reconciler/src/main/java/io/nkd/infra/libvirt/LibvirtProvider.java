@@ -1,6 +1,7 @@
 package io.nkd.infra.libvirt;
 
 import io.nkd.config.Infrastructure;
+import io.nkd.config.NodePool;
 import io.nkd.infra.MachineMetadata;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.OwnedResource;
@@ -82,6 +83,7 @@ public final class LibvirtProvider implements Provider {
                 if (o != null) {
                     machine(o, cluster).ifPresent(out::add);
                 }
+                d.free(); // now rather than when collected: a daemon lists every few seconds
             }
             out.sort(Comparator.comparing(ProvisionedMachine::name));
             return out;
@@ -137,7 +139,7 @@ public final class LibvirtProvider implements Provider {
                     md.put(DomainXml.RESERVED_IP, r.ip());
                 }
             }
-            String xml = DomainXml.domain(new DomainXml.Definition(r.name(), guest, r.size().memoryMiB(), r.size().cpus(), md,
+            String xml = DomainXml.domain(new DomainXml.Definition(r.name(), guest, size(r).memoryMiB(), size(r).cpus(), md,
                     settings, settings.storagePool(), volume, mac, network, pointerFile == null ? null : pointerFile.toString(),
                     pointerFile == null ? r.userData() : null));
             Domain defined = host.call("define domain " + r.name(), c -> c.domainDefineXML(xml));
@@ -153,7 +155,7 @@ public final class LibvirtProvider implements Provider {
                 throw e;
             }
             LOG.info("libvirt: created domain {} of cluster {} ({} CPUs, {} MiB, volume {}/{}{})", r.name(), r.cluster(),
-                    r.size().cpus(), r.size().memoryMiB(), settings.storagePool(), volume,
+                    size(r).cpus(), size(r).memoryMiB(), settings.storagePool(), volume,
                     md.containsKey(DomainXml.RESERVED_IP) ? ", " + r.ip() + " reserved on " + network : "");
             return machineOrFail(r.name(), r.cluster());
         });
@@ -245,7 +247,7 @@ public final class LibvirtProvider implements Provider {
                 Element baseXml = Xml.parse(base.getXMLDesc(0));
                 Element format = Xml.child(Xml.child(baseXml, "target"), "format");
                 String baseFormat = format == null ? "raw" : format.getAttribute("type");
-                long want = (long) r.size().diskGiB() * 1024 * 1024 * 1024;
+                long want = (long) size(r).diskGiB() * 1024 * 1024 * 1024;
                 long bytes = Math.max(want, base.getInfo().capacity); // a disk smaller than its backing file cannot hold it
                 return pool(c, pool).storageVolCreateXML(DomainXml.overlayVolume(volume, bytes, base.getPath(), baseFormat), 0);
             });
@@ -259,6 +261,10 @@ public final class LibvirtProvider implements Provider {
                     DomainXml.dhcpHost(md.get(DomainXml.DOMAIN_MAC), r.name(), md.get(DomainXml.RESERVED_IP)), networkActive(md.get(DomainXml.NETWORK)));
         }
         host.call("start domain " + o.name(), c -> {
+            // a node comes back when its host reboots, instead of being reported failed (and re-created) by nkd
+            if (!o.domain().getAutostart()) {
+                o.domain().setAutostart(true);
+            }
             if (o.domain().isActive() == 0) {
                 o.domain().create();
             }
@@ -526,6 +532,11 @@ public final class LibvirtProvider implements Provider {
             case VIR_DOMAIN_CRASHED -> new StateAndMessage(ProvisionedMachine.State.FAILED,
                     "domain crashed: see the QEMU log of " + name + " on the libvirt host");
         };
+    }
+
+    /** The pool's machine size; a pool without one gets MachineSize's defaults (2 CPUs, 4096 MiB, 40 GiB). */
+    private static NodePool.MachineSize size(MachineRequest r) {
+        return r.size() != null ? r.size() : new NodePool.MachineSize(null, null, null, null);
     }
 
     // ---- naming

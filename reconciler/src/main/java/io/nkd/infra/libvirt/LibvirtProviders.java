@@ -2,6 +2,7 @@ package io.nkd.infra.libvirt;
 
 import io.nkd.config.Infrastructure;
 import io.nkd.infra.Provider;
+import io.nkd.infra.ProviderException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -24,6 +25,10 @@ public final class LibvirtProviders implements AutoCloseable {
 
     /** The provider for a cluster's libvirt settings. Connects on first use, not here. */
     public Provider forSettings(Infrastructure.Libvirt settings) {
+        if (settings == null) {
+            throw new ProviderException(ProviderException.Kind.NOT_FOUND, "spec.infrastructure.libvirt is missing: "
+                    + "provider: libvirt needs it, with at least uri (e.g. qemu:///system)", null);
+        }
         return new LibvirtProvider(hosts.computeIfAbsent(settings.uri(), LibvirtHost::new), settings, pointers, clock);
     }
 

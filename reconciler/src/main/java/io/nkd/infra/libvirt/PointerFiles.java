@@ -1,9 +1,9 @@
 package io.nkd.infra.libvirt;
 
+import io.nkd.infra.ProviderException;
 import io.nkd.state.AtomicFiles;
 import io.nkd.state.Sensitivity;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +34,8 @@ final class PointerFiles {
             AtomicFiles.createPrivateDirectory(file.getParent());
             AtomicFiles.replace(file, pointer.getBytes(StandardCharsets.UTF_8), Sensitivity.SECRET);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + node + "'s pointer config " + file + ": " + e.getMessage(), e);
+            throw new ProviderException(ProviderException.Kind.OTHER, "cannot write " + node + "'s pointer config " + file + ": "
+                    + e.getMessage(), null, e);
         }
     }
 
@@ -51,7 +52,8 @@ final class PointerFiles {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the pointer config " + file + ": " + e.getMessage(), e);
+            throw new ProviderException(ProviderException.Kind.OTHER, "cannot delete the pointer config " + file + ": "
+                    + e.getMessage(), null, e);
         }
     }
 
@@ -65,7 +67,8 @@ final class PointerFiles {
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(p -> p.getFileName().toString().endsWith(".ign")).sorted().forEach(out::add);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+            throw new ProviderException(ProviderException.Kind.OTHER, "cannot list the pointer configs in " + dir + ": "
+                    + e.getMessage(), null, e);
         }
         return out;
     }

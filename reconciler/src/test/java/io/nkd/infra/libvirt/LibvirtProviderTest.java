@@ -185,6 +185,7 @@ class LibvirtProviderTest {
         provider().create(r);
 
         Element d = domainXml("lab-worker-1");
+        assertTrue(libvirt.domainLookupByName("lab-worker-1").getAutostart(), "starts again when the host reboots");
         assertEquals(3072L * 1024, Long.parseLong(Xml.text(Xml.child(d, "memory"))), "memory in KiB");
         assertEquals("KiB", Xml.child(d, "memory").getAttribute("unit"));
         assertEquals("2", Xml.text(Xml.child(d, "vcpu")));
@@ -412,5 +413,76 @@ class LibvirtProviderTest {
         assertEquals(List.of("domain", "volume", "pointer-config"), p.owned("lab").stream().map(OwnedResource::kind).toList());
         p.delete("lab", "lab-worker-1");
         assertEquals(List.of(), p.owned("lab"));
+    }
+
+    @Test
+    void aPoolWithoutAMachineSizeGetsTheDefaultSize() throws Exception {
+        MachineRequest r = worker("lab", "lab-worker-1", null);
+        provider().create(new MachineRequest(r.cluster(), r.pool(), r.name(), r.role(), r.revision(), r.configVersion(), null,
+                new MachineSpec("", BASE, "", ""), r.userData()));
+        Element d = domainXml("lab-worker-1");
+        assertEquals(4096L * 1024, Long.parseLong(Xml.text(Xml.child(d, "memory"))));
+        assertEquals("2", Xml.text(Xml.child(d, "vcpu")));
+        Element vol = Xml.parse(libvirt.storagePoolLookupByName(POOL).storageVolLookupByName("lab-worker-1.lab.nkd.qcow2").getXMLDesc(0));
+        assertEquals(40L << 30, Long.parseLong(Xml.text(Xml.child(vol, "capacity"))));
+    }
+
+    @Test
+    void aCreateInterruptedAfterTheDomainWasDefinedIsCompletedByTheNextCreate() throws Exception {
+        MachineRequest r = worker("lab", "lab-worker-1", "192.168.122.21");
+        provider().create(r);
+        // as if nkd had been killed right after defining the domain: no volume, pointer file or reservation, not started
+        Domain d = libvirt.domainLookupByName("lab-worker-1");
+        d.destroy();
+        libvirt.storagePoolLookupByName(POOL).storageVolLookupByName("lab-worker-1.lab.nkd.qcow2").delete(0);
+        Files.delete(stateDir.resolve("libvirt/lab/lab-worker-1.ign"));
+        try (LibvirtHost host = new LibvirtHost(URI)) {
+            host.updateDhcpHost("default", NetworkApi.DELETE,
+                    DomainXml.dhcpHost(LibvirtProvider.derivedMac("lab", "lab-worker-1"), "lab-worker-1", "192.168.122.21"), true);
+        }
+
+        try (LibvirtProviders restarted = new LibvirtProviders(stateDir, clock)) {
+            ProvisionedMachine m = restarted.forSettings(settings()).create(r);
+            assertEquals(ProvisionedMachine.State.ACTIVE, m.state());
+        }
+        assertEquals(List.of("lab-worker-1", "test"), domains());
+        assertTrue(volumes().contains("lab-worker-1.lab.nkd.qcow2"));
+        assertEquals(r.userData(), Files.readString(stateDir.resolve("libvirt/lab/lab-worker-1.ign")));
+        assertTrue(networkXml().contains("192.168.122.21"));
+    }
+
+    @Test
+    void parallelCreatesAndListsOnOneConnectionAllSucceed() throws Exception {
+        Provider p = provider();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+            for (int i = 1; i <= 4; i++) { // 4 × 20 GiB and the base fit the test pool's 100 GiB
+                String name = "lab-worker-" + i;
+                String ip = "192.168.122." + (20 + i);
+                work.add(pool.submit(() -> p.create(worker("lab", name, ip))));
+                work.add(pool.submit(() -> p.list("lab")));
+            }
+            for (var f : work) {
+                f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(4, p.list("lab").size());
+        assertEquals(4, p.list("lab").stream().filter(ProvisionedMachine::isRunning).count());
+    }
+
+    @Test
+    void aFullStoragePoolIsQuotaExceededWithLibvirtsMessageAndLeavesNothingBehind() {
+        Provider p = provider();
+        for (int i = 1; i <= 4; i++) { // the base (10 GiB) and 4 × 20 GiB of the test pool's 100 GiB
+            p.create(worker("lab", "lab-worker-" + i, null));
+        }
+        ProviderException e = assertThrows(ProviderException.class, () -> p.create(worker("lab", "lab-worker-5", "192.168.122.25")));
+        assertEquals(ProviderException.Kind.QUOTA_EXCEEDED, e.kind(), e.getMessage());
+        assertTrue(e.providerMessage().contains("free space"), e.providerMessage());
+        assertEquals(4, p.list("lab").size());
+        assertTrue(p.owned("lab").stream().noneMatch(o -> o.name().contains("lab-worker-5")), p.owned("lab")::toString);
     }
 }
