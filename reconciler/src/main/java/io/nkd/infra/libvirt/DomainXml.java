@@ -37,6 +37,12 @@ final class DomainXml {
     record Definition(String name, LibvirtHost.Guest guest, int memoryMiB, int cpus, Map<String, String> metadata,
                       Infrastructure.Libvirt settings, String pool, String volume, String mac, String network,
                       String pointerFile, String pointerInline) {
+        /** Without the pointer config: it carries the node's token. */
+        @Override
+        public String toString() {
+            return "Definition[" + name + " " + cpus + " CPUs " + memoryMiB + " MiB, " + pool + "/" + volume + ", " + mac
+                    + (network == null ? " user-mode" : " on " + network) + ", pointer " + (pointerFile != null ? pointerFile : "inline (redacted)") + "]";
+        }
     }
 
     static String domain(Definition d) {

@@ -77,6 +77,8 @@ class DomainChoicesTest {
                 java.util.Map.of("nkd.io/managed", "true", "nkd.io/note", "a < b & \"c\""), s, "default", "lab-cp-1.lab.nkd.qcow2",
                 "52:54:00:aa:bb:cc", "default", null, "{\"ignition\":{\"version\":\"3.3.0\"}}"));
         org.w3c.dom.Element d = Xml.parse(xml);
+        assertTrue(!new DomainXml.Definition("lab-cp-1", new LibvirtHost.Guest("kvm", "x86_64"), 4096, 2, java.util.Map.of(), s, "default",
+                "v", "52:54:00:aa:bb:cc", "default", null, "token-123").toString().contains("token-123"), "no secret in toString");
         org.w3c.dom.Element entry = Xml.child(Xml.child(d, "sysinfo"), "entry");
         assertEquals("opt/com.coreos/config", entry.getAttribute("name"));
         assertEquals("{\"ignition\":{\"version\":\"3.3.0\"}}", entry.getTextContent());

@@ -54,6 +54,9 @@ class LibvirtQemuTest {
         }
         Ci.require(why == null, "no libvirtd with storage pool " + POOL + " and network " + NETWORK + " at " + URI + " (" + why
                 + "): run testenv/libvirt.sh up");
+        Path qemuLogs = Path.of("/var/log/libvirt/qemu");
+        Ci.require(Files.isReadable(qemuLogs), "the QEMU logs in " + qemuLogs + " are not readable by this user: run the test as "
+                + "root (as .ci/run does), which testenv/libvirt.sh's QEMU runs as");
         String base = "qemu-smoke-base-" + ProcessHandle.current().pid() + ".qcow2";
         StoragePool pool = libvirt.storagePoolLookupByName(POOL);
         pool.storageVolCreateXML("<volume><name>" + base + "</name><capacity unit='MiB'>64</capacity>"
@@ -67,7 +70,7 @@ class LibvirtQemuTest {
             try {
                 ProvisionedMachine m = p.create(r);
                 assertEquals(ProvisionedMachine.State.ACTIVE, m.state(), String.valueOf(m.message()));
-                String qemuLog = Files.readString(Path.of("/var/log/libvirt/qemu/" + NODE + ".log"));
+                String qemuLog = Files.readString(qemuLogs.resolve(NODE + ".log"));
                 assertTrue(qemuLog.contains("name=opt/com.coreos/config,file=" + stateDir.resolve("libvirt/" + CLUSTER + "/" + NODE + ".ign")),
                         "QEMU's command line passes the pointer config in fw_cfg:\n" + qemuLog);
                 assertTrue(DomainXml.hasDhcpHost(libvirt.networkLookupByName(NETWORK).getXMLDesc(0), LibvirtProvider.derivedMac(CLUSTER, NODE), ip));
