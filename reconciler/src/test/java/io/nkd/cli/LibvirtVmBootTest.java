@@ -266,8 +266,9 @@ class LibvirtVmBootTest {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> logs = Files.list(console)) {
             for (Path log : logs.sorted().toList()) {
-                // the guest writes raw bytes (and carriage returns); a partial last line is fine
-                new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1).lines().map(l -> l.replace("\r", "")).forEach(lines::add);
+                // the guest writes carriage returns and blank lines between systemd's; a partial last line is fine
+                new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().map(l -> l.replace("\r", ""))
+                        .filter(l -> !l.isBlank()).forEach(lines::add);
             }
         }
         return lines;
