@@ -4,6 +4,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.infra.Provider;
+import io.nkd.infra.baremetal.BareMetalProvider;
+import io.nkd.infra.baremetal.BareMetalRegistry;
+import io.nkd.infra.baremetal.FetchRecord;
 import io.nkd.infra.sandbox.SandboxProvider;
 import io.nkd.reconcile.ClusterReconciler;
 import io.nkd.reconcile.Collaborators;
@@ -16,6 +19,7 @@ import io.nkd.server.ApiServer;
 import io.nkd.server.ApiToken;
 import io.nkd.server.IgnitionContent;
 import io.nkd.server.IgnitionServer;
+import io.nkd.server.IpxeServer;
 import io.nkd.server.NodeBootstrap;
 import io.nkd.server.NodeTokens;
 import io.nkd.server.PointerConfigs;
@@ -48,7 +52,12 @@ final class Daemon implements AutoCloseable {
     /** What nkd serve was asked to do. */
     record Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen,
                     InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret,
-                    io.nkd.git.RefSelector followedRef, Http http) {
+                    io.nkd.git.RefSelector followedRef, Http http, InetSocketAddress ipxeListen) {
+        /** Without the iPXE listener. */
+        Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen, InetSocketAddress ignitionListen,
+                 String advertise, int parallelism, byte[] webhookSecret, io.nkd.git.RefSelector followedRef, Http http) {
+            this(source, stateDir, interval, listen, ignitionListen, advertise, parallelism, webhookSecret, followedRef, http, null);
+        }
     }
 
     /**
@@ -77,6 +86,8 @@ final class Daemon implements AutoCloseable {
     final Controller controller;
     final ApiServer api;
     final IgnitionServer ignition;
+    /** The iPXE listener, or null without --ipxe-listen. */
+    final IpxeServer ipxe;
     private final List<AutoCloseable> parts = new ArrayList<>();
 
     Daemon(Settings s) throws Exception {
@@ -104,7 +115,18 @@ final class Daemon implements AutoCloseable {
 
         SandboxProvider sandbox = new SandboxProvider(s.stateDir(), Duration.ofSeconds(2));
         parts.add(sandbox);
-        Collaborators.Providers providers = infra -> providerFor(infra, sandbox);
+        // bare metal: the registry iPXE answers from; a machine is provisioned when the Ignition server saw its fetch
+        BareMetalRegistry hosts = new BareMetalRegistry(s.stateDir());
+        FetchRecord fetched = cluster -> firstFetches(tokens, store, cluster);
+        BareMetalProvider baremetal = new BareMetalProvider(hosts, fetched, clock);
+        if (s.ipxeListen() != null) {
+            ipxe = IpxeServer.start(s.ipxeListen(), s.http().apply(IpxeServer.defaultLimits(), IpxeServer.DEFAULT_RATE)
+                    .withMaxBodyBytes(IpxeServer.MAX_BODY_BYTES), hosts, fetched, clock, metrics);
+            parts.add(ipxe);
+        } else {
+            ipxe = null;
+        }
+        Collaborators.Providers providers = infra -> providerFor(infra, sandbox, baremetal);
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(s.stateDir(), System.getenv()),
                 random, clock), boot, boot, providers);
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
@@ -116,16 +138,26 @@ final class Daemon implements AutoCloseable {
                 new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
-        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),
-                s.listen().getHostString(), api.port(), ignition.baseUrl(), base);
+        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}", s.source().describe(),
+                s.listen().getHostString(), api.port(), ignition.baseUrl(), base, ipxe == null ? "" : ", iPXE " + ipxe.baseUrl());
     }
 
-    /** Providers this nkd has: the in-process sandbox today; OpenStack, libvirt and bare metal come later. */
-    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox) {
+    /** Providers this nkd has: the in-process sandbox and bare metal; OpenStack and libvirt come later. */
+    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox, BareMetalProvider baremetal) {
         if (infra.provider() == Infrastructure.ProviderType.SANDBOX) {
             return Optional.of(infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime()));
         }
+        if (infra.provider() == Infrastructure.ProviderType.BAREMETAL) {
+            return Optional.of(baremetal.withSettings(infra.baremetal()));
+        }
         return Optional.empty();
+    }
+
+    /** When each node of the cluster first fetched its current pool config (the Ignition server's record; no lock needed). */
+    static java.util.Map<String, java.time.Instant> firstFetches(NodeTokens tokens, LocalStateStore store, String cluster) {
+        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        tokens.fetches().fetched(store.view(cluster)).forEach((node, f) -> out.put(node, f.first()));
+        return out;
     }
 
     /**

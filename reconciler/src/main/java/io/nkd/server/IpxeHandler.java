@@ -99,7 +99,7 @@ final class IpxeHandler implements Handler {
 
     private Response pointer(BareMetalHost h, Request request) {
         String from = request.remote().getHostAddress();
-        if (fetches.fetched(h.cluster(), h.node()).isPresent()) {
+        if (fetches.fetched(h.cluster()).containsKey(h.node())) {
             log.warn("ipxe: refused the pointer config of node {} of cluster {} (MAC {}) to {}: the node fetched its config "
                     + "already; a reinstall needs the machine deleted and created again (a new token)", h.node(), h.cluster(), h.mac(), from);
             return Response.text(410, "this machine is provisioned; its pointer config is no longer served");

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -91,11 +92,16 @@ public final class BareMetalProvider implements Provider {
 
     @Override
     public List<ProvisionedMachine> list(String cluster) {
-        return registry.hosts(cluster).stream().map(this::machine).flatMap(Optional::stream).toList();
+        Map<String, Instant> fetched = fetches.fetched(cluster);
+        return registry.hosts(cluster).stream().map(h -> machine(h, fetched)).flatMap(Optional::stream).toList();
     }
 
     private Optional<ProvisionedMachine> machine(BareMetalHost h) {
-        Optional<Instant> fetched = fetches.fetched(h.cluster(), h.node());
+        return machine(h, fetches.fetched(h.cluster()));
+    }
+
+    private Optional<ProvisionedMachine> machine(BareMetalHost h, Map<String, Instant> fetchedByNode) {
+        Optional<Instant> fetched = Optional.ofNullable(fetchedByNode.get(h.node()));
         ProvisionedMachine.State state = fetched.isPresent() ? ProvisionedMachine.State.ACTIVE : ProvisionedMachine.State.BUILDING;
         String message;
         if (fetched.isPresent()) {
