@@ -15,38 +15,8 @@ import org.junit.jupiter.api.Test;
 class BareMetalChecksTest {
     static final String LAB = "clusters/libvirt-lab/cluster.yaml";
 
-    /** The libvirt lab of repo-layout/example as a bare-metal cluster: PXE images, install disk, a MAC per machine. */
-    static String bareMetal(String libvirtLab) {
-        String s = libvirtLab.replace("""
-                    provider: libvirt
-                    libvirt:
-                      uri: qemu:///system
-                      network: default
-                      storagePool: default
-                      baseImage: nestos-24.03.qcow2
-                """, """
-                    provider: baremetal
-                    baremetal:
-                      ipxeBaseURL: http://192.168.122.2:8080
-                      installDisk: /dev/vda
-                      kernelArgs:
-                        - console=ttyS0,115200n8
-                      pxe:
-                        kernel: http://192.168.122.2/nestos/nestos-live-kernel-x86_64
-                        initramfs: http://192.168.122.2/nestos/nestos-live-initramfs.x86_64.img
-                        rootfs: http://192.168.122.2/nestos/nestos-live-rootfs.x86_64.img
-                """);
-        s = s.replace("ip: 192.168.122.10\n", "ip: 192.168.122.10\n          mac: 52:54:00:aa:bb:10\n          bmc: 10.0.1.10\n")
-                .replace("ip: 192.168.122.21\n", "ip: 192.168.122.21\n          mac: 52:54:00:aa:bb:21\n")
-                .replace("ip: 192.168.122.22\n", "ip: 192.168.122.22\n          mac: 52:54:00:AA:BB:22\n");
-        if (!s.contains("provider: baremetal") || !s.contains("52:54:00:AA:BB:22")) {
-            throw new IllegalStateException("the example's libvirt lab changed; update BareMetalChecksTest.bareMetal");
-        }
-        return s;
-    }
-
     private static RepositoryConfig load(UnaryOperator<String> edit) {
-        return ConfigLoader.load(ExampleRepository.with(LAB, s -> edit.apply(bareMetal(s))));
+        return ConfigLoader.load(ExampleRepository.with(LAB, s -> edit.apply(io.nkd.testsupport.BareMetalLab.clusterYaml(s))));
     }
 
     private static Entry only(RepositoryConfig config, String code) {
