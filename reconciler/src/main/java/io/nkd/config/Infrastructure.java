@@ -65,7 +65,7 @@ public record Infrastructure(
             @Doc("Which installer's kernel arguments the live image reads: nestos (nestos.inst.*, default) or coreos "
                     + "(coreos.inst.*, for Fedora CoreOS based images).") Installer installer,
             @Doc(value = "Extra kernel arguments for the live installer (e.g. a serial console).",
-                    example = "[console=ttyS0,115200n8]") List<String> kernelArgs) {
+                    example = "[\"console=ttyS0,115200n8\"]") List<String> kernelArgs) {
         public static final String DEFAULT_INSTALL_DISK = "/dev/sda";
 
         public BareMetal {

@@ -47,8 +47,8 @@ public record NodePool(
             @Doc(value = "Static IPv4 address.", example = "10.0.0.11") String ip,
             @Doc(value = "MAC address of the boot interface (bare metal matches iPXE requests by it).",
                     example = "52:54:00:12:34:56") String mac,
-            @Doc(value = "Address of the machine's BMC (IPMI or Redfish), for operators: nkd records it but does not power "
-                    + "machines on or off.", example = "10.0.1.11") String bmc) {
+            @Doc(value = "Address of the machine's BMC (IPMI or Redfish), for operators and their tools: nkd "
+                    + "does not power machines on or off.", example = "10.0.1.11") String bmc) {
         /** A machine without a BMC address. */
         public ExplicitMachine(String hostname, String ip, String mac) {
             this(hostname, ip, mac, null);
