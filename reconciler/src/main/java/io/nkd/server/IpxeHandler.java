@@ -85,7 +85,7 @@ final class IpxeHandler implements Handler {
         }
         Optional<BareMetalHost> host = registry.byMac(mac.get());
         if (host.isEmpty()) {
-            log.debug("ipxe: no machine is registered for MAC {} (from {})", mac.get(), request.remote().getHostAddress());
+            log.debug("ipxe: no machine is registered for MAC {}", mac.get());
             return count(kind, Response.text(404, "no machine is registered for this MAC"));
         }
         return count(kind, pointer ? pointer(host.get(), request) : script(host.get(), request));

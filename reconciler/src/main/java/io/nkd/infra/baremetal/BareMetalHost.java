@@ -41,6 +41,11 @@ public record BareMetalHost(String mac, String cluster, String node, Map<String,
         return new BareMetalHost(mac, cluster, node, metadata, boot, pointer, pointerFetches + 1, from, at.toString());
     }
 
+    /** The same host booting {@code next}. */
+    BareMetalHost withBoot(BootSettings next) {
+        return new BareMetalHost(mac, cluster, node, metadata, next, pointer, pointerFetches, pointerFetchedFrom, pointerFetchedAt);
+    }
+
     @Override
     public String toString() {
         return "BareMetalHost[" + mac + " " + cluster + "/" + node + ", pointer=<redacted>]";

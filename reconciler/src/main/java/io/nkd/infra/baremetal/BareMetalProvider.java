@@ -63,6 +63,7 @@ public final class BareMetalProvider implements Provider {
 
             @Override
             public List<ProvisionedMachine> list(String cluster) {
+                boot.ifPresent(b -> self.follow(cluster, b));
                 return self.list(cluster);
             }
 
@@ -88,6 +89,25 @@ public final class BareMetalProvider implements Provider {
                 return self.destroy(cluster);
             }
         };
+    }
+
+    /**
+     * Machines not yet installed boot what Git says now: a fixed kernel URL or install disk applies to them without
+     * deleting them. Installed machines keep what they were installed with (their next install is a new machine).
+     */
+    void follow(String cluster, BootSettings boot) {
+        Map<String, Instant> fetched = fetches.fetched(cluster);
+        for (BareMetalHost h : registry.hosts(cluster)) {
+            if (!fetched.containsKey(h.node()) && !h.boot().equals(boot)) {
+                try {
+                    registry.updateBoot(h, boot);
+                    LOG.info("bare-metal machine cluster={} machine={}: its iPXE script follows the changed baremetal settings",
+                            cluster, h.node());
+                } catch (UncheckedIOException e) {
+                    throw new ProviderException(ProviderException.Kind.SERVER_ERROR, e.getMessage(), null, e);
+                }
+            }
+        }
     }
 
     @Override

@@ -183,6 +183,24 @@ public final class BareMetalRegistry {
         return updated;
     }
 
+    /**
+     * Gives a registered machine new boot settings (the cluster's images, install disk or kernel arguments changed in
+     * Git); returns the updated host, or the host as it was when it is no longer registered.
+     */
+    public synchronized BareMetalHost updateBoot(BareMetalHost host, BootSettings boot) {
+        BareMetalHost current = host(host.cluster(), host.node()).orElse(null);
+        if (current == null || !current.mac().equals(host.mac()) || current.boot().equals(boot)) {
+            return current == null ? host : current;
+        }
+        BareMetalHost updated = current.withBoot(boot);
+        Map<String, BareMetalHost> next = new TreeMap<>(clusters.get(host.cluster()));
+        next.put(host.node(), updated);
+        save(host.cluster(), next);
+        clusters.put(host.cluster(), next);
+        byMac.put(updated.macAddress(), updated);
+        return updated;
+    }
+
     private void save(String cluster, Map<String, BareMetalHost> hosts) {
         Path file = dir.resolve(cluster + ".json");
         try {

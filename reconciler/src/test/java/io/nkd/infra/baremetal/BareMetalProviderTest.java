@@ -102,6 +102,24 @@ class BareMetalProviderTest {
     }
 
     @Test
+    void machinesNotYetInstalledFollowChangedBootSettings() {
+        BareMetalProvider base = new BareMetalProvider(new BareMetalRegistry(state), cluster -> Map.copyOf(fetched), clock);
+        base.withSettings(SETTINGS).create(request("lab", "lab-worker-1", "52:54:00:aa:bb:21"));
+        base.withSettings(SETTINGS).create(request("lab", "lab-worker-2", "52:54:00:aa:bb:22"));
+        fetched.put("lab-worker-2", Instant.parse("2026-12-06T05:10:00Z"));
+        Infrastructure.BareMetal fixed = new Infrastructure.BareMetal(null,
+                new Infrastructure.PxeImages("http://boot/k2", "http://boot/i.img", "http://boot/r.img"), "/dev/sdb", null, List.of());
+        base.withSettings(fixed).list("lab");
+        BareMetalRegistry restarted = new BareMetalRegistry(state);
+        BareMetalHost waiting = restarted.host("lab", "lab-worker-1").orElseThrow();
+        assertEquals("http://boot/k2", waiting.boot().kernel(), "a fixed kernel URL reaches the machine still waiting to boot");
+        assertEquals("/dev/sdb", waiting.boot().installDisk());
+        assertEquals(POINTER, waiting.pointer(), "same registration, same pointer");
+        assertEquals("/dev/vda", restarted.host("lab", "lab-worker-2").orElseThrow().boot().installDisk(),
+                "an installed machine keeps what it was installed with");
+    }
+
+    @Test
     void deleteAndDestroyTouchOnlyTheirCluster() {
         Provider p = provider();
         p.create(request("lab", "lab-worker-1", "52:54:00:aa:bb:21"));
