@@ -45,7 +45,9 @@ public final class IpxeServer implements AutoCloseable {
                                    Clock clock, MeterRegistry meters) throws IOException {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(fetches, "fetches");
-        HttpListener.Config config = new HttpListener.Config(LISTENER, "the iPXE listener", listen, null, limits, 1, 0);
+        // one I/O thread (a few requests per machine boot); handlers on two threads of their own, since recording a
+        // pointer fetch writes and syncs the registry file, which must not stall the event loop
+        HttpListener.Config config = new HttpListener.Config(LISTENER, "the iPXE listener", listen, null, limits, 1, 2);
         // the fallback base for a request without a usable Host header (HTTP/1.0): the address asked for at start
         String host = listen.getAddress() == null ? listen.getHostString() : listen.getAddress().getHostAddress();
         String fallback = "http://" + (listen.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + listen.getPort();
