@@ -2,12 +2,9 @@ package io.nkd.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nkd.config.Infrastructure;
-import io.nkd.infra.Provider;
-import io.nkd.infra.baremetal.BareMetalProvider;
 import io.nkd.infra.baremetal.BareMetalRegistry;
 import io.nkd.infra.baremetal.FetchRecord;
-import io.nkd.infra.sandbox.SandboxProvider;
+import io.nkd.infra.registry.ProviderRegistry;
 import io.nkd.reconcile.ClusterReconciler;
 import io.nkd.reconcile.Collaborators;
 import io.nkd.reconcile.Controller;
@@ -37,7 +34,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -113,12 +109,14 @@ final class Daemon implements AutoCloseable {
                 + ignition.address().getPort());
         boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(base, identity.caPem()));
 
-        SandboxProvider sandbox = new SandboxProvider(s.stateDir(), Duration.ofSeconds(2));
-        parts.add(sandbox);
-        // bare metal: the registry iPXE answers from; a machine is provisioned when the Ignition server saw its fetch
-        BareMetalRegistry hosts = new BareMetalRegistry(s.stateDir());
-        FetchRecord fetched = cluster -> firstFetches(tokens, store, cluster);
-        BareMetalProvider baremetal = new BareMetalProvider(hosts, fetched, clock);
+        SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());
+        // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
+        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets);
+        parts.add(providers);
+        // bare metal: the provider and the iPXE listener share one registry; a machine is provisioned when the
+        // Ignition server saw its fetch. Handed to the registry before any provider is built.
+        BareMetalRegistry hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
+        FetchRecord fetched = providers.shared(FetchRecord.class, () -> cluster -> firstFetches(tokens, store, cluster));
         if (s.ipxeListen() != null) {
             ipxe = IpxeServer.start(s.ipxeListen(), s.http().apply(IpxeServer.defaultLimits(), IpxeServer.DEFAULT_RATE)
                     .withMaxBodyBytes(IpxeServer.MAX_BODY_BYTES), hosts, fetched, clock, metrics);
@@ -126,9 +124,8 @@ final class Daemon implements AutoCloseable {
         } else {
             ipxe = null;
         }
-        Collaborators.Providers providers = infra -> providerFor(infra, sandbox, baremetal);
-        Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(s.stateDir(), System.getenv()),
-                random, clock), boot, boot, providers);
+        Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
+                providers::forInfrastructure);
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
         controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics);
         parts.add(controller);
@@ -140,17 +137,6 @@ final class Daemon implements AutoCloseable {
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}", s.source().describe(),
                 s.listen().getHostString(), api.port(), ignition.baseUrl(), base, ipxe == null ? "" : ", iPXE " + ipxe.baseUrl());
-    }
-
-    /** Providers this nkd has: the in-process sandbox and bare metal; OpenStack and libvirt come later. */
-    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox, BareMetalProvider baremetal) {
-        if (infra.provider() == Infrastructure.ProviderType.SANDBOX) {
-            return Optional.of(infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime()));
-        }
-        if (infra.provider() == Infrastructure.ProviderType.BAREMETAL) {
-            return Optional.of(baremetal.withSettings(infra.baremetal()));
-        }
-        return Optional.empty();
     }
 
     /** When each node of the cluster first fetched its current pool config (the Ignition server's record; no lock needed). */
