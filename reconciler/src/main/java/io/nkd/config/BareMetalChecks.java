@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 final class BareMetalChecks {
     /** A kernel argument is one word: iPXE splits its command line at spaces and would expand ${…}. */
     private static final Pattern KERNEL_ARG = Pattern.compile("[^\\s\"'`$\\\\]+");
+    private static final Pattern IPXE_BASE = Pattern.compile("https?://[A-Za-z0-9.\\-\\[\\]:]+(/[A-Za-z0-9._~/-]*)?");
     private static final Pattern DEVICE = Pattern.compile("/dev/[A-Za-z0-9._/:+-]+");
 
     private BareMetalChecks() {
@@ -71,8 +72,10 @@ final class BareMetalChecks {
             url(bm.pxe().initramfs(), at.key("pxe").key("initramfs"), r);
             url(bm.pxe().rootfs(), at.key("pxe").key("rootfs"), r);
         }
-        if (bm.ipxeBaseURL() != null) {
-            url(bm.ipxeBaseURL(), at.key("ipxeBaseURL"), r);
+        if (bm.ipxeBaseURL() != null && !IPXE_BASE.matcher(bm.ipxeBaseURL()).matches()) {
+            // it goes into iPXE scripts and dnsmasq's dhcp-boot line: a plain base, nothing to escape or expand
+            r.error("BadUrl", at.key("ipxeBaseURL"), "\"" + bm.ipxeBaseURL() + "\" must be http(s)://host[:port][/path], without "
+                    + "query, spaces or '$', e.g. http://10.0.0.2:8080");
         }
         if (!DEVICE.matcher(bm.installDisk()).matches()) {
             r.error("BadInstallDisk", at.key("installDisk"), "\"" + bm.installDisk() + "\" is not a device path such as /dev/sda "

@@ -86,5 +86,7 @@ class BareMetalChecksTest {
         assertTrue(only(load(s -> s.replace("- console=ttyS0,115200n8", "- nestos.inst.install_dev=/dev/sdb")), "ReservedKernelArg")
                 .message().contains("installDisk"));
         assertTrue(only(load(s -> s.replace("kernel: http://", "kernel: tftp://")), "BadUrl").message().contains("http://"));
+        assertTrue(only(load(s -> s.replace("ipxeBaseURL: http://192.168.122.2:8080", "ipxeBaseURL: http://192.168.122.2:8080/?a=b")),
+                "BadUrl").message().contains("without query"));
     }
 }
