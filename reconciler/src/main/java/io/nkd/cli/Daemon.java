@@ -2,6 +2,8 @@ package io.nkd.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.nkd.infra.baremetal.BareMetalRegistry;
+import io.nkd.infra.baremetal.FetchRecord;
 import io.nkd.infra.registry.ProviderRegistry;
 import io.nkd.reconcile.ClusterReconciler;
 import io.nkd.reconcile.Collaborators;
@@ -14,6 +16,7 @@ import io.nkd.server.ApiServer;
 import io.nkd.server.ApiToken;
 import io.nkd.server.IgnitionContent;
 import io.nkd.server.IgnitionServer;
+import io.nkd.server.IpxeServer;
 import io.nkd.server.NodeBootstrap;
 import io.nkd.server.NodeTokens;
 import io.nkd.server.PointerConfigs;
@@ -45,7 +48,12 @@ final class Daemon implements AutoCloseable {
     /** What nkd serve was asked to do. */
     record Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen,
                     InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret,
-                    io.nkd.git.RefSelector followedRef, Http http) {
+                    io.nkd.git.RefSelector followedRef, Http http, InetSocketAddress ipxeListen) {
+        /** Without the iPXE listener. */
+        Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen, InetSocketAddress ignitionListen,
+                 String advertise, int parallelism, byte[] webhookSecret, io.nkd.git.RefSelector followedRef, Http http) {
+            this(source, stateDir, interval, listen, ignitionListen, advertise, parallelism, webhookSecret, followedRef, http, null);
+        }
     }
 
     /**
@@ -74,6 +82,8 @@ final class Daemon implements AutoCloseable {
     final Controller controller;
     final ApiServer api;
     final IgnitionServer ignition;
+    /** The iPXE listener, or null without --ipxe-listen. */
+    final IpxeServer ipxe;
     private final List<AutoCloseable> parts = new ArrayList<>();
 
     Daemon(Settings s) throws Exception {
@@ -103,6 +113,17 @@ final class Daemon implements AutoCloseable {
         // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
         ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets);
         parts.add(providers);
+        // bare metal: the provider and the iPXE listener share one registry; a machine is provisioned when the
+        // Ignition server saw its fetch. Handed to the registry before any provider is built.
+        BareMetalRegistry hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
+        FetchRecord fetched = providers.shared(FetchRecord.class, () -> cluster -> firstFetches(tokens, store, cluster));
+        if (s.ipxeListen() != null) {
+            ipxe = IpxeServer.start(s.ipxeListen(), s.http().apply(IpxeServer.defaultLimits(), IpxeServer.DEFAULT_RATE)
+                    .withMaxBodyBytes(IpxeServer.MAX_BODY_BYTES), hosts, fetched, clock, metrics);
+            parts.add(ipxe);
+        } else {
+            ipxe = null;
+        }
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
                 providers::forInfrastructure);
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
@@ -114,8 +135,15 @@ final class Daemon implements AutoCloseable {
                 new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
-        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),
-                s.listen().getHostString(), api.port(), ignition.baseUrl(), base);
+        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}", s.source().describe(),
+                s.listen().getHostString(), api.port(), ignition.baseUrl(), base, ipxe == null ? "" : ", iPXE " + ipxe.baseUrl());
+    }
+
+    /** When each node of the cluster first fetched its current pool config (the Ignition server's record; no lock needed). */
+    static java.util.Map<String, java.time.Instant> firstFetches(NodeTokens tokens, LocalStateStore store, String cluster) {
+        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        tokens.fetches().fetched(store.view(cluster)).forEach((node, f) -> out.put(node, f.first()));
+        return out;
     }
 
     /**

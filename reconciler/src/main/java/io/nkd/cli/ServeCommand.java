@@ -70,6 +70,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "give 0.0.0.0:8443 explicitly to listen on every address).")
     String ignitionListen;
 
+    @Option(names = "--ipxe-listen", paramLabel = "HOST:PORT",
+            description = "Plain-HTTP address bare-metal machines fetch their iPXE scripts and pointer configs from "
+                    + "(off unless given; bind it to the provisioning network only, see docs/security.md).")
+    String ipxeListen;
+
     @Option(names = "--advertise", defaultValue = "127.0.0.1",
             description = "Host name or IP nodes use to reach the Ignition server; on its certificate (default ${DEFAULT-VALUE}).")
     String advertise;
@@ -130,8 +135,12 @@ final class ServeCommand implements Callable<Integer> {
                     + ": cannot resolve " + ignition.getHostString() + (ignitionListen != null ? ""
                     : "; the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where"));
         }
+        InetSocketAddress ipxe = ipxeListen == null ? null : address(ipxeListen, "--ipxe-listen");
+        if (ipxe != null && ipxe.isUnresolved()) {
+            throw new UserException("--ipxe-listen " + ipxeListen + ": cannot resolve " + ipxe.getHostString());
+        }
         Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), api, ignition, advertise,
-                Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http());
+                Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http(), ipxe);
         runMappingBindErrors(settings, daemon -> { }, api, ignitionListen == null ? "--advertise" : "--ignition-listen");
         return 0;
     }
@@ -145,13 +154,14 @@ final class ServeCommand implements Callable<Integer> {
         try {
             Daemon.runUntilStopped(settings, started);
         } catch (io.nkd.server.http.PortInUseException e) {
-            String flag = e.address().equals(api) ? "--listen" : ignitionFlag;
+            String flag = e.address().equals(api) ? "--listen" : e.address().equals(settings.ipxeListen()) ? "--ipxe-listen" : ignitionFlag;
             throw new UserException("port " + e.address().getPort() + " (" + flag + ") is already in use on "
                     + e.address().getHostString() + ": stop the process that holds it, or choose another port with " + flag);
         } catch (java.net.BindException e) {
             boolean isApi = e.getMessage() != null && e.getMessage().startsWith("the API");
-            String flag = isApi ? "--listen" : ignitionFlag;
-            throw new UserException(flag + ": " + e.getMessage() + (!isApi && flag.equals("--advertise")
+            boolean isIpxe = e.getMessage() != null && e.getMessage().startsWith("the iPXE");
+            String flag = isApi ? "--listen" : isIpxe ? "--ipxe-listen" : ignitionFlag;
+            throw new UserException(flag + ": " + e.getMessage() + (!isApi && !isIpxe && flag.equals("--advertise")
                     ? " (the Ignition server listens on the --advertise address unless --ignition-listen HOST:PORT says where,"
                     + " e.g. 0.0.0.0:8443 behind NAT)" : ""));
         }

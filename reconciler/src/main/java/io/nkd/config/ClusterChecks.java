@@ -59,6 +59,7 @@ final class ClusterChecks {
         os(spec.os(), images, spec.kubernetes(), r);
         ignition(spec, r);
         pools(dirName, spec, r);
+        BareMetalChecks.check(spec, r);
         upgrade(spec.upgrade(), r);
         addons(spec.addons(), manifests, dirName, r);
         snippets(spec, snippets, report);

@@ -103,14 +103,52 @@ public record Infrastructure(
         }
     }
 
-    @Doc("Bare metal: machines boot over iPXE and are matched by MAC address.")
+    @Doc("Bare metal: machines listed by MAC address boot over iPXE from nkd and install NestOS to disk.")
     public record BareMetal(
-            @Doc("URL nodes reach nkd's iPXE endpoint on, if it differs from nkd's listen address.") String ipxeBaseURL,
-            @Doc("Kernel and initramfs URLs of the NestOS live PXE images.") PxeImages pxe) {
+            @Doc(value = "Base URL machines reach nkd's iPXE listener (nkd serve --ipxe-listen) on; the iPXE scripts and the "
+                    + "dnsmasq snippet use it. Without it, the scripts use the address the machine asked on.",
+                    example = "http://10.0.0.2:8080") String ipxeBaseURL,
+            @Doc("Kernel, initramfs and rootfs URLs of the NestOS live PXE images.") PxeImages pxe,
+            @Doc(value = "Disk the installer writes NestOS to (nestos.inst.install_dev); all data on it is lost.",
+                    example = "/dev/sda") String installDisk,
+            @Doc("Which installer's kernel arguments the live image reads: nestos (nestos.inst.*, default) or coreos "
+                    + "(coreos.inst.*, for Fedora CoreOS based images).") Installer installer,
+            @Doc(value = "Extra kernel arguments for the live installer (e.g. a serial console).",
+                    example = "[\"console=ttyS0,115200n8\"]") List<String> kernelArgs) {
+        public static final String DEFAULT_INSTALL_DISK = "/dev/sda";
+
+        public BareMetal {
+            installDisk = installDisk == null ? DEFAULT_INSTALL_DISK : installDisk;
+            installer = installer == null ? Installer.NESTOS : installer;
+            kernelArgs = kernelArgs == null ? List.of() : List.copyOf(kernelArgs);
+        }
     }
 
-    @Doc("NestOS live PXE artifacts.")
-    public record PxeImages(@Required String kernel, @Required String initramfs, @Required String rootfs) {
+    /** The installer of the live PXE image, by the prefix of the kernel arguments it reads. */
+    public enum Installer implements WireEnum {
+        /** nestos-installer: {@code nestos.inst.install_dev}, {@code nestos.inst.ignition_url}. */
+        NESTOS,
+        /** coreos-installer: {@code coreos.inst.install_dev}, {@code coreos.inst.ignition_url}. */
+        COREOS;
+
+        @Override
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The kernel-argument prefix, e.g. {@code nestos.inst.}. */
+        public String argPrefix() {
+            return wire() + ".inst.";
+        }
+    }
+
+    @Doc("NestOS live PXE artifacts, as URLs the booting machine can fetch (http:// or https://, if its iPXE has TLS).")
+    public record PxeImages(
+            @Required @Doc(value = "Live kernel.", example = "http://10.0.0.2/nestos/nestos-live-kernel-x86_64") String kernel,
+            @Required @Doc(value = "Live initramfs.", example = "http://10.0.0.2/nestos/nestos-live-initramfs.x86_64.img")
+            String initramfs,
+            @Required @Doc(value = "Live root file system (coreos.live.rootfs_url).",
+                    example = "http://10.0.0.2/nestos/nestos-live-rootfs.x86_64.img") String rootfs) {
     }
 
     @Doc("The in-process sandbox provider.")

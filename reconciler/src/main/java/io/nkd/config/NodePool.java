@@ -46,7 +46,13 @@ public record NodePool(
             @Required @Doc(value = "Host name (a DNS label); also the Kubernetes node name.", example = "cp-1") String hostname,
             @Doc(value = "Static IPv4 address.", example = "10.0.0.11") String ip,
             @Doc(value = "MAC address of the boot interface (bare metal matches iPXE requests by it).",
-                    example = "52:54:00:12:34:56") String mac) {
+                    example = "52:54:00:12:34:56") String mac,
+            @Doc(value = "Address of the machine's BMC (IPMI or Redfish), for operators and their tools: nkd "
+                    + "does not power machines on or off.", example = "10.0.1.11") String bmc) {
+        /** A machine without a BMC address. */
+        public ExplicitMachine(String hostname, String ip, String mac) {
+            this(hostname, ip, mac, null);
+        }
     }
 
     @Doc("Machine size.")

@@ -41,6 +41,8 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** The cluster.yaml of the last commit whose machines were reconciled, in the cluster's state ({@code nkd destroy} reads it). */
+    public static final String APPLIED_CLUSTER_FILE = Steps.APPLIED_CLUSTER_FILE;
     /** How long a reconcile waits for the cluster's lock (held briefly by the Ignition server, or by nkd destroy). */
     static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
@@ -66,6 +68,14 @@ public final class ClusterReconciler {
         try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
              org.slf4j.MDC.MDCCloseable r = org.slf4j.MDC.putCloseable("commit", Steps.shortId(desired.revision()));
              ClusterState state = openWaiting(cluster)) {
+            if (desired.config().cluster(cluster).isEmpty() && state.list("").isEmpty()) {
+                // forgotten (nkd destroy) while this reconcile waited for the lock: do not bring its state back, and
+                // remove the empty directory taking the lock made, or the cluster would be listed again
+                if (store instanceof io.nkd.state.LocalStateStore local) {
+                    local.forget(state, false, clock.instant());
+                }
+                return new Outcome(ClusterStatus.initial(cluster), ReconcileResult.SUCCESS, null);
+            }
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             Scope scope = new Scope(cluster, desired, state, previous, new ProviderCalls(cluster, desired.revision(), metrics, clock));
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));

@@ -142,7 +142,13 @@ class NkdConfigImporterTest {
                 "pki/sa.pub", "/etc/nkd/metal/pki/sa.pub", "pki/sa.key", "/etc/nkd/metal/pki/sa.key"), result.caFiles());
         assertEquals("certAsset.rootCAKeyPath", result.caKeys().get("pki/ca.key"));
         RepositoryConfig config = Fixtures.load(Fixtures.writeRepo(dir, result));
-        assertNoProblems(config);
+        // NKD's file has neither MACs nor PXE image URLs: the only problems are the ones the import lists as to-dos
+        assertEquals(List.of("MissingBareMetal", "MissingMac", "MissingMac", "MissingMac"),
+                config.allProblems().entries().stream().map(Entry::code).toList(), config.allProblems()::toString);
+        assertTrue(result.notCarriedOver().stream().anyMatch(n -> n.action().contains("add mac to every machine")),
+                "the import tells the user to add the MACs");
+        assertTrue(result.notCarriedOver().stream().anyMatch(n -> n.action().contains("baremetal.pxe")),
+                "and the PXE images");
         ClusterSpec spec = config.cluster("metal").orElseThrow().spec();
         assertEquals(Infrastructure.ProviderType.BAREMETAL, spec.infrastructure().provider());
         assertEquals("10.20.0.11:6443", spec.kubernetes().controlPlaneEndpoint(), "first master's ip, as NKD did");

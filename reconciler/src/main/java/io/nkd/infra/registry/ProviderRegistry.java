@@ -4,6 +4,9 @@ import io.nkd.config.Infrastructure;
 import io.nkd.infra.BuiltInProviders;
 import io.nkd.infra.Provider;
 import io.nkd.infra.libvirt.LibvirtProviders;
+import io.nkd.infra.baremetal.BareMetalProvider;
+import io.nkd.infra.baremetal.BareMetalRegistry;
+import io.nkd.infra.baremetal.FetchRecord;
 import io.nkd.infra.sandbox.SandboxProvider;
 import java.time.Duration;
 import io.nkd.secrets.SecretResolver;
@@ -92,7 +95,21 @@ public final class ProviderRegistry implements AutoCloseable {
         });
         f.put(Infrastructure.ProviderType.LIBVIRT, (infra, ctx) -> ctx.shared(LibvirtProviders.class,
                 () -> new LibvirtProviders(ctx.stateDir(), java.time.Clock.systemUTC())).forSettings(infra.libvirt()));
+        // one bare-metal registry per process, shared with the iPXE listener; the daemon hands in the Ignition server's
+        // fetch record (shared(FetchRecord.class, …)) before any provider is built; nkd destroy needs none
+        f.put(Infrastructure.ProviderType.BAREMETAL, (infra, ctx) -> new BareMetalProvider(
+                ctx.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(ctx.stateDir())),
+                ctx.shared(FetchRecord.class, () -> FetchRecord.NONE), java.time.Clock.systemUTC()).withSettings(infra.baremetal()));
         return f;
+    }
+
+    /**
+     * One object per process under {@code key}, as providers see it through {@link Context#shared}: lets the daemon hand
+     * providers what it owns as well (the bare-metal registry its iPXE listener shares, the Ignition server's fetch
+     * record). Call it before the first {@link #forInfrastructure}.
+     */
+    public <T> T shared(Object key, Supplier<T> create) {
+        return context.shared(key, create);
     }
 
     /** The built-in providers. */
