@@ -111,12 +111,12 @@ final class Daemon implements AutoCloseable {
 
         SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());
         // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
-        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets);
+        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets, cluster -> firstFetches(tokens, store, cluster));
         parts.add(providers);
         // bare metal: the provider and the iPXE listener share one registry; a machine is provisioned when the
         // Ignition server saw its fetch. Handed to the registry before any provider is built.
         BareMetalRegistry hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
-        FetchRecord fetched = providers.shared(FetchRecord.class, () -> cluster -> firstFetches(tokens, store, cluster));
+        FetchRecord fetched = cluster -> firstFetches(tokens, store, cluster);
         if (s.ipxeListen() != null) {
             ipxe = IpxeServer.start(s.ipxeListen(), s.http().apply(IpxeServer.defaultLimits(), IpxeServer.DEFAULT_RATE)
                     .withMaxBodyBytes(IpxeServer.MAX_BODY_BYTES), hosts, fetched, clock, metrics);

@@ -233,7 +233,7 @@ public final class ProviderCalls {
             case CONFLICT -> "Something not created by nkd is in the way (a name or an address): remove or rename it; nkd retries with backoff";
             case UNAUTHORIZED -> "Check the provider credentials in nkd's state directory or environment; nkd retries with backoff";
             case NOT_FOUND -> "Something cluster.yaml names does not exist at the provider: fix cluster.yaml or create it; nkd retries with backoff";
-            case SERVER_ERROR -> "The provider failed; nkd retries with backoff (check the provider's logs if it persists)";
+            case SERVER_ERROR -> "The provider failed (check its logs if this persists); nkd retries with backoff";
             case UNREACHABLE -> "Check that the provider's endpoint is reachable from nkd; nkd retries with backoff";
             case OTHER -> "nkd retries with backoff";
         };

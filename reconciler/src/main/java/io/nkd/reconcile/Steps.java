@@ -143,6 +143,7 @@ final class Steps {
             Provider provider = s.calls.wrap(c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
                     Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type))));
             try {
+                // failed machines due for another try are deleted here, so the creates below build them again
                 List<ProvisionedMachine> listed = s.calls.recreateFailed(s.state, provider, provider.list(s.cluster));
                 MachineChanges changes = MachineChanges.of(listed.stream().map(MachineChanges.Existing::of).toList(),
                         MachineChanges.Desired.of(Topology.nodes(s.cluster, spec), spec.infrastructure()), spec.pools(),
