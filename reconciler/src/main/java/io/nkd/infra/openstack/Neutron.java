@@ -109,6 +109,10 @@ final class Neutron {
                     keystone.invalidate(); // revoked before it expired: sign in again, once
                     continue;
                 }
+                if (status >= 500 && !method.equals("POST") && attempt < OpenStackProvider.ATTEMPTS) {
+                    sleep(attempt); // a read, change or delete may be repeated; a create might have happened
+                    continue;
+                }
                 if (status >= 300) {
                     String message = Failures.messageOf(r.body());
                     throw new ProviderException(Failures.kind(status, message), "Neutron refused " + doing + " (HTTP " + status
@@ -116,12 +120,25 @@ final class Neutron {
                 }
                 return r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
             } catch (IOException e) {
+                if (!method.equals("POST") && attempt < OpenStackProvider.ATTEMPTS) {
+                    sleep(attempt);
+                    continue;
+                }
                 throw new ProviderException(ProviderException.Kind.UNREACHABLE, "Neutron unreachable while " + doing + ": "
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), null, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new ProviderException(ProviderException.Kind.UNREACHABLE, "interrupted while " + doing, null, e);
             }
+        }
+    }
+
+    private static void sleep(int attempt) {
+        try {
+            Thread.sleep(500L << attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(ProviderException.Kind.UNREACHABLE, "interrupted while waiting to call Neutron again", null, e);
         }
     }
 

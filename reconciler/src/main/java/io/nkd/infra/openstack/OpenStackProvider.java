@@ -242,7 +242,7 @@ public final class OpenStackProvider implements Provider {
             if (settings.availabilityZone() != null) {
                 b.availabilityZone(settings.availabilityZone());
             }
-            Server booted = nova("creating server " + node, c -> c.compute().servers().boot(b.build()));
+            Server booted = novaCreate("creating server " + node, c -> c.compute().servers().boot(b.build()));
             if (booted == null || booted.getId() == null) {
                 throw new ProviderException(ProviderException.Kind.SERVER_ERROR, "Nova accepted server " + node
                         + " but returned no server ID", null);
@@ -437,7 +437,7 @@ public final class OpenStackProvider implements Provider {
                 return g.getId();
             }
         }
-        ServerGroup g = nova("creating server group " + name, c -> c.compute().serverGroups().create(name, policy));
+        ServerGroup g = novaCreate("creating server group " + name, c -> c.compute().serverGroups().create(name, policy));
         LOG.info("openstack server group created cluster={} group={} policy={}", cluster, g.getId(), policy);
         return g.getId();
     }
@@ -537,10 +537,13 @@ public final class OpenStackProvider implements Provider {
     }
 
     private void deleteServer(String id, String node) {
-        ActionResponse r = nova("deleting server " + node, c -> c.compute().servers().delete(id));
-        if (r != null && !r.isSuccess() && r.getCode() != 404) {
-            throw Failures.of("deleting server " + node, r);
-        }
+        nova("deleting server " + node, c -> {
+            ActionResponse r = c.compute().servers().delete(id);
+            if (r != null && !r.isSuccess() && r.getCode() != 404) {
+                throw Failures.of("deleting server " + node, r);
+            }
+            return r;
+        });
     }
 
     /** Waits until Nova no longer shows the servers (their ports are released then), at most {@link Options#deleteWait}. */
@@ -638,10 +641,13 @@ public final class OpenStackProvider implements Provider {
         }
         for (OwnedResource r : all) {
             if (r.kind().equals("server-group")) {
-                ActionResponse a = nova("deleting server group " + r.name(), c -> c.compute().serverGroups().delete(r.id()));
-                if (a != null && !a.isSuccess() && a.getCode() != 404) {
-                    throw Failures.of("deleting server group " + r.name(), a);
-                }
+                nova("deleting server group " + r.name(), c -> {
+                    ActionResponse a = c.compute().serverGroups().delete(r.id());
+                    if (a != null && !a.isSuccess() && a.getCode() != 404) {
+                        throw Failures.of("deleting server group " + r.name(), a);
+                    }
+                    return a;
+                });
             } else if (r.kind().equals("security-group")) {
                 neutron.delete("security-groups", r.id(), "deleting security group " + r.name());
             }
@@ -652,18 +658,46 @@ public final class OpenStackProvider implements Provider {
 
     // ------------------------------------------------------------------------------------------------ plumbing
 
-    /** One Nova or Glance call through openstack4j on this thread, its failure as a {@link ProviderException}. */
-    private <T> T nova(String doing, Function<OSClient.OSClientV3, T> call) {
-        OSClient.OSClientV3 client = keystone.client();
-        novaCalls.incrementAndGet();
-        try {
-            return call.apply(client);
-        } catch (RuntimeException e) {
-            if (e instanceof ResponseException r && r.getStatus() == 401) {
-                keystone.invalidate();
+    /** Attempts of a call that is safe to repeat (a read, a delete) when OpenStack answers 5xx or cannot be reached. */
+    static final int ATTEMPTS = 3;
+
+    /**
+     * One Nova or Glance call through openstack4j on this thread, its failure as a {@link ProviderException}. Reads and
+     * deletes ({@code idempotent}) are tried again after a 5xx or a lost connection (a database briefly locked, an API
+     * worker restarting behind a load balancer); a create never is, as it might have happened.
+     */
+    private <T> T call(String doing, boolean idempotent, Function<OSClient.OSClientV3, T> call) {
+        for (int attempt = 1; ; attempt++) {
+            OSClient.OSClientV3 client = keystone.client();
+            novaCalls.incrementAndGet();
+            try {
+                return call.apply(client);
+            } catch (RuntimeException e) {
+                if (e instanceof ResponseException r && r.getStatus() == 401) {
+                    keystone.invalidate();
+                }
+                ProviderException p = Failures.of(doing, e);
+                if (!idempotent || attempt >= ATTEMPTS || !transientFailure(p)) {
+                    throw p;
+                }
+                LOG.info("openstack call failed, trying again (attempt {} of {}) while {}: {}", attempt, ATTEMPTS, doing, p.getMessage());
+                sleep(Duration.ofMillis(500L << attempt));
             }
-            throw Failures.of(doing, e);
         }
+    }
+
+    /** A read or a delete: repeated on transient failures. */
+    private <T> T nova(String doing, Function<OSClient.OSClientV3, T> call) {
+        return call(doing, true, call);
+    }
+
+    /** A create: never repeated. */
+    private <T> T novaCreate(String doing, Function<OSClient.OSClientV3, T> call) {
+        return call(doing, false, call);
+    }
+
+    static boolean transientFailure(ProviderException p) {
+        return p.kind() == ProviderException.Kind.SERVER_ERROR || p.kind() == ProviderException.Kind.UNREACHABLE;
     }
 
     private static void sleep(Duration d) {
