@@ -38,6 +38,11 @@ public record CloudAccess(Credentials credentials, String region, String facing)
      * @throws ProviderException {@link ProviderException.Kind#UNAUTHORIZED} naming what is missing or malformed
      */
     public static CloudAccess resolve(Infrastructure.OpenStack os, SecretResolver secrets, Map<String, String> env, Path cwd) {
+        return resolve(os, secrets, env, cwd, Path.of("/etc/openstack"));
+    }
+
+    /** The same, with the system-wide directory of clouds.yaml given (tests). */
+    static CloudAccess resolve(Infrastructure.OpenStack os, SecretResolver secrets, Map<String, String> env, Path cwd, Path etc) {
         if (os.credentials() != null) {
             String where = os.credentials().toString() + " (spec.infrastructure.openstack.credentials)";
             String text;
@@ -59,9 +64,9 @@ public record CloudAccess(Credentials credentials, String region, String facing)
             return new CloudAccess(credentials(auth, os.authURL(), where), blank(os.region()), "public");
         }
         String cloudName = os.cloud();
-        Path file = cloudsYaml(env, cwd).orElseThrow(() -> new ProviderException(ProviderException.Kind.UNAUTHORIZED,
+        Path file = candidates(env, cwd, etc).stream().filter(Files::isRegularFile).findFirst().orElseThrow(() -> new ProviderException(ProviderException.Kind.UNAUTHORIZED,
                 "spec.infrastructure.openstack.cloud is " + cloudName + ", but no clouds.yaml was found (looked at "
-                        + String.join(", ", candidates(env, cwd).stream().map(Path::toString).toList())
+                        + String.join(", ", candidates(env, cwd, etc).stream().map(Path::toString).toList())
                         + "); write one, or set OS_CLIENT_CONFIG_FILE in nkd's environment", null));
         Map<String, Object> cloud = entry(file, cloudName).orElseThrow(() -> new ProviderException(ProviderException.Kind.UNAUTHORIZED,
                 "clouds.yaml " + file + " has no cloud " + cloudName + " (spec.infrastructure.openstack.cloud)", null));
@@ -93,12 +98,8 @@ public record CloudAccess(Credentials credentials, String region, String facing)
         }
     }
 
-    /** The clouds.yaml nkd reads: OS_CLIENT_CONFIG_FILE, else the first that exists of ./, ~/.config/openstack/, /etc/openstack/. */
-    static Optional<Path> cloudsYaml(Map<String, String> env, Path cwd) {
-        return candidates(env, cwd).stream().filter(Files::isRegularFile).findFirst();
-    }
-
-    private static List<Path> candidates(Map<String, String> env, Path cwd) {
+    /** Where nkd looks for clouds.yaml: OS_CLIENT_CONFIG_FILE, else ./, ~/.config/openstack/, /etc/openstack/ in order. */
+    private static List<Path> candidates(Map<String, String> env, Path cwd, Path etc) {
         String explicit = env.get("OS_CLIENT_CONFIG_FILE");
         if (explicit != null && !explicit.isBlank()) {
             return List.of(Path.of(explicit));
@@ -109,7 +110,7 @@ public record CloudAccess(Credentials credentials, String region, String facing)
         if (home != null && !home.isBlank()) {
             paths.add(Path.of(home, ".config", "openstack", "clouds.yaml"));
         }
-        paths.add(Path.of("/etc/openstack/clouds.yaml"));
+        paths.add(etc.resolve("clouds.yaml"));
         return paths;
     }
 

@@ -110,6 +110,10 @@ public final class OpenStackProvider implements Provider {
      * clouds.yaml (found through {@code env}'s OS_CLIENT_CONFIG_FILE or HOME, or in the working directory).
      */
     public static OpenStackProvider of(Infrastructure.OpenStack settings, SecretResolver secrets, Map<String, String> env) {
+        if (settings == null) {
+            throw new ProviderException(ProviderException.Kind.NOT_FOUND, "spec.infrastructure.openstack is missing: provider"
+                    + " openstack needs its network, bootImage and credentials or cloud", null);
+        }
         Path cwd = Path.of("").toAbsolutePath();
         return new OpenStackProvider(settings, () -> CloudAccess.resolve(settings, secrets, env, cwd), Options.DEFAULT,
                 Clock.systemUTC());
