@@ -135,13 +135,14 @@ final class Steps {
         @Override
         public boolean run(Scope s) throws ReconcileException {
             var type = s.loaded.spec().infrastructure().provider();
-            Provider provider = c.providers().forInfrastructure(s.loaded.spec().infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
-                    Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type)));
+            Provider provider = s.calls.wrap(c.providers().forInfrastructure(s.loaded.spec().infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
+                    Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type))));
             Map<String, String> poolVersions = s.rendered.versions();
             Map<String, String> nodeVersions = s.rendered.nodes().stream()
                     .collect(Collectors.toMap(RenderedConfig::name, RenderedConfig::version));
             try {
-                List<MachineChanges.Existing> existing = provider.list(s.cluster).stream().map(MachineChanges.Existing::of).toList();
+                List<MachineChanges.Existing> existing = s.calls.recreateFailed(s.state, provider, provider.list(s.cluster)).stream()
+                        .map(MachineChanges.Existing::of).toList();
                 MachineChanges changes = MachineChanges.of(existing, Topology.nodes(s.cluster, s.loaded.spec()));
                 for (Topology.PlannedNode n : changes.create()) {
                     String pool = n.pool().name();
@@ -157,7 +158,7 @@ final class Steps {
                 }
                 s.machines.addAll(provider.list(s.cluster));
             } catch (RuntimeException e) {
-                throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
+                throw s.calls.failure(provider.name(), e);
             }
             c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
