@@ -11,7 +11,8 @@ import java.util.Set;
  * ProviderRegistry (infra.registry)'s built-in list (a test keeps the two equal).
  */
 public final class BuiltInProviders {
-    private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX);
+    private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX,
+            Infrastructure.ProviderType.OPENSTACK);
 
     private BuiltInProviders() {
     }

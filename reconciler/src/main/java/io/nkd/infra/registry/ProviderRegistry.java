@@ -89,6 +89,7 @@ public final class ProviderRegistry implements AutoCloseable {
             SandboxProvider sandbox = ctx.shared(SandboxProvider.class, () -> new SandboxProvider(ctx.stateDir(), SANDBOX_BOOT_TIME));
             return infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime());
         });
+        f.put(Infrastructure.ProviderType.OPENSTACK, (infra, ctx) -> io.nkd.infra.openstack.OpenStackProvider.of(infra.openstack(), ctx.secrets(), System.getenv()));
         return f;
     }
 
