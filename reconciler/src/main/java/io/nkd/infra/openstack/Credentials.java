@@ -157,41 +157,4 @@ public sealed interface Credentials {
         String s = Objects.toString(v).strip();
         return s.isEmpty() ? fallback : s;
     }
-
-    /** The body of {@code POST /v3/auth/tokens}. Holds the secret: never log it. */
-    static Map<String, Object> authRequest(Credentials c) {
-        Map<String, Object> identity = new LinkedHashMap<>();
-        Map<String, Object> auth = new LinkedHashMap<>();
-        if (c instanceof Password p) {
-            Map<String, Object> user = p.user().json();
-            if (p.user().id() == null) {
-                user.put("domain", p.userDomain().json());
-            }
-            user.put("password", p.password());
-            identity.put("methods", java.util.List.of("password"));
-            identity.put("password", Map.of("user", user));
-            auth.put("identity", identity);
-            Map<String, Object> project = p.project().json();
-            if (p.project().id() == null) {
-                project.put("domain", p.projectDomain().json());
-            }
-            auth.put("scope", Map.of("project", project));
-        } else if (c instanceof ApplicationCredential a) {
-            Map<String, Object> cred = a.credential().json();
-            if (a.credential().id() == null) {
-                Map<String, Object> user = a.user().json();
-                if (a.user().id() == null) {
-                    user.put("domain", a.userDomain().json());
-                }
-                cred.put("user", user);
-            }
-            cred.put("secret", a.secret());
-            identity.put("methods", java.util.List.of("application_credential"));
-            identity.put("application_credential", cred);
-            auth.put("identity", identity); // an application credential carries its project: no scope
-        } else {
-            throw new IllegalStateException("unknown credentials " + c.getClass());
-        }
-        return Map.of("auth", auth);
-    }
 }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.openstack4j.api.OSClient;
 import org.openstack4j.api.types.Facing;
@@ -114,7 +115,7 @@ final class Keystone {
         Credentials c = access.credentials();
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(Credentials.authRequest(c));
+            body = JSON.writeValueAsBytes(authRequest(c));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the Keystone request", e);
         }
@@ -161,5 +162,42 @@ final class Keystone {
             case "admin" -> Facing.ADMIN;
             default -> Facing.PUBLIC;
         };
+    }
+
+    /** The body of {@code POST /v3/auth/tokens}. Holds the secret: never log it. */
+    static Map<String, Object> authRequest(Credentials c) {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        Map<String, Object> auth = new LinkedHashMap<>();
+        if (c instanceof Credentials.Password p) {
+            Map<String, Object> user = p.user().json();
+            if (p.user().id() == null) {
+                user.put("domain", p.userDomain().json());
+            }
+            user.put("password", p.password());
+            identity.put("methods", java.util.List.of("password"));
+            identity.put("password", Map.of("user", user));
+            auth.put("identity", identity);
+            Map<String, Object> project = p.project().json();
+            if (p.project().id() == null) {
+                project.put("domain", p.projectDomain().json());
+            }
+            auth.put("scope", Map.of("project", project));
+        } else if (c instanceof Credentials.ApplicationCredential a) {
+            Map<String, Object> cred = a.credential().json();
+            if (a.credential().id() == null) {
+                Map<String, Object> user = a.user().json();
+                if (a.user().id() == null) {
+                    user.put("domain", a.userDomain().json());
+                }
+                cred.put("user", user);
+            }
+            cred.put("secret", a.secret());
+            identity.put("methods", java.util.List.of("application_credential"));
+            identity.put("application_credential", cred);
+            auth.put("identity", identity); // an application credential carries its project: no scope
+        } else {
+            throw new IllegalStateException("unknown credentials " + c.getClass());
+        }
+        return Map.of("auth", auth);
     }
 }

@@ -68,9 +68,10 @@ public final class OpenStackProvider implements Provider {
     /**
      * How long nkd waits on OpenStack.
      *
-     * @param settle     how long {@link #create} waits for a new server to leave BUILD, so that an ERROR (no valid host)
-     *                   is cleaned up and reported by the create itself; a server still building then is returned as
-     *                   BUILDING (an ERROR later shows in {@link #list} as FAILED with Nova's fault). Zero: no wait.
+     * @param settle     how long {@link #create} waits at most for Nova to place a new server (task state past
+     *                   {@code scheduling}), so that "No valid host" is cleaned up and reported by the create itself; a
+     *                   server still building then is returned as BUILDING (a later ERROR shows in {@link #list} as
+     *                   FAILED with Nova's fault, and {@link #delete} removes its port). Zero: no wait.
      * @param deleteWait how long a delete waits for Nova to remove a server before removing its port
      * @param poll       the interval of those waits
      */
@@ -319,8 +320,17 @@ public final class OpenStackProvider implements Provider {
         do {
             sleep(options.poll());
             s = nova("watching server " + node, c -> c.compute().servers().get(id));
-        } while (s != null && s.getStatus() == Server.Status.BUILD && clock.instant().isBefore(end));
+        } while (s != null && scheduling(s) && clock.instant().isBefore(end));
         return s;
+    }
+
+    /**
+     * Whether Nova is still placing the server: BUILD with task state {@code scheduling} (or none yet). "No valid
+     * host" happens there, within seconds; what follows (volumes, networking, spawning) may take minutes on a real
+     * cloud and is left to {@link #list}, which reports a later ERROR as FAILED with Nova's fault.
+     */
+    private static boolean scheduling(Server s) {
+        return s.getStatus() == Server.Status.BUILD && (s.getTaskState() == null || "scheduling".equals(s.getTaskState()));
     }
 
     private String flavor(MachineRequest r) {

@@ -119,12 +119,12 @@ class OpenStackSettingsTest {
         assertEquals("https://keystone.example.com:5000/v3", p.authURL());
         assertEquals("user nkd in project k8s", p.describe());
         assertFalse(access.toString().contains("pw-123") || p.toString().contains("pw-123"), access::toString);
-        String body = new ObjectMapper().writeValueAsString(Credentials.authRequest(p));
+        String body = new ObjectMapper().writeValueAsString(Keystone.authRequest(p));
         assertTrue(body.contains("\"methods\":[\"password\"]") && body.contains("\"scope\":{\"project\":{\"name\":\"k8s\""), body);
 
         Files.writeString(state.resolve("secrets/os-creds"), "{\"application_credential_id\": \"ac1\", \"application_credential_secret\": \"s3\"}");
         Credentials app = CloudAccess.resolve(settings("https://k/v3", SECRET, null, null, null, null), secrets, Map.of(), state).credentials();
-        String appBody = new ObjectMapper().writeValueAsString(Credentials.authRequest(app));
+        String appBody = new ObjectMapper().writeValueAsString(Keystone.authRequest(app));
         assertEquals("{\"auth\":{\"identity\":{\"methods\":[\"application_credential\"],\"application_credential\":{\"id\":\"ac1\",\"secret\":\"s3\"}}}}",
                 appBody);
         assertFalse(app.toString().contains("s3\""));
