@@ -142,11 +142,15 @@ class OpenStackProviderLiveTest {
             assertEquals(1, portsOf(cloud, other).size());
             assertNotNull(securityGroup(cloud, other));
         } finally {
+            // each cleanup runs even when another fails: objects of a deleted project would stay behind
             try {
                 provider.destroy(cluster);
-                otherProvider.destroy(other);
             } finally {
-                cloud.admin("DELETE", "identity", "/projects/" + projectId, null);
+                try {
+                    otherProvider.destroy(other);
+                } finally {
+                    cloud.admin("DELETE", "identity", "/projects/" + projectId, null);
+                }
             }
         }
         assertEquals(List.of(), serversOf(cloud, other));
@@ -177,8 +181,11 @@ class OpenStackProviderLiveTest {
             assertEquals(List.of(w1.name()), names(awaitActive(provider, cluster, 1, w1)));
             assertEquals(1, portsOf(cloud, cluster).size());
         } finally {
-            provider.destroy(cluster);
-            cloud.admin("DELETE", "identity", "/projects/" + projectId, null);
+            try {
+                provider.destroy(cluster);
+            } finally {
+                cloud.admin("DELETE", "identity", "/projects/" + projectId, null);
+            }
         }
     }
 
