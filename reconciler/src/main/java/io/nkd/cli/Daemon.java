@@ -101,7 +101,7 @@ final class Daemon implements AutoCloseable {
 
         SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());
         // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
-        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets);
+        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets, cluster -> lastFetches(tokens, store, cluster));
         parts.add(providers);
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
                 providers::forInfrastructure);
@@ -116,6 +116,13 @@ final class Daemon implements AutoCloseable {
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),
                 s.listen().getHostString(), api.port(), ignition.baseUrl(), base);
+    }
+
+    /** The Ignition server's record of a cluster's fetches: node → last fetch (what a bare-metal provider reads). */
+    private static java.util.Map<String, java.time.Instant> lastFetches(NodeTokens tokens, LocalStateStore store, String cluster) {
+        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
+        tokens.fetches().fetched(store.view(cluster)).forEach((node, f) -> out.put(node, f.last()));
+        return out;
     }
 
     /**

@@ -44,8 +44,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "destroy",
         mixinStandardHelpOptions = true,
         description = {"Delete everything nkd created for a cluster (machines, ports, groups, volumes…) and forget its state.",
-            "Without --confirm CLUSTER it only lists what would go (a dry run). The cluster must first be removed from Git",
-            "(or paused there) and the daemon must have seen it: 'nkd status CLUSTER' shows UNMANAGED or PAUSED.",
+            "Without --confirm CLUSTER it only lists what would go (a dry run).",
+            "The cluster must first be removed from Git (or paused there), and 'nkd status CLUSTER' must show UNMANAGED or PAUSED.",
             "The cluster's PKI and secrets are kept in STATE_DIR/backups/ unless --purge."},
         footer = {"", "Examples:", "  nkd destroy lab --state-dir /var/lib/nkd",
             "  nkd destroy lab --state-dir /var/lib/nkd --confirm lab",
@@ -81,7 +81,10 @@ final class DestroyCommand implements Callable<Integer> {
             ClusterStatus status = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             refuseWhileManaged(status);
             Optional<Infrastructure> infra = appliedInfrastructure(state);
-            try (ProviderRegistry registry = new ProviderRegistry(store.root(), new SecretResolver(store.root(), System.getenv()))) {
+            java.util.Map<String, java.time.Instant> fetched = new java.util.TreeMap<>();
+            new io.nkd.server.NodeFetches(store, Clock.systemUTC()).fetched((io.nkd.state.ClusterView) state).forEach((node, f) -> fetched.put(node, f.last()));
+            try (ProviderRegistry registry = new ProviderRegistry(store.root(), new SecretResolver(store.root(), System.getenv()),
+                    c -> c.equals(cluster) ? fetched : java.util.Map.of())) {
                 Optional<Provider> provider = infra.map(i -> registry.forInfrastructure(i).orElseThrow(() -> new UserException(
                         "cluster " + cluster + " runs on " + i.provider().wire() + ": " + BuiltInProviders.unavailable(i.provider())
                                 + "; nkd cannot list or delete its machines")))

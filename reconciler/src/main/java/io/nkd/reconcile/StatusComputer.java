@@ -144,8 +144,10 @@ final class StatusComputer {
                 phase = switch (m.state()) {
                     case FAILED -> MachinePhase.FAILED;
                     case DELETING -> MachinePhase.DELETING;
-                    case BUILDING, ACTIVE -> current != null ? MachinePhase.FETCHED
-                            : m.state() == ProvisionedMachine.State.BUILDING ? MachinePhase.BUILDING : MachinePhase.ACTIVE;
+                    // fetched only once the provider, too, calls it running: the steps are in order, and a replacement
+                    // waits for every other machine to be ACTIVE, so Ready must not come before the provider says so
+                    case BUILDING -> MachinePhase.BUILDING;
+                    case ACTIVE -> current != null ? MachinePhase.FETCHED : MachinePhase.ACTIVE;
                 };
                 message = m.message();
             }

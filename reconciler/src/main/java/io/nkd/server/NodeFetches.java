@@ -58,7 +58,8 @@ public final class NodeFetches {
     /** Per cluster store location: the latest fetch of each node seen by this process, and whether it is on disk. */
     private final ConcurrentHashMap<String, Map<String, Seen>> seen = new ConcurrentHashMap<>();
 
-    private record Seen(NodeFetch fetch, boolean pending) {
+    /** A node's latest fetch; pending until written; onDisk: the last-fetch time the file holds (null: none yet). */
+    private record Seen(NodeFetch fetch, boolean pending, Instant onDisk) {
     }
 
     public NodeFetches(StateStore store, Clock clock) {
@@ -73,24 +74,27 @@ public final class NodeFetches {
             Instant now = clock.instant();
             Map<String, Seen> nodes = seen.computeIfAbsent(view.location(), k -> new ConcurrentHashMap<>());
             boolean changed;
+            boolean newVersion;
             synchronized (nodes) {
                 Seen before = nodes.get(node);
                 NodeFetch previous = before == null ? stored(view, node) : before.fetch();
+                Instant onDisk = before == null ? (previous == null ? null : previous.last()) : before.onDisk();
                 NodeFetch next;
-                if (previous == null || !previous.poolVersion().equals(poolVersion)) {
+                newVersion = previous == null || !previous.poolVersion().equals(poolVersion);
+                if (newVersion) {
                     next = new NodeFetch(node, poolVersion, now, now);
                     changed = true;
                 } else {
                     next = new NodeFetch(node, poolVersion, previous.first(), now);
                     changed = (before != null && before.pending())
-                            || previous.last() == null || Duration.between(previous.last(), now).compareTo(LAST_PRECISION) > 0;
+                            || onDisk == null || Duration.between(onDisk, now).compareTo(LAST_PRECISION) > 0;
                 }
-                nodes.put(node, new Seen(next, changed || (before != null && before.pending())));
+                nodes.put(node, new Seen(next, changed, onDisk));
+            }
+            if (newVersion) {
+                LOG.info("cluster {}: node {} fetched its config {}", cluster, node, poolVersion);
             }
             if (changed) {
-                if (previousVersionDiffers(nodes, node)) {
-                    LOG.info("cluster {}: node {} fetched its config {}", cluster, node, poolVersion);
-                }
                 tryFlush(cluster);
             }
         } catch (InvalidStatePathException e) {
@@ -98,11 +102,6 @@ public final class NodeFetches {
         } catch (RuntimeException e) {
             LOG.error("cluster {}: cannot record node {}'s fetch of {}: {}", cluster, node, poolVersion, e.getMessage());
         }
-    }
-
-    private static boolean previousVersionDiffers(Map<String, Seen> nodes, String node) {
-        Seen s = nodes.get(node);
-        return s != null && s.fetch().first().equals(s.fetch().last());
     }
 
     /** The stored fetch of a node, or null; a corrupt file counts as none here (it is reported where it is read). */
@@ -147,7 +146,7 @@ public final class NodeFetches {
             read(state).forEach(f -> merged.put(f.node(), f));
             nodes.forEach((node, s) -> merged.put(node, s.fetch()));
             state.writeJson(PATH, new FetchFile(new ArrayList<>(merged.values())), Sensitivity.PUBLIC);
-            nodes.replaceAll((node, s) -> new Seen(s.fetch(), false));
+            nodes.replaceAll((node, s) -> new Seen(s.fetch(), false, s.fetch().last()));
         }
     }
 

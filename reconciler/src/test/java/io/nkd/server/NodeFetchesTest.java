@@ -1,6 +1,7 @@
 package io.nkd.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +75,49 @@ class NodeFetchesTest {
         assertNotNull(read);
         assertEquals(poolVersion(), read.poolVersion());
         assertEquals(f.first(), read.first());
+    }
+
+    @Test
+    void theLastFetchTimeIsWrittenOnlyWhenItMovedMoreThanTenMinutes() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-12-06T05:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+        };
+        NodeFetches fetches = new NodeFetches(fx.store, clock);
+        fx.tokens.issue(ServerFixture.CLUSTER, "workers", NODE); // the cluster's ignition/ exists, as after any pointer
+        var view = fx.store.view(ServerFixture.CLUSTER);
+        fetches.record(ServerFixture.CLUSTER, NODE, "rendered-workers-1");
+        var first = view.version(NodeFetches.PATH);
+        assertTrue(first.isPresent());
+        for (int minute = 1; minute <= 10; minute++) { // Ignition re-fetching every minute
+            now.set(now.get().plusSeconds(60));
+            fetches.record(ServerFixture.CLUSTER, NODE, "rendered-workers-1");
+        }
+        assertEquals(first, view.version(NodeFetches.PATH), "ten minutes of re-fetches: no write");
+        assertEquals(now.get(), fetches.fetched(view).get(NODE).last(), "the latest time is known in memory");
+        now.set(now.get().plusSeconds(61));
+        fetches.record(ServerFixture.CLUSTER, NODE, "rendered-workers-1");
+        assertNotEquals(first, view.version(NodeFetches.PATH), "more than ten minutes after the written time: written");
+        NodeFetch onDisk = new NodeFetches(fx.store, clock).fetched(view).get(NODE);
+        assertEquals(now.get(), onDisk.last());
+        assertEquals(java.time.Instant.parse("2026-12-06T05:00:00Z"), onDisk.first());
+        fetches.record(ServerFixture.CLUSTER, NODE, "rendered-workers-2");
+        assertEquals("rendered-workers-2", new NodeFetches(fx.store, clock).fetched(view).get(NODE).poolVersion(),
+                "a new version is written at once");
     }
 
     @Test

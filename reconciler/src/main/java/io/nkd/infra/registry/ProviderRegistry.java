@@ -46,10 +46,20 @@ public final class ProviderRegistry implements AutoCloseable {
         private final Path stateDir;
         private final SecretResolver secrets;
         private final Map<Object, Object> shared = new LinkedHashMap<>();
+        private final java.util.function.Function<String, Map<String, java.time.Instant>> fetched;
 
-        Context(Path stateDir, SecretResolver secrets) {
+        Context(Path stateDir, SecretResolver secrets, java.util.function.Function<String, Map<String, java.time.Instant>> fetched) {
             this.stateDir = stateDir;
             this.secrets = secrets;
+            this.fetched = fetched;
+        }
+
+        /**
+         * The Ignition server's record for a cluster: node name → when it last fetched its pool config (for bare metal,
+         * the only sign a machine exists). Empty where the process serves no Ignition.
+         */
+        public Map<String, java.time.Instant> fetched(String cluster) {
+            return fetched.apply(cluster);
         }
 
         public Path stateDir() {
@@ -93,9 +103,20 @@ public final class ProviderRegistry implements AutoCloseable {
         return f;
     }
 
-    /** The built-in providers. */
+    /** The built-in providers, without a fetch record. */
     public ProviderRegistry(Path stateDir, SecretResolver secrets) {
-        this(stateDir, secrets, builtIn());
+        this(stateDir, secrets, cluster -> Map.of(), builtIn());
+    }
+
+    /** The built-in providers, with the Ignition server's fetch record (node → last fetch, per cluster). */
+    public ProviderRegistry(Path stateDir, SecretResolver secrets,
+                            java.util.function.Function<String, Map<String, java.time.Instant>> fetched) {
+        this(stateDir, secrets, fetched, builtIn());
+    }
+
+    /** Given factories (tests). */
+    public ProviderRegistry(Path stateDir, SecretResolver secrets, Map<Infrastructure.ProviderType, Factory> factories) {
+        this(stateDir, secrets, cluster -> Map.of(), factories);
     }
 
     /** The types this registry can build. */
@@ -103,8 +124,11 @@ public final class ProviderRegistry implements AutoCloseable {
         return java.util.Collections.unmodifiableSet(factories.keySet());
     }
 
-    public ProviderRegistry(Path stateDir, SecretResolver secrets, Map<Infrastructure.ProviderType, Factory> factories) {
-        this.context = new Context(Objects.requireNonNull(stateDir, "stateDir"), Objects.requireNonNull(secrets, "secrets"));
+    public ProviderRegistry(Path stateDir, SecretResolver secrets,
+                            java.util.function.Function<String, Map<String, java.time.Instant>> fetched,
+                            Map<Infrastructure.ProviderType, Factory> factories) {
+        this.context = new Context(Objects.requireNonNull(stateDir, "stateDir"), Objects.requireNonNull(secrets, "secrets"),
+                Objects.requireNonNull(fetched, "fetched"));
         this.factories = factories.isEmpty() ? Map.of() : new EnumMap<>(factories);
     }
 
