@@ -12,7 +12,7 @@ import java.util.Set;
  */
 public final class BuiltInProviders {
     private static final Set<Infrastructure.ProviderType> AVAILABLE = EnumSet.of(Infrastructure.ProviderType.SANDBOX,
-            Infrastructure.ProviderType.LIBVIRT, Infrastructure.ProviderType.BAREMETAL);
+            Infrastructure.ProviderType.OPENSTACK, Infrastructure.ProviderType.LIBVIRT, Infrastructure.ProviderType.BAREMETAL);
 
     private BuiltInProviders() {
     }

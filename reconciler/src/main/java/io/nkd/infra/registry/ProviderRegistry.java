@@ -103,6 +103,8 @@ public final class ProviderRegistry implements AutoCloseable {
             SandboxProvider sandbox = ctx.shared(SandboxProvider.class, () -> new SandboxProvider(ctx.stateDir(), SANDBOX_BOOT_TIME));
             return infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime());
         });
+        f.put(Infrastructure.ProviderType.OPENSTACK, (infra, ctx) ->
+                io.nkd.infra.openstack.OpenStackProvider.of(infra.openstack(), ctx.secrets(), System.getenv()));
         f.put(Infrastructure.ProviderType.LIBVIRT, (infra, ctx) -> ctx.shared(LibvirtProviders.class,
                 () -> new LibvirtProviders(ctx.stateDir(), java.time.Clock.systemUTC())).forSettings(infra.libvirt()));
         // one bare-metal registry per process, shared with the iPXE listener; the daemon hands in the Ignition server's
