@@ -54,7 +54,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     /**
      * A cluster removed from the head revision: nkd stops managing it and deletes nothing. Its machines keep running,
      * its secrets, node tokens and state stay; status shows it as removed. Deleting a cluster's machines is a
-     * separate, explicit act that nkd does not offer yet.
+     * separate, explicit act: {@code nkd destroy CLUSTER --confirm CLUSTER}.
      *
      * @param machines the machines the daemon created and leaves running (0 when it had no provider for the cluster)
      */

@@ -252,12 +252,13 @@ class PlannerTest {
     }
 
     @Test
-    void removingAClusterOnAProviderThisNkdLacksLeavesNoMachinesBehind() {
+    void removingAnOpenStackClusterLeavesItsMachinesRunningAndNamesNkdDestroy() {
         Plan plan = plan(BASE.remove("clusters/openstack-prod"));
         Action.UnmanageCluster prod = actions(plan, "openstack-prod", Action.UnmanageCluster.class).get(0);
-        assertEquals(0, prod.machines(), "the daemon never created openstack machines");
-        assertEquals("STOP MANAGING cluster openstack-prod: nothing is deleted", prod.summary());
-        assertContains(prod.reason(), "It has no machines to leave behind: no openstack provider is available in this nkd");
+        assertEquals(6, prod.machines(), "3 control-plane nodes and 3 workers were created on OpenStack");
+        assertEquals("STOP MANAGING cluster openstack-prod: nothing is deleted, its 6 machine(s) on openstack keep running unmanaged",
+                prod.summary());
+        assertContains(prod.reason(), "nkd destroy openstack-prod --confirm openstack-prod");
         assertEquals(1, cluster(plan, "openstack-prod").actions().size(), "no machine deletions, no config withdrawals");
     }
 }
