@@ -16,7 +16,7 @@ public final class StateIOException extends StateException {
      * NIO's messages are often only the path; say what went wrong instead. The cause stays attached for
      * --debug: I/O exceptions carry paths and errno texts, never file contents.
      */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }

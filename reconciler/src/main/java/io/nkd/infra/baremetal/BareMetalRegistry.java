@@ -217,9 +217,6 @@ public final class BareMetalRegistry {
     }
 
     private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return io.nkd.state.StateIOException.reason(e);
     }
 }

@@ -337,10 +337,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     private static String reason(IOException e) {
-        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return io.nkd.state.StateIOException.reason(e);
     }
 
     @Override
