@@ -191,6 +191,7 @@ api_paste_config = /etc/nova/api-paste.ini
 [api_database]
 connection = sqlite:///$d/nova_api.sqlite?timeout=30
 [database]
+# SQLite: wait up to 30 s for another process's write instead of failing with "database is locked" (busy machines)
 connection = sqlite:///$d/nova.sqlite?timeout=30
 [conductor]
 workers = 1
@@ -324,10 +325,13 @@ sync_databases() {
     log "nova: API, cell0 and cell1 databases"
     local n=(quiet nova-manage --config-file "$d/nova/nova.conf")
     "${n[@]}" api_db sync
-    "${n[@]}" cell_v2 map_cell0 --database_connection "sqlite:///$d/nova_cell0.sqlite"
+    "${n[@]}" cell_v2 map_cell0 --database_connection "sqlite:///$d/nova_cell0.sqlite?timeout=30"
     nova-manage --config-file "$d/nova/nova.conf" cell_v2 list_cells 2>/dev/null | grep -q ' cell1 ' \
       || "${n[@]}" cell_v2 create_cell --name=cell1
     "${n[@]}" db sync
+    # the cells' connections are read from the API database: they wait for a lock too (see [database])
+    sqlite3 "$d/nova_api.sqlite" "update cell_mappings set database_connection = database_connection || '?timeout=30'
+      where database_connection like 'sqlite:%' and database_connection not like '%?%';"
     local db
     for db in nova_api nova nova_cell0; do wal "$d/$db.sqlite"; done
     touch "$m/nova-db"
