@@ -36,13 +36,23 @@ now() { date +%s; }
 
 pid_file() { printf '%s/run/%s.pid' "$DIR" "$1"; }
 
-# The PID of a service this script started, if that process still runs.
+# A process's start time (clock ticks since boot): with the PID it names one process, even after a PID is reused.
+started_at() {
+  local stat fields
+  stat=$(<"/proc/$1/stat") || return 1
+  read -r -a fields <<<"${stat##*) }" # after "PID (COMM) ": field 3 onwards
+  echo "${fields[19]}"
+}
+
+# The PID of a service this script started, if that very process still runs (a PID file survives a reboot or a
+# kill of everything; its PID may belong to another process by then).
 running_pid() {
-  local f pid
+  local f pid start
   f=$(pid_file "$1")
   [ -s "$f" ] || return 1
-  pid=$(<"$f")
-  kill -0 "$pid" 2>/dev/null || return 1
+  read -r pid start <"$f" || true
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(started_at "$pid" 2>/dev/null)" = "$start" ] || return 1
   printf '%s' "$pid"
 }
 
@@ -361,7 +371,7 @@ spawn() {
   log "starting $name"
   # (fd 9 is the lock of this script: a service that inherited it would hold it for ever)
   setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 9>&- &
-  echo $! >"$(pid_file "$name")"
+  echo "$! $(started_at $!)" >"$(pid_file "$name")"
 }
 
 start_rabbitmq() {
