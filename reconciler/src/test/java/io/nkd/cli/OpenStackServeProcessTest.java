@@ -121,9 +121,15 @@ class OpenStackServeProcessTest {
 
     /** Waits until Nova holds exactly these nodes of the cluster, all ACTIVE; returns their servers. */
     private List<Server> awaitServers(String cluster, List<String> nodes) throws InterruptedException {
-        return await(cluster + " to be servers " + nodes + ", all ACTIVE", () -> cloud.servers(cluster),
-                s -> s.stream().map(Server::node).sorted().toList().equals(nodes.stream().sorted().toList())
-                        && s.stream().allMatch(x -> "ACTIVE".equals(x.status())), CONVERGE);
+        try {
+            return await(cluster + " to be servers " + nodes + ", all ACTIVE", () -> cloud.servers(cluster).stream()
+                            .map(x -> x.node() + ":" + x.status()).sorted().toList(),
+                    s -> s.equals(nodes.stream().map(n -> n + ":ACTIVE").sorted().toList()), CONVERGE)
+                    .isEmpty() ? List.of() : cloud.servers(cluster);
+        } catch (AssertionError e) {
+            // what nkd says about it is what a reader of the failure needs next
+            throw new AssertionError(e.getMessage() + "\nnkd's status of " + cluster + ": " + DaemonStatus.cluster(apiPort, cluster), e);
+        }
     }
 
     private static String clusterYaml(String name, String ip, int workers, String authURL) {
