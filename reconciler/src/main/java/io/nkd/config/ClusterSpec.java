@@ -16,6 +16,7 @@ public record ClusterSpec(
         @Required @Doc("Node pools: exactly one control-plane pool, any number of worker pools.") List<NodePool> pools,
         @Doc("Login users on every node.") Access access,
         @Doc("How OS and Kubernetes upgrades roll out.") UpgradePolicy upgrade,
+        @Doc("What nkd may do to existing machines (replace, prune); both off by default.") MachinePolicy machinePolicy,
         @Doc("The in-cluster Housekeeper that performs node upgrades.") HousekeeperSettings housekeeper,
         @Doc("Add-ons applied after bootstrap, from clusters/<name>/manifests/.") List<Addon> addons) {
 
@@ -25,6 +26,7 @@ public record ClusterSpec(
         pki = pki == null ? new PkiSettings(null, null, null) : pki;
         access = access == null ? new Access(null) : access;
         upgrade = upgrade == null ? UpgradePolicy.defaults() : upgrade;
+        machinePolicy = machinePolicy == null ? MachinePolicy.defaults() : machinePolicy;
         housekeeper = housekeeper == null ? new HousekeeperSettings(null, null, null) : housekeeper;
         addons = addons == null ? List.of() : addons;
         pools = pools == null ? List.of() : pools;

@@ -11,7 +11,7 @@ import java.util.Locale;
  * Records, so a plan compares by value (a revert's plan is the inverse).
  */
 public sealed interface Action permits Action.CreateCluster, Action.UnmanageCluster, Action.CreateMachine,
-        Action.DeleteMachine, Action.MachineNotReplaced, Action.UpdatePoolConfig, Action.UpgradeOs,
+        Action.DeleteMachine, Action.ReplaceMachine, Action.OrphanMachine, Action.UpdatePoolConfig, Action.UpgradeOs,
         Action.UpgradeKubernetes, Action.ApplyAddons, Action.Refusal {
 
     String cluster();
@@ -79,7 +79,11 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
         }
     }
 
-    /** The machine is deleted and its node token revoked (its pointer config stops working). */
+    /**
+     * A machine Git no longer asks for in a pool that is still in Git (a lower replica count, a listed machine
+     * removed): the daemon deletes it at its provider WITHOUT draining it first, and revokes its node token (its
+     * pointer config stops working). Several go newest first.
+     */
     record DeleteMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override
         public String summary() {
@@ -88,26 +92,43 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /**
-     * A machine whose settings changed in Git (address, MAC, size, pool or pool role) while its node name stayed:
-     * the daemon matches machines by name, so it keeps the machine as it is. The change reaches only a machine
-     * created later under that name; replacing a running node needs draining it, which needs the Housekeeper.
+     * A machine whose immutable spec (size, boot image, MAC, address) or pool changed in Git while its node name
+     * stayed. The name is the node's identity (host name, Kubernetes node name, token), so the daemon replaces it by
+     * deleting the old machine (WITHOUT draining) and then creating the new one under the same name, one machine at a
+     * time, each after the previous one is active.
      *
-     * @param changes what changed, e.g. {@code address 192.168.122.22 → 192.168.122.23}
+     * @param changes what changed, e.g. {@code size flavor m1.small → flavor m1.large}
+     * @param effect  {@link Effect#APPLIED} only when {@code spec.machinePolicy.replace} is true and the node is a
+     *                worker (nkd does not replace control-plane nodes yet); the reason says which setting holds it
      */
-    record MachineNotReplaced(String cluster, String pool, DesiredMachine from, DesiredMachine to, List<String> changes,
-                              String reason) implements Action {
-        public MachineNotReplaced {
+    record ReplaceMachine(String cluster, String pool, DesiredMachine from, DesiredMachine to, List<String> changes,
+                          Effect effect, String reason) implements Action {
+        public ReplaceMachine {
             changes = List.copyOf(changes);
         }
 
         @Override
         public String summary() {
-            return "machine " + from.name() + " is NOT replaced: it keeps its old settings (" + String.join("; ", changes) + ")";
+            return "replace machine " + to.name() + " (" + String.join("; ", changes) + ")";
+        }
+    }
+
+    /**
+     * A machine nkd created for this cluster (it carries nkd's marker) whose pool is no longer in Git: an orphan. The
+     * daemon deletes it (WITHOUT draining, revoking its node token) only when {@code spec.machinePolicy.prune} is true;
+     * otherwise it keeps running, unmanaged, and status lists it.
+     *
+     * @param effect {@link Effect#APPLIED} when the daemon prunes it, {@link Effect#NOT_APPLIED} when it is kept
+     */
+    record OrphanMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
+        /** Whether the daemon deletes it (else it keeps running). */
+        public boolean pruned() {
+            return effect == Effect.APPLIED;
         }
 
         @Override
-        public Effect effect() {
-            return Effect.NOT_APPLIED;
+        public String summary() {
+            return "delete orphan machine " + machine.describe() + " (pool " + pool + " is no longer in Git)";
         }
     }
 

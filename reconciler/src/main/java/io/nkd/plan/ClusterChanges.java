@@ -19,21 +19,17 @@ final class ClusterChanges {
 
     static ClusterPlan added(String name, LoadedCluster cluster, RenderedCluster rendered, Snapshot files, List<String> notes) {
         ClusterSpec spec = cluster.spec();
-        List<DesiredMachine> machines = MachinePlanner.machines(name, spec);
+        int machines = io.nkd.config.Topology.nodes(name, spec).size();
         List<Action> actions = new ArrayList<>();
-        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines.size(), DaemonEffects.configs(spec),
+        actions.add(new Action.CreateCluster(name, spec.infrastructure().provider().wire(), machines, DaemonEffects.configs(spec),
                 DaemonEffects.configsReason(spec, cluster.document().file() + " is new: nkd generates its secrets, publishes its "
                         + "configs and creates every machine; the first control-plane node bootstraps Kubernetes "
                         + spec.kubernetes().version() + " with kubeadm on " + (spec.os().image() != null ? spec.os().image() : spec.os().osImageURL())
                         + ". If nkd managed a cluster of this name before and its directory was removed, its machines were not "
-                        + "deleted: nkd adopts the ones it still has by name and creates only the missing ones")));
-        Action.Effect effect = DaemonEffects.machines(spec);
-        for (var pool : spec.pools()) {
-            for (DesiredMachine m : MachinePlanner.machines(name, pool)) {
-                actions.add(new Action.CreateMachine(name, pool.name(), m, effect,
-                        DaemonEffects.machinesReason(spec, "cluster " + name + " is new")));
-            }
-        }
+                        + "deleted: nkd adopts the ones it still has by name and creates only the missing ones (a kept machine "
+                        + "whose spec differs is replaced as spec.machinePolicy allows, and one of a pool no longer in Git is "
+                        + "an orphan)")));
+        actions.addAll(MachinePlanner.added(name, spec).actions());
         actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of(), spec));
         AddonPlanner.changes(name, null, null, spec, files).ifPresent(actions::add);
         return new ClusterPlan(name, Status.ADDED, new TreeMap<>(), rendered.versions(), notes, actions);
@@ -47,7 +43,7 @@ final class ClusterChanges {
     static ClusterPlan removed(String name, LoadedCluster cluster, RenderedCluster rendered) {
         // the daemon never created machines on infrastructure it has no provider for: there are none to leave running
         boolean provisioned = rendered != null && io.nkd.infra.BuiltInProviders.available(cluster.spec().infrastructure().provider());
-        int machines = provisioned ? MachinePlanner.machines(name, cluster.spec()).size() : 0;
+        int machines = provisioned ? io.nkd.config.Topology.nodes(name, cluster.spec()).size() : 0;
         String machinesNow = rendered == null
                 ? "Its machines, if nkd created any, keep running (the base revision of the cluster was invalid, so they "
                 + "cannot be counted here) and are no longer scaled or updated"

@@ -53,6 +53,9 @@ final class ClusterPlanner {
             return refused(name, Kind.INVALID, toRendered.report(), fromRendered);
         }
         List<String> notes = notes(to);
+        if (from != null && from.valid()) {
+            notes.addAll(policyNotes(from.spec().machinePolicy(), to.spec().machinePolicy()));
+        }
         if (fromRendered == null) {
             if (from != null) {
                 notes.add(0, "the base revision of this cluster is invalid, so the plan cannot compare against it and "
@@ -117,6 +120,31 @@ final class ClusterPlanner {
         }
         if (cluster.spec().paused()) {
             notes.add("spec.paused is true: nkd applies nothing to this cluster (provisioning and upgrades) until it is false");
+        }
+        return notes;
+    }
+
+    /**
+     * What a change of spec.machinePolicy does beyond the actions listed: the plan compares against the base revision
+     * only, so it cannot see machines that earlier commits left behind while a setting was off.
+     */
+    private static List<String> policyNotes(io.nkd.config.MachinePolicy from, io.nkd.config.MachinePolicy to) {
+        List<String> notes = new ArrayList<>();
+        if (!from.replace() && to.replace()) {
+            notes.add("spec.machinePolicy.replace turns on: the daemon also replaces machines whose spec changed in earlier "
+                    + "commits while it was off (worker nodes, one at a time, without draining); this plan compares against "
+                    + "the base revision only and cannot list them (the daemon compares each machine's own metadata with Git)");
+        }
+        if (!from.prune() && to.prune()) {
+            notes.add("spec.machinePolicy.prune turns on: the daemon also deletes orphans that earlier commits left running "
+                    + "(machines nkd created for pools no longer in Git), without draining; this plan reads Git only and "
+                    + "cannot list them");
+        }
+        if (from.replace() && !to.replace()) {
+            notes.add("spec.machinePolicy.replace turns off: machines whose spec changes are kept as they are from now on");
+        }
+        if (from.prune() && !to.prune()) {
+            notes.add("spec.machinePolicy.prune turns off: machines of pools removed from Git are kept running from now on");
         }
         return notes;
     }

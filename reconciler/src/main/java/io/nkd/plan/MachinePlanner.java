@@ -5,6 +5,8 @@ import io.nkd.config.NodePool;
 import io.nkd.config.Topology;
 import io.nkd.config.Topology.PlannedNode;
 import io.nkd.infra.MachineChanges;
+import io.nkd.infra.MachineChanges.Existing;
+import io.nkd.infra.MachineSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,99 +15,104 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Machine changes between two revisions of a cluster, computed by {@link MachineChanges}, the computation the
- * daemon's ReconcileMachines step runs against what its provider lists: machines are matched by node name
- * ({@code <cluster>-<pool>-<n>} for replicas, the host name for listed machines), so a replica count change
- * creates or deletes the highest-numbered nodes. A machine whose address, MAC, size or pool changed under the
- * same name is kept as it is by the daemon, and the plan says so ({@link Action.MachineNotReplaced}).
+ * Machine actions between two revisions of a cluster, computed by {@link MachineChanges}, the computation the daemon's
+ * ReconcileMachines step runs against what its provider lists. Here the machines that exist are taken to be the base
+ * revision's nodes, built with the base's specs; the actions come in the order the daemon carries them out (deletes
+ * newest first, orphans, creates, replacements).
  */
 final class MachinePlanner {
-    /** The machine actions, and the nodes that stay (the ones an upgrade would roll through in place). */
+    /** The machine actions, and the nodes that stay as they are (the ones an upgrade would roll through in place). */
     record Result(List<Action> actions, Set<String> kept) {
     }
 
     private MachinePlanner() {
     }
 
-    static DesiredMachine machine(PlannedNode n) {
-        return new DesiredMachine(n.name(), n.ip(), n.mac(), DesiredMachine.size(n.pool().machine()));
-    }
-
-    /** The machines of a pool, in node order. */
-    static List<DesiredMachine> machines(String cluster, NodePool pool) {
-        return Topology.nodes(cluster, pool).stream().map(MachinePlanner::machine).toList();
-    }
-
-    static List<DesiredMachine> machines(String cluster, ClusterSpec spec) {
-        return Topology.nodes(cluster, spec).stream().map(MachinePlanner::machine).toList();
-    }
-
     /** Changes from the base nodes (taken to be what exists after the base was applied) to the head's. */
     static Result changes(String cluster, ClusterSpec base, ClusterSpec head) {
-        List<PlannedNode> before = Topology.nodes(cluster, base);
-        Map<String, PlannedNode> baseNodes = new LinkedHashMap<>();
-        before.forEach(n -> baseNodes.put(n.name(), n));
-        MachineChanges changes = MachineChanges.of(
-                before.stream().map(n -> new MachineChanges.Existing(n.name(), n.pool().name())).toList(),
-                Topology.nodes(cluster, head));
-        Map<String, NodePool> basePools = byName(base);
+        List<Existing> existing = Topology.nodes(cluster, base).stream()
+                .map(n -> new Existing(n.name(), n.pool().name(), MachineSpec.of(n, base.infrastructure()), null)).toList();
+        return actions(cluster, existing, byName(base), head);
+    }
+
+    /** A new cluster: every node is created. */
+    static Result added(String cluster, ClusterSpec head) {
+        return actions(cluster, List.of(), Map.of(), head);
+    }
+
+    private static Result actions(String cluster, List<Existing> existing, Map<String, NodePool> basePools, ClusterSpec head) {
+        MachineChanges changes = MachineChanges.of(existing, MachineChanges.Desired.of(Topology.nodes(cluster, head),
+                head.infrastructure()), head.pools(), head.machinePolicy());
         Map<String, NodePool> headPools = byName(head);
         Action.Effect effect = DaemonEffects.machines(head);
         List<Action> actions = new ArrayList<>();
         Set<String> kept = new LinkedHashSet<>();
-        for (MachineChanges.Existing gone : changes.delete()) {
-            PlannedNode n = baseNodes.get(gone.name());
-            actions.add(new Action.DeleteMachine(cluster, gone.pool(), machine(n), effect, DaemonEffects.machinesReason(head,
-                    deleteReason(gone.pool(), basePools.get(gone.pool()), headPools.get(gone.pool()), gone.name())
-                            + "; its node token is revoked")));
+        Map<String, List<String>> goingByPool = new LinkedHashMap<>();
+        changes.delete().forEach(e -> goingByPool.computeIfAbsent(e.pool(), p -> new ArrayList<>()).add(e.name()));
+        for (Existing gone : changes.delete()) {
+            String why = deleteReason(gone.pool(), basePools.get(gone.pool()), headPools.get(gone.pool()), gone.name(),
+                    goingByPool.get(gone.pool()));
+            actions.add(new Action.DeleteMachine(cluster, gone.pool(), DesiredMachine.of(gone.name(), gone.spec()), effect,
+                    DaemonEffects.machinesReason(head, why + "; " + WITHOUT_DRAINING + "; its node token is revoked")));
         }
-        for (MachineChanges.Kept k : changes.keep()) {
-            kept.add(k.desired().name());
-            PlannedNode old = baseNodes.get(k.existing().name());
-            List<String> changed = differences(old, k.desired());
-            if (!changed.isEmpty()) {
-                actions.add(new Action.MachineNotReplaced(cluster, k.desired().pool().name(), machine(old), machine(k.desired()),
-                        changed, "nkd matches machines by node name and does not replace running machines yet (replacing "
-                        + "one means draining it first, which needs the Housekeeper): the existing machine keeps its old "
-                        + "settings" + (k.poolChanged() ? " and the config of pool " + k.existing().pool() : "")
-                        + "; the change applies only if a machine of this name is created again"));
+        for (Existing orphan : changes.orphans()) {
+            boolean prune = head.machinePolicy().prune();
+            String why = "pool " + orphan.pool() + " was removed from spec.pools, so this machine nkd created for the cluster is "
+                    + "an orphan";
+            actions.add(new Action.OrphanMachine(cluster, orphan.pool(), DesiredMachine.of(orphan.name(), orphan.spec()),
+                    prune ? effect : Action.Effect.NOT_APPLIED, prune
+                    ? DaemonEffects.machinesReason(head, why + " and spec.machinePolicy.prune is true: the daemon deletes it; "
+                            + WITHOUT_DRAINING + "; its node token is revoked")
+                    : why + "; NOT applied: spec.machinePolicy.prune is false (the default), so it keeps running, unmanaged "
+                            + "(no longer scaled or updated), and status lists it as an orphan; set spec.machinePolicy.prune: "
+                            + "true to delete it"));
+        }
+        for (MachineChanges.Desired d : changes.create()) {
+            String pool = d.pool();
+            String why = basePools.isEmpty() && existing.isEmpty() ? "cluster " + cluster + " is new"
+                    : createReason(pool, basePools.get(pool), d.node().pool(), d.name());
+            actions.add(new Action.CreateMachine(cluster, pool, DesiredMachine.of(d.name(), d.spec()), effect,
+                    DaemonEffects.machinesReason(head, why)));
+        }
+        for (MachineChanges.Replacement r : changes.replace()) {
+            Action.Effect replaced = r.allowed() ? effect : Action.Effect.NOT_APPLIED;
+            actions.add(new Action.ReplaceMachine(cluster, r.desired().pool(), DesiredMachine.of(r.existing().name(), r.existing().spec()),
+                    DesiredMachine.of(r.desired().name(), r.desired().spec()), r.changes(), replaced, replaceReason(head, r)));
+            if (replaced == Action.Effect.NOT_APPLIED) {
+                kept.add(r.desired().name());
             }
         }
-        for (PlannedNode n : changes.create()) {
-            String pool = n.pool().name();
-            actions.add(new Action.CreateMachine(cluster, pool, machine(n), effect,
-                    DaemonEffects.machinesReason(head, createReason(pool, basePools.get(pool), n.pool(), n.name()))));
-        }
+        changes.keep().forEach(k -> kept.add(k.desired().name()));
         return new Result(List.copyOf(actions), Set.copyOf(kept));
     }
 
-    private static List<String> differences(PlannedNode old, PlannedNode now) {
-        List<String> changed = new ArrayList<>();
-        change(changed, "pool", old.pool().name(), now.pool().name());
-        change(changed, "pool role", old.pool().role().wire(), now.pool().role().wire());
-        change(changed, "address", old.ip(), now.ip());
-        change(changed, "MAC", old.mac(), now.mac());
-        change(changed, "size", DesiredMachine.size(old.pool().machine()), DesiredMachine.size(now.pool().machine()));
-        return changed;
+    static final String WITHOUT_DRAINING = "the machine is removed WITHOUT draining: nkd deletes it at its provider while its "
+            + "pods still run (draining the node and removing it from Kubernetes first comes with the Kubernetes side of nkd, "
+            + "not built yet)";
+
+    private static String replaceReason(ClusterSpec head, MachineChanges.Replacement r) {
+        String what = "its spec changed in Git (" + String.join("; ", r.changes()) + "), which a machine cannot change in place";
+        return switch (r.hold()) {
+            case NONE -> DaemonEffects.machinesReason(head, what + "; spec.machinePolicy.replace is true: the daemon deletes "
+                    + "the machine, then creates it again under the same node name (a name cannot be held by two machines) with "
+                    + "the pool's current config and a new node token, one machine at a time, each after the previous one is "
+                    + "active; " + WITHOUT_DRAINING);
+            case POLICY -> what + "; NOT applied: spec.machinePolicy.replace is false (the default), so the machine keeps "
+                    + "running as it is and the change reaches only a machine created again under this name; set "
+                    + "spec.machinePolicy.replace: true to replace it";
+            case CONTROL_PLANE -> what + "; NOT applied: nkd does not replace control-plane nodes yet, whatever "
+                    + "spec.machinePolicy.replace says (a control-plane node's etcd member must be removed first, and the first "
+                    + "node would run kubeadm init again): the machine keeps running as it is";
+        };
     }
 
-    private static void change(List<String> changed, String what, String from, String to) {
-        String a = from == null || from.isEmpty() ? "none" : from;
-        String b = to == null || to.isEmpty() ? "none" : to;
-        if (!a.equals(b)) {
-            changed.add(what + " " + a + " → " + b);
+    private static String deleteReason(String pool, NodePool from, NodePool to, String node, List<String> going) {
+        if (from != null && from.machines().isEmpty() && to.machines().isEmpty() && from.replicas() > to.replicas()) {
+            return "pool " + pool + " shrinks from " + from.replicas() + " to " + to.replicas() + " replicas: "
+                    + String.join(", ", going) + " go, newest first (the highest-numbered nodes; the nodes that stay keep "
+                    + "their names, which are their host names and Kubernetes node names)";
         }
-    }
-
-    private static String deleteReason(String pool, NodePool from, NodePool to, String node) {
-        if (to == null) {
-            return "pool " + pool + " was removed from spec.pools";
-        }
-        if (from != null && from.machines().isEmpty() && to.machines().isEmpty()) {
-            return "pool " + pool + " shrinks from " + from.replicas() + " to " + to.replicas()
-                    + " replicas; the highest-numbered nodes go";
-        }
-        return node + " is no longer a machine of pool " + pool;
+        return node + " is no longer " + (to.machines().isEmpty() ? "a node" : "listed in the machines") + " of pool " + pool;
     }
 
     private static String createReason(String pool, NodePool from, NodePool to, String node) {
@@ -122,5 +129,10 @@ final class MachinePlanner {
         Map<String, NodePool> m = new LinkedHashMap<>();
         spec.pools().forEach(p -> m.put(p.name(), p));
         return m;
+    }
+
+    /** The node names of a pool, in node order. */
+    static List<String> names(String cluster, NodePool pool) {
+        return Topology.nodes(cluster, pool).stream().map(PlannedNode::name).toList();
     }
 }

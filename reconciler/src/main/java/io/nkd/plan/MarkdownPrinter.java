@@ -89,7 +89,7 @@ final class MarkdownPrinter {
 
     private void summaryTable() {
         line("");
-        line("| cluster | status | machines + / − / not replaced | pool configs | OS image | Kubernetes | add-ons |");
+        line("| cluster | status | machines + / − / replaced / orphans | pool configs | OS image | Kubernetes | add-ons |");
         line("|---|---|---|---|---|---|---|");
         for (ClusterPlan c : plan.clusters()) {
             Tally t = Tally.of(c.actions());
@@ -102,10 +102,21 @@ final class MarkdownPrinter {
                     .map(u -> u.from() + " → " + u.to()).toList());
             String addons = String.join(", ", c.actions(Action.ApplyAddons.class).stream().map(a -> esc(a.summary())).toList());
             line("| " + code(c.cluster()) + " | " + (c.status() == ClusterPlan.Status.REMOVED ? "**removed**" : c.status()) + " | "
-                    + (t.machinesCreated() + t.machinesNotReplaced() + t.machinesDeleted() == 0 ? "—"
-                    : t.machinesCreated() + " / " + t.machinesDeleted() + " / " + t.machinesNotReplaced()) + " | "
+                    + machines(c, t) + " | "
                     + orDash(pools) + " | " + orDash(os) + " | " + orDash(kube) + " | " + orDash(addons) + " |");
         }
+    }
+
+    /** {@code 2 / 1 / 1 (held) / 0}: held replacements and kept orphans are marked, they are not carried out. */
+    private static String machines(ClusterPlan c, Tally t) {
+        long replacedHeld = c.actions(Action.ReplaceMachine.class).stream().filter(r -> r.effect() == Action.Effect.NOT_APPLIED).count();
+        int orphans = t.orphansPruned() + t.orphansKept();
+        if (t.machinesCreated() + t.machinesDeleted() + t.machinesReplaced() + orphans == 0) {
+            return "—";
+        }
+        return t.machinesCreated() + " / " + t.machinesDeleted() + " / " + t.machinesReplaced()
+                + (replacedHeld == 0 ? "" : " (" + replacedHeld + " held)") + " / " + orphans
+                + (t.orphansKept() == 0 ? "" : " (" + t.orphansKept() + " kept)");
     }
 
     private void cluster(ClusterPlan c) {
@@ -175,10 +186,10 @@ final class MarkdownPrinter {
             return "➕";
         } else if (a instanceof Action.UnmanageCluster) {
             return "⚠️";
-        } else if (a instanceof Action.DeleteMachine) {
+        } else if (a instanceof Action.DeleteMachine || a instanceof Action.OrphanMachine) {
             return "➖";
-        } else if (a instanceof Action.MachineNotReplaced) {
-            return "⏸️";
+        } else if (a instanceof Action.ReplaceMachine) {
+            return "🔁";
         } else if (a instanceof Action.UpdatePoolConfig) {
             return "📝";
         } else if (a instanceof Action.UpgradeOs || a instanceof Action.UpgradeKubernetes) {

@@ -15,12 +15,12 @@ final class Rollouts {
     private Rollouts() {
     }
 
-    /** @param kept the nodes that exist in both revisions and are not replaced */
+    /** @param kept the nodes that exist in both revisions and are not replaced (a held replacement stays) */
     static Rollout of(String cluster, ClusterSpec head, Set<String> kept) {
         List<Rollout.Batch> batches = new ArrayList<>();
         List<String> workers = new ArrayList<>();
         for (NodePool pool : head.pools()) {
-            List<String> nodes = MachinePlanner.machines(cluster, pool).stream().map(DesiredMachine::name).filter(kept::contains).toList();
+            List<String> nodes = MachinePlanner.names(cluster, pool).stream().filter(kept::contains).toList();
             if (pool.role() == NodePool.Role.CONTROL_PLANE) {
                 nodes.forEach(n -> batches.add(new Rollout.Batch(batches.size() + 1, NodePool.Role.CONTROL_PLANE.wire(), List.of(n))));
             } else {

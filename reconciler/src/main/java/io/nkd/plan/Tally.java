@@ -6,14 +6,17 @@ import java.util.List;
 /**
  * Counts of a plan's (or one cluster's) actions, for summary lines and tables.
  *
- * @param notApplied the changes (not refusals) that the daemon does not carry out yet, see {@link Action.Effect}
+ * @param machinesReplaced every planned replacement, carried out or held (held ones count in notApplied too)
+ * @param orphansPruned    orphan machines the daemon deletes (spec.machinePolicy.prune is true)
+ * @param orphansKept      orphan machines that keep running
+ * @param notApplied       the changes (not refusals) that the daemon does not carry out, see {@link Action.Effect}
  */
-public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCreated, int machinesNotReplaced,
-                    int machinesDeleted, int poolConfigs, int osUpgrades, int kubernetesUpgrades, int addonChanges,
-                    int refusals, int notApplied) {
+public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCreated, int machinesReplaced,
+                    int machinesDeleted, int orphansPruned, int orphansKept, int poolConfigs, int osUpgrades,
+                    int kubernetesUpgrades, int addonChanges, int refusals, int notApplied) {
 
     public static Tally of(List<? extends Action> actions) {
-        int[] n = new int[10];
+        int[] n = new int[12];
         int notApplied = 0;
         for (Action a : actions) {
             n[index(a)]++;
@@ -21,7 +24,7 @@ public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCrea
                 notApplied++;
             }
         }
-        return new Tally(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], notApplied);
+        return new Tally(n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], notApplied);
     }
 
     private static int index(Action a) {
@@ -31,20 +34,22 @@ public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCrea
             return 1;
         } else if (a instanceof Action.CreateMachine) {
             return 2;
-        } else if (a instanceof Action.MachineNotReplaced) {
+        } else if (a instanceof Action.ReplaceMachine) {
             return 3;
         } else if (a instanceof Action.DeleteMachine) {
             return 4;
+        } else if (a instanceof Action.OrphanMachine o) {
+            return o.pruned() ? 5 : 6;
         } else if (a instanceof Action.UpdatePoolConfig) {
-            return 5;
-        } else if (a instanceof Action.UpgradeOs) {
-            return 6;
-        } else if (a instanceof Action.UpgradeKubernetes) {
             return 7;
-        } else if (a instanceof Action.ApplyAddons) {
+        } else if (a instanceof Action.UpgradeOs) {
             return 8;
-        } else if (a instanceof Action.Refusal) {
+        } else if (a instanceof Action.UpgradeKubernetes) {
             return 9;
+        } else if (a instanceof Action.ApplyAddons) {
+            return 10;
+        } else if (a instanceof Action.Refusal) {
+            return 11;
         }
         throw new IllegalArgumentException("unknown action " + a);
     }
@@ -56,8 +61,10 @@ public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCrea
         add(parts, clustersUnmanaged, "cluster(s) to STOP MANAGING (nothing deleted)");
         add(parts, clustersCreated, "cluster(s) to create");
         add(parts, machinesCreated, "machine(s) to create");
-        add(parts, machinesNotReplaced, "machine change(s) NOT applied");
+        add(parts, machinesReplaced, "machine(s) to replace");
         add(parts, machinesDeleted, "machine(s) to delete");
+        add(parts, orphansPruned, "orphan machine(s) to prune");
+        add(parts, orphansKept, "orphan machine(s) kept");
         add(parts, poolConfigs, "pool config(s) to change");
         add(parts, osUpgrades, "OS upgrade(s)");
         add(parts, kubernetesUpgrades, "Kubernetes upgrade(s)");
@@ -65,7 +72,7 @@ public record Tally(int clustersCreated, int clustersUnmanaged, int machinesCrea
         if (parts.isEmpty()) {
             return "no changes";
         }
-        return String.join(", ", parts) + (notApplied == 0 ? "" : " (" + notApplied + " not applied by nkd yet)");
+        return String.join(", ", parts) + (notApplied == 0 ? "" : " (" + notApplied + " not applied, see each reason)");
     }
 
     private static void add(List<String> parts, int n, String what) {

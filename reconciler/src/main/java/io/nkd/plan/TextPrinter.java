@@ -78,12 +78,12 @@ final class TextPrinter {
             return "+";
         } else if (a instanceof Action.UnmanageCluster) {
             return "!!!";
-        } else if (a instanceof Action.DeleteMachine) {
+        } else if (a instanceof Action.DeleteMachine || a instanceof Action.OrphanMachine) {
             return "-";
         } else if (a instanceof Action.UpdatePoolConfig) {
             return "~";
-        } else if (a instanceof Action.MachineNotReplaced) {
-            return "=";
+        } else if (a instanceof Action.ReplaceMachine) {
+            return "-/+";
         } else if (a instanceof Action.UpgradeOs || a instanceof Action.UpgradeKubernetes) {
             return "^";
         } else if (a instanceof Action.ApplyAddons) {

@@ -31,8 +31,19 @@ public final class Scope {
     BootstrapSecrets secrets;
     RenderedCluster rendered;
     final List<ProvisionedMachine> machines = new ArrayList<>();
+    /** Machines ReconcileMachines created for missing nodes, and deleted because Git scaled them away. */
     int created;
     int deleted;
+    /** Node names ReconcileMachines replaced on this pass (the old machine deleted, the new one created): at most one. */
+    final List<String> replaced = new ArrayList<>();
+    /** Orphans (nkd's machines whose pool is not in Git) deleted because spec.machinePolicy.prune is true. */
+    final List<String> pruned = new ArrayList<>();
+    /** Orphans left running because spec.machinePolicy.prune is false. */
+    final List<String> orphansKept = new ArrayList<>();
+    /** Machines whose spec changed but that are not replaced (spec.machinePolicy.replace is false, or a control-plane node). */
+    final List<String> replacementsHeld = new ArrayList<>();
+    /** Why allowed replacements wait for a later pass (another machine is not active yet), or null. */
+    String replacementsWaiting;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

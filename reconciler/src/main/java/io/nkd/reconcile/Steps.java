@@ -18,7 +18,6 @@ import io.nkd.status.Reasons;
 import io.nkd.yaml.YamlBinder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /** The reconcile steps, in order. Each says which facts of the scope it fills. */
@@ -122,11 +121,16 @@ final class Steps {
     }
 
     /**
-     * Creates the machines the topology lacks and deletes the ones it no longer has, as {@link MachineChanges}
-     * computes it (the same computation {@code nkd plan} shows); fills machines. A kept machine is left as it
-     * is, even when Git changed its address, size or pool: replacing it needs the Housekeeper to drain it.
+     * Makes the cluster's machines match Git, as {@link MachineChanges} computes it from what the provider lists (the
+     * same computation {@code nkd plan} shows), in this order: deletes (newest first; tokens revoked), orphans pruned
+     * when spec.machinePolicy.prune allows, creates (with the pool's current rendered version), then at most one
+     * replacement when spec.machinePolicy.replace allows, and only once every other machine is active (the next one
+     * comes on a later pass). Fills machines and what it did: created, deleted, replaced, pruned, orphansKept,
+     * replacementsHeld, replacementsWaiting. Nothing is drained first: the Kubernetes side comes later.
      */
     record ReconcileMachines(Collaborators c) implements Step {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReconcileMachines.class);
+
         @Override
         public String name() {
             return "ReconcileMachines";
@@ -134,34 +138,81 @@ final class Steps {
 
         @Override
         public boolean run(Scope s) throws ReconcileException {
-            var type = s.loaded.spec().infrastructure().provider();
-            Provider provider = c.providers().forInfrastructure(s.loaded.spec().infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
+            var spec = s.loaded.spec();
+            var type = spec.infrastructure().provider();
+            Provider provider = c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
                     Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type)));
-            Map<String, String> poolVersions = s.rendered.versions();
-            Map<String, String> nodeVersions = s.rendered.nodes().stream()
-                    .collect(Collectors.toMap(RenderedConfig::name, RenderedConfig::version));
             try {
-                List<MachineChanges.Existing> existing = provider.list(s.cluster).stream().map(MachineChanges.Existing::of).toList();
-                MachineChanges changes = MachineChanges.of(existing, Topology.nodes(s.cluster, s.loaded.spec()));
-                for (Topology.PlannedNode n : changes.create()) {
-                    String pool = n.pool().name();
-                    String pointer = c.bootConfigs().pointer(s.state, pool, n.name(), poolVersions.get(pool), nodeVersions.get(n.name()));
-                    provider.create(new MachineRequest(s.cluster, pool, n.name(), n.pool().role(), s.revision, poolVersions.get(pool),
-                            n.pool().machine(), io.nkd.infra.MachineSpec.of(n, s.loaded.spec().infrastructure()), pointer));
-                    s.created++;
-                }
+                List<ProvisionedMachine> listed = provider.list(s.cluster);
+                MachineChanges changes = MachineChanges.of(listed.stream().map(MachineChanges.Existing::of).toList(),
+                        MachineChanges.Desired.of(Topology.nodes(s.cluster, spec), spec.infrastructure()), spec.pools(),
+                        spec.machinePolicy());
                 for (MachineChanges.Existing m : changes.delete()) {
-                    provider.delete(s.cluster, m.name());
-                    c.bootConfigs().revoke(s.state, m.name());
+                    delete(provider, s, m, "Git no longer asks for it in pool " + m.pool());
                     s.deleted++;
                 }
-                s.machines.addAll(provider.list(s.cluster));
+                for (MachineChanges.Existing m : changes.prune()) {
+                    delete(provider, s, m, "orphan: pool " + m.pool() + " is not in Git and spec.machinePolicy.prune is true");
+                    s.pruned.add(m.name());
+                }
+                for (MachineChanges.Existing m : changes.orphansKept()) {
+                    LOG.info("orphan machine kept cluster={} machine={} pool={}: its pool is not in Git and spec.machinePolicy.prune "
+                            + "is false", s.cluster, m.name(), m.pool());
+                    s.orphansKept.add(m.name());
+                }
+                for (MachineChanges.Desired d : changes.create()) {
+                    create(provider, s, d);
+                    s.created++;
+                }
+                changes.replace().stream().filter(r -> !r.allowed()).forEach(r -> s.replacementsHeld.add(r.existing().name()));
+                boolean acted = !changes.create().isEmpty() || !changes.delete().isEmpty() || !changes.prune().isEmpty();
+                List<ProvisionedMachine> now = acted ? provider.list(s.cluster) : listed;
+                MachineChanges.Turn turn = changes.nextReplacement(now.stream()
+                        .collect(Collectors.toMap(ProvisionedMachine::name, ProvisionedMachine::state, (a, b) -> a)));
+                if (turn instanceof MachineChanges.Turn.Replace r) {
+                    replace(provider, s, r.replacement());
+                    now = provider.list(s.cluster);
+                } else if (turn instanceof MachineChanges.Turn.Wait w) {
+                    s.replacementsWaiting = w.reason();
+                    LOG.info("cluster={}: {}", s.cluster, w.reason());
+                }
+                s.machines.addAll(now);
             } catch (RuntimeException e) {
                 throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
             }
             c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
+        }
+
+        /**
+         * The old machine goes first, then the new one is created under the same name, because a node name can be held
+         * by one machine only (it is the host name, the Kubernetes node name and the key of the node's token). When the
+         * provider still lists the old machine (an asynchronous delete), the creation waits for a later pass, where the
+         * name shows up as missing and is created like any other.
+         */
+        private void replace(Provider provider, Scope s, MachineChanges.Replacement r) {
+            delete(provider, s, r.existing(), "replacement: " + String.join("; ", r.changes()));
+            s.replaced.add(r.existing().name());
+            if (provider.list(s.cluster).stream().noneMatch(m -> m.name().equals(r.desired().name()))) {
+                create(provider, s, r.desired());
+            }
+        }
+
+        private void create(Provider provider, Scope s, MachineChanges.Desired d) {
+            String pool = d.pool();
+            String poolVersion = s.rendered.versions().get(pool);
+            String nodeVersion = s.rendered.nodes().stream().filter(n -> n.name().equals(d.name())).map(RenderedConfig::version)
+                    .findFirst().orElse(null);
+            String pointer = c.bootConfigs().pointer(s.state, pool, d.name(), poolVersion, nodeVersion);
+            provider.create(new MachineRequest(s.cluster, pool, d.name(), d.node().pool().role(), s.revision, poolVersion,
+                    d.node().pool().machine(), d.spec(), pointer));
+        }
+
+        private void delete(Provider provider, Scope s, MachineChanges.Existing m, String why) {
+            LOG.info("deleting machine cluster={} machine={} pool={} (without draining): {}", s.cluster, m.name(), m.pool(), why);
+            provider.delete(s.cluster, m.name());
+            c.bootConfigs().revoke(s.state, m.name());
         }
     }
 

@@ -29,8 +29,10 @@ final class Inverse {
             return (inverse ? "machine- " : "machine+ ") + c.cluster() + "/" + c.pool() + "/" + c.machine();
         } else if (a instanceof Action.DeleteMachine d) {
             return (inverse ? "machine+ " : "machine- ") + d.cluster() + "/" + d.pool() + "/" + d.machine();
-        } else if (a instanceof Action.MachineNotReplaced r) {
-            return "machine~ " + r.cluster() + "/" + r.pool() + " " + swap(r.from(), r.to(), inverse);
+        } else if (a instanceof Action.OrphanMachine o) {
+            return (inverse ? "machine+ " : "machine- ") + o.cluster() + "/" + o.pool() + "/" + o.machine();
+        } else if (a instanceof Action.ReplaceMachine r) {
+            return "machine~ " + r.cluster() + " " + swap(r.from(), r.to(), inverse);
         } else if (a instanceof Action.UpdatePoolConfig u) {
             Action.UpdatePoolConfig.Change change = !inverse ? u.change()
                     : u.change() == Action.UpdatePoolConfig.Change.ADDED ? Action.UpdatePoolConfig.Change.REMOVED

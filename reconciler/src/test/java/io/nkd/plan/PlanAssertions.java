@@ -30,7 +30,8 @@ final class PlanAssertions {
     static List<String> machineNames(List<? extends Action> actions) {
         return actions.stream().map(a -> a instanceof Action.CreateMachine c ? c.machine().name()
                 : a instanceof Action.DeleteMachine d ? d.machine().name()
-                : ((Action.MachineNotReplaced) a).to().name()).toList();
+                : a instanceof Action.OrphanMachine o ? o.machine().name()
+                : ((Action.ReplaceMachine) a).to().name()).toList();
     }
 
     /** Every format of the plan, with the checks that hold for any plan: no secret material, placeholders only. */

@@ -122,7 +122,10 @@ class PlanHistoryTest {
         assertEquals(List.of(List.of("lab-cp-1"), List.of("lab-worker-1"), List.of("lab-worker-2")),
                 kube.rollout().batches().stream().map(Rollout.Batch::nodes).toList(),
                 "the new lab-storage-1 boots the new version instead; lab-worker-2 keeps running (its new address is not applied)");
-        assertEquals(List.of("lab-worker-2"), machineNames(actions(plan, "libvirt-lab", Action.MachineNotReplaced.class)));
+        Action.ReplaceMachine moved = actions(plan, "libvirt-lab", Action.ReplaceMachine.class).get(0);
+        assertEquals("lab-worker-2", moved.to().name());
+        assertEquals(Action.Effect.NOT_APPLIED, moved.effect(), "spec.machinePolicy.replace is off in the example");
+        assertContains(moved.reason(), "set spec.machinePolicy.replace: true to replace it");
         assertEquals(List.of("lab-storage-1"), machineNames(actions(plan, "libvirt-lab", Action.CreateMachine.class)));
         Action.UpdatePoolConfig storage = pool(plan, "libvirt-lab", "storage");
         assertEquals(Change.ADDED, storage.change());

@@ -92,33 +92,101 @@ class PlannerTest {
     }
 
     @Test
-    void explicitMachinesWhoseAddressMacOrSizeChangesAreKeptAsTheyAreAndSaySo() {
+    void explicitMachinesWhoseMacOrSizeChangesPlanReplacementsThatThePolicyHolds() {
         Plan plan = plan(BASE.edit(LAB, replace("- hostname: lab-worker-2\n          ip: 192.168.122.22",
                 "- hostname: lab-worker-2\n          ip: 192.168.122.22\n          mac: 52:54:00:00:00:02"))
                 .edit(LAB, replace("machine: {cpus: 2, memoryMiB: 4096, diskGiB: 40}\n  access",
                         "machine: {cpus: 4, memoryMiB: 8192, diskGiB: 40}\n  access")));
-        List<Action.MachineNotReplaced> kept = actions(plan, "libvirt-lab", Action.MachineNotReplaced.class);
-        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(kept));
-        assertEquals(List.of("size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"), kept.get(0).changes());
-        assertEquals(List.of("MAC none → 52:54:00:00:00:02", "size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"),
-                kept.get(1).changes());
-        assertEquals(Action.Effect.NOT_APPLIED, kept.get(0).effect());
-        assertContains(kept.get(0).reason(), "does not replace running machines yet");
+        List<Action.ReplaceMachine> replaced = actions(plan, "libvirt-lab", Action.ReplaceMachine.class);
+        assertEquals(List.of("lab-worker-1", "lab-worker-2"), machineNames(replaced));
+        assertEquals(List.of("size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk"), replaced.get(0).changes());
+        assertEquals(List.of("size 2 CPUs, 4096 MiB, 40 GiB disk → 4 CPUs, 8192 MiB, 40 GiB disk", "MAC none → 52:54:00:00:00:02"),
+                replaced.get(1).changes());
+        assertEquals(Action.Effect.NOT_APPLIED, replaced.get(0).effect());
+        assertContains(replaced.get(0).reason(), "NOT applied: spec.machinePolicy.replace is false (the default)");
+        assertContains(replaced.get(0).reason(), "set spec.machinePolicy.replace: true to replace it");
         assertTrue(actions(plan, "libvirt-lab", Action.CreateMachine.class).isEmpty(), "nothing is created");
         assertTrue(actions(plan, "libvirt-lab", Action.DeleteMachine.class).isEmpty(), "nothing is deleted");
-        assertContains(PlanFormat.TEXT.print(plan), "= (not applied) machine lab-worker-2 is NOT replaced: it keeps its old settings (MAC");
+        assertContains(PlanFormat.TEXT.print(plan), "-/+ (not applied) replace machine lab-worker-2 (size 2 CPUs, 4096 MiB, 40 GiB disk"
+                + " → 4 CPUs, 8192 MiB, 40 GiB disk; MAC none → 52:54:00:00:00:02)");
+        assertContains(plan.tally().describe(), "2 machine(s) to replace (2 not applied, see each reason)");
+        assertContains(PlanFormat.MARKDOWN.print(plan), "| `libvirt-lab` | changed | 0 / 0 / 2 (2 held) / 0 |");
         assertTrue(actions(plan, "libvirt-lab", Action.UpdatePoolConfig.class).isEmpty(), "sizes are not in the Ignition");
     }
 
     @Test
-    void aRemovedPoolDeletesItsMachinesAndItsConfig() {
-        Plan plan = plan(BASE.edit(Example.SANDBOX, replace("    - name: workers\n      role: worker\n      replicas: 2\n", "")));
-        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"),
-                machineNames(actions(plan, "sandbox-demo", Action.DeleteMachine.class)));
+    void withReplaceOnWorkersAreReplacedButNeverTheControlPlane() {
+        String bigger = "machine: {cpus: 4, memoryMiB: 8192, diskGiB: 60}";
+        Example sized = BASE.edit(Example.SANDBOX, replace("      replicas: 1\n", "      replicas: 1\n      " + bigger + "\n"))
+                .edit(Example.SANDBOX, replace("      replicas: 2\n", "      replicas: 2\n      " + bigger + "\n"));
+        Plan held = plan(sized);
+        assertEquals(3, actions(held, "sandbox-demo", Action.ReplaceMachine.class).size());
+        actions(held, "sandbox-demo", Action.ReplaceMachine.class).forEach(r -> assertEquals(Action.Effect.NOT_APPLIED, r.effect()));
+
+        Plan allowed = plan(sized.edit(Example.SANDBOX, replace("  upgrade:\n", "  machinePolicy:\n    replace: true\n  upgrade:\n")));
+        List<Action.ReplaceMachine> replaced = actions(allowed, "sandbox-demo", Action.ReplaceMachine.class);
+        assertEquals(List.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1", "sandbox-demo-workers-2"), machineNames(replaced));
+        Action.ReplaceMachine cp = replaced.get(0);
+        assertEquals(Action.Effect.NOT_APPLIED, cp.effect());
+        assertContains(cp.reason(), "nkd does not replace control-plane nodes yet, whatever spec.machinePolicy.replace says");
+        for (Action.ReplaceMachine worker : replaced.subList(1, 3)) {
+            assertEquals(Action.Effect.APPLIED, worker.effect());
+            assertEquals(List.of("size none → 4 CPUs, 8192 MiB, 60 GiB disk"), worker.changes());
+            assertContains(worker.reason(), "the daemon deletes the machine, then creates it again under the same node name");
+            assertContains(worker.reason(), "one machine at a time");
+            assertContains(worker.reason(), "removed WITHOUT draining");
+        }
+        assertContains(String.join("\n", cluster(allowed, "sandbox-demo").notes()), "spec.machinePolicy.replace turns on");
+        assertContains(allowed.tally().describe(), "3 machine(s) to replace (1 not applied, see each reason)");
+        String json = PlanFormat.JSON.print(allowed);
+        assertContains(json, "\"machinesReplaced\": 3");
+        assertContains(json, "\"type\": \"ReplaceMachine\"");
+        assertContains(json, "\"changes\": [\n");
+        assertContains(PlanFormat.MARKDOWN.print(allowed), "🔁 **not applied:** replace machine sandbox-demo-control-plane-1");
+    }
+
+    @Test
+    void scalingDownDeletesTheHighestNumberedNodesNewestFirstWithoutDraining() {
+        Example four = BASE.edit(Example.SANDBOX, replace("replicas: 2", "replicas: 4"));
+        Plan plan = Planner.plan(four.snapshot(), BASE.edit(Example.SANDBOX, replace("replicas: 2", "replicas: 1")).snapshot());
+        List<Action.DeleteMachine> deleted = actions(plan, "sandbox-demo", Action.DeleteMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-4", "sandbox-demo-workers-3", "sandbox-demo-workers-2"), machineNames(deleted));
+        for (Action.DeleteMachine d : deleted) {
+            assertEquals(Action.Effect.APPLIED, d.effect());
+            assertContains(d.reason(), "pool workers shrinks from 4 to 1 replicas: sandbox-demo-workers-4, sandbox-demo-workers-3, "
+                    + "sandbox-demo-workers-2 go, newest first");
+            assertContains(d.reason(), "the machine is removed WITHOUT draining");
+            assertContains(d.reason(), "its node token is revoked");
+        }
+    }
+
+    @Test
+    void aRemovedPoolsMachinesAreOrphansKeptUnlessPruningIsOn() {
+        Example noWorkers = BASE.edit(Example.SANDBOX, replace("    - name: workers\n      role: worker\n      replicas: 2\n", ""));
+        Plan plan = plan(noWorkers);
+        List<Action.OrphanMachine> orphans = actions(plan, "sandbox-demo", Action.OrphanMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-2", "sandbox-demo-workers-1"), machineNames(orphans));
+        orphans.forEach(o -> assertFalse(o.pruned()));
+        assertContains(orphans.get(0).reason(), "NOT applied: spec.machinePolicy.prune is false (the default), so it keeps running");
+        assertTrue(actions(plan, "sandbox-demo", Action.DeleteMachine.class).isEmpty(), "nothing is deleted");
+        assertContains(plan.tally().describe(), "2 orphan machine(s) kept");
         Action.UpdatePoolConfig removed = pool(plan, "sandbox-demo", "workers");
         assertEquals(Change.REMOVED, removed.change());
         assertNull(removed.toVersion());
         assertEquals("", removed.diff());
+
+        Plan pruned = plan(noWorkers.edit(Example.SANDBOX, replace("  upgrade:\n", "  machinePolicy: {prune: true}\n  upgrade:\n")));
+        List<Action.OrphanMachine> gone = actions(pruned, "sandbox-demo", Action.OrphanMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-2", "sandbox-demo-workers-1"), machineNames(gone));
+        gone.forEach(o -> assertTrue(o.pruned()));
+        assertContains(gone.get(0).reason(), "spec.machinePolicy.prune is true: the daemon deletes it");
+        assertContains(gone.get(0).reason(), "WITHOUT draining");
+        assertContains(pruned.tally().describe(), "2 orphan machine(s) to prune");
+        assertContains(PlanFormat.JSON.print(pruned), "\"orphansPruned\": 2");
+        assertContains(PlanFormat.JSON.print(plan), "\"orphansKept\": 2");
+        assertContains(PlanFormat.JSON.print(plan), "\"type\": \"OrphanMachine\"");
+        assertContains(String.join("\n", cluster(pruned, "sandbox-demo").notes()), "spec.machinePolicy.prune turns on");
+        assertContains(PlanFormat.TEXT.print(pruned), "  - delete orphan machine sandbox-demo-workers-2 (pool workers is no longer in Git)");
     }
 
     @Test
@@ -180,7 +248,7 @@ class PlannerTest {
         Action.CreateMachine create = actions(plan, "sandbox-demo", Action.CreateMachine.class).get(0);
         assertEquals(Action.Effect.NOT_APPLIED, create.effect(), "the daemon stops a paused cluster at SelectCluster");
         assertContains(create.reason(), "NOT applied while spec.paused is true");
-        assertContains(plan.tally().describe(), "(1 not applied by nkd yet)");
+        assertContains(plan.tally().describe(), "(1 not applied, see each reason)");
     }
 
     @Test

@@ -54,6 +54,13 @@ class ClusterReconcilerTest {
         final List<String> userData = new ArrayList<>();
         volatile ProvisionedMachine.State createAs = ProvisionedMachine.State.ACTIVE;
         volatile boolean broken;
+        /** Deletes like Nova's: the machine stays listed as DELETING until {@link #finishDeletes()}. */
+        volatile boolean asyncDelete;
+        final List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        void finishDeletes() {
+            machines.values().removeIf(m -> m.state() == ProvisionedMachine.State.DELETING);
+        }
 
         @Override
         public io.nkd.config.Infrastructure.ProviderType type() {
@@ -90,13 +97,21 @@ class ClusterReconcilerTest {
             userData.add(r.userData());
             String version = r.userData().replaceAll(".*pool=([^;]*).*", "$1");
             ProvisionedMachine.State state = createAs;
+            calls.add("create " + r.name());
             return machines.computeIfAbsent(r.name(), n -> new ProvisionedMachine(r.cluster(), r.pool(), n, state, r.revision(),
-                    state == ProvisionedMachine.State.ACTIVE ? version : null, state == ProvisionedMachine.State.FAILED ? "disk full" : null));
+                    state == ProvisionedMachine.State.ACTIVE ? version : null, state == ProvisionedMachine.State.FAILED ? "disk full" : null,
+                    r.configVersion(), r.spec(), java.time.Instant.now(), null));
         }
 
         @Override
         public void delete(String cluster, String machine) {
-            machines.remove(machine);
+            calls.add("delete " + machine);
+            if (asyncDelete) {
+                machines.computeIfPresent(machine, (n, m) -> new ProvisionedMachine(m.cluster(), m.pool(), n, ProvisionedMachine.State.DELETING,
+                        m.revision(), m.currentConfig(), m.message(), m.configVersion(), m.spec(), m.createdAt(), m.address()));
+            } else {
+                machines.remove(machine);
+            }
         }
     }
 
@@ -187,6 +202,32 @@ class ClusterReconcilerTest {
         assertEquals(2, provider.machines.size());
         assertEquals(List.of("sandbox-demo-workers-2"), revoked);
         assertTrue(down.status().condition("MachinesReady").message().contains("1 deleted"), down.status().condition("MachinesReady").message());
+    }
+
+    @Test
+    void aReplacementWhoseDeleteIsAsynchronousCreatesTheNodeOnceTheOldMachineIsGone() {
+        reconcile(example("a".repeat(40), null, null));
+        provider.calls.clear();
+        provider.asyncDelete = true;
+        Snapshot bigger = example("f".repeat(40), "clusters/sandbox-demo/cluster.yaml", s -> s
+                .replace("      replicas: 2\n", "      replicas: 2\n      machine: {cpus: 4, memoryMiB: 8192, diskGiB: 60}\n")
+                .replace("  upgrade:\n", "  machinePolicy: {replace: true}\n  upgrade:\n"));
+        var first = reconcile(bigger);
+        assertEquals(List.of("delete sandbox-demo-workers-1"), provider.calls, "the old machine goes first; it is still listed");
+        assertEquals(ClusterStatus.Phase.PROVISIONING, first.status().phase());
+        assertEquals(java.time.Duration.ofSeconds(5), first.retryAfter(), "and the reconcile comes back for the rest");
+        reconcile(bigger);
+        assertEquals(List.of("delete sandbox-demo-workers-1"), provider.calls, "nothing more while the delete runs");
+        provider.finishDeletes();
+        reconcile(bigger);
+        assertEquals(List.of("delete sandbox-demo-workers-1", "create sandbox-demo-workers-1", "delete sandbox-demo-workers-2"),
+                provider.calls, "the node is created again under its name, and active, so the next replacement begins");
+        provider.finishDeletes();
+        var done = reconcile(bigger);
+        assertEquals(ClusterStatus.Phase.READY, done.status().phase());
+        assertEquals("4 CPUs, 8192 MiB, 60 GiB disk", provider.machines.get("sandbox-demo-workers-2").spec().size());
+        assertEquals("", provider.machines.get("sandbox-demo-control-plane-1").spec().size());
+        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"), revoked, "each replaced machine's token is revoked");
     }
 
     @Test

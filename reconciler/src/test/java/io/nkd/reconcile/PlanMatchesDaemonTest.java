@@ -50,19 +50,53 @@ class PlanMatchesDaemonTest {
         d.close();
     }
 
-    /** Applies the base, then the head, and checks the plan's machine and config actions against what happened. */
+    /**
+     * Applies the base, then the head, and checks the plan's machine and config actions against what happened: the
+     * machines created, deleted (scaled away or pruned) and replaced, and the very calls the daemon made to the
+     * provider, in the plan's order (deletes newest first, orphans, creates, then each replacement as the old machine's
+     * delete followed by the new one's create, each started only while every other machine was active).
+     */
     private ClusterStatus applyAndCompare(Plan plan, String base, String head) throws Exception {
         ClusterStatus before = base == null ? null : d.apply(base);
         Map<String, ProvisionedMachine> was = d.machines();
+        d.calls.clear();
         ClusterStatus after = d.apply(head);
         Map<String, ProvisionedMachine> now = d.machines();
         ClusterPlan c = cluster(plan);
         assertEquals(names(c, Action.CreateMachine.class, Effect.APPLIED), minus(now.keySet(), was.keySet()),
                 "the machines the plan creates are the ones the daemon created");
-        assertEquals(names(c, Action.DeleteMachine.class, Effect.APPLIED), minus(was.keySet(), now.keySet()),
-                "the machines the plan deletes are the ones the daemon deleted");
+        Set<String> deleted = new TreeSet<>(names(c, Action.DeleteMachine.class, Effect.APPLIED));
+        deleted.addAll(names(c, Action.OrphanMachine.class, Effect.APPLIED));
+        assertEquals(deleted, minus(was.keySet(), now.keySet()), "the machines the plan deletes and prunes are the ones the daemon deleted");
+        Set<String> replaced = names(c, Action.ReplaceMachine.class, Effect.APPLIED);
         for (String kept : intersect(was.keySet(), now.keySet())) {
-            assertEquals(was.get(kept).revision(), now.get(kept).revision(), kept + " was not recreated");
+            boolean recreated = !was.get(kept).createdAt().equals(now.get(kept).createdAt());
+            assertEquals(replaced.contains(kept), recreated, kept + (replaced.contains(kept) ? " was replaced, as planned" : " was not recreated"));
+            assertEquals(replaced.contains(kept), !was.get(kept).revision().equals(now.get(kept).revision()));
+        }
+        List<String> expected = new java.util.ArrayList<>();
+        for (Action a : c.actions()) {
+            if (a.effect() != Effect.APPLIED) {
+                continue;
+            }
+            if (a instanceof Action.DeleteMachine x) {
+                expected.add("delete " + x.machine().name());
+            } else if (a instanceof Action.OrphanMachine x) {
+                expected.add("delete " + x.machine().name());
+            } else if (a instanceof Action.CreateMachine x) {
+                expected.add("create " + x.machine().name());
+            } else if (a instanceof Action.ReplaceMachine x) {
+                expected.add("delete " + x.from().name());
+                expected.add("create " + x.to().name());
+            }
+        }
+        List<SandboxDaemon.Call> calls = List.copyOf(d.calls);
+        assertEquals(expected, calls.stream().map(SandboxDaemon.Call::toString).toList(),
+                "the daemon calls the provider for exactly the plan's machine actions, in the plan's order");
+        for (SandboxDaemon.Call call : calls) {
+            if (call.verb().equals("delete") && replaced.contains(call.machine())) {
+                assertEquals(Map.of(), call.others(), "a replacement starts only while every other machine is active: " + call);
+            }
         }
         if (c.status() != ClusterPlan.Status.REFUSED && c.status() != ClusterPlan.Status.REMOVED) {
             assertEquals(c.headVersions(), after.pools().stream().collect(Collectors.toMap(ClusterStatus.PoolStatus::name,
@@ -150,37 +184,99 @@ class PlanMatchesDaemonTest {
     }
 
     @Test
-    void deleteMachine() throws Exception {
-        d.edit(FILE, "replicas: 2", "replicas: 1");
-        d.commit("scale-down");
-        Plan plan = d.plan("initial", "scale-down");
-        Action.DeleteMachine delete = cluster(plan).actions(Action.DeleteMachine.class).get(0);
-        assertEquals("sandbox-demo-workers-2", delete.machine().name());
-        assertTrue(delete.reason().contains("its node token is revoked"), delete.reason());
-        ClusterStatus st = applyAndCompare(plan, "initial", "scale-down");
+    void deleteMachineNewestFirst() throws Exception {
+        d.edit(FILE, "replicas: 2", "replicas: 4");
+        d.commit("four");
+        d.edit(FILE, "replicas: 4", "replicas: 1");
+        d.commit("one");
+        Plan plan = d.plan("four", "one");
+        List<Action.DeleteMachine> deletes = cluster(plan).actions(Action.DeleteMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-4", "sandbox-demo-workers-3", "sandbox-demo-workers-2"),
+                deletes.stream().map(x -> x.machine().name()).toList(), "newest first");
+        deletes.forEach(x -> assertTrue(x.reason().contains("its node token is revoked"), x.reason()));
+        deletes.forEach(x -> assertTrue(x.reason().contains("WITHOUT draining"), x.reason()));
+        ClusterStatus st = applyAndCompare(plan, "four", "one");
         assertEquals(Phase.READY, st.phase());
         assertEquals(Set.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1"), d.machines().keySet());
         var tokens = d.tokens.list(CLUSTER);
-        assertTrue(tokens.stream().filter(t -> t.node().equals("sandbox-demo-workers-2")).allMatch(io.nkd.server.TokenRecord::revoked),
-                "the deleted machine's token is revoked, as the plan said: " + tokens);
-        assertTrue(tokens.stream().filter(t -> !t.node().equals("sandbox-demo-workers-2")).noneMatch(io.nkd.server.TokenRecord::revoked));
+        Set<String> gone = Set.of("sandbox-demo-workers-2", "sandbox-demo-workers-3", "sandbox-demo-workers-4");
+        assertTrue(tokens.stream().filter(t -> gone.contains(t.node())).allMatch(io.nkd.server.TokenRecord::revoked),
+                "the deleted machines' tokens are revoked, as the plan said: " + tokens);
+        assertTrue(tokens.stream().filter(t -> !gone.contains(t.node())).noneMatch(io.nkd.server.TokenRecord::revoked));
     }
 
+    private static final String BIGGER_WORKERS = "      role: worker\n      replicas: 2\n      machine: {cpus: 4, memoryMiB: 8192, diskGiB: 60}\n";
+
     @Test
-    void machineNotReplaced() throws Exception {
-        d.edit(FILE, "      role: worker\n      replicas: 2\n",
-                "      role: worker\n      replicas: 2\n      machine: {cpus: 4, memoryMiB: 8192, diskGiB: 60}\n");
+    void replaceMachineNotAllowed() throws Exception {
+        d.edit(FILE, "      role: worker\n      replicas: 2\n", BIGGER_WORKERS);
         d.commit("bigger-workers");
         Plan plan = d.plan("initial", "bigger-workers");
-        List<Action.MachineNotReplaced> kept = cluster(plan).actions(Action.MachineNotReplaced.class);
-        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"), kept.stream().map(k -> k.to().name()).toList());
-        kept.forEach(k -> assertEquals(Effect.NOT_APPLIED, k.effect()));
+        List<Action.ReplaceMachine> held = cluster(plan).actions(Action.ReplaceMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"), held.stream().map(k -> k.to().name()).toList());
+        held.forEach(k -> assertEquals(Effect.NOT_APPLIED, k.effect()));
+        held.forEach(k -> assertTrue(k.reason().contains("spec.machinePolicy.replace is false"), k.reason()));
         assertTrue(cluster(plan).actions(Action.CreateMachine.class).isEmpty());
         assertTrue(cluster(plan).actions(Action.DeleteMachine.class).isEmpty());
-        assertTrue(PlanFormat.TEXT.print(plan).contains("(not applied) machine sandbox-demo-workers-1 is NOT replaced"));
+        assertTrue(PlanFormat.TEXT.print(plan).contains("-/+ (not applied) replace machine sandbox-demo-workers-1 (size none → 4 CPUs"));
 
         ClusterStatus st = applyAndCompare(plan, "initial", "bigger-workers");
         assertEquals(Phase.READY, st.phase(), "the machines run on, as they were");
+        assertTrue(d.calls.isEmpty(), "no provider call: " + d.calls);
+    }
+
+    @Test
+    void replaceMachineAllowedOneAtATime() throws Exception {
+        d.edit(FILE, "      role: worker\n      replicas: 2\n", BIGGER_WORKERS);
+        d.edit(FILE, "  upgrade:\n", "  machinePolicy:\n    replace: true\n  upgrade:\n");
+        d.commit("replace-workers");
+        Plan plan = d.plan("initial", "replace-workers");
+        List<Action.ReplaceMachine> replace = cluster(plan).actions(Action.ReplaceMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2"), replace.stream().map(k -> k.to().name()).toList());
+        replace.forEach(k -> assertEquals(Effect.APPLIED, k.effect()));
+        replace.forEach(k -> assertEquals(List.of("size none → 4 CPUs, 8192 MiB, 60 GiB disk"), k.changes()));
+
+        ClusterStatus st = applyAndCompare(plan, "initial", "replace-workers");
+        assertEquals(Phase.READY, st.phase());
+        for (String w : List.of("sandbox-demo-workers-1", "sandbox-demo-workers-2")) {
+            assertEquals("4 CPUs, 8192 MiB, 60 GiB disk", d.machines().get(w).spec().size(), w + " was built with the new size");
+            assertEquals(d.id("replace-workers"), d.machines().get(w).revision());
+        }
+        assertEquals("", d.machines().get("sandbox-demo-control-plane-1").spec().size(), "the control plane was not touched");
+    }
+
+    @Test
+    void orphanKept() throws Exception {
+        d.edit(FILE, "    - name: workers\n      role: worker\n      replicas: 2\n", "");
+        d.commit("no-workers");
+        Plan plan = d.plan("initial", "no-workers");
+        List<Action.OrphanMachine> orphans = cluster(plan).actions(Action.OrphanMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-2", "sandbox-demo-workers-1"), orphans.stream().map(o -> o.machine().name()).toList());
+        orphans.forEach(o -> assertEquals(Effect.NOT_APPLIED, o.effect()));
+        orphans.forEach(o -> assertTrue(o.reason().contains("spec.machinePolicy.prune is false"), o.reason()));
+
+        ClusterStatus st = applyAndCompare(plan, "initial", "no-workers");
+        assertEquals(Phase.READY, st.phase());
+        assertEquals(Set.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1", "sandbox-demo-workers-2"), d.machines().keySet(),
+                "the orphans keep running");
+        assertTrue(d.tokens.list(CLUSTER).stream().noneMatch(io.nkd.server.TokenRecord::revoked), "and keep their tokens");
+    }
+
+    @Test
+    void orphanPruned() throws Exception {
+        d.edit(FILE, "    - name: workers\n      role: worker\n      replicas: 2\n", "");
+        d.edit(FILE, "  upgrade:\n", "  machinePolicy:\n    prune: true\n  upgrade:\n");
+        d.commit("prune-workers");
+        Plan plan = d.plan("initial", "prune-workers");
+        List<Action.OrphanMachine> orphans = cluster(plan).actions(Action.OrphanMachine.class);
+        assertEquals(List.of("sandbox-demo-workers-2", "sandbox-demo-workers-1"), orphans.stream().map(o -> o.machine().name()).toList());
+        orphans.forEach(o -> assertEquals(Effect.APPLIED, o.effect()));
+
+        ClusterStatus st = applyAndCompare(plan, "initial", "prune-workers");
+        assertEquals(Phase.READY, st.phase());
+        assertEquals(Set.of("sandbox-demo-control-plane-1"), d.machines().keySet());
+        assertTrue(d.tokens.list(CLUSTER).stream().filter(t -> t.node().contains("workers")).allMatch(io.nkd.server.TokenRecord::revoked),
+                "the pruned machines' tokens are revoked");
     }
 
     @Test
@@ -247,7 +343,7 @@ class PlanMatchesDaemonTest {
         assertEquals(Phase.ROLLOUT_PENDING, st.phase());
         assertEquals(0, st.nodes().stream().filter(n -> n.desiredVersion().equals(n.currentVersion())).count(),
                 "no node was upgraded, as the plan said");
-        assertEquals(3, st.nodes().stream().filter(n -> n.state().equals("RUNNING")).count(), "and every node runs on");
+        assertEquals(3, st.nodes().stream().filter(n -> n.state().equals(io.nkd.infra.ProvisionedMachine.State.ACTIVE.name())).count(), "and every node runs on");
     }
 
     @Test
@@ -307,7 +403,8 @@ class PlanMatchesDaemonTest {
 
     private static Set<String> names(ClusterPlan c, Class<? extends Action> type, Effect effect) {
         return c.actions().stream().filter(type::isInstance).filter(a -> a.effect() == effect)
-                .map(a -> a instanceof Action.CreateMachine m ? m.machine().name() : ((Action.DeleteMachine) a).machine().name())
+                .map(a -> a instanceof Action.CreateMachine m ? m.machine().name() : a instanceof Action.DeleteMachine x ? x.machine().name()
+                        : a instanceof Action.OrphanMachine o ? o.machine().name() : ((Action.ReplaceMachine) a).to().name())
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

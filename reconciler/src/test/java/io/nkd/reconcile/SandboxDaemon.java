@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
+import io.nkd.infra.MachineRequest;
+import io.nkd.infra.OwnedResource;
+import io.nkd.infra.Provider;
 import io.nkd.infra.ProvisionedMachine;
 import io.nkd.infra.sandbox.SandboxProvider;
 import io.nkd.plan.Plan;
@@ -54,6 +57,8 @@ final class SandboxDaemon implements AutoCloseable {
     final SandboxProvider sandbox;
     final ClusterReconciler reconciler;
     final NodeTokens tokens;
+    /** What the daemon asked the provider to do, in order: {@code create X} / {@code delete X}. */
+    final List<Call> calls = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final IgnitionServer server;
     private final Git git;
     private final Map<String, String> commits = new LinkedHashMap<>();
@@ -77,8 +82,63 @@ final class SandboxDaemon implements AutoCloseable {
         NodeBootstrap boot = new NodeBootstrap(content, tokens, PointerConfigs.Target.of(server, identity));
         sandbox = new SandboxProvider(dir.resolve("state"), Duration.ofMillis(50));
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(dir, Map.of()), random, clock),
-                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(sandbox) : Optional.empty());
+                boot, boot, infra -> infra.provider() == Infrastructure.ProviderType.SANDBOX ? Optional.of(recording()) : Optional.empty());
         reconciler = new ClusterReconciler(store, collaborators, clock, new SimpleMeterRegistry());
+    }
+
+    /**
+     * One call the daemon made to the provider.
+     *
+     * @param others the cluster's other machines that were not active when the call was made (name → state)
+     */
+    record Call(String verb, String machine, Map<String, ProvisionedMachine.State> others) {
+        @Override
+        public String toString() {
+            return verb + " " + machine;
+        }
+    }
+
+    /** The sandbox, with every create and delete recorded in {@link #calls}. */
+    private Provider recording() {
+        return new Provider() {
+            @Override
+            public Infrastructure.ProviderType type() {
+                return sandbox.type();
+            }
+
+            @Override
+            public List<ProvisionedMachine> list(String cluster) {
+                return sandbox.list(cluster);
+            }
+
+            @Override
+            public ProvisionedMachine create(MachineRequest request) {
+                calls.add(new Call("create", request.name(), notActive(request.cluster(), request.name())));
+                return sandbox.create(request);
+            }
+
+            @Override
+            public void delete(String cluster, String machine) {
+                calls.add(new Call("delete", machine, notActive(cluster, machine)));
+                sandbox.delete(cluster, machine);
+            }
+
+            @Override
+            public List<OwnedResource> owned(String cluster) {
+                return sandbox.owned(cluster);
+            }
+
+            @Override
+            public List<OwnedResource> destroy(String cluster) {
+                return sandbox.destroy(cluster);
+            }
+        };
+    }
+
+    private Map<String, ProvisionedMachine.State> notActive(String cluster, String except) {
+        Map<String, ProvisionedMachine.State> m = new java.util.TreeMap<>();
+        sandbox.list(cluster).stream().filter(x -> !x.name().equals(except) && !x.isRunning()).forEach(x -> m.put(x.name(), x.state()));
+        return m;
     }
 
     SandboxDaemon edit(String file, String from, String to) throws IOException {
