@@ -2,9 +2,7 @@ package io.nkd.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.nkd.config.Infrastructure;
-import io.nkd.infra.Provider;
-import io.nkd.infra.sandbox.SandboxProvider;
+import io.nkd.infra.registry.ProviderRegistry;
 import io.nkd.reconcile.ClusterReconciler;
 import io.nkd.reconcile.Collaborators;
 import io.nkd.reconcile.Controller;
@@ -33,7 +31,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -102,11 +99,12 @@ final class Daemon implements AutoCloseable {
                 + ignition.address().getPort());
         boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(base, identity.caPem()));
 
-        SandboxProvider sandbox = new SandboxProvider(s.stateDir(), Duration.ofSeconds(2));
-        parts.add(sandbox);
-        Collaborators.Providers providers = infra -> providerFor(infra, sandbox);
-        Collaborators collaborators = new Collaborators(new ClusterSecrets(store, new SecretResolver(s.stateDir(), System.getenv()),
-                random, clock), boot, boot, providers);
+        SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());
+        // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
+        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets);
+        parts.add(providers);
+        Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
+                providers::forInfrastructure);
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
         controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics);
         parts.add(controller);
@@ -118,14 +116,6 @@ final class Daemon implements AutoCloseable {
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {})", s.source().describe(),
                 s.listen().getHostString(), api.port(), ignition.baseUrl(), base);
-    }
-
-    /** Providers this nkd has: the in-process sandbox today; OpenStack, libvirt and bare metal come later. */
-    private static Optional<Provider> providerFor(Infrastructure infra, SandboxProvider sandbox) {
-        if (infra.provider() == Infrastructure.ProviderType.SANDBOX) {
-            return Optional.of(infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime()));
-        }
-        return Optional.empty();
     }
 
     /**

@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
     /** Every subcommand, in the order {@code nkd --help} lists them. */
     static final List<String> COMMANDS = List.of("init", "validate", "render", "plan", "schema", "certs", "serve", "demo",
-            "status", "history", "reconcile", "butane", "ignition", "import");
+            "status", "history", "reconcile", "destroy", "butane", "ignition", "import");
 
     /** Options of {@code nkd} itself that take a value (so the value is not mistaken for the command). */
     private static final List<String> VALUE_OPTIONS = List.of("--log-level", "--log-format");
@@ -79,6 +79,7 @@ public final class Main implements Runnable {
             case "status" -> StatusCommand.class;
             case "history" -> HistoryCommand.class;
             case "reconcile" -> ReconcileCommand.class;
+            case "destroy" -> DestroyCommand.class;
             case "butane" -> ButaneCommand.class;
             case "ignition" -> IgnitionCommand.class;
             case "import" -> ImportCommand.class;

@@ -3,6 +3,7 @@ package io.nkd.cli;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.Condition;
 import io.nkd.status.HistoryEntry;
+import io.nkd.status.MachinePhase;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -18,13 +19,22 @@ final class StatusPrinter {
 
     /** A line per cluster. */
     static String clusters(List<ClusterStatus> statuses) {
-        Table t = new Table("CLUSTER", "PHASE", "APPLIED", "READY", "MESSAGE");
+        Table t = new Table("CLUSTER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
         for (ClusterStatus s : statuses) {
             Condition ready = s.condition("Ready");
-            t.row(s.name(), s.phase(), shortId(s.appliedRevision()), ready == null ? "-" : ready.status(),
+            t.row(s.name(), s.phase(), shortId(s.appliedRevision()), ready == null ? "-" : ready.status(), machines(s),
                     ready == null ? "" : ready.message());
         }
         return t.toString();
+    }
+
+    /** {@code 2/3 fetched} (machines whose node fetched its config, of the desired ones), or - before any. */
+    static String machines(ClusterStatus s) {
+        if (s.nodes().isEmpty()) {
+            return "-";
+        }
+        long fetched = s.nodes().stream().filter(n -> n.phase() == MachinePhase.FETCHED).count();
+        return fetched + "/" + s.nodes().size() + " fetched";
     }
 
     /** One cluster: commits, conditions, pools, nodes, last error. */
@@ -46,12 +56,17 @@ final class StatusPrinter {
         s.pools().forEach(p -> pools.row(p.name(), p.renderedVersion()));
         out.append(pools);
         out.append("Nodes:\n");
-        Table nodes = Table.indented("  ", 4);
-        s.nodes().forEach(n -> nodes.row(n.name(), n.pool(), n.state(), node(n)));
+        Table nodes = Table.indented("  ", 5);
+        s.nodes().forEach(n -> nodes.row(n.name(), n.pool(), n.phase() == null ? "-" : n.phase().name().toLowerCase(java.util.Locale.ROOT),
+                "since " + time(n.since()), node(n) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())));
         out.append(nodes);
         if (s.lastError() != null) {
             out.append("Last error (").append(s.lastError().time()).append(", commit ").append(shortId(s.lastError().revision()))
                     .append("): ").append(s.lastError().reason()).append(": ").append(s.lastError().message()).append('\n');
+            if (s.lastError().retryAt() != null) {
+                out.append("Next attempt: ").append(time(s.lastError().retryAt())).append(" (after ").append(s.lastError().attempts())
+                        .append(" failed attempt(s) in a row; the delay doubles from 10 s up to 5 min)\n");
+            }
         }
         return out.toString();
     }
@@ -61,9 +76,9 @@ final class StatusPrinter {
             return "up to date";
         }
         if (n.currentVersion() == null) {
-            return "desired " + n.desiredVersion() + ", not running yet";
+            return "desired " + n.desiredVersion() + ", not fetched yet";
         }
-        return "runs " + n.currentVersion() + ", desired " + n.desiredVersion() + " (rollout pending)";
+        return "fetched " + n.currentVersion() + ", desired " + n.desiredVersion() + " (rollout pending)";
     }
 
     /** A cluster's history, oldest first. */

@@ -15,7 +15,7 @@ public final class SecretRefs {
     public static List<Use> of(ClusterSpec spec) {
         List<Use> uses = new ArrayList<>();
         Infrastructure infra = spec.infrastructure();
-        if (infra.openstack() != null) {
+        if (infra.openstack() != null && infra.openstack().credentials() != null) {
             uses.add(new Use(FieldPath.of("spec", "infrastructure", "openstack", "credentials"), infra.openstack().credentials()));
         }
         for (int i = 0; i < spec.access().users().size(); i++) {

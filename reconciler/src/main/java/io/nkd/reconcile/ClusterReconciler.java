@@ -34,9 +34,22 @@ public final class ClusterReconciler {
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> appliedTimestamps =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final Collaborators.BootConfigs bootConfigs;
+    private final Backoff backoff = new Backoff();
+    /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
+    private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The cluster.yaml of the last commit whose machines were reconciled, in the cluster's state ({@code nkd destroy} reads it). */
+    public static final String APPLIED_CLUSTER_FILE = Steps.APPLIED_CLUSTER_FILE;
+    /** How long a reconcile waits for the cluster's lock (held briefly by the Ignition server, or by nkd destroy). */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+
     public ClusterReconciler(StateStore store, Collaborators collaborators, Clock clock, MeterRegistry metrics) {
         this.store = store;
         this.steps = Steps.all(collaborators);
+        this.bootConfigs = collaborators.bootConfigs();
         this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
@@ -47,13 +60,28 @@ public final class ClusterReconciler {
         ReconcileResult result = ReconcileResult.ERROR;
         ClusterStatus status = null;
         // every log line of this reconcile (steps, providers) carries the cluster and commit (--log-format json)
+        if (desired.config().cluster(cluster).isEmpty() && !store.view(cluster).exists("")) {
+            // removed from Git and forgotten (nkd destroy) while a reconcile was queued: nothing to say, nothing to write
+            LOG.debug("cluster={} is neither in Git nor in the state: nothing to reconcile", cluster);
+            return new Outcome(ClusterStatus.initial(cluster), ReconcileResult.SUCCESS, null);
+        }
         try (org.slf4j.MDC.MDCCloseable c = org.slf4j.MDC.putCloseable("cluster", cluster);
              org.slf4j.MDC.MDCCloseable r = org.slf4j.MDC.putCloseable("commit", Steps.shortId(desired.revision()));
-             ClusterState state = store.open(cluster)) {
+             ClusterState state = openWaiting(cluster)) {
+            if (desired.config().cluster(cluster).isEmpty() && state.list("").isEmpty()) {
+                // forgotten (nkd destroy) while this reconcile waited for the lock: do not bring its state back, and
+                // remove the empty directory taking the lock made, or the cluster would be listed again
+                if (store instanceof io.nkd.state.LocalStateStore local) {
+                    local.forget(state, false, clock.instant());
+                }
+                return new Outcome(ClusterStatus.initial(cluster), ReconcileResult.SUCCESS, null);
+            }
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
-            Scope scope = new Scope(cluster, desired, state, previous);
+            Scope scope = new Scope(cluster, desired, state, previous, new ProviderCalls(cluster, desired.revision(), metrics, clock));
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
             runSteps(scope);
+            readFetches(scope);
+            retry(scope);
             status = notServing(StatusComputer.compute(scope, clock.instant()));
             try {
                 StatusStore.save(state, status);
@@ -70,6 +98,7 @@ public final class ClusterReconciler {
                     scope.failedStep = "SaveStatus";
                     scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                             "cannot save the cluster's status: " + e.getMessage(), e);
+                    retry(scope);
                     status = notServing(StatusComputer.compute(scope, clock.instant()));
                     try {
                         StatusStore.save(state, status);
@@ -83,9 +112,10 @@ public final class ClusterReconciler {
                     : scope.failure instanceof ReconcileException.Stalled ? ReconcileResult.STALLED : ReconcileResult.RETRY;
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
-            Duration retry = scope.failure instanceof ReconcileException.Waiting w ? w.retryAfter()
-                    : scope.failure instanceof ReconcileException.Transient ? Duration.ofSeconds(10)
+            Duration retry = scope.retryIn != null ? scope.retryIn
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
+            logTransitions(cluster, desired.revision(), previous, status);
+            gauges(cluster, status, scope.retryIn);
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
@@ -97,6 +127,98 @@ public final class ClusterReconciler {
                         .set(status.appliedAt().getEpochSecond());
             }
         }
+    }
+
+    private ClusterState openWaiting(String cluster) {
+        try {
+            return store.open(cluster, LOCK_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the lock of cluster " + cluster, e);
+        }
+    }
+
+    /**
+     * Which nodes fetched their config (the Ignition server's record), once the machines step ran. A corrupt record
+     * fails the reconcile with its file's name (the Ignition server goes on serving regardless).
+     */
+    private void readFetches(Scope scope) {
+        if (scope.rendered == null || scope.loaded == null) {
+            return;
+        }
+        try {
+            scope.fetched = bootConfigs.fetched(scope.state);
+        } catch (io.nkd.state.CorruptStateException e) {
+            if (scope.failure == null) {
+                scope.failedStep = "ReadFetches";
+                scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e);
+                LOG.warn("cluster={} commit={}: {}", scope.cluster, Steps.shortId(scope.revision), e.getMessage());
+            }
+        }
+    }
+
+    /** A failure nkd retries gets its place in the backoff (shown in status); anything else ends the run of failures. */
+    private void retry(Scope scope) {
+        if (scope.failure == null || scope.failure instanceof ReconcileException.Stalled) {
+            backoff.succeeded(scope.cluster);
+            scope.attempts = 0;
+            scope.retryIn = null;
+            return;
+        }
+        Backoff.Next next = backoff.failed(scope.cluster);
+        scope.attempts = next.attempt();
+        scope.retryIn = scope.failure instanceof ReconcileException.Waiting w ? w.retryAfter() : next.delay();
+    }
+
+    /** For tests: shorter retry delays than production's. */
+    void backoff(Duration min, Duration max) {
+        backoff.limits(min, max);
+    }
+
+    /** One log line per machine that changed phase: the machine's progress, greppable by cluster, commit and machine. */
+    private static void logTransitions(String cluster, String revision, ClusterStatus before, ClusterStatus after) {
+        java.util.Map<String, ClusterStatus.NodeStatus> old = new java.util.HashMap<>();
+        before.nodes().forEach(n -> old.put(n.name(), n));
+        for (ClusterStatus.NodeStatus n : after.nodes()) {
+            ClusterStatus.NodeStatus o = old.get(n.name());
+            if (n.phase() == null || o != null && o.phase() == n.phase()) {
+                continue;
+            }
+            String line = "machine {} cluster={} commit={} machine={} pool={} config={}{}";
+            Object[] args = {n.phase().name().toLowerCase(java.util.Locale.ROOT), cluster, Steps.shortId(revision), n.name(), n.pool(),
+                    n.currentVersion() == null ? n.desiredVersion() : n.currentVersion(),
+                    n.message() == null ? "" : ": " + n.message()};
+            if (n.phase() == io.nkd.status.MachinePhase.FAILED
+                    || n.phase() == io.nkd.status.MachinePhase.REQUESTED && n.message() != null && !n.message().equals("to be created")) {
+                LOG.warn(line, args);
+            } else {
+                LOG.info(line, args);
+            }
+        }
+    }
+
+    /** nkd_machines{cluster,pool,phase}: every phase of every pool, 0 when none (so a graph drops to 0, not to nothing). */
+    private void gauges(String cluster, ClusterStatus status, Duration retryIn) {
+        java.util.Map<java.util.List<String>, Long> counts = new java.util.HashMap<>();
+        for (ClusterStatus.NodeStatus n : status.nodes()) {
+            if (n.phase() != null) {
+                counts.merge(java.util.List.of(cluster, n.pool(), n.phase().name().toLowerCase(java.util.Locale.ROOT)), 1L, Long::sum);
+            }
+        }
+        java.util.Set<String> pools = new java.util.TreeSet<>();
+        status.nodes().forEach(n -> pools.add(n.pool()));
+        machineGauges.keySet().stream().filter(k -> k.get(0).equals(cluster)).forEach(k -> pools.add(k.get(1)));
+        for (String pool : pools) {
+            for (io.nkd.status.MachinePhase phase : io.nkd.status.MachinePhase.values()) {
+                java.util.List<String> key = java.util.List.of(cluster, pool, phase.name().toLowerCase(java.util.Locale.ROOT));
+                machineGauges.computeIfAbsent(key, k -> metrics.gauge("nkd_machines", io.micrometer.core.instrument.Tags.of(
+                        "cluster", k.get(0), "pool", k.get(1), "phase", k.get(2)), new java.util.concurrent.atomic.AtomicLong()))
+                        .set(counts.getOrDefault(key, 0L));
+            }
+        }
+        retryGauges.computeIfAbsent(cluster, c -> metrics.gauge("nkd_reconcile_retry_seconds",
+                io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))
+                .set(retryIn == null ? 0 : retryIn.toSeconds());
     }
 
     private void runSteps(Scope scope) {

@@ -72,6 +72,7 @@ public final class Controller implements AutoCloseable {
     Controller backoff(Duration min, Duration max) {
         this.minBackoff = min;
         this.maxBackoff = max;
+        reconciler.backoff(min, max);
         return this;
     }
 
@@ -228,7 +229,11 @@ public final class Controller implements AutoCloseable {
             return;
         }
         Duration delay = null;
-        if (outcome == null || outcome.result().retries()) {
+        if (outcome != null && outcome.result().retries() && outcome.retryAfter() != null) {
+            // the reconciler counted the failure and put the time of the next attempt in the status
+            backoff.remove(cluster);
+            delay = outcome.retryAfter();
+        } else if (outcome == null || outcome.result().retries()) {
             Duration previous = backoff.getOrDefault(cluster, Duration.ZERO);
             delay = previous.isZero() ? minBackoff : previous.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : previous.multipliedBy(2);
             backoff.put(cluster, delay);

@@ -31,6 +31,10 @@ public final class Scope {
     BootstrapSecrets secrets;
     RenderedCluster rendered;
     final List<ProvisionedMachine> machines = new ArrayList<>();
+    /** Every provider call of this reconcile goes through it; it remembers what they returned and how they failed. */
+    final ProviderCalls calls;
+    /** The nodes that fetched their config from nkd's Ignition server (BootConfigs.fetched), by node name. */
+    java.util.Map<String, Collaborators.NodeFetch> fetched = java.util.Map.of();
     /** Machines ReconcileMachines created for missing nodes, and deleted because Git scaled them away. */
     int created;
     int deleted;
@@ -47,8 +51,12 @@ public final class Scope {
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;
+    /** For a failure nkd retries: how many reconciles in a row failed, and when the next one runs. */
+    int attempts;
+    java.time.Duration retryIn;
 
-    Scope(String cluster, DesiredRevision desired, ClusterState state, ClusterStatus previous) {
+    Scope(String cluster, DesiredRevision desired, ClusterState state, ClusterStatus previous, ProviderCalls calls) {
+        this.calls = calls;
         this.cluster = cluster;
         this.revision = desired.revision();
         this.snapshot = desired.snapshot();

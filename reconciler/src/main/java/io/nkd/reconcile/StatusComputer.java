@@ -7,6 +7,7 @@ import io.nkd.status.ClusterStatus.NodeStatus;
 import io.nkd.status.ClusterStatus.Phase;
 import io.nkd.status.ClusterStatus.PoolStatus;
 import io.nkd.status.Condition;
+import io.nkd.status.MachinePhase;
 import io.nkd.status.Condition.Status;
 import io.nkd.status.Reasons;
 import java.time.Instant;
@@ -100,43 +101,101 @@ final class StatusComputer {
         return applied(s, prev, now);
     }
 
-    private static ClusterStatus applied(Scope s, ClusterStatus prev, Instant now) {
-        List<PoolStatus> pools = s.rendered.versions().entrySet().stream().map(e -> new PoolStatus(e.getKey(), e.getValue())).toList();
-        Map<String, ProvisionedMachine> byName = s.machines.stream().collect(Collectors.toMap(ProvisionedMachine::name, Function.identity(), (a, b) -> a));
+    /** What the nodes of a reconcile add up to: one NodeStatus each, and the groups the conditions name. */
+    private static final class NodeTally {
+        final List<NodeStatus> nodes = new ArrayList<>();
+        int upToDate;
+        int fetched;
+        /** Nodes whose machine is missing, building, running without a fetch, or failed with re-creations left. */
+        final List<String> waiting = new ArrayList<>();
+        /** Failed machines nkd gave up re-creating, with the provider's message. */
+        final List<String> failed = new ArrayList<>();
+        /** (pool, fetched version) → nodes, for one sentence per group of outdated nodes. */
+        final Map<String, List<String>> outdated = new TreeMap<>();
+    }
+
+    /**
+     * Each desired node's machine and progress: requested (no machine yet, or the provider refused it) → building →
+     * active → fetched (from the Ignition server's record, or the provider's own knowledge of the config it booted),
+     * or failed / deleting. A fetch counts only if it came after the machine was created (a machine re-created under
+     * the same name starts unfetched).
+     */
+    private static NodeTally nodes(Scope s, List<ProvisionedMachine> machines, Instant now) {
+        Map<String, ProvisionedMachine> byName = machines.stream().collect(Collectors.toMap(ProvisionedMachine::name, Function.identity(), (a, b) -> a));
+        Map<String, NodeStatus> before = s.previous.nodes().stream().collect(Collectors.toMap(NodeStatus::name, Function.identity(), (a, b) -> a));
         Map<String, String> poolVersions = s.rendered.versions();
-        List<NodeStatus> nodes = new ArrayList<>();
-        int upToDate = 0;
-        int running = 0;
-        List<String> notRunning = new ArrayList<>();
-        List<String> failedMachines = new ArrayList<>();
-        // (pool, running version) → nodes, for one sentence per group of outdated nodes
-        Map<String, List<String>> outdated = new TreeMap<>();
+        Map<String, FailedMachines.Tries> tries = s.calls.failedMachineTries();
+        NodeTally t = new NodeTally();
         for (Topology.PlannedNode n : Topology.nodes(s.cluster, s.loaded.spec())) {
             ProvisionedMachine m = byName.get(n.name());
             String desired = poolVersions.get(n.pool().name());
-            String current = m == null ? null : m.currentConfig();
-            nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, m == null ? "Missing" : m.state().name()));
-            if (m != null && m.state() == ProvisionedMachine.State.FAILED) {
-                failedMachines.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
-            } else if (m == null || !m.isRunning()) {
-                notRunning.add(n.name());
+            Collaborators.NodeFetch fetch = s.fetched.get(n.name());
+            if (fetch != null && m != null && m.createdAt() != null && fetch.last() != null && fetch.last().isBefore(m.createdAt())) {
+                fetch = null;
+            }
+            String current = m == null ? null : fetch != null ? fetch.poolVersion() : m.currentConfig();
+            MachinePhase phase;
+            String message;
+            if (m == null) {
+                phase = MachinePhase.REQUESTED;
+                var refused = s.calls.createFailure(n.name());
+                message = refused.map(e -> ProviderCalls.describe("the provider", e)).orElse("to be created");
             } else {
-                running++;
+                phase = switch (m.state()) {
+                    case FAILED -> MachinePhase.FAILED;
+                    case DELETING -> MachinePhase.DELETING;
+                    case BUILDING, ACTIVE -> current != null ? MachinePhase.FETCHED
+                            : m.state() == ProvisionedMachine.State.BUILDING ? MachinePhase.BUILDING : MachinePhase.ACTIVE;
+                };
+                message = m.message();
+            }
+            FailedMachines.Tries tried = tries.get(n.name());
+            if (phase == MachinePhase.FAILED && tried == null) {
+                message = (m.message() == null ? "failed at the provider" : m.message()) + "; nkd deletes and re-creates it (at most "
+                        + FailedMachines.MAX_RECREATIONS + " times, " + FailedMachines.FIRST_DELAY.toSeconds() + " s after the failure at first)";
+            } else if (phase == MachinePhase.FAILED) {
+                message = (m.message() == null ? "failed at the provider" : m.message()) + (tried.givenUp()
+                        ? "; re-created " + tried.recreations() + " times already, nkd leaves it failed: delete it at the provider"
+                        + " (nkd then creates it again) or fix the cause and push a commit"
+                        : "; nkd deletes and re-creates it at " + tried.nextAt() + " (re-creation " + (tried.recreations() + 1)
+                        + " of " + FailedMachines.MAX_RECREATIONS + ")");
+            }
+            NodeStatus old = before.get(n.name());
+            Instant since = old != null && old.phase() == phase && old.since() != null ? old.since() : now;
+            t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message));
+            if (phase == MachinePhase.FAILED && tried != null && tried.givenUp()) {
+                t.failed.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
+            } else if (phase != MachinePhase.FETCHED) {
+                t.waiting.add(n.name() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT) + (message == null ? "" : ": " + message) + ")");
+            } else {
+                t.fetched++;
                 if (desired.equals(current)) {
-                    upToDate++;
+                    t.upToDate++;
                 } else {
-                    outdated.computeIfAbsent("pool " + n.pool().name() + " run " + (current == null ? "an unknown config" : current)
-                            + ", desired " + desired, k -> new ArrayList<>()).add(n.name());
+                    t.outdated.computeIfAbsent("pool " + n.pool().name() + " fetched " + current + ", desired " + desired,
+                            k -> new ArrayList<>()).add(n.name());
                 }
             }
         }
+        return t;
+    }
+
+    private static ClusterStatus applied(Scope s, ClusterStatus prev, Instant now) {
+        List<PoolStatus> pools = s.rendered.versions().entrySet().stream().map(e -> new PoolStatus(e.getKey(), e.getValue())).toList();
+        NodeTally tally = nodes(s, s.machines, now);
+        List<NodeStatus> nodes = tally.nodes;
+        int upToDate = tally.upToDate;
+        int running = tally.fetched;
+        List<String> notRunning = tally.waiting;
+        List<String> failedMachines = tally.failed;
+        Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
                 : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
         String changed = s.created + s.deleted > 0 ? " (" + s.created + " created, " + s.deleted + " deleted)" : "";
-        String machines = running + " of " + total + " machines running" + changed;
+        String machines = running + " of " + total + " machines fetched their config" + changed;
         String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
                         + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
                 + "; Ignition runs only at first boot and rolling updates need the Housekeeper, not yet available, "
@@ -147,7 +206,7 @@ final class StatusComputer {
             case MACHINES_FAILED -> cond(MACHINES_READY, Status.FALSE, Reasons.MACHINES_FAILED,
                     "failed: " + String.join(", ", failedMachines) + "; " + machines);
             case PROVISIONING -> cond(MACHINES_READY, Status.FALSE, Reasons.WAITING_FOR_MACHINES,
-                    machines + "; waiting for " + String.join(", ", notRunning));
+                    machines + "; waiting for " + String.join("; ", notRunning));
             default -> cond(MACHINES_READY, Status.TRUE, Reasons.MACHINES_READY, machines);
         };
         Condition nodesUpToDate = outdated.isEmpty()
@@ -161,7 +220,8 @@ final class StatusComputer {
             case MACHINES_FAILED -> {
                 readyReason = Reasons.MACHINES_FAILED;
                 readyMessage = machinesReady.message();
-                reconciling = cond(RECONCILING, Status.FALSE, Reasons.MACHINES_FAILED, "nkd does not recreate failed machines");
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.MACHINES_FAILED, "nkd re-created the failed machines "
+                        + FailedMachines.MAX_RECREATIONS + " times and leaves them failed");
                 stalled = cond(STALLED, Status.TRUE, Reasons.MACHINES_FAILED, machinesReady.message());
             }
             case PROVISIONING -> {
@@ -196,9 +256,12 @@ final class StatusComputer {
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {
         ReconcileException f = s.failure;
         boolean stalled = f instanceof ReconcileException.Stalled;
-        ClusterStatus.LastError error = new ClusterStatus.LastError(s.revision, f.reason(), f.getMessage(), now);
+        Instant retryAt = s.retryIn == null ? null : now.plus(s.retryIn);
+        ClusterStatus.LastError error = new ClusterStatus.LastError(s.revision, f.reason(), f.getMessage(), now, s.attempts, retryAt);
         boolean lastGoodKept = prev.appliedRevision() != null;
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), error, prev.appliedAt(), now);
+        // a provider failure still shows each machine's progress as far as this reconcile saw it
+        List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
+        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -206,7 +269,8 @@ final class StatusComputer {
         conditions.add(cond(STALLED, stalled ? Status.TRUE : Status.FALSE, stalled ? f.reason() : Reasons.PROGRESSING,
                 stalled ? f.getMessage() : "retrying"));
         conditions.add(cond(RECONCILING, stalled ? Status.FALSE : Status.TRUE, stalled ? f.reason() : Reasons.PROGRESSING,
-                stalled ? "waiting for a new commit" : "retrying after: " + f.getMessage()));
+                stalled ? "waiting for a new commit" : (retryAt == null ? "retrying" : "attempt " + s.attempts
+                        + " failed; next attempt at " + retryAt) + " after: " + f.getMessage()));
         return settle(base, lastGoodKept ? Standing.FAILED_LAST_GOOD_KEPT : Standing.FAILED_NOTHING_APPLIED, f.reason(),
                 f.getMessage(), now, s.revision, conditions.toArray(Condition[]::new));
     }

@@ -140,10 +140,11 @@ final class Steps {
         public boolean run(Scope s) throws ReconcileException {
             var spec = s.loaded.spec();
             var type = spec.infrastructure().provider();
-            Provider provider = c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
-                    Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type)));
+            // every provider call goes through ProviderCalls: it records progress and turns failures into conditions
+            Provider provider = s.calls.wrap(c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
+                    Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type))));
             try {
-                List<ProvisionedMachine> listed = provider.list(s.cluster);
+                List<ProvisionedMachine> listed = s.calls.recreateFailed(s.state, provider, provider.list(s.cluster));
                 MachineChanges changes = MachineChanges.of(listed.stream().map(MachineChanges.Existing::of).toList(),
                         MachineChanges.Desired.of(Topology.nodes(s.cluster, spec), spec.infrastructure()), spec.pools(),
                         spec.machinePolicy());
@@ -178,7 +179,7 @@ final class Steps {
                 }
                 s.machines.addAll(now);
             } catch (RuntimeException e) {
-                throw new ReconcileException.Transient(Reasons.PROVISIONING_FAILED, provider.name() + ": " + e.getMessage(), e);
+                throw s.calls.failure(provider.name(), e);
             }
             c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);

@@ -66,6 +66,10 @@ final class IgnitionHandler implements Handler {
         }
         count(o.status());
         logOutcome(request, o);
+        if (o.status() == 200 && request.method().equals("GET") && o.served().kind() == ConfigKind.POOL) {
+            // the node booted far enough to fetch its pool config: the last step of its provisioning
+            tokens.fetches().record(o.served().cluster(), o.grant().get().node(), o.served().version());
+        }
         return switch (o.status()) {
             case 200 -> new Response(200, Map.of("Content-Type", CONTENT_TYPE, "Cache-Control", "no-store"), o.served().content());
             case 401 -> Response.text(401, reason(401)).with("WWW-Authenticate", "Bearer");

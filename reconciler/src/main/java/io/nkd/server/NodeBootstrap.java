@@ -107,10 +107,17 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
     @Override
     public void revoke(ClusterState state, String node) {
         tokens.revokeNode(state, node);
+        tokens.fetches().forget(state, node);
     }
 
     @Override
     public void retainOnly(ClusterState state, Set<String> machines) {
         tokens.retainOnly(state, machines);
+        tokens.fetches().retainOnly(state, machines);
+    }
+
+    @Override
+    public Map<String, Collaborators.NodeFetch> fetched(ClusterState state) {
+        return tokens.fetches().fetched(state);
     }
 }

@@ -56,11 +56,18 @@ public final class NodeTokens {
     private final java.util.concurrent.ConcurrentHashMap<String, LiveTokens> live = new java.util.concurrent.ConcurrentHashMap<>();
     private final SecureRandom random;
     private final Clock clock;
+    private final NodeFetches fetches;
 
     public NodeTokens(StateStore store, SecureRandom random, Clock clock) {
         this.store = Objects.requireNonNull(store, "store");
         this.random = Objects.requireNonNull(random, "random");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.fetches = new NodeFetches(store, clock);
+    }
+
+    /** The record of which node fetched which pool config with its token (written by the Ignition server). */
+    public NodeFetches fetches() {
+        return fetches;
     }
 
     /** A new token for {@code node} of {@code pool}, taking the cluster's lock. Earlier tokens of the node stay valid. */

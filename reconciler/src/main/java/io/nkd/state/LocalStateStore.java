@@ -142,6 +142,50 @@ public final class LocalStateStore implements StateStore {
         return locks.lockDirectory(command);
     }
 
+    /** Where {@link #forget} keeps what it takes away: {@code ROOT/backups/}, 0700. */
+    public Path backups() {
+        return root.resolve("backups");
+    }
+
+    /**
+     * Forgets a cluster: its whole state directory leaves {@code clusters/} in one atomic rename, so the cluster is
+     * gone for every reader at once and a daemon's next poll no longer lists it. With {@code keepBackup} the directory
+     * (PKI, keys, tokens, status, history, the last applied cluster.yaml) is kept as
+     * {@code ROOT/backups/<cluster>-<UTC time>} (0700 like everything here, its files keep their 0600 modes); without,
+     * it is deleted. {@code held} must be this cluster's open handle: the lock stays held until the caller closes it.
+     *
+     * @return the backup directory, or empty when none was kept (or the cluster had no state)
+     */
+    public java.util.Optional<Path> forget(ClusterState held, boolean keepBackup, java.time.Instant now) {
+        String name = StateNames.cluster(held.cluster());
+        Path dir = clusters.resolve(name);
+        if (!held.location().equals(dir.toString())) {
+            throw new IllegalArgumentException("the handle of cluster " + name + " is not of " + this);
+        }
+        try {
+            if (!Files.isDirectory(dir)) {
+                return java.util.Optional.empty();
+            }
+            if (!keepBackup) {
+                files.delete(dir);
+                return java.util.Optional.empty();
+            }
+            Path backups = backups();
+            AtomicFiles.createPrivateDirectory(backups);
+            String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                    .withZone(java.time.ZoneOffset.UTC).format(now);
+            Path target = backups.resolve(name + "-" + stamp);
+            for (int i = 2; Files.exists(target); i++) {
+                target = backups.resolve(name + "-" + stamp + "-" + i);
+            }
+            Files.move(dir, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.setPosixFilePermissions(target, AtomicFiles.PRIVATE_DIRECTORY);
+            return java.util.Optional.of(target);
+        } catch (IOException e) {
+            throw new StateIOException("cannot forget the state of cluster " + name + " (" + dir + ")", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "local state store " + root;

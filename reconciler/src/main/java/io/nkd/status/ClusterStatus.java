@@ -46,11 +46,30 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
     public record PoolStatus(String name, String renderedVersion) {
     }
 
-    /** A node: the config it should run (desired) and the one it was last seen running (current). */
-    public record NodeStatus(String name, String pool, String desiredVersion, String currentVersion, String state) {
+    /**
+     * A node: the config it should run (desired), the one it fetched (current), and where its machine stands.
+     *
+     * @param currentVersion the pool config version the node fetched from nkd's Ignition server (or that its provider
+     *                       knows it booted), null until then
+     * @param phase          requested → building → active → fetched, or failed / deleting
+     * @param since          when the machine entered that phase (as far as nkd saw)
+     * @param message        the provider's own words about the machine (a fault, a refusal), or what nkd waits for
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true) // "state" of nkd before 0.5
+    public record NodeStatus(String name, String pool, String desiredVersion, String currentVersion, MachinePhase phase,
+                             Instant since, String message) {
     }
 
-    public record LastError(String revision, String reason, String message, Instant time) {
+    /**
+     * Why the latest commit failed.
+     *
+     * @param attempts how many reconciles in a row failed (1 for the first failure)
+     * @param retryAt  when nkd tries again (exponential backoff), or null when it waits for a new commit
+     */
+    public record LastError(String revision, String reason, String message, Instant time, int attempts, Instant retryAt) {
+        public LastError(String revision, String reason, String message, Instant time) {
+            this(revision, reason, message, time, 0, null);
+        }
     }
 
     public ClusterStatus {

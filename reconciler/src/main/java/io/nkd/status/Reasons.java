@@ -30,4 +30,22 @@ public final class Reasons {
     public static final String CONFIGS_NOT_SERVED = "ConfigsNotServed";
     /** The state directory refused a write (disk full, permission denied); retried with backoff. */
     public static final String STATE_WRITE_FAILED = "StateWriteFailed";
+
+    // provider failures (io.nkd.infra.ProviderException.Kind), retried with backoff; the message quotes the provider
+    /** A quota of the project or host is used up (Nova's "Quota exceeded for instances: …"). */
+    public static final String QUOTA_EXCEEDED = "QuotaExceeded";
+    /** The provider's scheduler found no host for the machine (Nova's "No valid host was found"). */
+    public static final String NO_VALID_HOST = "NoValidHost";
+    /** Something is in the provider's way: a name or address taken by an object nkd did not create. */
+    public static final String PROVIDER_CONFLICT = "ProviderConflict";
+    /** The provider refused nkd's credentials. */
+    public static final String PROVIDER_UNAUTHORIZED = "ProviderUnauthorized";
+    /** Something cluster.yaml names does not exist at the provider (image, flavor, network, storage pool). */
+    public static final String PROVIDER_NOT_FOUND = "ProviderNotFound";
+    /** The provider failed (a 5xx, an internal error). */
+    public static final String PROVIDER_ERROR = "ProviderError";
+    /** The provider could not be reached. */
+    public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
+    /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
+    public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
 }

@@ -21,7 +21,7 @@ class StatusPrinterTest {
         return new ClusterStatus(name, "0123456789abcdef0123456789abcdef01234567", null, phase, List.of(c), List.of(
                 new ClusterStatus.PoolStatus("control-plane", "rendered-control-plane-1")), List.of(
                 new ClusterStatus.NodeStatus(name + "-control-plane-1", "control-plane", "rendered-control-plane-1", "rendered-control-plane-0",
-                        "RUNNING")), null, T, T);
+                        io.nkd.status.MachinePhase.FETCHED, T, null)), null, T, T);
     }
 
     /** The column a header starts at must be where every row's cell of that column starts. */
@@ -44,8 +44,8 @@ class StatusPrinterTest {
         String table = StatusPrinter.clusters(List.of(
                 status("demo", Phase.READY, Condition.Status.TRUE, "applied"),
                 status(LONG, Phase.ROLLOUT_PENDING, Condition.Status.FALSE, "2 nodes wait for a rollout")));
-        assertAligned(table, "CLUSTER", "PHASE", "APPLIED", "READY", "MESSAGE");
-        assertTrue(table.contains(LONG + "  ROLLOUT_PENDING  0123456789ab  FALSE  2 nodes wait for a rollout\n"), table);
+        assertAligned(table, "CLUSTER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
+        assertTrue(table.contains(LONG + "  ROLLOUT_PENDING  0123456789ab  FALSE  1/1 fetched  2 nodes wait for a rollout\n"), table);
         assertTrue(table.lines().noneMatch(l -> l.endsWith(" ")), "no trailing blanks");
     }
 
@@ -62,7 +62,7 @@ class StatusPrinterTest {
     void detailAlignsConditionsAndNodesAndSaysFirstApplied() {
         String detail = StatusPrinter.detail(status(LONG, Phase.ROLLOUT_PENDING, Condition.Status.FALSE, "waiting"));
         assertTrue(detail.contains("Applied:   0123456789abcdef0123456789abcdef01234567 (first applied at 2026-12-06T03:00:00Z)"), detail);
-        assertTrue(detail.contains("  " + LONG + "-control-plane-1  control-plane  RUNNING  runs rendered-control-plane-0, "
+        assertTrue(detail.contains("  " + LONG + "-control-plane-1  control-plane  fetched  since 2026-12-06T03:00:00Z  fetched rendered-control-plane-0, "
                 + "desired rendered-control-plane-1 (rollout pending)\n"), detail);
     }
 }

@@ -306,7 +306,7 @@ class PlanMatchesDaemonTest {
         assertEquals(Reasons.ROLLOUT_PENDING, st.condition("Ready").reason());
         assertEquals(Condition.Status.FALSE, st.condition("Ready").status());
         assertEquals(Reasons.ROLLOUT_PENDING, st.condition(StatusComputer.UP_TO_DATE).reason());
-        assertTrue(st.condition("Ready").message().contains("2 node(s) of pool workers run " + u.fromVersion() + ", desired "
+        assertTrue(st.condition("Ready").message().contains("2 node(s) of pool workers fetched " + u.fromVersion() + ", desired "
                 + u.toVersion()), st.condition("Ready").message());
         assertTrue(st.condition("Ready").message().contains("need the Housekeeper, not yet available"), st.condition("Ready").message());
         for (ClusterStatus.NodeStatus n : st.nodes()) {
@@ -343,7 +343,8 @@ class PlanMatchesDaemonTest {
         assertEquals(Phase.ROLLOUT_PENDING, st.phase());
         assertEquals(0, st.nodes().stream().filter(n -> n.desiredVersion().equals(n.currentVersion())).count(),
                 "no node was upgraded, as the plan said");
-        assertEquals(3, st.nodes().stream().filter(n -> n.state().equals(io.nkd.infra.ProvisionedMachine.State.ACTIVE.name())).count(), "and every node runs on");
+        assertEquals(3, st.nodes().stream().filter(n -> n.phase() == io.nkd.status.MachinePhase.FETCHED).count(),
+                "and every node runs on (it fetched its older config)");
     }
 
     @Test
