@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@link ReconcileException} the status shows: its reason follows the {@link ProviderException.Kind}, its message
  * quotes the provider's own text and says what to do.
  *
- * <p>One instance per reconcile; not shared between threads.
+ * <p>How the machines step uses it (three calls): {@code Provider p = s.calls.wrap(provider)} before any call;
+ * {@code s.calls.recreateFailed(s.state, p, p.list(cluster))} as the machines that exist (failed machines due for
+ * another try are deleted, so the step creates them again); and {@code throw s.calls.failure(p.name(), e)} for a
+ * failed call. One instance per reconcile (in the {@link Scope}); not shared between threads.
  */
 public final class ProviderCalls {
     private static final Logger LOG = LoggerFactory.getLogger(ProviderCalls.class);
@@ -230,7 +233,7 @@ public final class ProviderCalls {
             case CONFLICT -> "Something not created by nkd is in the way (a name or an address): remove or rename it; nkd retries with backoff";
             case UNAUTHORIZED -> "Check the provider credentials in nkd's state directory or environment; nkd retries with backoff";
             case NOT_FOUND -> "Something cluster.yaml names does not exist at the provider: fix cluster.yaml or create it; nkd retries with backoff";
-            case SERVER_ERROR -> "The provider failed; nkd retries with backoff (check the provider's logs if it persists)";
+            case SERVER_ERROR -> "The provider failed (check its logs if this persists); nkd retries with backoff";
             case UNREACHABLE -> "Check that the provider's endpoint is reachable from nkd; nkd retries with backoff";
             case OTHER -> "nkd retries with backoff";
         };

@@ -31,11 +31,11 @@ class CliBehaviourTest {
 
     @Test
     void anUnknownCommandIsAnErrorEvenWithHelp() {
-        for (String[] args : List.of(new String[] {"destroy", "--help"}, new String[] {"destroy"},
-                new String[] {"--debug", "destroy", "--help"})) {
+        for (String[] args : List.of(new String[] {"frobnicate", "--help"}, new String[] {"frobnicate"},
+                new String[] {"--debug", "frobnicate", "--help"})) {
             CliRun r = CliRun.run("", args);
             assertEquals(2, r.exit(), String.join(" ", args));
-            assertTrue(r.err().contains("unknown command 'destroy'"), r.err());
+            assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
             assertFalse(r.out().contains("Usage:"), "no help for a command that does not exist: " + r.out());
         }
         CliRun typo = CliRun.run("", "statsu", "--help");

@@ -72,6 +72,14 @@ class DestroyTest {
             }
             assertEquals(ClusterStatus.Phase.READY, otherStatus.phase());
             List<String> otherMachines = machines(OTHER);
+            // the sandbox's machines booted through the real Ignition server: its record saw each node's fetch
+            var fetched = d.tokens.fetches().fetched(d.store.view(SandboxDaemon.CLUSTER));
+            assertEquals(java.util.Set.copyOf(machines(SandboxDaemon.CLUSTER)), fetched.keySet());
+            ClusterStatus demo = io.nkd.status.StatusStore.status(d.store.view(SandboxDaemon.CLUSTER)).orElseThrow();
+            demo.nodes().forEach(n -> {
+                assertEquals(io.nkd.status.MachinePhase.FETCHED, n.phase(), n.name());
+                assertEquals(fetched.get(n.name()).poolVersion(), n.currentVersion(), "current = the version it fetched");
+            });
             assertEquals(3, otherMachines.size());
             String state = tmp.resolve("state").toString();
 

@@ -259,6 +259,24 @@ class MachineProgressTest {
     }
 
     @Test
+    void everyKindOfProviderFailureHasItsOwnReasonAndAdvice() {
+        java.util.Set<String> reasons = new java.util.HashSet<>();
+        for (ProviderException.Kind kind : ProviderException.Kind.values()) {
+            String reason = ProviderCalls.reason(kind);
+            assertTrue(reasons.add(reason), kind + " shares its reason " + reason);
+            ReconcileException e = new ProviderCalls(DEMO, null, metrics, clock).failure("openstack",
+                    new ProviderException(kind, "cannot create server x", "the provider's words"));
+            assertEquals(reason, e.reason());
+            assertTrue(e.getMessage().startsWith("openstack: cannot create server x: \"the provider's words\". "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("nkd retries with backoff"), e.getMessage());
+            assertTrue(e instanceof ReconcileException.Transient, "retried");
+        }
+        assertEquals(List.of("QuotaExceeded", "NoValidHost", "ProviderConflict", "ProviderUnauthorized", "ProviderNotFound",
+                "ProviderError", "ProviderUnreachable", "ProvisioningFailed"),
+                java.util.Arrays.stream(ProviderException.Kind.values()).map(ProviderCalls::reason).toList());
+    }
+
+    @Test
     void aFailedMachineIsRecreatedThreeTimesWithBackoffThenLeftFailedWithTheProvidersMessage() {
         provider.createAs = ProvisionedMachine.State.FAILED;
         ClusterStatus st = reconcile().status();
