@@ -149,6 +149,7 @@ spec:
     version: v1.31.4
     controlPlaneEndpoint: 10.99.127.250:6443
     runtime: containerd
+    serviceSubnet: 172.31.0.0/16 # the test network is inside the default 10.96.0.0/12
   os:
     image: nestos-24.09-k8s-1.31
   infrastructure:

@@ -143,6 +143,8 @@ class OpenStackServeProcessTest {
                     version: v1.31.4
                     controlPlaneEndpoint: %2$s:6443
                     runtime: containerd
+                    # the test network is 10.99.0.0/16, inside Kubernetes' default service subnet 10.96.0.0/12
+                    serviceSubnet: 172.31.0.0/16
                   os:
                     image: nestos-24.09-k8s-1.31
                   infrastructure:
