@@ -257,6 +257,8 @@ quota_security_group_rule = 5000
 $(authtoken neutron)
 [oslo_concurrency]
 lock_path = $d/lock
+[oslo_policy]
+policy_file = $d/neutron/policy.yaml
 [ml2]
 type_drivers = flat
 tenant_network_types =
@@ -266,6 +268,12 @@ extension_drivers = port_security
 flat_networks = ${PHYSNET}
 [securitygroup]
 firewall_driver = noop
+EOF
+  # Members of any project may choose a port's fixed IP on the shared test network (Neutron's default allows it only
+  # to the network's owner): tests run nkd in projects of their own, as a cloud with one network per project would.
+  cat >"$d/neutron/policy.yaml" <<'EOF'
+"create_port:fixed_ips:ip_address": "rule:context_is_advsvc or rule:network_owner or rule:admin_only or rule:shared"
+"update_port:fixed_ips:ip_address": "rule:context_is_advsvc or rule:network_owner or rule:admin_only or rule:shared"
 EOF
   # A fake host has no virtual switch and no agent, so no real mechanism driver binds its ports and Nova would put
   # every server with a port in ERROR (binding_failed). This one-file driver binds every port on the flat network.

@@ -163,13 +163,18 @@ public final class RealOpenStack {
                 if (r.statusCode() == 404) {
                     return null;
                 }
+                // a service restarting behind Nova (a 500 naming a connection failure): reads are retried
+                if (r.statusCode() >= 500 && !"POST".equals(method) && attempt < 5) {
+                    Thread.sleep(2000);
+                    continue;
+                }
                 if (r.statusCode() >= 300) {
                     throw new AssertionError(method + " " + url + " → HTTP " + r.statusCode() + ": " + r.body());
                 }
                 return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
             } catch (IOException e) {
                 // the services close idle connections (Connection: close); one retry covers a reset
-                if (attempt >= 3) {
+                if (attempt >= 5) {
                     throw new AssertionError(method + " " + url + " failed: " + e, e);
                 }
             } catch (InterruptedException e) {
