@@ -297,6 +297,49 @@ class BindAllMechanismDriver(api.MechanismDriver):
             context.set_binding(segment[api.ID], portbindings.VIF_TYPE_OTHER, {}, status='ACTIVE')
             return
 EOF
+  # SQLite and concurrent writers: a transaction that read first and then writes fails at once with "database is
+  # locked" when another process committed meanwhile (a WAL snapshot cannot be upgraded; no busy timeout helps). Nova's
+  # services (several processes writing the same cell database) start their transactions with BEGIN IMMEDIATE instead,
+  # so they queue on the busy timeout. Loaded through PYTHONPATH by the services that set NKD_SQLITE_IMMEDIATE=1, and
+  # installed when SQLAlchemy's engine module loads (not before: eventlet must patch threading first).
+  cat >"$d/py/sitecustomize.py" <<'EOF'
+"""nkd's test OpenStack: SQLite transactions BEGIN IMMEDIATE, so concurrent Nova services wait instead of failing."""
+import os
+import sys
+
+
+def _install(engine):
+    from sqlalchemy import event
+
+    def begin(connection):
+        # runs before oslo.db's own listener, which emits a plain BEGIN unless its marker is set
+        if connection.dialect.name == "sqlite" and "in_transaction" not in connection.info:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.info["in_transaction"] = True
+
+    event.listen(engine.Engine, "begin", begin)
+
+
+class _AfterSqlalchemyEngine:
+    def find_spec(self, name, path, target=None):
+        if name != "sqlalchemy.engine":
+            return None
+        sys.meta_path.remove(self)
+        import importlib.util
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            _install(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if os.environ.get("NKD_SQLITE_IMMEDIATE") == "1":
+    sys.meta_path.insert(0, _AfterSqlalchemyEngine())
+EOF
   printf 'Metadata-Version: 2.1\nName: nkd-bind-all\nVersion: 1.0\n' >"$d/py/nkd_bind_all-1.0.dist-info/METADATA"
   printf '[neutron.ml2.mechanism_drivers]\nnkd_bind_all = nkd_bind_all:BindAllMechanismDriver\n' \
     >"$d/py/nkd_bind_all-1.0.dist-info/entry_points.txt"
@@ -376,9 +419,10 @@ EOF
 spawn() {
   local name=$1
   shift
+  # $DIR/py: the mechanism driver and sitecustomize.py (see write_configs)
   log "starting $name"
   # (fd 9 is the lock of this script: a service that inherited it would hold it for ever)
-  setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 9>&- &
+  PYTHONPATH="$DIR/py" setsid "$@" </dev/null >>"$DIR/log/$name.out" 2>&1 9>&- &
   echo "$! $(started_at $!)" >"$(pid_file "$name")"
 }
 
@@ -415,12 +459,12 @@ start_service() {
       --lazy-apps --add-header "Connection: close" --die-on-term
     ;;
   glance) spawn glance glance-api --config-file "$d/glance/glance-api.conf" ;;
-  nova-api) spawn nova-api nova-api --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-api.log" ;;
+  nova-api) spawn nova-api env NKD_SQLITE_IMMEDIATE=1 nova-api --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-api.log" ;;
   nova-conductor)
-    spawn nova-conductor nova-conductor --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-conductor.log"
+    spawn nova-conductor env NKD_SQLITE_IMMEDIATE=1 nova-conductor --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-conductor.log"
     ;;
   nova-scheduler)
-    spawn nova-scheduler nova-scheduler --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-scheduler.log"
+    spawn nova-scheduler env NKD_SQLITE_IMMEDIATE=1 nova-scheduler --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-scheduler.log"
     ;;
   nova-compute)
     spawn nova-compute "$PY" -c \
@@ -428,7 +472,7 @@ start_service() {
       --config-file "$d/nova/nova.conf" --log-file "$d/log/nova-compute.log"
     ;;
   neutron)
-    spawn neutron env PYTHONPATH="$d/py" neutron-server --config-file "$d/neutron/neutron.conf" \
+    spawn neutron neutron-server --config-file "$d/neutron/neutron.conf" \
       --log-file "$d/log/neutron.log"
     ;;
   *) die "unknown service $name" ;;

@@ -214,7 +214,7 @@ public final class RealOpenStack {
      */
     private static Map<String, String> nkdKeys(JsonNode metadata) {
         Map<String, String> out = new LinkedHashMap<>();
-        metadata.fields().forEachRemaining(e -> {
+        metadata.properties().forEach(e -> {
             String k = e.getKey();
             if (k.startsWith("nkd.io:") || k.startsWith("nkd.io/")) {
                 out.put("nkd.io/" + k.substring("nkd.io/".length()), e.getValue().asText());
