@@ -188,8 +188,10 @@ git -C "$repo" add -A && git -C "$repo" -c user.name=bench -c user.email=b@x com
 
 # 1. plan
 t0=$(date +%s.%N)
-"$root/nkd" plan --repo "$repo" --base "$base" --head HEAD --format json >"$work/plan.json"
+rc=0
+"$root/nkd" plan --repo "$repo" --base "$base" --head HEAD --format json >"$work/plan.json" || rc=$?
 t1=$(date +%s.%N)
+[ "$rc" = 2 ] || { echo "nkd plan exited $rc (2: changes to review was expected)"; cat "$work/plan.json"; exit 1; }
 creates=$(grep -o '"create' "$work/plan.json" | wc -l || true)
 printf '1. nkd plan %s..HEAD: %.2f s wall (JVM start-up included), %s create actions in its JSON\n' "${base:0:7}" "$(echo "$t1 - $t0" | bc)" "$creates"
 
@@ -219,8 +221,12 @@ wall=$(echo "$t1 - $t0" | bc)
 printf '2. nkd serve, %s workers to ACTIVE: %.1f s wall (%.2f s per machine); nkd'"'"'s API requests: %s (%.1f per machine)\n' \
   "$n" "$wall" "$(echo "$wall / $n" | bc -l)" "$calls" "$(echo "${calls%% *} / $n" | bc -l)"
 m=$(mark)
-sleep 60
-echo "   the next 60 s, nothing to do (--interval 1s): $(count "$pid_bench" "$m") requests"
+sleep 30
+echo "   the next 30 s, nothing to do (--interval 1s): $(count "$pid_bench" "$m") requests"
+# nkd destroy refuses a cluster Git still has: remove it, wait until the daemon says it no longer manages it
+git -C "$repo" checkout -q follow && git -C "$repo" rm -rq "clusters/$cluster"
+git -C "$repo" -c user.name=bench -c user.email=b@x commit -qm "remove $cluster"
+until curl -s "http://127.0.0.1:$api/api/v1/clusters/$cluster" | grep -q '"phase":"UNMANAGED"'; do sleep 1; done
 kill %1 2>/dev/null || true
 wait 2>/dev/null || true
 

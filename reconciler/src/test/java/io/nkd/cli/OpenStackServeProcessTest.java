@@ -64,14 +64,17 @@ class OpenStackServeProcessTest {
             nkd.destroyForcibly().waitFor();
         }
         if (cloud != null) {
-            for (String c : clusters) {
-                int left = cloud.sweep(c);
-                if (left > 0) {
-                    System.out.println("clean-up removed " + left + " OpenStack objects of " + c + " that the test left");
+            try {
+                for (String c : clusters) {
+                    int left = cloud.sweep(c);
+                    if (left > 0) {
+                        System.out.println("clean-up removed " + left + " OpenStack objects of " + c + " that the test left");
+                    }
                 }
-            }
-            if (projectId != null) {
-                cloud.deleteProject(projectId);
+            } finally {
+                if (projectId != null) {
+                    cloud.deleteProject(projectId);
+                }
             }
         }
     }
