@@ -226,7 +226,7 @@ echo "   the next 30 s, nothing to do (--interval 1s): $(count "$pid_bench" "$m"
 # nkd destroy refuses a cluster Git still has: remove it, wait until the daemon says it no longer manages it
 git -C "$repo" checkout -q follow && git -C "$repo" rm -rq "clusters/$cluster"
 git -C "$repo" -c user.name=bench -c user.email=b@x commit -qm "remove $cluster"
-until curl -s "http://127.0.0.1:$api/api/v1/clusters/$cluster" | grep -q '"phase":"UNMANAGED"'; do sleep 1; done
+until curl -s "http://127.0.0.1:$api/api/v1/clusters/$cluster" | grep -Eq '"phase": *"UNMANAGED"'; do sleep 1; done
 kill %1 2>/dev/null || true
 wait 2>/dev/null || true
 
