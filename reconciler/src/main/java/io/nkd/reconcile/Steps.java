@@ -140,6 +140,7 @@ final class Steps {
         public boolean run(Scope s) throws ReconcileException {
             var spec = s.loaded.spec();
             var type = spec.infrastructure().provider();
+            // every provider call goes through ProviderCalls: it records progress and turns failures into conditions
             Provider provider = s.calls.wrap(c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
                     Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type))));
             try {
