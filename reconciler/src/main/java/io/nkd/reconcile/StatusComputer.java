@@ -182,6 +182,39 @@ final class StatusComputer {
         return t;
     }
 
+    /**
+     * What this pass did to machines and what it left alone on purpose, in the words of the plan: deletions are
+     * made without draining (the Kubernetes side comes later), orphans and held replacements are named with the
+     * setting that would act on them.
+     */
+    private static String machineChanges(Scope s) {
+        List<String> parts = new ArrayList<>();
+        if (s.created > 0) {
+            parts.add(s.created + " created");
+        }
+        if (s.deleted > 0) {
+            parts.add(s.deleted + " deleted without draining");
+        }
+        if (!s.replaced.isEmpty()) {
+            parts.add("replaced without draining: " + String.join(", ", s.replaced));
+        }
+        if (!s.pruned.isEmpty()) {
+            parts.add("orphans pruned: " + String.join(", ", s.pruned));
+        }
+        if (!s.orphansKept.isEmpty()) {
+            parts.add("orphans kept (their pool is not in Git; spec.machinePolicy.prune: true deletes them): "
+                    + String.join(", ", s.orphansKept));
+        }
+        if (!s.replacementsHeld.isEmpty()) {
+            parts.add("replacements held (spec.machinePolicy.replace is false, or a control-plane node): "
+                    + String.join(", ", s.replacementsHeld));
+        }
+        if (s.replacementsWaiting != null) {
+            parts.add(s.replacementsWaiting);
+        }
+        return parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")";
+    }
+
     private static ClusterStatus applied(Scope s, ClusterStatus prev, Instant now) {
         List<PoolStatus> pools = s.rendered.versions().entrySet().stream().map(e -> new PoolStatus(e.getKey(), e.getValue())).toList();
         NodeTally tally = nodes(s, s.machines, now);
@@ -196,8 +229,7 @@ final class StatusComputer {
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
                 : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
-        String changed = s.created + s.deleted > 0 ? " (" + s.created + " created, " + s.deleted + " deleted)" : "";
-        String machines = running + " of " + total + " machines fetched their config" + changed;
+        String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
         String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
                         + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
                 + "; Ignition runs only at first boot and rolling updates need the Housekeeper, not yet available, "

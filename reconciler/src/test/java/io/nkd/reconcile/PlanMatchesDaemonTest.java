@@ -223,6 +223,9 @@ class PlanMatchesDaemonTest {
         ClusterStatus st = applyAndCompare(plan, "initial", "bigger-workers");
         assertEquals(Phase.READY, st.phase(), "the machines run on, as they were");
         assertTrue(d.calls.isEmpty(), "no provider call: " + d.calls);
+        String machines = st.condition(StatusComputer.MACHINES_READY).message();
+        assertTrue(machines.contains("replacements held (spec.machinePolicy.replace is false, or a control-plane node): "
+                + "sandbox-demo-workers-1, sandbox-demo-workers-2"), "status names what the plan held back: " + machines);
     }
 
     @Test
@@ -260,6 +263,9 @@ class PlanMatchesDaemonTest {
         assertEquals(Set.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1", "sandbox-demo-workers-2"), d.machines().keySet(),
                 "the orphans keep running");
         assertTrue(d.tokens.list(CLUSTER).stream().noneMatch(io.nkd.server.TokenRecord::revoked), "and keep their tokens");
+        String machines = st.condition(StatusComputer.MACHINES_READY).message();
+        assertTrue(machines.contains("orphans kept (their pool is not in Git; spec.machinePolicy.prune: true deletes them)"),
+                "status says which machines run unmanaged and how to delete them: " + machines);
     }
 
     @Test
