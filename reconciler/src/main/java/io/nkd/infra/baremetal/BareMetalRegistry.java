@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * The bare-metal machines nkd answers iPXE requests for, by MAC: one file per cluster,
  * {@code STATE_DIR/baremetal/<cluster>.json}, 0600 in a 0700 directory (each entry holds the node's pointer config,
  * with its token). The files are the truth: a change is written (atomically: temporary file, fsync, rename) before it
- * is made visible, so a failed write changes nothing, and a restarted nkd answers the same MACs. Used by the daemon
- * only, which holds the state directory's lock; the provider and the iPXE listener share one instance.
+ * is made visible, so a failed write changes nothing, and a restarted nkd answers the same MACs. The daemon's provider
+ * and iPXE listener share one instance; {@code nkd destroy} runs in another process with its own, on the same files
+ * while the daemon runs. So every call first reloads the files that changed on disk since this instance last read or
+ * wrote them (a write replaces the file, which changes its identity), and forgets clusters whose file is gone: a
+ * registration another process removed is not answered here, nor written back by this instance's next write.
  */
 public final class BareMetalRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(BareMetalRegistry.class);
@@ -49,6 +52,8 @@ public final class BareMetalRegistry {
     /** cluster → node → host. */
     private final Map<String, Map<String, BareMetalHost>> clusters = new TreeMap<>();
     private final Map<MacAddress, BareMetalHost> byMac = new java.util.HashMap<>();
+    /** cluster → the identity (inode, time, size) of its file as this instance last read or wrote it. */
+    private final Map<String, List<Object>> files = new TreeMap<>();
 
     public BareMetalRegistry(Path stateDir) {
         this.dir = stateDir.resolve(DIRECTORY);
@@ -74,27 +79,61 @@ public final class BareMetalRegistry {
     }
 
     private void load() {
-        try (var files = Files.newDirectoryStream(dir, "*.json")) {
-            for (Path file : files) {
-                String cluster = file.getFileName().toString().replaceFirst("\\.json$", "");
-                Map<String, BareMetalHost> hosts = new TreeMap<>();
-                for (BareMetalHost h : read(file, cluster)) {
-                    hosts.put(h.node(), h);
-                    BareMetalHost other = byMac.putIfAbsent(h.macAddress(), h);
-                    if (other != null) {
-                        // only a hand-edited file gets here: register() refuses a taken MAC
-                        LOG.warn("baremetal: MAC {} is registered for {}/{} and {}/{}; iPXE answers for {}/{} until one is deleted",
-                                h.mac(), other.cluster(), other.node(), h.cluster(), h.node(), other.cluster(), other.node());
-                    }
+        refresh();
+        int count = clusters.values().stream().mapToInt(Map::size).sum();
+        if (count > 0) {
+            LOG.info("baremetal: {} registered machine(s) in {} cluster(s)", count, clusters.size());
+        }
+    }
+
+    /** Reloads the cluster files that changed on disk since this instance saw them; forgets those that are gone. */
+    private void refresh() {
+        Map<String, List<Object>> now = new TreeMap<>();
+        try (var entries = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path file : entries) {
+                List<Object> id = identity(file);
+                if (id != null) {
+                    now.put(file.getFileName().toString().replaceFirst("\\.json$", ""), id);
                 }
-                clusters.put(cluster, hosts);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bare-metal registry in " + dir + ": " + reason(e), e);
         }
-        int count = clusters.values().stream().mapToInt(Map::size).sum();
-        if (count > 0) {
-            LOG.info("baremetal: {} registered machine(s) in {} cluster(s)", count, clusters.size());
+        if (now.equals(files)) {
+            return;
+        }
+        for (Map.Entry<String, List<Object>> e : now.entrySet()) {
+            if (!e.getValue().equals(files.get(e.getKey()))) {
+                Map<String, BareMetalHost> hosts = new TreeMap<>();
+                for (BareMetalHost h : read(dir.resolve(e.getKey() + ".json"), e.getKey())) {
+                    hosts.put(h.node(), h);
+                }
+                clusters.put(e.getKey(), hosts);
+            }
+        }
+        clusters.keySet().removeIf(c -> !now.containsKey(c));
+        files.clear();
+        files.putAll(now);
+        byMac.clear();
+        for (Map<String, BareMetalHost> hosts : clusters.values()) {
+            for (BareMetalHost h : hosts.values()) {
+                BareMetalHost other = byMac.putIfAbsent(h.macAddress(), h);
+                if (other != null) {
+                    // only a hand-edited file gets here: register() refuses a taken MAC
+                    LOG.warn("baremetal: MAC {} is registered for {}/{} and {}/{}; iPXE answers for {}/{} until one is deleted",
+                            h.mac(), other.cluster(), other.node(), h.cluster(), h.node(), other.cluster(), other.node());
+                }
+            }
+        }
+    }
+
+    /** What changes whenever the file is replaced or edited; null when it is gone. */
+    private static List<Object> identity(Path file) throws IOException {
+        try {
+            var a = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            return a.isRegularFile() ? java.util.Arrays.asList(a.fileKey(), a.lastModifiedTime(), a.size()) : null;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
         }
     }
 
@@ -115,15 +154,18 @@ public final class BareMetalRegistry {
 
     /** The machines of a cluster, sorted by node name. */
     public synchronized List<BareMetalHost> hosts(String cluster) {
+        refresh();
         return List.copyOf(clusters.getOrDefault(cluster, Map.of()).values());
     }
 
     public synchronized Optional<BareMetalHost> host(String cluster, String node) {
+        refresh();
         return Optional.ofNullable(clusters.getOrDefault(cluster, Map.of()).get(node));
     }
 
     /** The machine iPXE answers for this MAC, whatever its cluster. */
     public synchronized Optional<BareMetalHost> byMac(MacAddress mac) {
+        refresh();
         return Optional.ofNullable(byMac.get(mac));
     }
 
@@ -133,6 +175,7 @@ public final class BareMetalRegistry {
      * @throws MacTakenException if another node (of any cluster) has the MAC
      */
     public synchronized BareMetalHost register(BareMetalHost host) {
+        refresh();
         Optional<BareMetalHost> existing = host(host.cluster(), host.node());
         if (existing.isPresent()) {
             return existing.get();
@@ -151,6 +194,7 @@ public final class BareMetalRegistry {
 
     /** Unregisters a machine; false when it was not registered. */
     public synchronized boolean unregister(String cluster, String node) {
+        refresh();
         Map<String, BareMetalHost> current = clusters.getOrDefault(cluster, Map.of());
         BareMetalHost gone = current.get(node);
         if (gone == null) {
@@ -170,6 +214,7 @@ public final class BareMetalRegistry {
 
     /** Records that the installer fetched the machine's pointer; returns the updated host. */
     public synchronized BareMetalHost pointerFetched(BareMetalHost host, String from, java.time.Instant at) {
+        refresh();
         BareMetalHost current = host(host.cluster(), host.node()).orElse(null);
         if (current == null || !current.mac().equals(host.mac())) {
             return host; // unregistered meanwhile
@@ -188,6 +233,7 @@ public final class BareMetalRegistry {
      * Git); returns the updated host, or the host as it was when it is no longer registered.
      */
     public synchronized BareMetalHost updateBoot(BareMetalHost host, BootSettings boot) {
+        refresh();
         BareMetalHost current = host(host.cluster(), host.node()).orElse(null);
         if (current == null || !current.mac().equals(host.mac()) || current.boot().equals(boot)) {
             return current == null ? host : current;
@@ -210,6 +256,12 @@ public final class BareMetalRegistry {
             if (hosts.isEmpty()) {
                 // emptied durably first: should the removal be lost in a crash, the file lists nothing
                 Files.deleteIfExists(file);
+                files.remove(cluster);
+            } else {
+                List<Object> id = identity(file);
+                if (id != null) {
+                    files.put(cluster, id); // this instance's own write: no reload
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the bare-metal registry file " + file + ": " + reason(e), e);
