@@ -99,12 +99,25 @@ final class IpxeHandler implements Handler {
 
     private Response pointer(BareMetalHost h, Request request) {
         String from = request.remote().getHostAddress();
-        if (fetches.fetched(h.cluster()).containsKey(h.node())) {
+        boolean provisioned;
+        try {
+            provisioned = fetches.fetched(h.cluster()).containsKey(h.node());
+        } catch (RuntimeException e) {
+            // without the fetch record nkd cannot tell whether the node has its config: never hand out its token then
+            return unavailable(h, from, "cannot read the record of node fetches", e);
+        }
+        if (provisioned) {
             log.warn("ipxe: refused the pointer config of node {} of cluster {} (MAC {}) to {}: the node fetched its config "
                     + "already; a reinstall needs the machine deleted and created again (a new token)", h.node(), h.cluster(), h.mac(), from);
             return Response.text(410, "this machine is provisioned; its pointer config is no longer served");
         }
         if (request.method().equals("GET")) {
+            try {
+                // recorded before it is served: who fetched a token is what tells a reinstall from a spoofed MAC
+                registry.pointerFetched(h, from, clock.instant());
+            } catch (RuntimeException e) {
+                return unavailable(h, from, "cannot record the pointer fetch", e);
+            }
             if (h.pointerFetches() > 0 && !from.equals(h.pointerFetchedFrom())) {
                 log.warn("ipxe: pointer config of node {} of cluster {} (MAC {}) served to {}, earlier to {}: if only one machine "
                         + "has this MAC, this is a reinstall; otherwise someone on the PXE network spoofs it", h.node(), h.cluster(),
@@ -112,10 +125,20 @@ final class IpxeHandler implements Handler {
             } else {
                 log.info("ipxe: pointer config of node {} of cluster {} (MAC {}) served to {}", h.node(), h.cluster(), h.mac(), from);
             }
-            registry.pointerFetched(h, from, clock.instant());
         }
         return new Response(200, Map.of("Content-Type", IgnitionHandler.CONTENT_TYPE, "Cache-Control", "no-store"),
                 h.pointer().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * 503: the state directory failed (a corrupt or unwritable file); the installer retries. The log names the file
+     * and what to do (the state's messages carry paths and reasons, never file contents).
+     */
+    private static Response unavailable(BareMetalHost h, String from, String what, RuntimeException e) {
+        log.error("ipxe: pointer config of node {} of cluster {} (MAC {}) NOT served to {}: {}: {}", h.node(), h.cluster(), h.mac(),
+                from, what, e.getMessage());
+        return Response.text(503, "nkd cannot serve this pointer config now (see nkd's log); try again later")
+                .with("Retry-After", "30");
     }
 
     /** Where this client reached the listener: its Host header when well-formed, else the listener's address. */

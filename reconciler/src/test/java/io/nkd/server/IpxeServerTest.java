@@ -176,6 +176,24 @@ class IpxeServerTest {
     }
 
     @Test
+    void aCorruptFetchRecordWithholdsThePointerWith503AndLeavesTheScript() throws Exception {
+        register("lab-worker-1", MAC);
+        ipxe.close();
+        FetchRecord corrupt = cluster -> {
+            // what the daemon's record throws for a corrupt ignition/fetches.json (a state exception naming the file)
+            throw new IllegalStateException("state file clusters/lab/ignition/fetches.json is corrupt: not valid JSON");
+        };
+        ipxe = IpxeServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), IpxeServer.defaultLimits(), registry,
+                corrupt, Clock.systemUTC(), fx.meters);
+        HttpResponse<String> pointer = get("/ipxe/" + MAC + "/pointer.ign");
+        assertEquals(503, pointer.statusCode(), "nkd cannot tell whether the node is provisioned: no token, and the installer retries");
+        assertFalse(pointer.body().contains("Bearer"), pointer.body());
+        assertEquals("30", pointer.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(0, registry.hosts(ServerFixture.CLUSTER).get(0).pointerFetches(), "nothing was served, so no fetch is recorded");
+        assertEquals(200, get("/ipxe/" + MAC).statusCode(), "the script holds no secret and needs no fetch record");
+    }
+
+    @Test
     void theChainScriptAsksForTheBootInterfacesMac() throws Exception {
         HttpResponse<String> r = get("/ipxe/boot.ipxe");
         assertEquals(200, r.statusCode());
