@@ -115,7 +115,14 @@ final class Daemon implements AutoCloseable {
         parts.add(providers);
         // bare metal: the provider and the iPXE listener share one registry; a machine is provisioned when the
         // Ignition server saw its fetch. Handed to the registry before any provider is built.
-        BareMetalRegistry hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
+        BareMetalRegistry hosts;
+        try {
+            hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
+        } catch (java.io.UncheckedIOException e) {
+            // a damaged state file, not a bug: say which and what to do, and release what was started (the lock)
+            close();
+            throw new UserException(e.getMessage());
+        }
         FetchRecord fetched = cluster -> firstFetches(tokens, store, cluster);
         if (s.ipxeListen() != null) {
             ipxe = IpxeServer.start(s.ipxeListen(), s.http().apply(IpxeServer.defaultLimits(), IpxeServer.DEFAULT_RATE)

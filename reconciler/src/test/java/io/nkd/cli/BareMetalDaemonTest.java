@@ -1,6 +1,7 @@
 package io.nkd.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nkd.reconcile.LocalRepoSource;
@@ -80,6 +81,31 @@ class BareMetalDaemonTest {
                     tmp.resolve("ignition"), 60);
             assertEquals(0, f.exit(), f.output());
             assertEquals(410, get(pointerUrl).statusCode(), "provisioned: the daemon's fetch record says so");
+        }
+    }
+
+    @Test
+    void aDamagedRegistryFileStopsTheStartWithAUserErrorNamingItAndReleasesTheStateDirectory() throws Exception {
+        Path repo = tmp.resolve("repo");
+        TestFiles.copyTree(RepoPaths.repoRoot().resolve("repo-layout/example"), repo);
+        try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+            TestFiles.commitAll(git, "example");
+        }
+        Path file = Files.createDirectories(tmp.resolve("state/baremetal")).resolve("lab.json");
+        for (Path d : java.util.List.of(tmp.resolve("state"), file.getParent())) {
+            Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        Files.writeString(file, "[{\"mac\": \"52:54:00:aa:bb:21\", \"pointer\": \"SECRET-TOKEN"); // cut off mid-write
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        Daemon.Settings settings = new Daemon.Settings(new LocalRepoSource(repo, "main"), tmp.resolve("state"), Duration.ofHours(1),
+                any, any, "127.0.0.1", 2, null, null, Daemon.Http.defaults(), any);
+        UserException e = org.junit.jupiter.api.Assertions.assertThrows(UserException.class, () -> new Daemon(settings).close(),
+                "a damaged state file is the user's to fix, not an internal error");
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("Restore it from a backup"), e.getMessage());
+        assertFalse(e.getMessage().contains("SECRET-TOKEN"), e.getMessage());
+        Files.delete(file);
+        try (Daemon daemon = new Daemon(settings)) {
+            assertTrue(daemon.ipxe != null, "the failed start released the state directory's lock");
         }
     }
 }
