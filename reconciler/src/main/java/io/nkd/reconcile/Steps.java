@@ -179,6 +179,10 @@ final class Steps {
                     LOG.info("cluster={}: {}", s.cluster, w.reason());
                 }
                 s.machines.addAll(now);
+            } catch (io.nkd.state.StateException e) {
+                // nkd's own state failed (a corrupt record, a full disk), not the provider: the reconciler reports it
+                // as StateCorrupt / StateWriteFailed with the file and what to do
+                throw e;
             } catch (RuntimeException e) {
                 throw s.calls.failure(provider.name(), e);
             }

@@ -259,6 +259,17 @@ class MachineProgressTest {
     }
 
     @Test
+    void aCorruptFailureRecordIsReportedAsStateCorruptNotAsTheProviders() throws Exception {
+        reconcile();
+        java.nio.file.Path file = tmp.resolve("state/clusters/" + DEMO + "/" + FailedMachines.PATH);
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, "{\"failures\": [{\"node\": "); // cut off mid-write
+        ClusterStatus st = reconcile().status();
+        assertEquals("StateCorrupt", st.lastError().reason(), "the state directory failed, not the provider: " + st.lastError());
+        assertTrue(st.lastError().message().contains(FailedMachines.PATH + " is corrupt"), st.lastError().message());
+    }
+
+    @Test
     void everyKindOfProviderFailureHasItsOwnReasonAndAdvice() {
         java.util.Set<String> reasons = new java.util.HashSet<>();
         for (ProviderException.Kind kind : ProviderException.Kind.values()) {
