@@ -72,6 +72,11 @@ final class DestroyCommand implements Callable<Integer> {
             throw new UserException("--confirm " + confirm + " does not match the cluster " + cluster + ": give its exact name"
                     + " (--confirm " + cluster + ")");
         }
+        if (io.nkd.config.ReservedNames.CLUSTERS.contains(cluster)) {
+            // its state dir sits beside the clusters' (the Ignition server's serving CA): never a cluster of Git
+            throw new UserException(cluster + " is not a cluster: it is nkd's own state in " + stateDir + " (the Ignition "
+                    + "server's serving CA, which every pointer config trusts); nkd destroy does not remove it");
+        }
         LocalStateStore store = (LocalStateStore) StateDirs.openExisting(stateDir);
         if (!StateDirs.call(store::listClusters).contains(cluster)) {
             System.out.println("nkd has no state for cluster " + cluster + " in " + store.root() + ": nothing to destroy.");

@@ -153,4 +153,16 @@ class DestroyTest {
             }
         }
     }
+
+    @Test
+    void nkdsOwnStateIsNoClusterToDestroy() throws Exception {
+        io.nkd.state.LocalStateStore store = new io.nkd.state.LocalStateStore(tmp.resolve("own"));
+        io.nkd.server.ServingCa.ensure(store, new java.security.SecureRandom(), java.time.Clock.systemUTC());
+        String state = tmp.resolve("own").toString();
+        var refused = nkd("destroy", "nkd-server", "--state-dir", state, "--confirm", "nkd-server");
+        assertNotEquals(0, refused.getKey());
+        assertTrue(refused.getValue().contains("nkd-server is not a cluster") && !refused.getValue().contains("Remove clusters/"),
+                refused.getValue());
+        assertTrue(store.listClusters().contains("nkd-server"), "the serving CA is kept");
+    }
 }
