@@ -72,7 +72,7 @@ public final class NodeFetches {
         try {
             ClusterView view = store.view(cluster);
             Instant now = clock.instant();
-            Map<String, Seen> nodes = seen.computeIfAbsent(view.location(), k -> new ConcurrentHashMap<>());
+            Map<String, Seen> nodes = seen.computeIfAbsent(key(view), k -> new ConcurrentHashMap<>());
             boolean changed;
             boolean newVersion;
             synchronized (nodes) {
@@ -129,7 +129,7 @@ public final class NodeFetches {
 
     /** Merges what is pending in memory into the file, under the lock {@code state} holds. */
     private void flush(ClusterState state) {
-        Map<String, Seen> nodes = seen.get(state.location());
+        Map<String, Seen> nodes = seen.get(key(state));
         if (nodes == null) {
             return;
         }
@@ -159,7 +159,7 @@ public final class NodeFetches {
     public Map<String, NodeFetch> fetched(ClusterState state) {
         Map<String, NodeFetch> out = new TreeMap<>();
         read(state).forEach(f -> out.put(f.node(), f));
-        Map<String, Seen> nodes = seen.get(state.location());
+        Map<String, Seen> nodes = seen.get(key(state));
         if (nodes != null) {
             synchronized (nodes) {
                 nodes.forEach((node, s) -> out.put(node, s.fetch()));
@@ -177,7 +177,7 @@ public final class NodeFetches {
     public Map<String, NodeFetch> fetched(ClusterView view) {
         Map<String, NodeFetch> out = new TreeMap<>();
         read(view).forEach(f -> out.put(f.node(), f));
-        Map<String, Seen> nodes = seen.get(view.location());
+        Map<String, Seen> nodes = seen.get(key(view));
         if (nodes != null) {
             synchronized (nodes) {
                 nodes.forEach((node, s) -> out.put(node, s.fetch()));
@@ -188,7 +188,7 @@ public final class NodeFetches {
 
     /** Forgets a node (its machine was deleted): a new machine of that name starts unfetched. Needs the lock. */
     public void forget(ClusterState state, String node) {
-        Map<String, Seen> nodes = seen.get(state.location());
+        Map<String, Seen> nodes = seen.get(key(state));
         if (nodes != null) {
             synchronized (nodes) {
                 nodes.remove(node);
@@ -202,7 +202,7 @@ public final class NodeFetches {
 
     /** Forgets every node not in {@code machines} (run on every reconcile with the machines that exist). Needs the lock. */
     public void retainOnly(ClusterState state, java.util.Set<String> machines) {
-        Map<String, Seen> nodes = seen.get(state.location());
+        Map<String, Seen> nodes = seen.get(key(state));
         if (nodes != null) {
             synchronized (nodes) {
                 nodes.keySet().removeIf(n -> !machines.contains(n));
@@ -211,6 +211,21 @@ public final class NodeFetches {
         List<NodeFetch> stored = read(state);
         if (stored.stream().anyMatch(f -> !machines.contains(f.node()))) {
             state.writeJson(PATH, new FetchFile(stored.stream().filter(f -> machines.contains(f.node())).toList()), Sensitivity.PUBLIC);
+        }
+    }
+
+    /**
+     * What this process's memory of a cluster is kept under: its state directory and that directory's identity. nkd
+     * destroy (another process) moves the directory away; a cluster added back gets a new one, whose nodes must start
+     * unfetched here too (else bare metal would refuse their pointers with 410, and status would call them fetched).
+     */
+    private static String key(ClusterView view) {
+        try {
+            var a = java.nio.file.Files.readAttributes(java.nio.file.Path.of(view.location()),
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return view.location() + "#" + a.fileKey() + "#" + a.creationTime();
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return view.location(); // no state yet (or not a local store): nothing remembered differs
         }
     }
 

@@ -167,4 +167,19 @@ class NodeFetchesTest {
                     "a new machine of that name starts unfetched");
         }
     }
+
+    @Test
+    void aClusterDestroyedAndAddedAgainStartsUnfetchedInTheRunningDaemon() throws Exception {
+        NodeFetches fetches = new NodeFetches(fx.store, Clock.systemUTC());
+        fx.tokens.issue(ServerFixture.CLUSTER, "workers", NODE);
+        fetches.record(ServerFixture.CLUSTER, NODE, "rendered-workers-1");
+        assertTrue(fetches.fetched(fx.store.view(ServerFixture.CLUSTER)).containsKey(NODE));
+        // nkd destroy (another process) forgets the cluster's state; Git adds the cluster back: new state, new tokens
+        try (ClusterState state = fx.store.open(ServerFixture.CLUSTER)) {
+            ((io.nkd.state.LocalStateStore) fx.store).forget(state, true, java.time.Instant.now());
+        }
+        fx.tokens.issue(ServerFixture.CLUSTER, "workers", NODE);
+        assertEquals(Optional.empty(), Optional.ofNullable(fetches.fetched(fx.store.view(ServerFixture.CLUSTER)).get(NODE)),
+                "the new machine of that name has not fetched anything (bare metal would refuse its pointer with 410)");
+    }
 }
