@@ -223,7 +223,8 @@ public final class NodeFetches {
         try {
             var a = java.nio.file.Files.readAttributes(java.nio.file.Path.of(view.location()),
                     java.nio.file.attribute.BasicFileAttributes.class);
-            return view.location() + "#" + a.fileKey() + "#" + a.creationTime();
+            // the inode, not a time: on JDK 17 creationTime() is the modification time, which every write changes
+            return view.location() + "#" + a.fileKey();
         } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
             return view.location(); // no state yet (or not a local store): nothing remembered differs
         }
