@@ -143,8 +143,8 @@ final class DestroyCommand implements Callable<Integer> {
     }
 
     private void dryRun(LocalStateStore store, Optional<Provider> provider, List<String> files) {
-        StringBuilder out = new StringBuilder("Dry run: nothing was changed. 'nkd destroy " + cluster + " --confirm " + cluster
-                + "' would:\n");
+        StringBuilder out = new StringBuilder("Dry run: nothing was changed. 'nkd destroy " + cluster + " --state-dir " + stateDir
+                + " --confirm " + cluster + "' would:\n");
         if (provider.isEmpty()) {
             out.append("- delete nothing at a provider (no machines were ever created: no applied cluster.yaml)\n");
         } else {

@@ -102,7 +102,8 @@ class DestroyTest {
             var dry = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state);
             assertEquals(0, dry.getKey(), dry.getValue());
             assertTrue(dry.getValue().contains("Dry run: nothing was changed"), dry.getValue());
-            assertTrue(dry.getValue().contains("--confirm sandbox-demo"), "says how to really run it: " + dry.getValue());
+            assertTrue(dry.getValue().contains("'nkd destroy sandbox-demo --state-dir " + state + " --confirm sandbox-demo'"),
+                    "says how to really run it, as a command that can be pasted: " + dry.getValue());
             for (String m : machines(SandboxDaemon.CLUSTER)) {
                 assertTrue(dry.getValue().contains("machine " + m), m + " listed: " + dry.getValue());
             }
