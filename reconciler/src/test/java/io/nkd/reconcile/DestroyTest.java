@@ -154,4 +154,30 @@ class DestroyTest {
             }
         }
     }
+
+    @Test
+    void aFirstCommitThatFailedMidwayIsDestroyedToo() throws Exception {
+        // quota hit at the last machine: the first ones exist, but no commit was ever fully applied
+        try (SandboxDaemon d = new SandboxDaemon(tmp)) {
+            d.commit("first");
+            d.refuseCreate.add("sandbox-demo-workers-2");
+            ClusterStatus failed = d.apply("first");
+            assertNotEquals(ClusterStatus.Phase.READY, failed.phase());
+            assertEquals(List.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1"), machines(SandboxDaemon.CLUSTER).stream().sorted().toList());
+
+            d.remove("clusters/" + SandboxDaemon.CLUSTER);
+            d.commit("remove");
+            assertEquals(ClusterStatus.Phase.UNMANAGED, d.apply("remove").phase());
+            String state = tmp.resolve("state").toString();
+
+            var dry = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state);
+            assertEquals(0, dry.getKey(), dry.getValue());
+            for (String m : machines(SandboxDaemon.CLUSTER)) {
+                assertTrue(dry.getValue().contains("machine " + m), m + " listed: " + dry.getValue());
+            }
+            var done = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state, "--confirm", SandboxDaemon.CLUSTER);
+            assertEquals(0, done.getKey(), done.getValue());
+            assertEquals(List.of(), machines(SandboxDaemon.CLUSTER), "the machines the failed commit made are gone: " + done.getValue());
+        }
+    }
 }
