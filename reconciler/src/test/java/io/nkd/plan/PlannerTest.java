@@ -282,7 +282,7 @@ class PlannerTest {
         assertEquals(6, prod.machines(), "3 control-plane nodes and 3 workers were created on OpenStack");
         assertEquals("STOP MANAGING cluster openstack-prod: nothing is deleted, its 6 machine(s) on openstack keep running unmanaged",
                 prod.summary());
-        assertContains(prod.reason(), "nkd destroy openstack-prod --confirm openstack-prod");
+        assertContains(prod.reason(), "nkd destroy openstack-prod --state-dir DIR --confirm openstack-prod");
         assertEquals(1, cluster(plan, "openstack-prod").actions().size(), "no machine deletions, no config withdrawals");
     }
 }
