@@ -72,9 +72,17 @@ final class DestroyCommand implements Callable<Integer> {
             throw new UserException("--confirm " + confirm + " does not match the cluster " + cluster + ": give its exact name"
                     + " (--confirm " + cluster + ")");
         }
+        if (io.nkd.config.ReservedNames.CLUSTERS.contains(cluster)) {
+            throw new UserException(cluster + " is not a cluster: nkd keeps its own serving CA under that name in the state "
+                    + "directory, and destroy never touches it");
+        }
         LocalStateStore store = (LocalStateStore) StateDirs.openExisting(stateDir);
-        if (!StateDirs.call(store::listClusters).contains(cluster)) {
-            System.out.println("nkd has no state for cluster " + cluster + " in " + store.root() + ": nothing to destroy.");
+        List<String> known = StateDirs.call(store::listClusters).stream()
+                .filter(c -> !io.nkd.config.ReservedNames.CLUSTERS.contains(c)).sorted().toList();
+        if (!known.contains(cluster)) {
+            // exit 0: a second destroy finds nothing, which is success; the list helps with a mistyped name
+            System.out.println("nkd has no state for cluster " + cluster + " in " + store.root() + ": nothing to destroy"
+                    + (known.isEmpty() ? "." : " (clusters with state: " + String.join(", ", known) + ")."));
             return 0;
         }
         try (ClusterState state = lock(store)) {

@@ -111,6 +111,13 @@ class DestroyTest {
             assertEquals(3, machines(SandboxDaemon.CLUSTER).size(), "the dry run deleted nothing");
             assertTrue(d.store.listClusters().contains(SandboxDaemon.CLUSTER));
 
+            var typo = nkd("destroy", "sandbox-dem", "--state-dir", state, "--confirm", "sandbox-dem");
+            assertEquals(0, typo.getKey(), typo.getValue());
+            assertTrue(typo.getValue().contains("nothing to destroy (clusters with state: sandbox-demo, sandbox-other)"), typo.getValue());
+            var reserved = nkd("destroy", "nkd-server", "--state-dir", state, "--confirm", "nkd-server");
+            assertNotEquals(0, reserved.getKey());
+            assertTrue(reserved.getValue().contains("nkd-server is not a cluster"), reserved.getValue());
+
             var done = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state, "--confirm", SandboxDaemon.CLUSTER);
             assertEquals(0, done.getKey(), done.getValue());
             assertEquals(List.of(), machines(SandboxDaemon.CLUSTER), "its machines are gone");
