@@ -78,8 +78,12 @@ final class DestroyCommand implements Callable<Integer> {
                     + "server's serving CA, which every pointer config trusts); nkd destroy does not remove it");
         }
         LocalStateStore store = (LocalStateStore) StateDirs.openExisting(stateDir);
-        if (!StateDirs.call(store::listClusters).contains(cluster)) {
-            System.out.println("nkd has no state for cluster " + cluster + " in " + store.root() + ": nothing to destroy.");
+        List<String> known = StateDirs.call(store::listClusters).stream()
+                .filter(c -> !io.nkd.config.ReservedNames.CLUSTERS.contains(c)).sorted().toList();
+        if (!known.contains(cluster)) {
+            // exit 0: a second destroy finds nothing, which is success; the list helps with a mistyped name
+            System.out.println("nkd has no state for cluster " + cluster + " in " + store.root() + ": nothing to destroy"
+                    + (known.isEmpty() ? "." : " (clusters with state: " + String.join(", ", known) + ")."));
             return 0;
         }
         try (ClusterState state = lock(store)) {
@@ -129,18 +133,26 @@ final class DestroyCommand implements Callable<Integer> {
                 + " run this again.");
     }
 
-    /** The infrastructure of the last applied cluster.yaml; empty when nkd never got as far as creating machines. */
+    /**
+     * The infrastructure of the last applied cluster.yaml, or, when no commit was ever fully applied, of the latest one
+     * whose machines nkd started to create (a first commit that failed midway still made some); empty when nkd never
+     * got as far as calling a provider.
+     */
     private Optional<Infrastructure> appliedInfrastructure(ClusterState state) {
-        Optional<byte[]> bytes = state.read(ClusterReconciler.APPLIED_CLUSTER_FILE);
+        String file = ClusterReconciler.APPLIED_CLUSTER_FILE;
+        Optional<byte[]> bytes = state.read(file);
+        if (bytes.isEmpty()) {
+            file = ClusterReconciler.PROVISIONING_CLUSTER_FILE;
+            bytes = state.read(file);
+        }
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
         Report report = new Report();
-        var doc = YamlBinder.bind(ClusterReconciler.APPLIED_CLUSTER_FILE, new String(bytes.get(), StandardCharsets.UTF_8),
-                ClusterDocument.class, report);
+        var doc = YamlBinder.bind(file, new String(bytes.get(), StandardCharsets.UTF_8), ClusterDocument.class, report);
         if (doc.value() == null || doc.value().spec() == null || doc.value().spec().infrastructure() == null) {
             throw new UserException("the last applied cluster.yaml of " + cluster + " (" + state.location() + "/"
-                    + ClusterReconciler.APPLIED_CLUSTER_FILE + ") cannot be read: "
+                    + file + ") cannot be read: "
                     + (report.entries().isEmpty() ? "no spec.infrastructure" : report.entries().get(0))
                     + ". Restore it from a backup of the state directory; nkd needs it to know where the machines are");
         }
@@ -148,10 +160,10 @@ final class DestroyCommand implements Callable<Integer> {
     }
 
     private void dryRun(LocalStateStore store, Optional<Provider> provider, List<String> files) {
-        StringBuilder out = new StringBuilder("Dry run: nothing was changed. 'nkd destroy " + cluster + " --confirm " + cluster
-                + "' would:\n");
+        StringBuilder out = new StringBuilder("Dry run: nothing was changed. 'nkd destroy " + cluster + " --state-dir " + stateDir
+                + " --confirm " + cluster + "' would:\n");
         if (provider.isEmpty()) {
-            out.append("- delete nothing at a provider (no machines were ever created: no applied cluster.yaml)\n");
+            out.append("- delete nothing at a provider (nkd never asked one for machines: no applied cluster.yaml)\n");
         } else {
             List<OwnedResource> owned = provider.get().owned(cluster);
             out.append("- delete ").append(owned.size()).append(" object(s) nkd created at ").append(provider.get().name())

@@ -53,8 +53,9 @@ final class ClusterChanges {
         String reason = "clusters/" + name + "/ was removed from the repository: nkd stops managing the cluster and deletes "
                 + "nothing. " + machinesNow + "; its secrets, node tokens and state stay in nkd's state directory, and status "
                 + "shows the cluster as UNMANAGED (ClusterRemoved). Restoring the directory makes nkd manage it again. To stop "
-                + "changes for a while, set spec.paused: true instead. To delete everything nkd created for it, run nkd destroy " + name
-                + " (a dry run that lists it all), then nkd destroy " + name + " --confirm " + name;
+                + "changes for a while, set spec.paused: true instead. To delete everything nkd created for it, once status shows "
+                + "it UNMANAGED, run nkd destroy " + name + " --state-dir DIR (a dry run that lists it all), then nkd destroy " + name
+                + " --state-dir DIR --confirm " + name + " (DIR: the daemon's state directory)";
         List<Action> actions = List.of(new Action.UnmanageCluster(name, provider(cluster), machines, reason));
         return new ClusterPlan(name, Status.REMOVED, rendered == null ? new TreeMap<>() : rendered.versions(), new TreeMap<>(),
                 List.of(), actions);

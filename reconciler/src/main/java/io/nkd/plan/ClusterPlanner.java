@@ -53,8 +53,10 @@ final class ClusterPlanner {
             return refused(name, Kind.INVALID, toRendered.report(), fromRendered);
         }
         List<String> notes = notes(to);
+        boolean widened = false;
         if (from != null && from.valid()) {
             notes.addAll(policyNotes(from.spec().machinePolicy(), to.spec().machinePolicy()));
+            widened = widens(from.spec().machinePolicy(), to.spec().machinePolicy());
         }
         if (fromRendered == null) {
             if (from != null) {
@@ -98,7 +100,9 @@ final class ClusterPlanner {
                             + newVersion + notRolledOut));
         }
         AddonPlanner.changes(name, from.spec(), base.snapshot(), to.spec(), head.snapshot()).ifPresent(actions::add);
-        return new ClusterPlan(name, actions.isEmpty() ? Status.UNCHANGED : Status.CHANGED, fromRendered.versions(),
+        // a policy that turns on lets the daemon delete machines this plan cannot list (they come from earlier
+        // commits), so the commit is a change to review even when it lists no action
+        return new ClusterPlan(name, actions.isEmpty() && !widened ? Status.UNCHANGED : Status.CHANGED, fromRendered.versions(),
                 toRendered.versions(), notes, actions);
     }
 
@@ -147,6 +151,11 @@ final class ClusterPlanner {
             notes.add("spec.machinePolicy.prune turns off: machines of pools removed from Git are kept running from now on");
         }
         return notes;
+    }
+
+    /** Whether replace or prune turns on: the daemon may then replace or delete existing machines. */
+    static boolean widens(io.nkd.config.MachinePolicy from, io.nkd.config.MachinePolicy to) {
+        return !from.replace() && to.replace() || !from.prune() && to.prune();
     }
 
     /** The image a valid cluster runs: its catalog release, or its pinned osImageURL. */

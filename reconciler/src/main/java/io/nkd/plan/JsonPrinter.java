@@ -31,7 +31,7 @@ final class JsonPrinter {
         root.put("exitCode", plan.exitCode());
         root.put("hasChanges", plan.hasChanges());
         root.put("hasErrors", plan.hasErrors());
-        root.put("summary", plan.tally().describe());
+        root.put("summary", PlanFormat.summary(plan));
         root.set("tally", MAPPER.valueToTree(plan.tally()));
         ArrayNode repo = root.putArray("repositoryErrors");
         plan.repositoryErrors().forEach(r -> repo.add(action(r)));

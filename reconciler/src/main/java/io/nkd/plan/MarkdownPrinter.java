@@ -44,7 +44,7 @@ final class MarkdownPrinter {
         line("### nkd plan: " + (plan.hasErrors() ? "⛔ refused" : plan.hasChanges() ? "📝 changes to review" : "✅ no changes"));
         line("");
         line("Base " + code(PlanFormat.abbreviate(plan.baseRevision())) + " → head " + code(PlanFormat.abbreviate(plan.headRevision()))
-                + " · " + esc(plan.tally().describe()) + " · exit " + plan.exitCode());
+                + " · " + esc(PlanFormat.summary(plan)) + " · exit " + plan.exitCode());
         refusals();
         deletions();
         summaryTable();

@@ -34,8 +34,13 @@ public record Plan(String baseRevision, String headRevision, List<ClusterPlan> c
         return actions().stream().anyMatch(Action.Refusal.class::isInstance);
     }
 
+    /**
+     * Any action to apply, or a cluster changed without one: spec.machinePolicy turning on lets the daemon replace or
+     * prune machines of earlier commits, which a plan against the base revision cannot list but a reviewer must see.
+     */
     public boolean hasChanges() {
-        return actions().stream().anyMatch(a -> !(a instanceof Action.Refusal));
+        return actions().stream().anyMatch(a -> !(a instanceof Action.Refusal))
+                || clusters.stream().anyMatch(c -> c.status() == ClusterPlan.Status.CHANGED);
     }
 
     /** 1 when anything is refused (even if other clusters have changes), else 2 with changes, else 0. */

@@ -26,6 +26,18 @@ public enum PlanFormat {
         return io.nkd.config.Snapshot.shortId(revision);
     }
 
+    /** The plan's counts, or, for a change that lists no action (a machine policy turning on), what it is. */
+    static String summary(Plan plan) {
+        return summary(plan.tally(), plan.hasChanges());
+    }
+
+    static String summary(Tally tally, boolean changed) {
+        String counts = tally.describe();
+        return changed && counts.equals("no changes")
+                ? "spec.machinePolicy turns on: no action listed, but the daemon may replace or prune machines of earlier commits (see the notes)"
+                : counts;
+    }
+
     /** What the exit code means, in words. */
     static String verdict(Plan plan) {
         return switch (plan.exitCode()) {

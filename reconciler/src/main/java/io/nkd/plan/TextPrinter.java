@@ -20,7 +20,7 @@ final class TextPrinter {
 
     private void plan(Plan plan) {
         line("nkd plan: base " + PlanFormat.abbreviate(plan.baseRevision()) + " → head " + PlanFormat.abbreviate(plan.headRevision()));
-        line("Plan: " + plan.tally().describe() + "; " + PlanFormat.verdict(plan));
+        line("Plan: " + PlanFormat.summary(plan) + "; " + PlanFormat.verdict(plan));
         List<Action.Refusal> refusals = plan.actions().stream().filter(Action.Refusal.class::isInstance)
                 .map(Action.Refusal.class::cast).toList();
         if (!refusals.isEmpty()) {
@@ -50,7 +50,7 @@ final class TextPrinter {
             line("Cluster " + c.cluster() + ": refused, see REFUSED above");
             return;
         }
-        line("Cluster " + c.cluster() + ": " + c.status() + " (" + Tally.of(c.actions()).describe() + ")");
+        line("Cluster " + c.cluster() + ": " + c.status() + " (" + PlanFormat.summary(Tally.of(c.actions()), true) + ")");
         c.notes().forEach(n -> line("  note: " + n));
         for (Action a : c.actions()) {
             line("  " + marker(a) + " " + (a.effect() == Action.Effect.NOT_APPLIED ? "(not applied) " : "") + a.summary());

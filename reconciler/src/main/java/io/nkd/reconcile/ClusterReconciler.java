@@ -43,6 +43,8 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
     /** The cluster.yaml of the last commit whose machines were reconciled, in the cluster's state ({@code nkd destroy} reads it). */
     public static final String APPLIED_CLUSTER_FILE = Steps.APPLIED_CLUSTER_FILE;
+    /** Where the machines of a cluster are when no commit was fully applied yet (a first commit that failed midway). */
+    public static final String PROVISIONING_CLUSTER_FILE = Steps.PROVISIONING_CLUSTER_FILE;
     /** How long a reconcile waits for the cluster's lock (held briefly by the Ignition server, or by nkd destroy). */
     static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 

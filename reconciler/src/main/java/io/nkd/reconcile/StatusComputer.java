@@ -163,7 +163,10 @@ final class StatusComputer {
                         + " of " + FailedMachines.MAX_RECREATIONS + ")");
             }
             NodeStatus old = before.get(n.name());
-            Instant since = old != null && old.phase() == phase && old.since() != null ? old.since() : now;
+            // a machine made after the recorded time is another one under the same name (a replacement): its own time
+            boolean sameMachine = m == null || m.createdAt() == null || old == null || old.since() == null
+                    || !old.since().isBefore(m.createdAt());
+            Instant since = old != null && old.phase() == phase && old.since() != null && sameMachine ? old.since() : now;
             t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message));
             if (phase == MachinePhase.FAILED && tried != null && tried.givenUp()) {
                 t.failed.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));

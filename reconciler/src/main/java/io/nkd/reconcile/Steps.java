@@ -23,6 +23,12 @@ import java.util.stream.Collectors;
 /** The reconcile steps, in order. Each says which facts of the scope it fills. */
 final class Steps {
     static final String APPLIED_CLUSTER_FILE = "applied/cluster.yaml";
+    /**
+     * The cluster.yaml of the latest commit whose machines nkd started to reconcile, written before the first provider
+     * call: a first commit that fails midway (a quota hit at the third machine) never writes {@link #APPLIED_CLUSTER_FILE},
+     * yet its first machines exist, and {@code nkd destroy} must still know where they are.
+     */
+    static final String PROVISIONING_CLUSTER_FILE = "applied/provisioning.yaml";
 
     private Steps() {
     }
@@ -143,6 +149,10 @@ final class Steps {
             // every provider call goes through ProviderCalls: it records progress and turns failures into conditions
             Provider provider = s.calls.wrap(c.providers().forInfrastructure(spec.infrastructure()).orElseThrow(() -> new ReconcileException.Stalled(
                     Reasons.PROVISIONING_FAILED, BuiltInProviders.unavailable(type))));
+            byte[] clusterYaml = s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml");
+            if (!java.util.Arrays.equals(s.state.read(PROVISIONING_CLUSTER_FILE).orElse(null), clusterYaml)) {
+                s.state.write(PROVISIONING_CLUSTER_FILE, clusterYaml, Sensitivity.PUBLIC);
+            }
             try {
                 // failed machines due for another try are deleted here, so the creates below build them again
                 List<ProvisionedMachine> listed = s.calls.recreateFailed(s.state, provider, provider.list(s.cluster));

@@ -190,6 +190,30 @@ class PlannerTest {
     }
 
     @Test
+    void aPolicyTurningOnAloneIsAChangeToReviewNotNothingToApply() {
+        // the daemon then replaces or prunes machines of earlier commits, which the plan cannot list: a CI gate on
+        // exit 0 must not let that through as "nothing to apply"
+        Plan on = plan(BASE.edit(Example.SANDBOX, replace("  upgrade:\n", "  machinePolicy: {replace: true, prune: true}\n  upgrade:\n")));
+        assertTrue(on.actions().isEmpty(), "no action is listed: " + on.actions());
+        assertEquals(ClusterPlan.Status.CHANGED, cluster(on, "sandbox-demo").status());
+        assertTrue(on.hasChanges());
+        assertEquals(Plan.EXIT_CHANGES, on.exitCode());
+        String text = PlanFormat.TEXT.print(on);
+        assertContains(text, "Plan: spec.machinePolicy turns on: no action listed, but the daemon may replace or prune machines "
+                + "of earlier commits (see the notes); changes to review (exit 2)");
+        assertContains(text, "note: spec.machinePolicy.replace turns on");
+        assertContains(text, "note: spec.machinePolicy.prune turns on");
+        assertContains(PlanFormat.JSON.print(on), "\"hasChanges\": true");
+        assertContains(PlanFormat.MARKDOWN.print(on), "changes to review");
+
+        // turning a policy off stops the daemon from acting: nothing to review
+        Plan off = Planner.plan(BASE.edit(Example.SANDBOX, replace("  upgrade:\n", "  machinePolicy: {prune: true}\n  upgrade:\n")).snapshot(),
+                BASE.snapshot());
+        assertEquals(ClusterPlan.Status.UNCHANGED, cluster(off, "sandbox-demo").status());
+        assertEquals(Plan.EXIT_NO_CHANGES, off.exitCode());
+    }
+
+    @Test
     void upgradesShowWhatGatesThemPausedWindowsOrAnyTime() {
         Example upgraded = BASE.edit("images/nestos.yaml", text -> text + """
                   - name: nestos-24.09.1-k8s-1.31
@@ -258,7 +282,7 @@ class PlannerTest {
         assertEquals(6, prod.machines(), "3 control-plane nodes and 3 workers were created on OpenStack");
         assertEquals("STOP MANAGING cluster openstack-prod: nothing is deleted, its 6 machine(s) on openstack keep running unmanaged",
                 prod.summary());
-        assertContains(prod.reason(), "nkd destroy openstack-prod --confirm openstack-prod");
+        assertContains(prod.reason(), "nkd destroy openstack-prod --state-dir DIR --confirm openstack-prod");
         assertEquals(1, cluster(plan, "openstack-prod").actions().size(), "no machine deletions, no config withdrawals");
     }
 }

@@ -102,13 +102,21 @@ class DestroyTest {
             var dry = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state);
             assertEquals(0, dry.getKey(), dry.getValue());
             assertTrue(dry.getValue().contains("Dry run: nothing was changed"), dry.getValue());
-            assertTrue(dry.getValue().contains("--confirm sandbox-demo"), "says how to really run it: " + dry.getValue());
+            assertTrue(dry.getValue().contains("'nkd destroy sandbox-demo --state-dir " + state + " --confirm sandbox-demo'"),
+                    "says how to really run it, as a command that can be pasted: " + dry.getValue());
             for (String m : machines(SandboxDaemon.CLUSTER)) {
                 assertTrue(dry.getValue().contains("machine " + m), m + " listed: " + dry.getValue());
             }
             assertTrue(dry.getValue().contains("kubernetes/"), "the state it would forget: " + dry.getValue());
             assertEquals(3, machines(SandboxDaemon.CLUSTER).size(), "the dry run deleted nothing");
             assertTrue(d.store.listClusters().contains(SandboxDaemon.CLUSTER));
+
+            var typo = nkd("destroy", "sandbox-dem", "--state-dir", state, "--confirm", "sandbox-dem");
+            assertEquals(0, typo.getKey(), typo.getValue());
+            assertTrue(typo.getValue().contains("nothing to destroy (clusters with state: sandbox-demo, sandbox-other)"), typo.getValue());
+            var reserved = nkd("destroy", "nkd-server", "--state-dir", state, "--confirm", "nkd-server");
+            assertNotEquals(0, reserved.getKey());
+            assertTrue(reserved.getValue().contains("nkd-server is not a cluster"), reserved.getValue());
 
             var done = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state, "--confirm", SandboxDaemon.CLUSTER);
             assertEquals(0, done.getKey(), done.getValue());
@@ -164,5 +172,31 @@ class DestroyTest {
         assertTrue(refused.getValue().contains("nkd-server is not a cluster") && !refused.getValue().contains("Remove clusters/"),
                 refused.getValue());
         assertTrue(store.listClusters().contains("nkd-server"), "the serving CA is kept");
+    }
+
+    @Test
+    void aFirstCommitThatFailedMidwayIsDestroyedToo() throws Exception {
+        // quota hit at the last machine: the first ones exist, but no commit was ever fully applied
+        try (SandboxDaemon d = new SandboxDaemon(tmp)) {
+            d.commit("first");
+            d.refuseCreate.add("sandbox-demo-workers-2");
+            ClusterStatus failed = d.apply("first");
+            assertNotEquals(ClusterStatus.Phase.READY, failed.phase());
+            assertEquals(List.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1"), machines(SandboxDaemon.CLUSTER).stream().sorted().toList());
+
+            d.remove("clusters/" + SandboxDaemon.CLUSTER);
+            d.commit("remove");
+            assertEquals(ClusterStatus.Phase.UNMANAGED, d.apply("remove").phase());
+            String state = tmp.resolve("state").toString();
+
+            var dry = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state);
+            assertEquals(0, dry.getKey(), dry.getValue());
+            for (String m : machines(SandboxDaemon.CLUSTER)) {
+                assertTrue(dry.getValue().contains("machine " + m), m + " listed: " + dry.getValue());
+            }
+            var done = nkd("destroy", SandboxDaemon.CLUSTER, "--state-dir", state, "--confirm", SandboxDaemon.CLUSTER);
+            assertEquals(0, done.getKey(), done.getValue());
+            assertEquals(List.of(), machines(SandboxDaemon.CLUSTER), "the machines the failed commit made are gone: " + done.getValue());
+        }
     }
 }

@@ -177,6 +177,28 @@ class MachineProgressTest {
     }
 
     @Test
+    void aMachineReplacedUnderTheSameNameShowsItsOwnSinceNotTheOldOnes() {
+        provider.createAs = ProvisionedMachine.State.ACTIVE;
+        Instant first = clock.instant();
+        ClusterStatus before = reconcile().status();
+        String worker = "sandbox-demo-workers-1";
+        assertEquals(first, before.nodes().stream().filter(n -> n.name().equals(worker)).findFirst().orElseThrow().since());
+
+        // the old machine goes and a new one comes under its name between two passes; both are ACTIVE
+        clock.advance(Duration.ofMinutes(5));
+        ProvisionedMachine old = provider.machines.get(worker);
+        provider.machines.put(worker, new ProvisionedMachine(old.cluster(), old.pool(), worker, ProvisionedMachine.State.ACTIVE,
+                old.revision(), null, null, old.configVersion(), old.spec(), clock.instant(), null));
+        clock.advance(Duration.ofSeconds(10));
+        ClusterStatus after = reconcile().status();
+        var node = after.nodes().stream().filter(n -> n.name().equals(worker)).findFirst().orElseThrow();
+        assertEquals(MachinePhase.ACTIVE, node.phase());
+        assertEquals(clock.instant(), node.since(), "since: when nkd saw the new machine, not when the old one became active");
+        var kept = after.nodes().stream().filter(n -> n.name().equals("sandbox-demo-workers-2")).findFirst().orElseThrow();
+        assertEquals(first, kept.since(), "an unchanged machine keeps its time");
+    }
+
+    @Test
     void eachMachineGoesFromBuildingToActiveToFetchedAndOnlyThenIsTheClusterReady() {
         ClusterStatus building = reconcile().status();
         assertEquals(ClusterStatus.Phase.PROVISIONING, building.phase());

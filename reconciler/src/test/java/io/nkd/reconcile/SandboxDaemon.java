@@ -59,6 +59,8 @@ final class SandboxDaemon implements AutoCloseable {
     final NodeTokens tokens;
     /** What the daemon asked the provider to do, in order: {@code create X} / {@code delete X}. */
     final List<Call> calls = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** Machines whose create the provider refuses (as a quota would), for tests of a commit that fails midway. */
+    final java.util.Set<String> refuseCreate = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final IgnitionServer server;
     private final Git git;
     private final Map<String, String> commits = new LinkedHashMap<>();
@@ -114,6 +116,10 @@ final class SandboxDaemon implements AutoCloseable {
             @Override
             public ProvisionedMachine create(MachineRequest request) {
                 calls.add(new Call("create", request.name(), notActive(request.cluster(), request.name())));
+                if (refuseCreate.contains(request.name())) {
+                    throw new io.nkd.infra.ProviderException(io.nkd.infra.ProviderException.Kind.QUOTA_EXCEEDED,
+                            "sandbox refused creating " + request.name(), "Quota exceeded for instances (test)");
+                }
                 return sandbox.create(request);
             }
 
