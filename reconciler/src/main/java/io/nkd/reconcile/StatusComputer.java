@@ -246,9 +246,13 @@ final class StatusComputer {
                     machines + "; waiting for " + String.join("; ", notRunning));
             default -> cond(MACHINES_READY, Status.TRUE, Reasons.MACHINES_READY, machines);
         };
-        Condition nodesUpToDate = outdated.isEmpty()
-                ? cond(UP_TO_DATE, Status.TRUE, Reasons.SUCCEEDED, upToDateText)
-                : cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_PENDING, rollout);
+        // True only when every node runs its desired config: nodes that have not fetched any config yet (building,
+        // failed) are not up to date either, and saying True with "0 of 3" would contradict the message
+        Condition nodesUpToDate = !outdated.isEmpty()
+                ? cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_PENDING, rollout)
+                : upToDate < total
+                ? cond(UP_TO_DATE, Status.FALSE, Reasons.WAITING_FOR_MACHINES, upToDateText + "; the others have not fetched a config yet")
+                : cond(UP_TO_DATE, Status.TRUE, Reasons.SUCCEEDED, upToDateText);
         String readyReason;
         String readyMessage;
         Condition reconciling;

@@ -364,14 +364,29 @@ class OpenStackServeProcessTest {
         return (port || !servers.isEmpty()) && servers.stream().noneMatch(s -> "ACTIVE".equals(s.status()));
     }
 
-    /** Every port nkd made for the cluster belongs to one of its servers, and each server has exactly one. */
-    private void assertNoOrphanPorts(String cluster) {
+    /**
+     * Every port nkd made for the cluster belongs to one of its servers, and each server has exactly one, within a short
+     * wait: nkd deletes a machine's port right after Nova stops listing its server, so the test, which watches the same
+     * list, may look in between.
+     */
+    private void assertNoOrphanPorts(String cluster) throws InterruptedException {
+        await("every port of " + cluster + " to belong to one of its servers, one each", () -> portProblems(cluster),
+                List::isEmpty, Duration.ofSeconds(30));
+    }
+
+    private List<String> portProblems(String cluster) {
         List<Server> servers = cloud.servers(cluster);
         List<String> ids = servers.stream().map(Server::id).toList();
         List<JsonNode> ports = cloud.clusterPorts(cluster);
+        List<String> problems = new ArrayList<>();
         for (JsonNode p : ports) {
-            assertTrue(ids.contains(p.path("device_id").asText()), "an orphan port of " + cluster + ": " + p);
+            if (!ids.contains(p.path("device_id").asText())) {
+                problems.add("an orphan port: " + p);
+            }
         }
-        assertEquals(servers.size(), ports.size(), "one port per server of " + cluster + ": " + ports);
+        if (servers.size() != ports.size()) {
+            problems.add(servers.size() + " server(s) but " + ports.size() + " port(s): " + ports);
+        }
+        return problems;
     }
 }

@@ -1,6 +1,7 @@
 package io.nkd.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -215,6 +216,9 @@ class MachineProgressTest {
         assertEquals(clock.instant(), active.nodes().get(0).since(), "since: when the machine became active");
         assertTrue(active.condition("MachinesReady").message().contains("0 of 3 machines fetched their config"),
                 active.condition("MachinesReady").message());
+        assertFalse(active.condition("UpToDate").isTrue(), "no node runs its desired config yet: "
+                + active.condition("UpToDate").message());
+        assertEquals("WaitingForMachines", active.condition("UpToDate").reason());
 
         clock.advance(Duration.ofSeconds(20));
         ClusterStatus.NodeStatus first = active.nodes().get(0);
@@ -229,6 +233,7 @@ class MachineProgressTest {
         ClusterStatus ready = reconcile().status();
         assertEquals(ClusterStatus.Phase.READY, ready.phase());
         assertTrue(ready.condition("Ready").isTrue());
+        assertTrue(ready.condition("UpToDate").isTrue(), ready.condition("UpToDate").message());
         assertEquals(2.0, machinesGauge("workers", "fetched"));
         assertEquals(0.0, machinesGauge("workers", "building"), "a phase no machine is in any more drops to 0");
         assertTrue(createdAt.isBefore(ready.nodes().get(0).since()));
