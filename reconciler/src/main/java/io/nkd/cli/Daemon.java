@@ -148,9 +148,7 @@ final class Daemon implements AutoCloseable {
 
     /** When each node of the cluster first fetched its current pool config (the Ignition server's record; no lock needed). */
     static java.util.Map<String, java.time.Instant> firstFetches(NodeTokens tokens, LocalStateStore store, String cluster) {
-        java.util.Map<String, java.time.Instant> out = new java.util.TreeMap<>();
-        tokens.fetches().fetched(store.view(cluster)).forEach((node, f) -> out.put(node, f.first()));
-        return out;
+        return tokens.fetches().firstFetches(store.view(cluster));
     }
 
     /**

@@ -90,8 +90,8 @@ final class DestroyCommand implements Callable<Integer> {
             ClusterStatus status = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             refuseWhileManaged(status);
             Optional<Infrastructure> infra = appliedInfrastructure(state);
-            java.util.Map<String, java.time.Instant> fetched = new java.util.TreeMap<>();
-            new io.nkd.server.NodeFetches(store, Clock.systemUTC()).fetched((io.nkd.state.ClusterView) state).forEach((node, f) -> fetched.put(node, f.first()));
+            java.util.Map<String, java.time.Instant> fetched = new io.nkd.server.NodeFetches(store, Clock.systemUTC())
+                    .firstFetches((io.nkd.state.ClusterView) state);
             try (ProviderRegistry registry = new ProviderRegistry(store.root(), new SecretResolver(store.root(), System.getenv()),
                     c -> c.equals(cluster) ? fetched : java.util.Map.of())) {
                 Optional<Provider> provider = infra.map(i -> registry.forInfrastructure(i).orElseThrow(() -> new UserException(

@@ -157,13 +157,8 @@ public final class NodeFetches {
      * @throws CorruptStateException naming the file if it is unreadable
      */
     public Map<String, NodeFetch> fetched(ClusterState state) {
-        Map<String, NodeFetch> out = new TreeMap<>();
-        read(state).forEach(f -> out.put(f.node(), f));
-        Map<String, Seen> nodes = seen.get(key(state));
-        if (nodes != null) {
-            synchronized (nodes) {
-                nodes.forEach((node, s) -> out.put(node, s.fetch()));
-            }
+        Map<String, NodeFetch> out = fetched((ClusterView) state);
+        if (seen.containsKey(key(state))) {
             try {
                 flush(state);
             } catch (StateException e) {
@@ -183,6 +178,13 @@ public final class NodeFetches {
                 nodes.forEach((node, s) -> out.put(node, s.fetch()));
             }
         }
+        return out;
+    }
+
+    /** When each node first fetched its current pool config: what a bare-metal provider counts as installed. */
+    public Map<String, java.time.Instant> firstFetches(ClusterView view) {
+        Map<String, java.time.Instant> out = new TreeMap<>();
+        fetched(view).forEach((node, f) -> out.put(node, f.first()));
         return out;
     }
 
