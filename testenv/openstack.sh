@@ -665,6 +665,16 @@ host_mapped() {
   [ "$(sqlite3 "$DIR/nova_api.sqlite" 'select count(*) from host_mappings;' 2>/dev/null)" -gt 0 ] 2>/dev/null
 }
 
+# The scheduler only places servers on a compute service whose heartbeat is fresh. On a restart of a stack that
+# ran before, the host mapping exists at once while the old heartbeat is stale until the new nova-compute has
+# connected to the conductor (20-40 s): a server booted then fails with "No valid host". Wait for a heartbeat
+# written after nova-compute was (re)started.
+compute_reported() {
+  local since=$1
+  [ "$(sqlite3 "$DIR/nova.sqlite" "select count(*) from services where binary = 'nova-compute' and deleted = 0
+        and updated_at >= '$since';" 2>/dev/null)" -gt 0 ] 2>/dev/null
+}
+
 # Boots one server with a port on the test network as nkd's user, waits for ACTIVE, deletes it and its port.
 smoke_boot() {
   NKD_USER_PASSWORD="$(secret nkd)" "$PY" - "$KEYSTONE_URL" "$PROJECT" "$USER_NAME" "$NET_NAME" "$IMAGE_NAME" <<'EOF'
@@ -716,7 +726,7 @@ all_running() {
 # ---------------------------------------------------------------------------------------------------- commands
 
 cmd_up() {
-  local t0 t1 t2 t3 s boot
+  local t0 t1 t2 t3 s boot compute_since
   t0=$(now)
   mkdir -p "$DIR"/{log,run,secrets}
   chmod 700 "$DIR/secrets"
@@ -740,6 +750,7 @@ cmd_up() {
     bootstrap_objects identity
     touch "$DIR/done/identity"
   fi
+  compute_since=$(date -u '+%F %T')
   for s in "${SERVICES[@]}"; do start_service "$s"; done
   for s in "${SERVICES[@]}"; do await_service "$s"; done
   if [ ! -e "$DIR/done/bootstrap" ]; then
@@ -747,8 +758,11 @@ cmd_up() {
     touch "$DIR/done/bootstrap"
   fi
   wait_for 180 "nova host mapping of fakehost" host_mapped
+  wait_for 180 "a heartbeat of nova-compute" compute_reported "$compute_since"
   t3=$(now)
-  boot=$(smoke_boot) || die "a test server did not boot; logs in $DIR/log/"
+  # One retry: a scheduler that has just started may not have seen the compute node's first report yet.
+  boot=$(smoke_boot) || { log "test server failed once; retrying in 15s"; sleep 15; boot=$(smoke_boot); } ||
+    die "a test server did not boot; logs in $DIR/log/"
   log "ready: install $((t1 - t0))s, configure $((t2 - t1))s, start $((t3 - t2))s, test boot ${boot}s; total $(($(now) - t0))s"
   log "use: eval \"\$($0 env)\""
 }
