@@ -1,0 +1,61 @@
+package io.nkd.housekeeper.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Node;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads and writes the JSON of the Node annotations ({@link NodeAssignment}, {@link NodeReport}). Unknown fields are
+ * ignored so that an older operator reads a newer agent's report and the other way round.
+ */
+public final class ContractJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private ContractJson() {
+    }
+
+    public static String write(Object value) {
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** The node's assignment; empty when absent. @throws ContractException when present but unreadable */
+    public static Optional<NodeAssignment> assignment(Node node) {
+        return read(node, NodeKeys.ASSIGNMENT_ANNOTATION, NodeAssignment.class);
+    }
+
+    /** The node's report; empty when absent (no agent yet). @throws ContractException when present but unreadable */
+    public static Optional<NodeReport> report(Node node) {
+        return read(node, NodeKeys.REPORT_ANNOTATION, NodeReport.class);
+    }
+
+    private static <T> Optional<T> read(Node node, String key, Class<T> type) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        String text = annotations == null ? null : annotations.get(key);
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readValue(text, type));
+        } catch (JsonProcessingException e) {
+            throw new ContractException("node " + node.getMetadata().getName() + ": annotation " + key
+                    + " is not a valid " + type.getSimpleName() + " (" + e.getOriginalMessage()
+                    + "); remove the annotation and the agent/operator writes it anew", e);
+        }
+    }
+
+    /** A Node annotation of the contract that cannot be read. */
+    public static final class ContractException extends RuntimeException {
+        public ContractException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package io.nkd.housekeeper.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * What a node's agent reports on its Node, as JSON in {@link NodeKeys#REPORT_ANNOTATION}: the OS deployments and the
+ * kubelet version as the host reports them (the operator decides from these, never from labels), and where the agent
+ * stands with its current assignment.
+ *
+ * @param booted          the booted deployment
+ * @param staged          the deployment staged for the next boot, or null
+ * @param rollback        the previous deployment that {@code rpm-ostree rollback} would boot, or null
+ * @param kubeletVersion  {@code kubelet --version} on the host
+ * @param state           what the agent is doing
+ * @param assignment      {@link NodeAssignment#id()} that {@code state} refers to, or null when idle without one
+ * @param failureReason   set when {@code state} is FAILED
+ * @param message         a human sentence: the step's progress or the failure (no secrets)
+ * @param since           RFC 3339 time {@code state} was entered
+ * @param cordonedByAgent the agent cordoned the node (and so uncordons it when done); false if it found it cordoned
+ * @param lastCommand     the last host command, or null
+ * @param agentVersion    the agent's version
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record NodeReport(OsDeployment booted, OsDeployment staged, OsDeployment rollback, String kubeletVersion,
+                         AgentState state, String assignment, FailureReason failureReason, String message, String since,
+                         boolean cordonedByAgent, CommandRecord lastCommand, String agentVersion) {
+}

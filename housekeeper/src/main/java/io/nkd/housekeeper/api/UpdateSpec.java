@@ -1,0 +1,81 @@
+package io.nkd.housekeeper.api;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What an {@link Update} asks for. The first four fields are the upstream Housekeeper's, with its names and types;
+ * the others are nkd's optional additions.
+ *
+ * @param osImageURL     the OS container image every node should boot ({@code registry/repo:tag},
+ *                       {@code registry/repo@sha256:…} or both); empty means "leave the OS alone" (nkd only: the
+ *                       upstream operator never acts on an Update without it)
+ * @param kubeVersion    the Kubernetes version every node should run ({@code v1.29.3}); empty means "leave Kubernetes
+ *                       alone"
+ * @param evictPodForce  when a pod cannot be evicted within the drain timeout (a PodDisruptionBudget blocks it),
+ *                       delete it without the Eviction API instead of failing the node
+ * @param maxUnavailable how many worker nodes may be unavailable at once, counting nodes that already are (NotReady
+ *                       or cordoned); at least 1
+ * @param drainTimeout   how long one node's drain may take before the node fails ({@code 30s}, {@code 10m},
+ *                       {@code 1h30m}); default {@link #DEFAULT_DRAIN_TIMEOUT}
+ * @param paused         stop before the next node; nodes already in progress finish
+ * @param revision       the source commit this target comes from (nkd writes it; shown in status and events)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record UpdateSpec(
+        @JsonProperty("osImageURL") @JsonPropertyDescription("The image url used to upgrade OS") String osImageURL,
+        @JsonProperty("kubeVersion") @JsonPropertyDescription("The version used to upgrade k8s") String kubeVersion,
+        @JsonProperty("evictPodForce") @JsonPropertyDescription("If true, force evict the pod") Boolean evictPodForce,
+        @JsonProperty("maxUnavailable")
+        @JsonPropertyDescription("Number of nodes that are being upgraded at the same time") Integer maxUnavailable,
+        @JsonProperty("drainTimeout")
+        @JsonPropertyDescription("How long draining one node may take before the node fails (e.g. 30s, 10m, 1h30m; "
+                + "default 10m)") String drainTimeout,
+        @JsonProperty("paused")
+        @JsonPropertyDescription("Stop before the next node; nodes in progress finish") Boolean paused,
+        @JsonProperty("revision")
+        @JsonPropertyDescription("The source commit of this target (written by nkd)") String revision) {
+
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
+
+    /** The upstream form: only the four fields the NestOS Housekeeper knows. */
+    public static UpdateSpec upstream(String osImageURL, String kubeVersion, boolean evictPodForce, int maxUnavailable) {
+        return new UpdateSpec(osImageURL, kubeVersion, evictPodForce, maxUnavailable, null, null, null);
+    }
+
+    @JsonIgnore
+    public Optional<ImageReference> osImage() {
+        return osImageURL == null || osImageURL.isBlank() ? Optional.empty() : Optional.of(ImageReference.parse(osImageURL));
+    }
+
+    @JsonIgnore
+    public Optional<KubeVersion> kube() {
+        return kubeVersion == null || kubeVersion.isBlank() ? Optional.empty() : Optional.of(KubeVersion.parse(kubeVersion));
+    }
+
+    @JsonIgnore
+    public boolean forceEviction() {
+        return Boolean.TRUE.equals(evictPodForce);
+    }
+
+    /** {@code maxUnavailable} as the operator uses it: at least 1 (upstream treats 0 and absent the same way). */
+    @JsonIgnore
+    public int workerBudget() {
+        return maxUnavailable == null || maxUnavailable < 1 ? 1 : maxUnavailable;
+    }
+
+    @JsonIgnore
+    public Duration drainTimeoutOrDefault() {
+        return drainTimeout == null || drainTimeout.isBlank() ? DEFAULT_DRAIN_TIMEOUT : GoDuration.parse(drainTimeout);
+    }
+
+    @JsonIgnore
+    public boolean isPaused() {
+        return Boolean.TRUE.equals(paused);
+    }
+}
