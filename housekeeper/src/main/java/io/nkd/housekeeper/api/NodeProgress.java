@@ -1,6 +1,7 @@
 package io.nkd.housekeeper.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
  * One node in an Update's status.
@@ -16,6 +17,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param message        a human sentence for the current step or the failure
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record NodeProgress(String name, NodeRole role, NodeUpdateState state, AgentState step, String since,
-                           String osImage, String kubeletVersion, FailureReason reason, String message) {
+public record NodeProgress(
+        @JsonPropertyDescription("The Node") String name,
+        @JsonPropertyDescription("ControlPlane or Worker") NodeRole role,
+        @JsonPropertyDescription("Pending, Updating, Updated or Failed") NodeUpdateState state,
+        @JsonPropertyDescription("The agent's step while Updating, or the step that failed") AgentState step,
+        @JsonPropertyDescription("RFC 3339 time the state (or step) was entered") String since,
+        @JsonPropertyDescription("The booted OS image as the node's agent reports it") String osImage,
+        @JsonPropertyDescription("The kubelet version as the node reports it") String kubeletVersion,
+        @JsonPropertyDescription("Why the node failed") FailureReason reason,
+        @JsonPropertyDescription("The current step or the failure, in a sentence") String message) {
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -28,18 +29,31 @@ import java.util.Optional;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateSpec(
-        @JsonProperty("osImageURL") @JsonPropertyDescription("The image url used to upgrade OS") String osImageURL,
-        @JsonProperty("kubeVersion") @JsonPropertyDescription("The version used to upgrade k8s") String kubeVersion,
-        @JsonProperty("evictPodForce") @JsonPropertyDescription("If true, force evict the pod") Boolean evictPodForce,
+        @JsonProperty("osImageURL")
+        @JsonPropertyDescription("The OS container image every node should boot: registry/repo:tag, "
+                + "registry/repo@sha256:... or both (a digest is compared exactly). Empty: leave the OS alone "
+                + "(nkd's operator; the NestOS Housekeeper never acts on an Update without it)") String osImageURL,
+        @JsonProperty("kubeVersion")
+        @JsonPropertyDescription("The Kubernetes version every node should run, e.g. v1.29.3: at most one minor "
+                + "version above the current one, never lower. Empty: leave Kubernetes alone") String kubeVersion,
+        @JsonProperty("evictPodForce")
+        @JsonPropertyDescription("When a pod cannot be evicted within drainTimeout (typically a PodDisruptionBudget "
+                + "blocks it), delete it without the Eviction API instead of failing the node") Boolean evictPodForce,
         @JsonProperty("maxUnavailable")
-        @JsonPropertyDescription("Number of nodes that are being upgraded at the same time") Integer maxUnavailable,
+        @JsonPropertyDescription("How many worker nodes may be unavailable at once, counting nodes that already are "
+                + "(NotReady or cordoned); below 1 counts as 1. Control-plane nodes go one at a time")
+        Integer maxUnavailable,
         @JsonProperty("drainTimeout")
-        @JsonPropertyDescription("How long draining one node may take before the node fails (e.g. 30s, 10m, 1h30m; "
-                + "default 10m)") String drainTimeout,
+        @JsonPropertyDescription("How long draining one node may take before the node fails: whole hours, minutes "
+                + "and seconds such as 90s, 10m or 1h30m; default 10m")
+        // the same form GoDuration.parse accepts (CrdSchemaTest checks both agree), so the API server rejects what
+        // the operator could not read instead of the rollout failing later
+        @Pattern("^([0-9]+(h|m|s))+$") String drainTimeout,
         @JsonProperty("paused")
-        @JsonPropertyDescription("Stop before the next node; nodes in progress finish") Boolean paused,
+        @JsonPropertyDescription("When true, no new node is started; nodes in progress finish") Boolean paused,
         @JsonProperty("revision")
-        @JsonPropertyDescription("The source commit of this target (written by nkd)") String revision) {
+        @JsonPropertyDescription("The source commit this target comes from (nkd writes it); shown in the status, "
+                + "events and kubectl get updates") String revision) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 

@@ -1,6 +1,7 @@
 package io.nkd.housekeeper.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 
 import java.util.List;
@@ -21,9 +22,23 @@ import java.util.List;
  * @param completedAt        RFC 3339 time it completed, or null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record UpdateStatus(RolloutPhase phase, Long observedGeneration, String revision, int updated, int updating,
-                           int pending, int failed, List<NodeProgress> nodes, List<Condition> conditions,
-                           String startedAt, String completedAt) {
+public record UpdateStatus(
+        @JsonPropertyDescription("Where the rollout stands: Pending, Progressing, Paused, Degraded or Completed")
+        RolloutPhase phase,
+        @JsonPropertyDescription("The metadata.generation this status was computed for") Long observedGeneration,
+        @JsonPropertyDescription("spec.revision of that generation") String revision,
+        @JsonPropertyDescription("Nodes verified at the target (booted image and kubelet version, node Ready)")
+        int updated,
+        @JsonPropertyDescription("Nodes selected and in progress") int updating,
+        @JsonPropertyDescription("Nodes not at the target and not started yet") int pending,
+        @JsonPropertyDescription("Nodes that failed; the rollout is halted until the Update changes or the node gets "
+                + "the housekeeper.io/retry annotation") int failed,
+        @JsonPropertyDescription("Every node of the cluster, control plane first, then by name")
+        List<NodeProgress> nodes,
+        @JsonPropertyDescription("Progressing, Degraded and Completed, each with a reason; Degraded names the failed "
+                + "node") List<Condition> conditions,
+        @JsonPropertyDescription("RFC 3339 time this generation's rollout started") String startedAt,
+        @JsonPropertyDescription("RFC 3339 time it completed") String completedAt) {
     public UpdateStatus {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         conditions = conditions == null ? List.of() : List.copyOf(conditions);
