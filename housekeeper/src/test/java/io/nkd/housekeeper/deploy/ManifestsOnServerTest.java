@@ -1,0 +1,255 @@
+package io.nkd.housekeeper.deploy;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.nkd.housekeeper.testing.Crds;
+import io.nkd.testkit.Ci;
+import io.nkd.testkit.KubeApiServerExtension;
+import io.nkd.testkit.KubeFixtures;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * The manifests of templates/housekeeper on the real API server: it accepts every object (its validation, not
+ * fabric8's), and the RBAC grants each component what it needs and nothing else, as the server's authorizer decides
+ * (SubjectAccessReview).
+ *
+ * <p>The server is shared by every test, so the objects are created in this class's own namespace instead of
+ * housekeeper-system, and the cluster-scoped ones (ClusterRoles, ClusterRoleBindings) and the Role in kube-system get
+ * a unique name; everything else is as in the files. The CRD is the shared one, created or replaced (it is the
+ * generated CRD: CrdTemplateTest). The Namespace object is sent as a dry run under another name.
+ */
+@ExtendWith(KubeApiServerExtension.class)
+class ManifestsOnServerTest {
+    private static KubernetesClient client;
+    private static KubeFixtures kube;
+    private static List<HasMetadata> objects;
+    private static final List<HasMetadata> clusterScoped = new ArrayList<>();
+    private static String suffix;
+    /** The server's answer when it refused the agent's privileged container; null when it accepted it. */
+    private static String privilegedRefused;
+
+    @BeforeAll
+    static void createEverything(KubernetesClient c, KubeFixtures k) {
+        client = c;
+        kube = k;
+        Crds.installUpdateCrd(client);
+        objects = Manifests.load(client);
+        suffix = "-" + kube.namespace(); // unique per test class and run
+        for (HasMetadata o : objects) {
+            rehome(o);
+        }
+        for (HasMetadata o : objects) {
+            if (o instanceof CustomResourceDefinition) {
+                continue; // installed above, shared
+            }
+            if (o instanceof Namespace ns) {
+                ns.getMetadata().setName("hk-ns" + suffix);
+                client.resource(ns).dryRun().create();
+                continue;
+            }
+            HasMetadata created = o instanceof DaemonSet ds ? createAgent(ds) : client.resource(o).create();
+            assertNotNull(created.getMetadata().getUid(), o.getKind() + " " + o.getMetadata().getName());
+            if (o.getMetadata().getNamespace() == null || "kube-system".equals(o.getMetadata().getNamespace())) {
+                clusterScoped.add(created);
+            }
+        }
+    }
+
+    /**
+     * kube-apiserver refuses privileged containers unless started with --allow-privileged=true (kubeadm sets it, so
+     * every real cluster nkd makes has it). A test server without it fails only {@link #thePrivilegedAgentIsAccepted};
+     * the rest of the DaemonSet is still checked, with privileged off.
+     */
+    private static HasMetadata createAgent(DaemonSet ds) {
+        try {
+            return client.resource(ds).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 422 || e.getMessage() == null || !e.getMessage().contains("disallowed by cluster policy")) {
+                throw e;
+            }
+            privilegedRefused = e.getStatus().getMessage();
+            DaemonSet unprivileged = client.getKubernetesSerialization().clone(ds);
+            unprivileged.getSpec().getTemplate().getSpec().getContainers().forEach(c -> c.getSecurityContext().setPrivileged(false));
+            return client.resource(unprivileged).create();
+        }
+    }
+
+    @Test
+    void thePrivilegedAgentIsAccepted() {
+        Ci.require(privilegedRefused == null, "the test API server refuses the agent's privileged container ("
+                + privilegedRefused + "): start kube-apiserver with --allow-privileged=true, as kubeadm does "
+                + "(testenv/kube-apiserver.sh)");
+        assertEquals(Boolean.TRUE, client.apps().daemonSets().withName("housekeeper-agent").get().getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getSecurityContext().getPrivileged());
+    }
+
+    @AfterAll
+    static void deleteSharedObjects() {
+        for (HasMetadata o : clusterScoped) {
+            client.resource(o).withGracePeriod(0).delete();
+        }
+    }
+
+    /** Moves an object from housekeeper-system to this test's namespace; renames what other tests could share. */
+    private static void rehome(HasMetadata o) {
+        ObjectMeta m = o.getMetadata();
+        if (Manifests.NAMESPACE.equals(m.getNamespace())) {
+            m.setNamespace(kube.namespace());
+        }
+        if (o instanceof ClusterRole || o instanceof ClusterRoleBinding || "kube-system".equals(m.getNamespace())) {
+            m.setName(m.getName() + suffix);
+        }
+        if (o instanceof ClusterRoleBinding b) {
+            b.getRoleRef().setName(b.getRoleRef().getName() + suffix);
+            b.getSubjects().forEach(ManifestsOnServerTest::rehome);
+        }
+        if (o instanceof RoleBinding b) {
+            if ("kube-system".equals(m.getNamespace())) {
+                b.getRoleRef().setName(b.getRoleRef().getName() + suffix);
+            }
+            b.getSubjects().forEach(ManifestsOnServerTest::rehome);
+        }
+    }
+
+    private static void rehome(Subject s) {
+        if (Manifests.NAMESPACE.equals(s.getNamespace())) {
+            s.setNamespace(kube.namespace());
+        }
+    }
+
+    @Test
+    void theServerAcceptsEveryObjectAsWritten() {
+        for (HasMetadata o : objects) {
+            if (o instanceof Namespace || o instanceof CustomResourceDefinition) {
+                continue;
+            }
+            HasMetadata stored = client.resource(o).get();
+            assertNotNull(stored, o.getKind() + " " + o.getMetadata().getName() + " was not stored");
+        }
+        Deployment d = client.apps().deployments().withName("housekeeper-operator").get();
+        assertEquals(2, d.getSpec().getReplicas());
+        DaemonSet ds = client.apps().daemonSets().withName("housekeeper-agent").get();
+        assertEquals("system-node-critical", ds.getSpec().getTemplate().getSpec().getPriorityClassName());
+    }
+
+    /**
+     * The pods the controllers would make, sent as dry runs: admission checks what a Deployment or DaemonSet create
+     * does not (the ServiceAccount exists, the priority class exists and may be used in this namespace).
+     */
+    @Test
+    void theirPodsPassAdmission() {
+        PodTemplateSpec operator = client.apps().deployments().withName("housekeeper-operator").get().getSpec().getTemplate();
+        PodTemplateSpec agent = client.apps().daemonSets().withName("housekeeper-agent").get().getSpec().getTemplate();
+        for (PodTemplateSpec t : List.of(operator, agent)) {
+            awaitTokenSecret(t.getSpec().getServiceAccountName());
+            Pod pod = new PodBuilder().withNewMetadata().withName("dry-" + t.getSpec().getServiceAccountName())
+                    .withLabels(t.getMetadata().getLabels()).endMetadata().withSpec(t.getSpec()).build();
+            Pod admitted = client.resource(pod).dryRun().create();
+            assertEquals(t.getSpec().getServiceAccountName(), admitted.getSpec().getServiceAccountName());
+        }
+        Pod agentPod = client.resource(new PodBuilder().withNewMetadata().withName("dry-agent-priority").endMetadata()
+                .withSpec(agent.getSpec()).build()).dryRun().create();
+        assertEquals(2_000_001_000, agentPod.getSpec().getPriority(), "system-node-critical resolved for the agent");
+    }
+
+    /**
+     * Kubernetes 1.20 admits a pod only once its ServiceAccount's token Secret exists, which the token controller
+     * creates a moment after the account (later versions project the token instead and do not wait).
+     */
+    private static void awaitTokenSecret(String account) {
+        try {
+            client.serviceAccounts().withName(account).waitUntilCondition(
+                    sa -> sa != null && sa.getSecrets() != null && !sa.getSecrets().isEmpty(), 30, TimeUnit.SECONDS);
+        } catch (KubernetesClientTimeoutException e) {
+            // a server without token Secrets: admission does not need one either
+        }
+    }
+
+    @Test
+    void theOperatorMayDoWhatItNeedsAndNothingMore() {
+        String sa = "system:serviceaccount:" + kube.namespace() + ":housekeeper-operator";
+        String ns = kube.namespace();
+        assertCan(sa, true, "patch", "", "nodes", null, null);
+        assertCan(sa, true, "watch", "", "nodes", null, null);
+        assertCan(sa, false, "update", "", "nodes", null, null);
+        assertCan(sa, false, "delete", "", "nodes", null, null);
+        assertCan(sa, true, "watch", "housekeeper.io", "updates", null, ns);
+        assertCan(sa, true, "update", "housekeeper.io", "updates", "status", ns);
+        assertCan(sa, true, "patch", "housekeeper.io", "updates", "status", ns);
+        assertCan(sa, false, "update", "housekeeper.io", "updates", null, ns); // the spec is the user's
+        assertCan(sa, false, "list", "housekeeper.io", "updates", null, "default");
+        assertCan(sa, true, "create", "", "events", null, "default");
+        assertCan(sa, true, "create", "coordination.k8s.io", "leases", null, ns);
+        assertCan(sa, true, "update", "coordination.k8s.io", "leases", null, ns);
+        assertCan(sa, false, "delete", "coordination.k8s.io", "leases", null, ns);
+        assertCan(sa, false, "create", "coordination.k8s.io", "leases", null, "kube-node-lease");
+        assertCan(sa, true, "list", "", "pods", null, "kube-system");
+        assertCan(sa, false, "list", "", "pods", null, "default");
+        assertCan(sa, false, "create", "", "pods", "eviction", "default");
+        assertCan(sa, false, "get", "", "secrets", null, "kube-system");
+        assertCan(sa, false, "get", "", "secrets", null, ns);
+    }
+
+    @Test
+    void theAgentMayDrainAndReportButNotMore() {
+        String sa = "system:serviceaccount:" + kube.namespace() + ":housekeeper-agent";
+        assertCan(sa, true, "watch", "", "nodes", null, null);
+        assertCan(sa, true, "patch", "", "nodes", null, null);
+        assertCan(sa, false, "delete", "", "nodes", null, null);
+        assertCan(sa, false, "patch", "", "nodes", "status", null);
+        assertCan(sa, true, "list", "", "pods", null, null);
+        assertCan(sa, true, "create", "", "pods", "eviction", "default");
+        assertCan(sa, true, "delete", "", "pods", null, "default");
+        assertCan(sa, false, "create", "", "pods", null, "default");
+        assertCan(sa, false, "patch", "", "pods", null, "default");
+        assertCan(sa, true, "list", "policy", "poddisruptionbudgets", null, "default");
+        assertCan(sa, false, "update", "policy", "poddisruptionbudgets", null, "default");
+        assertCan(sa, true, "create", "", "events", null, "default");
+        assertCan(sa, false, "get", "", "secrets", null, "kube-system");
+        assertCan(sa, false, "watch", "housekeeper.io", "updates", null, kube.namespace());
+        assertCan(sa, false, "patch", "housekeeper.io", "updates", "status", kube.namespace());
+        assertCan(sa, false, "update", "coordination.k8s.io", "leases", null, kube.namespace());
+    }
+
+    private void assertCan(String user, boolean expected, String verb, String group, String resource,
+                           String subresource, String namespace) {
+        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(user)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:" + kube.namespace(), "system:authenticated")
+                .withResourceAttributes(new ResourceAttributesBuilder().withVerb(verb).withGroup(group)
+                        .withResource(resource).withSubresource(subresource).withNamespace(namespace).build())
+                .endSpec().build();
+        SubjectAccessReview answer = client.authorization().v1().subjectAccessReview().create(review);
+        String what = verb + " " + (group.isEmpty() ? "" : group + "/") + resource
+                + (subresource == null ? "" : "/" + subresource) + (namespace == null ? "" : " in " + namespace);
+        assertEquals(expected, answer.getStatus().getAllowed(), user + " " + (expected ? "must" : "must not")
+                + " be allowed to " + what + " (" + answer.getStatus().getReason() + ")");
+    }
+}
