@@ -10,10 +10,13 @@ import java.util.regex.Pattern;
 
 /**
  * The Updates nkd writes into a cluster (its reconciler's only way to start a rollout), in one place so that every one
- * of them is valid against both CRDs: nkd's and the NestOS Housekeeper's. Upstream's CRD requires all four of its spec
- * fields, so they are always written, an unused target as an empty string; nkd's optional fields are added only when
- * set, and an upstream API server prunes them (they are not in its schema) without rejecting the object. The source
- * commit is also an annotation, which survives that pruning.
+ * of them is valid against both CRDs, nkd's and the NestOS Housekeeper's, and means the same to both Housekeepers.
+ * Upstream's CRD requires all four of its spec fields. nkd always knows both targets (a cluster pins its OS image and
+ * its Kubernetes version), so it always writes both, never an empty one: upstream's operator ignores an Update without
+ * an osImageURL, and upstream's agent would run {@code kubeadm upgrade apply ""} for an empty kubeVersion. A node
+ * already at a target skips that part. nkd's optional fields are added only when set; an upstream API server prunes
+ * them (they are not in its schema) without rejecting the object. The source commit is also an annotation, which
+ * survives that pruning.
  */
 public final class Updates {
     /** Where the Housekeeper's manifests (templates/housekeeper) install it and where it reads Updates. */
@@ -36,9 +39,9 @@ public final class Updates {
     /**
      * What nkd asks of a cluster's nodes.
      *
-     * @param osImageURL     the OS image every node should boot, or null/blank to leave the OS alone
-     * @param kubeVersion    the Kubernetes version, or null/blank to leave it alone; a missing {@code v} is added
-     *                       (upstream's agent compares it with {@code kubeadm version -o short}, which prints one)
+     * @param osImageURL     the OS image every node should boot
+     * @param kubeVersion    the Kubernetes version every node should run; a missing {@code v} is added (upstream's
+     *                       agent compares it with {@code kubeadm version -o short}, which prints one)
      * @param maxUnavailable worker nodes unavailable at once, at least 1 (upstream's operator makes no progress on 0)
      * @param evictPodForce  delete pods a PodDisruptionBudget still protects when the drain times out
      * @param drainTimeout   the drain's bound in whole seconds, or null for the operator's default
@@ -48,22 +51,18 @@ public final class Updates {
                          Duration drainTimeout, String revision) {
         /** @throws IllegalArgumentException naming the field, the value and what to write instead */
         public Target {
-            osImageURL = blankToNull(osImageURL);
-            kubeVersion = blankToNull(kubeVersion);
             revision = blankToNull(revision);
-            if (osImageURL == null && kubeVersion == null) {
-                throw new IllegalArgumentException("an Update needs osImageURL, kubeVersion or both: with neither there "
-                        + "is nothing to roll out");
+            if (blankToNull(osImageURL) == null || blankToNull(kubeVersion) == null) {
+                throw new IllegalArgumentException("an Update from nkd names both targets (osImageURL '" + osImageURL
+                        + "', kubeVersion '" + kubeVersion + "'): pass the cluster's pinned OS image and Kubernetes "
+                        + "version; nodes already at one of them skip that part (an empty one would stall the NestOS "
+                        + "Housekeeper)");
             }
-            if (osImageURL != null) {
-                ImageReference.parse(osImageURL); // throws naming the value and the accepted form
-                osImageURL = osImageURL.strip();
-            }
-            if (kubeVersion != null) {
-                KubeVersion.parse(kubeVersion);
-                kubeVersion = kubeVersion.strip();
-                kubeVersion = kubeVersion.startsWith("v") ? kubeVersion : "v" + kubeVersion;
-            }
+            ImageReference.parse(osImageURL); // throws naming the value and the accepted form
+            osImageURL = osImageURL.strip();
+            KubeVersion.parse(kubeVersion);
+            kubeVersion = kubeVersion.strip();
+            kubeVersion = kubeVersion.startsWith("v") ? kubeVersion : "v" + kubeVersion;
             if (maxUnavailable < 1) {
                 throw new IllegalArgumentException("maxUnavailable " + maxUnavailable + " is below 1: at least one "
                         + "worker node must be allowed to update at a time");
@@ -108,8 +107,8 @@ public final class Updates {
         u.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NAMESPACE).withLabels(labels)
                 .withAnnotations(annotations.isEmpty() ? null : annotations).build());
         u.setSpec(new UpdateSpec(
-                target.osImageURL() == null ? "" : target.osImageURL(),
-                target.kubeVersion() == null ? "" : target.kubeVersion(),
+                target.osImageURL(),
+                target.kubeVersion(),
                 target.evictPodForce(),
                 target.maxUnavailable(),
                 target.drainTimeout() == null ? null : GoDuration.format(target.drainTimeout()),

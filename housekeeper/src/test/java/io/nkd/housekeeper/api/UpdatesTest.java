@@ -28,36 +28,34 @@ class UpdatesTest {
         assertTrue(Updates.isManagedByNkd(u));
     }
 
-    /** Upstream's CRD requires its four fields: an unused target is an empty string, never absent. */
+    /** Upstream's CRD requires its four fields, and nkd's optional ones are left out when unset. */
     @Test
-    void alwaysWritesTheFourUpstreamFields() {
-        Update osOnly = Updates.forCluster("c", new Updates.Target(IMAGE, null, 1, false, null, null));
-        String json = new KubernetesSerialization().asJson(osOnly);
-        for (String field : new String[] {"\"osImageURL\":\"" + IMAGE + "\"", "\"kubeVersion\":\"\"",
+    void alwaysWritesTheFourUpstreamFieldsAndOnlyThose() {
+        Update plain = Updates.forCluster("c", new Updates.Target(IMAGE, "1.30.0", 1, false, null, null));
+        String json = new KubernetesSerialization().asJson(plain);
+        for (String field : new String[] {"\"osImageURL\":\"" + IMAGE + "\"", "\"kubeVersion\":\"v1.30.0\"",
                 "\"evictPodForce\":false", "\"maxUnavailable\":1"}) {
             assertTrue(json.contains(field), field + " in " + json);
         }
-        for (String absent : new String[] {"drainTimeout", "paused", "revision", "status"}) {
+        for (String absent : new String[] {"drainTimeout", "paused", "revision", "status", "annotations"}) {
             assertFalse(json.contains("\"" + absent + "\""), absent + " must be left out when unset: " + json);
         }
-        Update kubeOnly = Updates.forCluster("c", new Updates.Target(" ", "1.30.0", 3, false, null, null));
-        assertEquals("", kubeOnly.getSpec().osImageURL());
-        assertEquals("v1.30.0", kubeOnly.getSpec().kubeVersion(), "the v that kubeadm version -o short prints is added");
-        // what the operator reads back from such an Update: "leave the OS alone"
-        assertTrue(kubeOnly.getSpec().osImage().isEmpty());
+        assertEquals("v1.30.0", plain.getSpec().kubeVersion(), "the v that kubeadm version -o short prints is added");
     }
 
     @Test
     void refusesWhatNoHousekeeperCouldRollOut() {
-        assertMessage("nothing to roll out", () -> new Updates.Target(null, "", 1, false, null, null));
-        assertMessage("maxUnavailable 0 is below 1", () -> new Updates.Target(IMAGE, null, 0, false, null, null));
-        assertMessage("'1.29' is not a Kubernetes version", () -> new Updates.Target(null, "1.29", 1, false, null, null));
-        assertMessage("not an image reference", () -> new Updates.Target("registry.example/os@sha256:short", null, 1,
+        assertMessage("an Update from nkd names both targets (osImageURL 'null', kubeVersion 'v1.29.3')",
+                () -> new Updates.Target(null, "v1.29.3", 1, false, null, null));
+        assertMessage("kubeVersion ' '", () -> new Updates.Target(IMAGE, " ", 1, false, null, null));
+        assertMessage("maxUnavailable 0 is below 1", () -> new Updates.Target(IMAGE, "v1.29.3", 0, false, null, null));
+        assertMessage("'1.29' is not a Kubernetes version", () -> new Updates.Target(IMAGE, "1.29", 1, false, null, null));
+        assertMessage("not an image reference", () -> new Updates.Target("registry.example/os@sha256:short", "v1.29.3", 1,
                 false, null, null));
         assertMessage("drainTimeout PT0.5S is not a positive whole number of seconds",
-                () -> new Updates.Target(IMAGE, null, 1, false, Duration.ofMillis(500), null));
-        assertMessage("drainTimeout PT0S", () -> new Updates.Target(IMAGE, null, 1, false, Duration.ZERO, null));
-        Updates.Target ok = new Updates.Target(IMAGE, null, 1, false, null, null);
+                () -> new Updates.Target(IMAGE, "v1.29.3", 1, false, Duration.ofMillis(500), null));
+        assertMessage("drainTimeout PT0S", () -> new Updates.Target(IMAGE, "v1.29.3", 1, false, Duration.ZERO, null));
+        Updates.Target ok = new Updates.Target(IMAGE, "v1.29.3", 1, false, null, null);
         assertMessage("cluster name 'Prod' is not a DNS label", () -> Updates.forCluster("Prod", ok));
         assertMessage("Update name 'a_b' is not a DNS label", () -> Updates.of("a_b", "c", ok));
     }
