@@ -206,7 +206,8 @@ class ManifestsOnServerTest {
         assertCan(sa, true, "patch", "housekeeper.io", "updates", "status", ns);
         assertCan(sa, false, "update", "housekeeper.io", "updates", null, ns); // the spec is the user's
         assertCan(sa, false, "list", "housekeeper.io", "updates", null, "default");
-        assertCan(sa, true, "create", "", "events", null, "default");
+        assertCan(sa, true, "create", "", "events", null, ns); // about Updates and Nodes, all in its namespace
+        assertCan(sa, false, "create", "", "events", null, "default");
         assertCan(sa, true, "create", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, true, "update", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, false, "delete", "coordination.k8s.io", "leases", null, ns);
@@ -232,7 +233,7 @@ class ManifestsOnServerTest {
         assertCan(sa, false, "patch", "", "pods", null, "default");
         assertCan(sa, true, "list", "policy", "poddisruptionbudgets", null, "default");
         assertCan(sa, false, "update", "policy", "poddisruptionbudgets", null, "default");
-        assertCan(sa, true, "create", "", "events", null, "default");
+        assertCan(sa, false, "create", "", "events", null, kube.namespace()); // it reports on its Node instead
         assertCan(sa, false, "get", "", "secrets", null, "kube-system");
         assertCan(sa, false, "watch", "housekeeper.io", "updates", null, kube.namespace());
         assertCan(sa, false, "patch", "housekeeper.io", "updates", "status", kube.namespace());
