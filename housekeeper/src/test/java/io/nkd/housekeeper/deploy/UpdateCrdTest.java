@@ -22,11 +22,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -99,7 +102,7 @@ class UpdateCrdTest {
         Map<String, Object> spec = upstreamSpec();
         spec.put("drainTimeout", "1h30m");
         Update stored = client.getKubernetesSerialization().convertValue(createRaw(raw("good-drain", spec)), Update.class);
-        assertEquals(java.time.Duration.ofMinutes(90), stored.getSpec().drainTimeoutOrDefault());
+        assertEquals(Duration.ofMinutes(90), stored.getSpec().drainTimeoutOrDefault());
     }
 
     /** What the NestOS Housekeeper's users write, nothing more: accepted, and read back unchanged (no defaults). */
@@ -172,6 +175,21 @@ class UpdateCrdTest {
         assertEquals("1", row.get("Failed"), row.toString());
         assertEquals("3f1c2ab", row.get("Revision"), row.toString());
         assertEquals(IMAGE, row.get("OS-Image"), row.toString());
+    }
+
+    /** The example of docs/housekeeper.md is accepted, and the operator can read every field of it. */
+    @Test
+    void theDocumentedExampleIsValid() {
+        String doc = RepoFiles.read("docs/housekeeper.md");
+        Matcher m = Pattern.compile("```yaml\n(apiVersion: housekeeper\\.io/v1alpha1\n"
+                + "kind: Update\n.*?)```", Pattern.DOTALL).matcher(doc);
+        assertTrue(m.find(), "docs/housekeeper.md has an Update example in a yaml block");
+        Update example = client.getKubernetesSerialization().unmarshal(m.group(1), Update.class);
+        example.getMetadata().setNamespace(kube.namespace());
+        Update stored = client.resources(Update.class).inNamespace(kube.namespace()).resource(example).create();
+        assertEquals(example.getSpec(), stored.getSpec());
+        assertTrue(stored.getSpec().osImage().isPresent() && stored.getSpec().kube().isPresent());
+        assertEquals(Duration.ofMinutes(15), stored.getSpec().drainTimeoutOrDefault());
     }
 
     /** GET {@code path} as a meta.k8s.io Table, the form kubectl asks for. */
