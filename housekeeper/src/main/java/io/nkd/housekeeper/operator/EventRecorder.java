@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 
 /**
- * Posts core/v1 Events in the operator's namespace, on the Update and, for node events, on the Node too (Events of a
- * cluster-scoped object may live in any namespace; {@code kubectl describe node} finds them there). An Event that
+ * Posts core/v1 Events: on the Update in its namespace and, for node events, on the Node too, in namespace
+ * {@code default} (the API server requires that namespace for an Event about a cluster-scoped object, as the kubelet's
+ * own node Events are). An Event that
  * cannot be posted is logged, never fails a reconcile: Events are for people, the status is the record.
  */
 final class EventRecorder {
@@ -23,13 +24,11 @@ final class EventRecorder {
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
     private final KubernetesClient client;
-    private final String namespace;
     private final String identity;
     private final Clock clock;
 
-    EventRecorder(KubernetesClient client, String namespace, String identity, Clock clock) {
+    EventRecorder(KubernetesClient client, String identity, Clock clock) {
         this.client = client;
-        this.namespace = namespace;
         this.identity = identity;
         this.clock = clock;
     }
@@ -44,17 +43,19 @@ final class EventRecorder {
                 .withNewMetadata()
                 .withName(about.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1_000_000
                         + System.nanoTime() % 1_000_000))
-                .withNamespace(namespace).endMetadata()
+                .endMetadata()
                 .withInvolvedObject(ref).withReason(event.reason().wire()).withMessage(message)
                 .withType(event.warning() ? "Warning" : "Normal").withNewSource().withComponent(COMPONENT).endSource()
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .withReportingComponent("housekeeper.io/operator").withReportingInstance(identity).build();
+        String in = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+        e.getMetadata().setNamespace(in);
         try {
-            client.v1().events().inNamespace(namespace).resource(e).create();
+            client.v1().events().inNamespace(in).resource(e).create();
         } catch (KubernetesClientException ex) {
             LOG.warn("cannot post Event {} about {} {} in namespace {} (HTTP {}: {}); the operator's role needs "
                             + "create on events there", event.reason().wire(), about.getKind(),
-                    about.getMetadata().getName(), namespace, ex.getCode(), ex.getMessage());
+                    about.getMetadata().getName(), in, ex.getCode(), ex.getMessage());
         }
     }
 }

@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -41,6 +43,10 @@ public final class OperatorCommand implements Callable<Integer> {
             + "kube-system Running and Ready before and after each control-plane node; none: not checked "
             + "(external etcd) (default: ${DEFAULT-VALUE}).")
     String etcdCheck;
+
+    @Option(names = "--node-selector", description = "Manage only the Nodes with these labels (key=value,...; "
+            + "default: every Node).")
+    String nodeSelector;
 
     @Option(names = "--metrics-port", defaultValue = "8080", description = "Port of /metrics and /healthz "
             + "(default: ${DEFAULT-VALUE}).")
@@ -77,7 +83,8 @@ public final class OperatorCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--metrics-port " + metricsPort + ": write a port from 0 to 65535");
         }
         return new OperatorConfig(ns, leaseName, id, duration("--node-ready-timeout", nodeReadyTimeout),
-                duration("--resync", resync), mode, "kube-system", metricsPort, OperatorConfig.LeaseTiming.DEFAULT);
+                duration("--resync", resync), mode, "kube-system", metricsPort, OperatorConfig.LeaseTiming.DEFAULT,
+                selector(nodeSelector));
     }
 
     private static Duration duration(String option, String text) {
@@ -90,6 +97,25 @@ public final class OperatorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
         }
+    }
+
+    /** key=value,key=value; a key alone selects the label with an empty value (as the role labels have). */
+    static Map<String, String> selector(String text) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (text == null || text.isBlank()) {
+            return labels;
+        }
+        for (String part : text.split(",")) {
+            String p = part.strip();
+            int eq = p.indexOf('=');
+            String key = eq < 0 ? p : p.substring(0, eq).strip();
+            if (key.isEmpty() || p.contains("!") || p.contains(" in ")) {
+                throw new IllegalArgumentException("--node-selector " + text + ": write key=value pairs separated by "
+                        + "commas, e.g. nkd.io/pool=workers");
+            }
+            labels.put(key, eq < 0 ? "" : p.substring(eq + 1).strip());
+        }
+        return labels;
     }
 
     private static String env(String name, String fallback) {

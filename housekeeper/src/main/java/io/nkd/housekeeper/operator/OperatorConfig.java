@@ -1,6 +1,7 @@
 package io.nkd.housekeeper.operator;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,10 +16,11 @@ import java.util.Objects;
  * @param etcdNamespace    where the etcd pods are (kube-system)
  * @param metricsPort      the port of /metrics and /healthz; 0 picks a free one, -1 serves none
  * @param lease            the leader election's timing
+ * @param nodeSelector     the labels of the Nodes this operator manages; empty: every Node of the cluster
  */
 public record OperatorConfig(String namespace, String leaseName, String identity, Duration nodeReadyTimeout,
                              Duration resync, EtcdCheckMode etcdCheck, String etcdNamespace, int metricsPort,
-                             LeaseTiming lease) {
+                             LeaseTiming lease, Map<String, String> nodeSelector) {
     public static final String DEFAULT_NAMESPACE = "housekeeper-system";
     public static final String DEFAULT_LEASE = "housekeeper-operator";
 
@@ -31,6 +33,7 @@ public record OperatorConfig(String namespace, String leaseName, String identity
         Objects.requireNonNull(etcdCheck, "etcdCheck");
         Objects.requireNonNull(etcdNamespace, "etcdNamespace");
         Objects.requireNonNull(lease, "lease");
+        nodeSelector = Map.copyOf(nodeSelector);
         if (resync.isZero() || resync.isNegative()) {
             throw new IllegalArgumentException("--resync must be positive, not " + resync);
         }
@@ -39,27 +42,32 @@ public record OperatorConfig(String namespace, String leaseName, String identity
     /** The defaults of {@code housekeeper operator} for a namespace and an identity. */
     public static OperatorConfig defaults(String namespace, String identity) {
         return new OperatorConfig(namespace, DEFAULT_LEASE, identity, Duration.ofMinutes(15), Duration.ofSeconds(30),
-                EtcdCheckMode.PODS, "kube-system", 8080, LeaseTiming.DEFAULT);
+                EtcdCheckMode.PODS, "kube-system", 8080, LeaseTiming.DEFAULT, Map.of());
     }
 
     public OperatorConfig withEtcdCheck(EtcdCheckMode mode, String etcdNamespace) {
         return new OperatorConfig(namespace, leaseName, identity, nodeReadyTimeout, resync, mode, etcdNamespace,
-                metricsPort, lease);
+                metricsPort, lease, nodeSelector);
     }
 
     public OperatorConfig withMetricsPort(int port) {
         return new OperatorConfig(namespace, leaseName, identity, nodeReadyTimeout, resync, etcdCheck, etcdNamespace,
-                port, lease);
+                port, lease, nodeSelector);
     }
 
     public OperatorConfig withLease(String name, LeaseTiming timing) {
         return new OperatorConfig(namespace, name, identity, nodeReadyTimeout, resync, etcdCheck, etcdNamespace,
-                metricsPort, timing);
+                metricsPort, timing, nodeSelector);
     }
 
     public OperatorConfig withTimeouts(Duration nodeReadyTimeout, Duration resync) {
         return new OperatorConfig(namespace, leaseName, identity, nodeReadyTimeout, resync, etcdCheck, etcdNamespace,
-                metricsPort, lease);
+                metricsPort, lease, nodeSelector);
+    }
+
+    public OperatorConfig withNodeSelector(Map<String, String> selector) {
+        return new OperatorConfig(namespace, leaseName, identity, nodeReadyTimeout, resync, etcdCheck, etcdNamespace,
+                metricsPort, lease, selector);
     }
 
     /**

@@ -70,11 +70,20 @@ public final class UpdateReconciler implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** node → the assignment annotation the cache must show (null: absent); touched on the loop thread only */
     private final Map<String, Expected> expectations = new HashMap<>();
+    /**
+     * uid → the status write the cache may not show yet. While the cache still holds the version that write was
+     * based on, the written one is newer: planning from it avoids a certain 409 and a re-read of everything.
+     */
+    private final Map<String, Written> written = new HashMap<>();
     private volatile boolean closed;
     private SharedIndexInformer<Update> updates;
     private SharedIndexInformer<Node> nodes;
 
     private record Expected(String assignment, Instant until) {
+    }
+
+    /** The Update as this loop last wrote it, and the resourceVersion it was read at before that write. */
+    private record Written(String readAt, Update result) {
     }
 
     /** The reconcile could not write the status: the Update changed since it was read. */
@@ -102,7 +111,7 @@ public final class UpdateReconciler implements AutoCloseable {
         this.metrics = metrics;
         this.clock = clock;
         this.leading = leading;
-        this.events = new EventRecorder(client, config.namespace(), config.identity(), clock);
+        this.events = new EventRecorder(client, config.identity(), clock);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "housekeeper-reconcile");
             t.setDaemon(true);
@@ -118,7 +127,8 @@ public final class UpdateReconciler implements AutoCloseable {
                 config.namespace(), config.identity(), config.resync(), config.nodeReadyTimeout());
         etcd.start(this::trigger);
         updates = client.resources(Update.class).inNamespace(config.namespace()).inform(enqueue());
-        nodes = client.nodes().inform(enqueue());
+        nodes = (config.nodeSelector().isEmpty() ? client.nodes() : client.nodes().withLabels(config.nodeSelector()))
+                .inform(enqueue());
         long resync = config.resync().toMillis();
         loop.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
         trigger();
@@ -182,12 +192,15 @@ public final class UpdateReconciler implements AutoCloseable {
     }
 
     private void reconcile() {
+        if (updates == null || nodes == null) {
+            return; // an informer's first events, during start(); start() triggers once both are synced
+        }
         List<Node> nodeList = nodes.getStore().list();
         if (!expectationsMet(nodeList)) {
             later(Duration.ofMillis(500)); // the node's watch event normally comes first and triggers earlier
             return;
         }
-        List<Update> updateList = updates.getStore().list();
+        List<Update> updateList = updates.getStore().list().stream().map(this::newest).toList();
         for (int attempt = 1; ; attempt++) {
             try {
                 reconcile(updateList, nodeList);
@@ -199,11 +212,25 @@ public final class UpdateReconciler implements AutoCloseable {
                     later(Duration.ofSeconds(1));
                     return;
                 }
-                LOG.info("{}; re-reading the Updates and Nodes and re-planning", e.getMessage());
+                LOG.debug("{}; re-reading the Updates and Nodes and re-planning", e.getMessage());
+                written.clear();
                 updateList = client.resources(Update.class).inNamespace(config.namespace()).list().getItems();
-                nodeList = client.nodes().list().getItems();
+                nodeList = (config.nodeSelector().isEmpty() ? client.nodes()
+                        : client.nodes().withLabels(config.nodeSelector())).list().getItems();
             }
         }
+    }
+
+    private Update newest(Update cached) {
+        Written w = written.get(cached.getMetadata().getUid());
+        if (w == null) {
+            return cached;
+        }
+        if (Objects.equals(w.readAt(), cached.getMetadata().getResourceVersion())) {
+            return w.result();
+        }
+        written.remove(cached.getMetadata().getUid()); // the cache shows our write, or something newer
+        return cached;
     }
 
     private void reconcile(List<Update> updateList, List<Node> nodeList) {
@@ -313,8 +340,9 @@ public final class UpdateReconciler implements AutoCloseable {
         copy.setSpec(update.getSpec());
         copy.setStatus(status);
         try {
-            client.resources(Update.class).inNamespace(update.getMetadata().getNamespace()).resource(copy)
-                    .updateStatus();
+            Update result = client.resources(Update.class).inNamespace(update.getMetadata().getNamespace())
+                    .resource(copy).updateStatus();
+            written.put(update.getMetadata().getUid(), new Written(update.getMetadata().getResourceVersion(), result));
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 throw new Conflict("Update " + update.key() + " changed since it was read (HTTP 409)", e);

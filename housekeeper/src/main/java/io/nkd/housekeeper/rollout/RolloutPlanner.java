@@ -424,7 +424,11 @@ public final class RolloutPlanner {
                 : ConditionReason.WAITING_FOR_NODES.wire(), "node " + first.node.name() + ": " + first.message};
     }
 
-    /** The assignment for a node: {@code kubeadm upgrade apply} on the first control-plane node of an upgrade. */
+    /**
+     * The assignment for a node: {@code kubeadm upgrade apply} on the first control-plane node of a Kubernetes upgrade
+     * (no other control-plane node runs the target yet), {@code kubeadm upgrade node} on the others, none where the
+     * kubelet already runs the target.
+     */
     private static NodeAssignment assignment(UpdateRef u, Target target, NodeView n, List<NodeView> all, int attempt) {
         KubeadmUpgrade kubeadm = KubeadmUpgrade.NONE;
         if (target.kube().isPresent()) {
@@ -432,7 +436,11 @@ public final class RolloutPlanner {
             boolean controlPlaneAtTarget = all.stream().filter(x -> x.controlPlane() && !x.name().equals(n.name()))
                     .anyMatch(x -> x.effectiveKubeletVersion().flatMap(RolloutPlanner::version)
                             .map(v -> v.compareTo(want) == 0).orElse(false));
-            kubeadm = n.controlPlane() && !controlPlaneAtTarget ? KubeadmUpgrade.APPLY : KubeadmUpgrade.NODE;
+            boolean nodeAtTarget = n.effectiveKubeletVersion().flatMap(RolloutPlanner::version)
+                    .map(v -> v.compareTo(want) == 0).orElse(false);
+            // a node whose kubelet already runs the target (an OS-only change for it) has no kubeadm step to run
+            kubeadm = nodeAtTarget ? KubeadmUpgrade.NONE
+                    : n.controlPlane() && !controlPlaneAtTarget ? KubeadmUpgrade.APPLY : KubeadmUpgrade.NODE;
         }
         UpdateSpec s = u.spec();
         return new NodeAssignment(u.key(), u.uid(), u.generation(), attempt,

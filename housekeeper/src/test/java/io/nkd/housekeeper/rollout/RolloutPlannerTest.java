@@ -447,7 +447,7 @@ class RolloutPlannerTest {
             RolloutDecision d = plan(upstream, cluster());
             assertEquals(List.of("cp-1"), assigned(d));
             NodeAssignment a = d.assignments().get(0).assignment();
-            assertEquals(KubeadmUpgrade.NODE, a.kubeadmUpgrade(), "every control-plane node already runs " + OLD_KUBE);
+            assertEquals(KubeadmUpgrade.NONE, a.kubeadmUpgrade(), "the node already runs " + OLD_KUBE);
             assertTrue(a.evictPodForce());
             assertEquals(600, a.drainTimeoutSeconds());
             assertEquals(null, d.status().revision());
@@ -463,6 +463,15 @@ class RolloutPlannerTest {
             assertEquals(List.of("w-4"), assigned(d));
             assertEquals(null, d.assignments().get(0).assignment().osImageURL());
             assertEquals(KubeadmUpgrade.NODE, d.assignments().get(0).assignment().kubeadmUpgrade());
+        }
+
+        @Test
+        void aNodeWhoseKubeletRunsTheTargetGetsNoKubeadmStep() {
+            List<Fixtures.N> nodes = cluster();
+            nodes.get(0).at(OLD_IMAGE, NEW_KUBE);
+            RolloutDecision d = plan(OS_AND_KUBE, nodes);
+            assertEquals(List.of("cp-1"), assigned(d));
+            assertEquals(KubeadmUpgrade.NONE, d.assignments().get(0).assignment().kubeadmUpgrade());
         }
 
         @Test
