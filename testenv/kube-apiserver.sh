@@ -106,9 +106,14 @@ stop_service() {
   rm -f "$(pid_file "$name")"
 }
 
-port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+# Busy: something listens on it (any address, per ss), or at least accepts connections on loopback (without ss).
+port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # ------------------------------------------------------------------------------------------------ build
+
+apt_get_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@"
+}
 
 install_packages() {
   local missing=() p
@@ -119,7 +124,9 @@ install_packages() {
       || die "no /etc/apt/sources.list.d/debian.sources to derive deb-src entries from; add deb-src for bookworm yourself"
     sed -E 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$DEB_SRC_FILE.tmp"
     mv "$DEB_SRC_FILE.tmp" "$DEB_SRC_FILE"
-    apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed after adding $DEB_SRC_FILE"
+    # (removed again when the update fails, so that the next `up` tries again)
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >>"$DIR/log/apt.log" 2>&1 \
+      || { rm -f "$DEB_SRC_FILE"; die "apt-get update failed after adding deb-src entries; see $DIR/log/apt.log"; }
   fi
   for p in "${PACKAGES[@]}"; do
     [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
@@ -133,8 +140,9 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-    "${missing[@]}" >>"$DIR/log/apt.log" 2>&1 || rc=$?
+  # (a second try after apt-get update: a stale package index names files the mirror no longer has)
+  { apt_get_install "${missing[@]}" || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt_get_install "${missing[@]}"; }; } \
+    >>"$DIR/log/apt.log" 2>&1 || rc=$?
   [ $had_policy -eq 1 ] || rm -f /usr/sbin/policy-rc.d
   [ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed; see $DIR/log/apt.log"
 }
