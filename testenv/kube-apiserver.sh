@@ -8,7 +8,8 @@
 #                                          on free loopback ports, wait until /readyz answers 200 and the `default`
 #                                          ServiceAccount exists; idempotent: returns in about a second when healthy,
 #                                          restarts all three cleanly after a crash or with stale PID files
-#   testenv/kube-apiserver.sh env          prints `export KUBECONFIG=…` (admin token + CA, mode 0600) and
+#   testenv/kube-apiserver.sh env          prints `export KUBECONFIG=…` (admin token + CA, mode 0600; under sudo a
+#                                          copy owned by the calling user) and
 #                                          `export NKD_KUBE_APISERVER=https://127.0.0.1:PORT`
 #   testenv/kube-apiserver.sh status       says what runs (exit 0 only when the server is ready)
 #   testenv/kube-apiserver.sh down [--wipe]  stops all three (by PID); --wipe also deletes etcd's data, so the next
@@ -163,7 +164,6 @@ build() { # build BIN_DIR: the binaries of the Debian source version, with the r
   version=$(source_version)
   t0=$(now)
   tmp=$(mktemp -d /var/tmp/nkd-kube-build.XXXXXX)
-  chmod 755 "$tmp" # apt-get source downloads as the _apt user when it may
   log "building kube-apiserver and kube-controller-manager $version (about 8 min on 2 cores, 1.3 GB of memory, 2.2 GB in $tmp); log: $DIR/log/build.log"
   (
     set -euo pipefail
@@ -414,9 +414,16 @@ cmd_down() {
 }
 
 cmd_env() {
+  local kubeconfig="$DIR/kubeconfig"
   load_ports
-  [ -n "$APISERVER_PORT" ] && [ -s "$DIR/kubeconfig" ] || die "not set up: run $0 up"
-  printf 'export KUBECONFIG=%q\n' "$DIR/kubeconfig"
+  [ -n "$APISERVER_PORT" ] && [ -s "$kubeconfig" ] || die "not set up: run $0 up"
+  if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_UID:-}" ] && [ "$SUDO_UID" != 0 ]; then
+    # `eval "$(sudo $0 env)"` in a user's shell: the tests run as that user and cannot read root's 0600 file, so
+    # they get a copy of their own (also 0600).
+    kubeconfig="$DIR/kubeconfig-uid-$SUDO_UID"
+    install -m 600 -o "$SUDO_UID" "$DIR/kubeconfig" "$kubeconfig"
+  fi
+  printf 'export KUBECONFIG=%q\n' "$kubeconfig"
   printf 'export NKD_KUBE_APISERVER=%q\n' "$(server_url)"
 }
 
