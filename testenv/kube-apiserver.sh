@@ -8,7 +8,8 @@
 #                                          on free loopback ports, wait until /readyz answers 200 and the `default`
 #                                          ServiceAccount exists; idempotent: returns in about a second when healthy,
 #                                          restarts all three cleanly after a crash or with stale PID files
-#   testenv/kube-apiserver.sh env          prints `export KUBECONFIG=…` (admin token + CA, mode 0600) and
+#   testenv/kube-apiserver.sh env          prints `export KUBECONFIG=…` (admin token + CA, mode 0600; under sudo a
+#                                          copy owned by the calling user) and
 #                                          `export NKD_KUBE_APISERVER=https://127.0.0.1:PORT`
 #   testenv/kube-apiserver.sh status       says what runs (exit 0 only when the server is ready)
 #   testenv/kube-apiserver.sh down [--wipe]  stops all three (by PID); --wipe also deletes etcd's data, so the next
@@ -106,9 +107,14 @@ stop_service() {
   rm -f "$(pid_file "$name")"
 }
 
-port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]; }
+# Busy: something listens on it (any address, per ss), or at least accepts connections on loopback (without ss).
+port_busy() { [ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # ------------------------------------------------------------------------------------------------ build
+
+apt_get_install() {
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@"
+}
 
 install_packages() {
   local missing=() p
@@ -119,7 +125,9 @@ install_packages() {
       || die "no /etc/apt/sources.list.d/debian.sources to derive deb-src entries from; add deb-src for bookworm yourself"
     sed -E 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$DEB_SRC_FILE.tmp"
     mv "$DEB_SRC_FILE.tmp" "$DEB_SRC_FILE"
-    apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed after adding $DEB_SRC_FILE"
+    # (removed again when the update fails, so that the next `up` tries again)
+    apt-get -o DPkg::Lock::Timeout=600 update -qq >>"$DIR/log/apt.log" 2>&1 \
+      || { rm -f "$DEB_SRC_FILE"; die "apt-get update failed after adding deb-src entries; see $DIR/log/apt.log"; }
   fi
   for p in "${PACKAGES[@]}"; do
     [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
@@ -133,8 +141,9 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-    "${missing[@]}" >>"$DIR/log/apt.log" 2>&1 || rc=$?
+  # (a second try after apt-get update: a stale package index names files the mirror no longer has)
+  { apt_get_install "${missing[@]}" || { apt-get -o DPkg::Lock::Timeout=600 update -qq && apt_get_install "${missing[@]}"; }; } \
+    >>"$DIR/log/apt.log" 2>&1 || rc=$?
   [ $had_policy -eq 1 ] || rm -f /usr/sbin/policy-rc.d
   [ $rc -eq 0 ] || die "apt-get install ${missing[*]} failed; see $DIR/log/apt.log"
 }
@@ -155,7 +164,6 @@ build() { # build BIN_DIR: the binaries of the Debian source version, with the r
   version=$(source_version)
   t0=$(now)
   tmp=$(mktemp -d /var/tmp/nkd-kube-build.XXXXXX)
-  chmod 755 "$tmp" # apt-get source downloads as the _apt user when it may
   log "building kube-apiserver and kube-controller-manager $version (about 8 min on 2 cores, 1.3 GB of memory, 2.2 GB in $tmp); log: $DIR/log/build.log"
   (
     set -euo pipefail
@@ -406,9 +414,16 @@ cmd_down() {
 }
 
 cmd_env() {
+  local kubeconfig="$DIR/kubeconfig"
   load_ports
-  [ -n "$APISERVER_PORT" ] && [ -s "$DIR/kubeconfig" ] || die "not set up: run $0 up"
-  printf 'export KUBECONFIG=%q\n' "$DIR/kubeconfig"
+  [ -n "$APISERVER_PORT" ] && [ -s "$kubeconfig" ] || die "not set up: run $0 up"
+  if [ "$(id -u)" -eq 0 ] && [ -n "${SUDO_UID:-}" ] && [ "$SUDO_UID" != 0 ]; then
+    # `eval "$(sudo $0 env)"` in a user's shell: the tests run as that user and cannot read root's 0600 file, so
+    # they get a copy of their own (also 0600).
+    kubeconfig="$DIR/kubeconfig-uid-$SUDO_UID"
+    install -m 600 -o "$SUDO_UID" "$DIR/kubeconfig" "$kubeconfig"
+  fi
+  printf 'export KUBECONFIG=%q\n' "$kubeconfig"
   printf 'export NKD_KUBE_APISERVER=%q\n' "$(server_url)"
 }
 

@@ -56,6 +56,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * serviceaccount-token, namespace, garbagecollector. Kubernetes 1.20 serves PodDisruptionBudget and Eviction in
  * {@code policy/v1beta1} only ({@code policy/v1} came with 1.21); fabric8 7.5.2's {@code pods().withName(n).evict()}
  * posts a {@code policy/v1beta1} Eviction and returns false when the server answers 429 (a budget forbids it).
+ * <b>Mind fabric8's retries:</b> its HTTP client retries every 429 (and 5xx) answer with exponential backoff, up to
+ * {@code requestRetryBackoffLimit} times (default 10): a refused eviction returns false only after about 20 s. A test
+ * (or drain code) that expects refusals should use a client with a low limit, e.g.
+ * {@code new KubernetesClientBuilder().withConfig(new ConfigBuilder(kube.config()).withRequestRetryBackoffLimit(0).build())}.
  *
  * <p><b>Finding the server</b>, in order: {@code KUBECONFIG} together with {@code NKD_KUBE_APISERVER} (as printed by
  * {@code testenv/kube-apiserver.sh env}; a {@code KUBECONFIG} alone is ignored, since it may name a real cluster), the

@@ -136,6 +136,10 @@ public final class KubeFixtures {
     /**
      * Creates a Pod in {@link #namespace()} bound to {@code nodeName} and sets it Running and Ready through the
      * {@code /status} subresource; returns the pod as the server has it then.
+     *
+     * <p>The pod has {@code terminationGracePeriodSeconds: 0}, so a plain delete or an accepted eviction removes it at
+     * once, as if its kubelet had stopped it (verified on the test server). A bound pod with the default 30 s stays
+     * Terminating forever here, since no kubelet confirms its end; create such pods yourself when a test needs one.
      */
     public Pod createRunningPod(String name, String nodeName, Map<String, String> labels) {
         Pod pod = new PodBuilder()

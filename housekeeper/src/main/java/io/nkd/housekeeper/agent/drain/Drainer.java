@@ -1,0 +1,239 @@
+package io.nkd.housekeeper.agent.drain;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.nkd.housekeeper.agent.time.Sleeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Drains a node the way {@code kubectl drain --ignore-daemonsets --delete-emptydir-data} does, through the Eviction
+ * API so that PodDisruptionBudgets are honoured:
+ * <ul>
+ *   <li>DaemonSet pods stay (their controller would put them back at once, and they tolerate the cordon); mirror
+ *   pods (annotation {@code kubernetes.io/config.mirror}) stay (the kubelet runs them from static manifests: they
+ *   cannot be evicted through the API);</li>
+ *   <li>pods with emptyDir volumes are evicted (their scratch data is lost, as it is on any reschedule);</li>
+ *   <li>an eviction answered with 429 (a budget would be violated) is retried with backoff until the timeout; then
+ *   the drain fails naming the pods and budgets, or, with {@code force}, deletes those pods without eviction;</li>
+ *   <li>it returns when every evicted pod is gone (matched by uid, so a replacement of the same name does not
+ *   count).</li>
+ * </ul>
+ */
+public final class Drainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
+    public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** After a forced delete: how long beyond the pods' grace period to wait for them to go. */
+    private static final Duration TERMINATION_MARGIN = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+    private final Evictions evictions;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    public Drainer(KubernetesClient client, Clock clock, Sleeper sleeper) {
+        this(client, new Evictions(client), clock, sleeper);
+    }
+
+    public Drainer(KubernetesClient client, Evictions evictions, Clock clock, Sleeper sleeper) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.evictions = Objects.requireNonNull(evictions, "evictions");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    public Evictions evictions() {
+        return evictions;
+    }
+
+    /**
+     * Drains {@code node}. The caller has cordoned it.
+     *
+     * @param timeout   how long evictions may be retried (PodDisruptionBudgets) and pods may take to go
+     * @param force     at the timeout, delete pods that still cannot be evicted instead of failing
+     * @param cancelled checked between attempts: true stops the drain (result {@code cancelled})
+     * @throws DrainTimeoutException naming the pods and budgets that kept the node from draining
+     */
+    public DrainResult drain(String node, Duration timeout, boolean force, BooleanSupplier cancelled)
+            throws DrainTimeoutException, InterruptedException {
+        Instant deadline = clock.instant().plus(timeout);
+        Map<String, String> evictedUids = new LinkedHashMap<>(); // "ns/name" -> uid
+        Set<String> skipped = new LinkedHashSet<>();
+        Map<String, String> lastError = new LinkedHashMap<>();
+        Duration backoff = FIRST_BACKOFF;
+        while (true) {
+            if (cancelled.getAsBoolean()) {
+                LOG.info("node={} drain stopped: the assignment was withdrawn", node);
+                return new DrainResult(List.copyOf(evictedUids.keySet()), List.of(), List.copyOf(skipped), true);
+            }
+            List<Pod> pending = new ArrayList<>();
+            boolean blocked = false;
+            for (Pod pod : podsOn(node)) {
+                String key = key(pod);
+                String why = skipReason(pod);
+                if (why != null) {
+                    if (skipped.add(key)) {
+                        LOG.info("node={} drain leaves pod {}: {}", node, key, why);
+                    }
+                    continue;
+                }
+                pending.add(pod);
+                if (pod.getMetadata().getDeletionTimestamp() != null) {
+                    continue; // already going: evicted by us or deleted by someone else
+                }
+                Evictions.Result r;
+                try {
+                    r = evictions.evict(pod);
+                } catch (KubernetesClientException e) {
+                    lastError.put(key, "HTTP " + e.getCode() + ": " + e.getMessage());
+                    LOG.warn("node={} eviction of pod {} failed, will retry: HTTP {} {}", node, key, e.getCode(),
+                            e.getMessage());
+                    blocked = true;
+                    continue;
+                }
+                switch (r) {
+                    case EVICTED -> {
+                        evictedUids.put(key, pod.getMetadata().getUid());
+                        lastError.remove(key);
+                        LOG.info("node={} evicted pod {} ({})", node, key, evictions.policyVersion().apiVersion());
+                    }
+                    case BLOCKED -> {
+                        if (!lastError.containsKey(key)) {
+                            LOG.info("node={} eviction of pod {} refused (429): a PodDisruptionBudget does not allow "
+                                    + "it now; retrying until {}", node, key, deadline);
+                        }
+                        lastError.put(key, "429");
+                        blocked = true;
+                    }
+                    case GONE -> pending.remove(pod);
+                }
+            }
+            if (pending.isEmpty()) {
+                LOG.info("node={} drained: {} pods evicted, {} left (DaemonSet or mirror)", node, evictedUids.size(),
+                        skipped.size());
+                return new DrainResult(List.copyOf(evictedUids.keySet()), List.of(), List.copyOf(skipped), false);
+            }
+            Instant now = clock.instant();
+            if (!now.isBefore(deadline)) {
+                return atDeadline(node, timeout, force, pending, lastError, evictedUids, skipped, cancelled);
+            }
+            Duration wait = blocked ? backoff : FIRST_BACKOFF;
+            if (blocked) {
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+            Duration left = Duration.between(now, deadline);
+            sleeper.sleep(wait.compareTo(left) > 0 ? left : wait);
+        }
+    }
+
+    private DrainResult atDeadline(String node, Duration timeout, boolean force, List<Pod> pending,
+                                   Map<String, String> lastError, Map<String, String> evictedUids, Set<String> skipped,
+                                   BooleanSupplier cancelled) throws DrainTimeoutException, InterruptedException {
+        List<Pod> notEvicted = pending.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+        List<Pod> terminating = pending.stream().filter(p -> p.getMetadata().getDeletionTimestamp() != null).toList();
+        if (!notEvicted.isEmpty() && !force) {
+            throw new DrainTimeoutException(timeoutMessage(node, timeout, notEvicted, terminating, lastError),
+                    notEvicted.stream().map(Drainer::key).toList());
+        }
+        List<String> deleted = new ArrayList<>();
+        for (Pod pod : notEvicted) {
+            LOG.warn("node={} drain timeout: deleting pod {} without eviction (evictPodForce); its "
+                    + "PodDisruptionBudget is not honoured", node, key(pod));
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
+            deleted.add(key(pod));
+        }
+        // pods already on their way out (evicted or deleted) get their grace period and a margin to go
+        long grace = pending.stream().map(p -> p.getSpec().getTerminationGracePeriodSeconds())
+                .filter(Objects::nonNull).mapToLong(Long::longValue).max().orElse(30);
+        Instant end = clock.instant().plus(Duration.ofSeconds(grace)).plus(TERMINATION_MARGIN);
+        while (true) {
+            List<Pod> left = podsOn(node).stream().filter(p -> skipReason(p) == null).toList();
+            if (left.isEmpty()) {
+                return new DrainResult(List.copyOf(evictedUids.keySet()), deleted, List.copyOf(skipped), false);
+            }
+            if (cancelled.getAsBoolean()) {
+                return new DrainResult(List.copyOf(evictedUids.keySet()), deleted, List.copyOf(skipped), true);
+            }
+            if (!clock.instant().isBefore(end)) {
+                throw new DrainTimeoutException("node " + node + ": " + left.size() + " pod(s) still terminating "
+                        + grace + "s + " + TERMINATION_MARGIN.toSeconds() + "s after the drain timeout of "
+                        + timeout.toSeconds() + "s: " + String.join(", ", left.stream().map(Drainer::key).toList())
+                        + "; check their finalizers and the kubelet on the node",
+                        left.stream().map(Drainer::key).toList());
+            }
+            sleeper.sleep(FIRST_BACKOFF);
+        }
+    }
+
+    private String timeoutMessage(String node, Duration timeout, List<Pod> notEvicted, List<Pod> terminating,
+                                  Map<String, String> lastError) {
+        StringBuilder b = new StringBuilder("node ").append(node).append(": ").append(notEvicted.size())
+                .append(" pod(s) could not be evicted within the drain timeout of ").append(timeout.toSeconds())
+                .append("s: ");
+        List<String> parts = new ArrayList<>();
+        for (Pod pod : notEvicted) {
+            String key = key(pod);
+            String err = lastError.get(key);
+            if ("429".equals(err)) {
+                List<String> budgets;
+                try {
+                    budgets = evictions.budgetsFor(pod);
+                } catch (KubernetesClientException e) {
+                    budgets = List.of();
+                }
+                parts.add(key + " (blocked by " + (budgets.isEmpty() ? "a PodDisruptionBudget"
+                        : String.join(", ", budgets)) + ")");
+            } else {
+                parts.add(key + (err == null ? "" : " (" + err + ")"));
+            }
+        }
+        b.append(String.join("; ", parts));
+        if (!terminating.isEmpty()) {
+            b.append("; still terminating: ").append(String.join(", ", terminating.stream().map(Drainer::key).toList()));
+        }
+        b.append(". Let the budget allow a disruption (more replicas, or a lower minAvailable), raise drainTimeout, "
+                + "or set evictPodForce on the Update to delete such pods without eviction");
+        return b.toString();
+    }
+
+    private List<Pod> podsOn(String node) {
+        return client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems();
+    }
+
+    /** Why a pod stays on the node, or null if it must go. */
+    static String skipReason(Pod pod) {
+        var annotations = pod.getMetadata().getAnnotations();
+        if (annotations != null && annotations.containsKey(MIRROR_ANNOTATION)) {
+            return "a mirror pod of a static manifest (the kubelet runs it; it cannot be evicted)";
+        }
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        if (owners != null) {
+            for (OwnerReference o : owners) {
+                if (Boolean.TRUE.equals(o.getController()) && "DaemonSet".equals(o.getKind())) {
+                    return "owned by DaemonSet " + o.getName() + " (it runs on every node)";
+                }
+            }
+        }
+        return null;
+    }
+
+    static String key(Pod pod) {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+}

@@ -1,0 +1,61 @@
+package io.nkd.housekeeper.operator;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.nkd.housekeeper.rollout.RolloutEvent;
+import io.nkd.housekeeper.rollout.Times;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+
+/**
+ * Posts core/v1 Events: on the Update in its namespace and, for node events, on the Node too, in namespace
+ * {@code default} (the API server requires that namespace for an Event about a cluster-scoped object, as the kubelet's
+ * own node Events are). An Event that
+ * cannot be posted is logged, never fails a reconcile: Events are for people, the status is the record.
+ */
+final class EventRecorder {
+    static final String COMPONENT = "housekeeper-operator";
+    private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+
+    private final KubernetesClient client;
+    private final String identity;
+    private final Clock clock;
+
+    EventRecorder(KubernetesClient client, String identity, Clock clock) {
+        this.client = client;
+        this.identity = identity;
+        this.clock = clock;
+    }
+
+    void post(HasMetadata about, RolloutEvent event) {
+        String now = Times.format(clock.instant());
+        ObjectReference ref = new ObjectReferenceBuilder().withApiVersion(about.getApiVersion())
+                .withKind(about.getKind()).withName(about.getMetadata().getName())
+                .withNamespace(about.getMetadata().getNamespace()).withUid(about.getMetadata().getUid()).build();
+        String message = event.message().length() > 1024 ? event.message().substring(0, 1021) + "..." : event.message();
+        var e = new EventBuilder()
+                .withNewMetadata()
+                .withName(about.getMetadata().getName() + "." + Long.toHexString(System.currentTimeMillis() * 1_000_000
+                        + System.nanoTime() % 1_000_000))
+                .endMetadata()
+                .withInvolvedObject(ref).withReason(event.reason().wire()).withMessage(message)
+                .withType(event.warning() ? "Warning" : "Normal").withNewSource().withComponent(COMPONENT).endSource()
+                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
+                .withReportingComponent("housekeeper.io/operator").withReportingInstance(identity).build();
+        String in = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
+        e.getMetadata().setNamespace(in);
+        try {
+            client.v1().events().inNamespace(in).resource(e).create();
+        } catch (KubernetesClientException ex) {
+            LOG.warn("cannot post Event {} about {} {} in namespace {} (HTTP {}: {}); the operator's role needs "
+                            + "create on events there", event.reason().wire(), about.getKind(),
+                    about.getMetadata().getName(), in, ex.getCode(), ex.getMessage());
+        }
+    }
+}

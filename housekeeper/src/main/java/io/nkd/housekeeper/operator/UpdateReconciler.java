@@ -1,0 +1,444 @@
+package io.nkd.housekeeper.operator;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.nkd.housekeeper.api.NodeKeys;
+import io.nkd.housekeeper.api.Update;
+import io.nkd.housekeeper.api.UpdateStatus;
+import io.nkd.housekeeper.rollout.EtcdHealth;
+import io.nkd.housekeeper.rollout.NodeAction;
+import io.nkd.housekeeper.rollout.NodeView;
+import io.nkd.housekeeper.rollout.RolloutDecision;
+import io.nkd.housekeeper.rollout.RolloutEvent;
+import io.nkd.housekeeper.rollout.RolloutInput;
+import io.nkd.housekeeper.rollout.RolloutPlanner;
+import io.nkd.housekeeper.rollout.UpdateQueue;
+import io.nkd.housekeeper.rollout.UpdateRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The controller loop: informers on the namespace's Updates and on all Nodes; any event enqueues one coalesced
+ * reconcile, run on one thread, which plans every Update from the caches ({@link RolloutPlanner}) and applies the
+ * decision: node merge patches first, then the status (optimistic concurrency: a 409 re-reads and re-plans), then the
+ * Events. A periodic resync only serves timeouts (a node that stays NotReady); it is never what advances a rollout.
+ *
+ * <p>Informer caches lag behind the operator's own writes. A reconcile that planned from a cache that does not yet
+ * show the assignments it wrote could select nodes twice over the budget, so after patching a node's assignment the
+ * loop waits until the cache shows it (an "expectation", as the ReplicaSet controller keeps them) before planning
+ * again; an expectation that is not met within {@link #EXPECTATION_TIMEOUT} is dropped with a warning.
+ */
+public final class UpdateReconciler implements AutoCloseable {
+    static final Duration EXPECTATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration ERROR_RETRY = Duration.ofSeconds(5);
+    private static final int CONFLICT_ATTEMPTS = 3;
+    private static final Logger LOG = LoggerFactory.getLogger(UpdateReconciler.class);
+
+    private final KubernetesClient client;
+    private final OperatorConfig config;
+    private final EtcdHealthCheck etcd;
+    private final OperatorMetrics metrics;
+    private final Clock clock;
+    private final BooleanSupplier leading;
+    private final EventRecorder events;
+    private final ScheduledExecutorService loop;
+    private final AtomicBoolean queued = new AtomicBoolean();
+    /** node → the assignment annotation the cache must show (null: absent); touched on the loop thread only */
+    private final Map<String, Expected> expectations = new HashMap<>();
+    /**
+     * uid → the status write the cache may not show yet. While the cache still holds the version that write was
+     * based on, the written one is newer: planning from it avoids a certain 409 and a re-read of everything.
+     */
+    private final Map<String, Written> written = new HashMap<>();
+    private volatile boolean closed;
+    private SharedIndexInformer<Update> updates;
+    private SharedIndexInformer<Node> nodes;
+
+    private record Expected(String assignment, Instant until) {
+    }
+
+    /** The Update as this loop last wrote it, and the resourceVersion it was read at before that write. */
+    private record Written(String readAt, Update result) {
+    }
+
+    /** The reconcile could not write the status: the Update changed since it was read. */
+    private static final class Conflict extends RuntimeException {
+        Conflict(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The lease was lost between two writes: stop at once. */
+    private static final class NotLeading extends RuntimeException {
+        NotLeading() {
+            super("leadership lost");
+        }
+    }
+
+    /**
+     * @param leading asked before every write: false stops the reconcile at once
+     */
+    public UpdateReconciler(KubernetesClient client, OperatorConfig config, EtcdHealthCheck etcd,
+                            OperatorMetrics metrics, Clock clock, BooleanSupplier leading) {
+        this.client = client;
+        this.config = config;
+        this.etcd = etcd;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.leading = leading;
+        this.events = new EventRecorder(client, config.identity(), clock);
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "housekeeper-reconcile");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.loop = executor;
+    }
+
+    /** Starts the informers (waiting for their first list), the etcd check and the resync. */
+    public void start() {
+        LOG.info("reconciling the Updates of namespace {} as {} (resync {}, node-ready timeout {})",
+                config.namespace(), config.identity(), config.resync(), config.nodeReadyTimeout());
+        etcd.start(this::trigger);
+        updates = client.resources(Update.class).inNamespace(config.namespace()).inform(enqueue());
+        nodes = (config.nodeSelector().isEmpty() ? client.nodes() : client.nodes().withLabels(config.nodeSelector()))
+                .inform(enqueue());
+        long resync = config.resync().toMillis();
+        loop.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
+        trigger();
+    }
+
+    private <T> ResourceEventHandler<T> enqueue() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                trigger();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                trigger();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                trigger();
+            }
+        };
+    }
+
+    /** Level-triggered: however many events arrive, at most one reconcile waits to run. */
+    public void trigger() {
+        if (!closed && queued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::runQueued);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queued.set(false); // closing
+            }
+        }
+    }
+
+    private void runQueued() {
+        queued.set(false);
+        if (closed || !leading.getAsBoolean()) {
+            return;
+        }
+        long start = System.nanoTime();
+        boolean ok = true;
+        try {
+            reconcile();
+        } catch (NotLeading e) {
+            LOG.warn("leadership lost during a reconcile: stopped before the next write");
+        } catch (RuntimeException e) {
+            ok = false;
+            LOG.error("reconcile of namespace {} failed: {}; retrying in {}s", config.namespace(), e.getMessage(),
+                    ERROR_RETRY.toSeconds(), e);
+            later(ERROR_RETRY);
+        } finally {
+            metrics.reconciled(Duration.ofNanos(System.nanoTime() - start), ok);
+        }
+    }
+
+    private void later(Duration delay) {
+        if (!closed) {
+            loop.schedule(this::trigger, delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void reconcile() {
+        if (updates == null || nodes == null) {
+            return; // an informer's first events, during start(); start() triggers once both are synced
+        }
+        List<Node> nodeList = nodes.getStore().list();
+        if (!expectationsMet(nodeList)) {
+            later(Duration.ofMillis(500)); // the node's watch event normally comes first and triggers earlier
+            return;
+        }
+        List<Update> updateList = updates.getStore().list().stream().map(this::newest).toList();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                reconcile(updateList, nodeList);
+                return;
+            } catch (Conflict e) {
+                if (attempt == CONFLICT_ATTEMPTS) {
+                    LOG.warn("{}; still conflicting after {} attempts, next reconcile re-plans", e.getMessage(),
+                            attempt);
+                    later(Duration.ofSeconds(1));
+                    return;
+                }
+                LOG.debug("{}; re-reading the Updates and Nodes and re-planning", e.getMessage());
+                written.clear();
+                updateList = client.resources(Update.class).inNamespace(config.namespace()).list().getItems();
+                nodeList = (config.nodeSelector().isEmpty() ? client.nodes()
+                        : client.nodes().withLabels(config.nodeSelector())).list().getItems();
+            }
+        }
+    }
+
+    private Update newest(Update cached) {
+        Written w = written.get(cached.getMetadata().getUid());
+        if (w == null) {
+            return cached;
+        }
+        if (Objects.equals(w.readAt(), cached.getMetadata().getResourceVersion())) {
+            return w.result();
+        }
+        written.remove(cached.getMetadata().getUid()); // the cache shows our write, or something newer
+        return cached;
+    }
+
+    private void reconcile(List<Update> updateList, List<Node> nodeList) {
+        List<Update> live = updateList.stream().filter(u -> u.getMetadata().getDeletionTimestamp() == null).toList();
+        List<NodeView> views = nodeList.stream().map(NodeView::of).toList();
+        Map<String, Node> byName = nodeList.stream()
+                .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
+        if (live.isEmpty()) {
+            releaseOrphans(views, byName);
+            metrics.rollouts(Map.of());
+            return;
+        }
+        Map<String, Update> byUid = live.stream()
+                .collect(Collectors.toMap(u -> u.getMetadata().getUid(), Function.identity(), (a, b) -> a));
+        EtcdHealth health = etcd.check();
+        Instant now = clock.instant();
+        Map<String, UpdateStatus> statuses = new LinkedHashMap<>();
+        for (UpdateQueue.Turn turn : UpdateQueue.turns(live.stream().map(UpdateRef::of).toList())) {
+            Update update = byUid.get(turn.update().uid());
+            if (turn instanceof UpdateQueue.Turn.Done) {
+                statuses.put(update.key(), update.getStatus());
+                continue;
+            }
+            Optional<String> waitingFor = turn instanceof UpdateQueue.Turn.Wait w
+                    ? Optional.of(w.driver()) : Optional.empty();
+            RolloutDecision decision = RolloutPlanner.plan(new RolloutInput(turn.update(), views, health, now,
+                    config.nodeReadyTimeout(), waitingFor));
+            apply(update, decision, byName, now);
+            statuses.put(update.key(), decision.status());
+        }
+        metrics.rollouts(statuses);
+    }
+
+    private void apply(Update update, RolloutDecision decision, Map<String, Node> byName, Instant now) {
+        Map<String, List<NodeAction>> perNode = new LinkedHashMap<>();
+        for (NodeAction action : decision.actions()) {
+            perNode.computeIfAbsent(action.node(), k -> new ArrayList<>()).add(action);
+        }
+        for (Map.Entry<String, List<NodeAction>> e : perNode.entrySet()) {
+            for (NodeAction action : e.getValue()) {
+                LOG.info("Update {}: node {}: {}", update.key(), e.getKey(), describe(action));
+            }
+            patch(NodePatch.of(e.getKey(), e.getValue()), now);
+        }
+        for (RolloutEvent event : decision.events()) {
+            if (followsNodeChange(event)) {
+                post(update, event, byName);
+            }
+        }
+        if (decision.statusChanged()) {
+            writeStatus(update, decision.status());
+        }
+        for (RolloutEvent event : decision.events()) {
+            if (!followsNodeChange(event)) {
+                post(update, event, byName);
+            }
+        }
+    }
+
+    private static boolean followsNodeChange(RolloutEvent event) {
+        return switch (event.reason()) {
+            case NODE_SELECTED, NODE_RETRIED, NODE_RETARGETED, NODE_UPDATED -> true;
+            default -> false;
+        };
+    }
+
+    private void post(Update update, RolloutEvent event, Map<String, Node> byName) {
+        if (event.warning()) {
+            LOG.warn("Update {}: {}: {}", update.key(), event.reason().wire(), event.message());
+        } else {
+            LOG.info("Update {}: {}: {}", update.key(), event.reason().wire(), event.message());
+        }
+        events.post(update, event);
+        Node node = event.node() == null ? null : byName.get(event.node());
+        if (node != null) {
+            events.post(node, event);
+        }
+    }
+
+    private void patch(NodePatch patch, Instant now) {
+        if (!leading.getAsBoolean() || closed) {
+            throw new NotLeading();
+        }
+        try {
+            client.nodes().withName(patch.node()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.json());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                LOG.warn("node {} is gone; the next reconcile plans without it", patch.node());
+                return;
+            }
+            throw new KubernetesClientException("cannot patch node " + patch.node() + " (HTTP " + e.getCode() + ": "
+                    + e.getMessage() + "); the operator's ClusterRole needs patch on nodes", e);
+        }
+        if (patch.touchesAssignment()) {
+            expectations.put(patch.node(), new Expected(patch.assignment(), now.plus(EXPECTATION_TIMEOUT)));
+        }
+    }
+
+    private void writeStatus(Update update, UpdateStatus status) {
+        if (!leading.getAsBoolean() || closed) {
+            throw new NotLeading();
+        }
+        Update copy = new Update();
+        copy.setMetadata(new ObjectMetaBuilder().withName(update.getMetadata().getName())
+                .withNamespace(update.getMetadata().getNamespace())
+                .withResourceVersion(update.getMetadata().getResourceVersion()).build());
+        copy.setSpec(update.getSpec());
+        copy.setStatus(status);
+        try {
+            Update result = client.resources(Update.class).inNamespace(update.getMetadata().getNamespace())
+                    .resource(copy).updateStatus();
+            written.put(update.getMetadata().getUid(), new Written(update.getMetadata().getResourceVersion(), result));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                throw new Conflict("Update " + update.key() + " changed since it was read (HTTP 409)", e);
+            }
+            if (e.getCode() == 404) {
+                LOG.info("Update {} is gone; its status is not written", update.key());
+                return;
+            }
+            throw new KubernetesClientException("cannot write the status of Update " + update.key() + " (HTTP "
+                    + e.getCode() + ": " + e.getMessage() + "); the operator's Role needs update on updates/status", e);
+        }
+        LOG.info("Update {}: phase {}: {} updated, {} updating, {} pending, {} failed", update.key(), status.phase(),
+                status.updated(), status.updating(), status.pending(), status.failed());
+    }
+
+    /** No Update left in the namespace: assignments it made are withdrawn, so agents stop and uncordon. */
+    private void releaseOrphans(List<NodeView> views, Map<String, Node> byName) {
+        Instant now = clock.instant();
+        for (NodeView v : views) {
+            boolean ours = v.assignment().map(a -> a.update().startsWith(config.namespace() + "/")).orElse(false);
+            if (ours) {
+                LOG.info("node {}: withdrawing assignment {} of the deleted Update {}", v.name(),
+                        v.assignment().get().id(), v.assignment().get().update());
+                patch(NodePatch.of(v.name(), List.of(new NodeAction.Release(v.name()))), now);
+            }
+        }
+    }
+
+    private boolean expectationsMet(List<Node> nodeList) {
+        if (expectations.isEmpty()) {
+            return true;
+        }
+        Map<String, Node> byName = new HashMap<>();
+        nodeList.forEach(n -> byName.put(n.getMetadata().getName(), n));
+        Instant now = clock.instant();
+        boolean met = true;
+        for (Iterator<Map.Entry<String, Expected>> it = expectations.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Expected> e = it.next();
+            Node node = byName.get(e.getKey());
+            if (node == null) {
+                it.remove();
+                continue;
+            }
+            Map<String, String> annotations = node.getMetadata().getAnnotations();
+            String seen = annotations == null ? null : annotations.get(NodeKeys.ASSIGNMENT_ANNOTATION);
+            if (Objects.equals(seen, e.getValue().assignment())) {
+                it.remove();
+            } else if (now.isAfter(e.getValue().until())) {
+                LOG.warn("node {}: the watch has not shown the operator's own assignment change for {}s; planning "
+                        + "without waiting longer", e.getKey(), EXPECTATION_TIMEOUT.toSeconds());
+                it.remove();
+            } else {
+                met = false;
+            }
+        }
+        return met;
+    }
+
+    private static String describe(NodeAction action) {
+        if (action instanceof NodeAction.Assign a) {
+            var x = a.assignment();
+            return switch (a.cause()) {
+                case SELECTED -> "selected";
+                case RETRY -> "retry";
+                case RETARGET -> "retarget";
+            } + ": assignment " + x.id() + " (osImageURL " + (x.osImageURL() == null ? "unchanged" : x.osImageURL())
+                    + ", kubeVersion " + (x.kubeVersion() == null ? "unchanged" : x.kubeVersion()) + ", kubeadm "
+                    + x.kubeadmUpgrade() + ")";
+        }
+        if (action instanceof NodeAction.Release) {
+            return "released: verified at the target (upgrading label and assignment removed)";
+        }
+        if (action instanceof NodeAction.ClearCompleted) {
+            return "rollout complete: upgradeCompleted label removed";
+        }
+        if (action instanceof NodeAction.ClearRetry) {
+            return "retry annotation removed: nothing failed to retry";
+        }
+        throw new IllegalStateException("unknown node action " + action);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdownNow();
+        if (updates != null) {
+            updates.close();
+        }
+        if (nodes != null) {
+            nodes.close();
+        }
+        etcd.close();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

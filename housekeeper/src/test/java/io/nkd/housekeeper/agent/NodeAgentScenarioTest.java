@@ -1,0 +1,163 @@
+package io.nkd.housekeeper.agent;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.ContractJson;
+import io.nkd.housekeeper.api.FailureReason;
+import io.nkd.housekeeper.api.KubeadmUpgrade;
+import io.nkd.housekeeper.api.NodeAssignment;
+import io.nkd.housekeeper.api.NodeKeys;
+import io.nkd.housekeeper.api.NodeReport;
+import io.nkd.housekeeper.api.NodeRole;
+import io.nkd.housekeeper.testing.FakeHost;
+import io.nkd.housekeeper.testing.SimulatedCluster;
+import io.nkd.housekeeper.testing.SimulatedNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole assignments carried out by real agents on simulated nodes against the real API server. */
+class NodeAgentScenarioTest {
+    static final String OLD = "registry.example/nestos/k8s:1.28";
+    static final String NEW = "registry.example/nestos/k8s:1.29";
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    static KubernetesClient client;
+    SimulatedCluster cluster;
+
+    @BeforeAll
+    static void connect() {
+        client = TestApiServer.client();
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    @BeforeEach
+    void cluster(TestInfo info) {
+        String prefix = "agent-" + info.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "")
+                .substring(0, 12) + "-" + UUID.randomUUID().toString().substring(0, 6);
+        cluster = new SimulatedCluster(client, prefix);
+    }
+
+    @AfterEach
+    void close() {
+        cluster.close();
+    }
+
+    static FakeHost nestos() {
+        return new FakeHost(OLD, FakeHost.digestOf(OLD), "v1.28.4")
+                .withRollback("registry.example/nestos/k8s:1.27", FakeHost.digestOf("registry.example/nestos/k8s:1.27"))
+                .publish(NEW, FakeHost.digestOf(NEW), "v1.29.3");
+    }
+
+    static NodeAssignment assignment(String os, String kube, KubeadmUpgrade kubeadm, int attempt) {
+        return new NodeAssignment("housekeeper-system/upgrade", "uid-1", 1, attempt, os, kube, kubeadm, false, 30, "abc123");
+    }
+
+    static void assign(SimulatedNode node, NodeAssignment a) {
+        Map<String, Object> annotations = new HashMap<>();
+        annotations.put(NodeKeys.ASSIGNMENT_ANNOTATION, a == null ? null : ContractJson.write(a));
+        Map<String, Object> labels = new HashMap<>();
+        labels.put(NodeKeys.UPGRADING_LABEL, a == null ? null : "");
+        client.nodes().withName(node.name()).patch(PatchContext.of(PatchType.JSON_MERGE),
+                ContractJson.write(Map.of("metadata", Map.of("annotations", annotations, "labels", labels))));
+    }
+
+    @Test
+    void osAndKubernetesUpgradeOnTheFirstControlPlaneNodeRunsExactlyTheseCommands() throws Exception {
+        SimulatedNode cp = cluster.addNode("cp-1", NodeRole.CONTROL_PLANE, nestos());
+        cp.startAgent();
+        NodeReport idle = cp.awaitReport(r -> r.state() == AgentState.IDLE && r.booted() != null, WAIT);
+        assertEquals(OLD, idle.booted().image());
+        assertEquals("v1.28.4", idle.kubeletVersion());
+
+        NodeAssignment a = assignment(NEW, "v1.29.3", KubeadmUpgrade.APPLY, 1);
+        assign(cp, a);
+        NodeReport done = cp.awaitState(AgentState.DONE, a.id(), WAIT);
+
+        assertEquals(List.of(
+                "rpm-ostree status --json",      // the first report
+                "kubelet --version",
+                "rpm-ostree status --json",      // Staging: what is booted, staged, rollback
+                "rpm-ostree rebase --experimental ostree-unverified-image:docker://" + NEW + " --bypass-driver",
+                "rpm-ostree status --json",      // the target is staged
+                "rpm-ostree status --json",      // Rebooting: still staged
+                "systemctl reboot",
+                "rpm-ostree status --json",      // the new agent's first report
+                "kubelet --version",
+                "rpm-ostree status --json",      // Rebooting, resumed: the target is booted
+                "kubeadm version -o short",
+                "kubelet --version",
+                "kubeadm upgrade apply v1.29.3 -y",
+                "systemctl daemon-reload",
+                "systemctl restart kubelet",
+                "rpm-ostree status --json",      // Verifying
+                "kubelet --version"), cp.commandLines());
+        assertEquals(NEW, done.booted().image());
+        assertEquals(FakeHost.digestOf(NEW), done.booted().digest());
+        assertEquals(OLD, done.rollback().image());
+        assertEquals("v1.29.3", done.kubeletVersion());
+        assertFalse(cp.unschedulable(), "the agent cordoned the node, so it uncordons it");
+        Node node = cp.node();
+        assertTrue(node.getMetadata().getLabels().containsKey(NodeKeys.UPGRADE_COMPLETED_LABEL));
+        assertEquals("v1.29.3", node.getStatus().getNodeInfo().getKubeletVersion());
+        assertEquals(2, cp.agentStarts(), "one agent before the reboot, one after");
+    }
+
+    @Test
+    void aFailedRebaseReportsTheOutputAndIsNotRetriedUntilANewAssignment() throws Exception {
+        SimulatedNode w = cluster.addNode("w-1", NodeRole.WORKER, nestos());
+        w.host().fail("rpm-ostree rebase", 1, "error: Creating importer: failed to invoke method OpenImage: "
+                + "reading manifest 1.29 in registry.example/nestos/k8s: manifest unknown", 1);
+        w.startAgent();
+        w.awaitReport(r -> r.state() == AgentState.IDLE && r.booted() != null, WAIT);
+        NodeAssignment a = assignment(NEW, null, KubeadmUpgrade.NONE, 1);
+        assign(w, a);
+        NodeReport failed = w.awaitState(AgentState.FAILED, a.id(), WAIT);
+        assertEquals(FailureReason.COMMAND_FAILED, failed.failureReason());
+        assertTrue(failed.message().contains("manifest unknown"), failed.message());
+        assertEquals(1, failed.lastCommand().exitCode());
+        assertTrue(failed.lastCommand().outputTail().contains("manifest unknown"));
+        assertTrue(w.unschedulable(), "a failed node stays cordoned");
+
+        // woken again (a label change), the agent does not retry the same assignment
+        client.nodes().withName(w.name()).edit(n -> {
+            n.getMetadata().getLabels().put("example.com/poke", "1");
+            return n;
+        });
+        Thread.sleep(1000);
+        assertEquals(1, w.commandLines().stream().filter(c -> c.startsWith("rpm-ostree rebase")).count());
+        assertEquals(AgentState.FAILED, w.report().orElseThrow().state());
+
+        // a retry is a new assignment id: this time the rebase works
+        NodeAssignment retry = assignment(NEW, null, KubeadmUpgrade.NONE, 2);
+        assign(w, retry);
+        NodeReport done = w.awaitState(AgentState.DONE, retry.id(), WAIT);
+        assertEquals(NEW, done.booted().image());
+        assertEquals(2, w.commandLines().stream().filter(c -> c.startsWith("rpm-ostree rebase")).count());
+        assertFalse(w.unschedulable(), "the first attempt cordoned it, so the retry uncordons it");
+        assertNull(done.failureReason());
+    }
+}

@@ -1,0 +1,139 @@
+package io.nkd.housekeeper.operator;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nkd.housekeeper.api.RolloutPhase;
+import io.nkd.housekeeper.api.Update;
+import io.nkd.housekeeper.api.UpdateSpec;
+import io.nkd.housekeeper.api.UpdateStatus;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Starting operators and reading Updates and Events in the operator's tests. */
+final class OperatorHarness {
+    private OperatorHarness() {
+    }
+
+    /** The label that marks one test's Nodes: the operator under test manages only those (the server is shared). */
+    static final String NODE_LABEL = "housekeeper-test.nkd.io/cluster";
+
+    /**
+     * Fast leader election and resync for tests; etcd checked on pods in the test's own namespace; only the Nodes
+     * labelled {@link #NODE_LABEL}={@code prefix}.
+     */
+    static OperatorConfig config(String namespace, String identity, String lease, String prefix) {
+        return OperatorConfig.defaults(namespace, identity)
+                .withNodeSelector(java.util.Map.of(NODE_LABEL, prefix))
+                .withEtcdCheck(EtcdCheckMode.PODS, namespace)
+                .withMetricsPort(0)
+                .withLease(lease, new OperatorConfig.LeaseTiming(Duration.ofSeconds(4), Duration.ofSeconds(3),
+                        Duration.ofMillis(500)))
+                .withTimeouts(Duration.ofMinutes(15), Duration.ofSeconds(5));
+    }
+
+    static Operator start(KubernetesClient client, OperatorConfig config) {
+        Operator operator = new Operator(client, config);
+        operator.start();
+        return operator;
+    }
+
+    static Update create(KubernetesClient client, String namespace, String name, UpdateSpec spec) {
+        Update u = new Update();
+        u.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        u.setSpec(spec);
+        return client.resources(Update.class).inNamespace(namespace).resource(u).create();
+    }
+
+    static Update setSpec(KubernetesClient client, String namespace, String name, UpdateSpec spec) {
+        return client.resources(Update.class).inNamespace(namespace).withName(name).edit(u -> {
+            u.setSpec(spec);
+            return u;
+        });
+    }
+
+    static Update get(KubernetesClient client, String namespace, String name) {
+        return client.resources(Update.class).inNamespace(namespace).withName(name).get();
+    }
+
+    /** Waits until the Update's status (for its current generation) satisfies {@code condition}. */
+    static Update await(KubernetesClient client, String namespace, String name, Predicate<UpdateStatus> condition,
+                        Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        Update last = null;
+        while (System.nanoTime() < end) {
+            last = get(client, namespace, name);
+            UpdateStatus s = last == null ? null : last.getStatus();
+            if (s != null && s.observedGeneration() != null
+                    && s.observedGeneration().equals(last.getMetadata().getGeneration()) && condition.test(s)) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Update " + namespace + "/" + name + " did not reach the expected status within "
+                + timeout + "; last: " + (last == null ? "none" : client.getKubernetesSerialization().asYaml(
+                last.getStatus())));
+    }
+
+    static Predicate<UpdateStatus> phase(RolloutPhase phase) {
+        return s -> s.phase() == phase;
+    }
+
+    /** The Events about the test's Update (in its namespace) and about its Nodes (in namespace default). */
+    static List<Event> events(KubernetesClient client, String namespace, String prefix) {
+        List<Event> all = new java.util.ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems());
+        client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> e.getInvolvedObject().getName().startsWith(prefix + "-")).forEach(all::add);
+        return all;
+    }
+
+    /** A kubeadm etcd static pod's mirror (drains skip it), Running and Ready, on {@code node}. */
+    static Pod etcdPod(KubernetesClient client, String namespace, String node, boolean ready) {
+        Pod pod = new PodBuilder().withNewMetadata().withName("etcd-" + node).withNamespace(namespace)
+                .addToLabels("component", "etcd").addToLabels("tier", "control-plane")
+                .addToAnnotations("kubernetes.io/config.mirror", "test").endMetadata()
+                .withNewSpec().withNodeName(node).addNewContainer().withName("etcd").withImage("registry.invalid/etcd:3")
+                .endContainer().endSpec().build();
+        Pod created = client.pods().inNamespace(namespace).resource(pod).create();
+        return setPodReady(client, created, ready);
+    }
+
+    static Pod setPodReady(KubernetesClient client, Pod pod, boolean ready) {
+        String now = Clock.systemUTC().instant().toString().replaceAll("\\.\\d+Z$", "Z");
+        return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                .editStatus(p -> {
+                    p.getStatus().setPhase("Running");
+                    p.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                            .withType("Ready").withStatus(ready ? "True" : "False").withLastTransitionTime(now)
+                            .build()));
+                    return p;
+                });
+    }
+
+    static String scrape(Operator operator) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return r.body();
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+            throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not within " + timeout + ": " + what);
+    }
+}
