@@ -42,12 +42,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  * (SubjectAccessReview).
  *
  * <p>The server is shared by every test, so the objects are created in this class's own namespace instead of
- * housekeeper-system, and the cluster-scoped ones (ClusterRoles, ClusterRoleBindings) and the Role in kube-system get
- * a unique name; everything else is as in the files. The CRD is the shared one, created or replaced (it is the
+ * housekeeper-system, and the cluster-scoped ones (ClusterRoles, ClusterRoleBindings) and the Roles in kube-system and
+ * default get a unique name; everything else is as in the files. The CRD is the shared one, created or replaced (it is the
  * generated CRD: CrdTemplateTest). The Namespace object is sent as a dry run under another name.
  */
 @ExtendWith(KubeApiServerExtension.class)
 class ManifestsOnServerTest {
+    /** Namespaces the manifests put Roles in besides housekeeper-system: shared by every test, so renamed. */
+    private static final List<String> OTHER_NAMESPACES = List.of("kube-system", "default");
+
     private static KubernetesClient client;
     private static KubeFixtures kube;
     private static List<HasMetadata> objects;
@@ -77,7 +80,7 @@ class ManifestsOnServerTest {
             }
             HasMetadata created = o instanceof DaemonSet ds ? createAgent(ds) : client.resource(o).create();
             assertNotNull(created.getMetadata().getUid(), o.getKind() + " " + o.getMetadata().getName());
-            if (o.getMetadata().getNamespace() == null || "kube-system".equals(o.getMetadata().getNamespace())) {
+            if (o.getMetadata().getNamespace() == null || inOtherNamespace(o.getMetadata())) {
                 clusterScoped.add(created);
             }
         }
@@ -124,7 +127,7 @@ class ManifestsOnServerTest {
         if (Manifests.NAMESPACE.equals(m.getNamespace())) {
             m.setNamespace(kube.namespace());
         }
-        if (o instanceof ClusterRole || o instanceof ClusterRoleBinding || "kube-system".equals(m.getNamespace())) {
+        if (o instanceof ClusterRole || o instanceof ClusterRoleBinding || inOtherNamespace(m)) {
             m.setName(m.getName() + suffix);
         }
         if (o instanceof ClusterRoleBinding b) {
@@ -132,11 +135,15 @@ class ManifestsOnServerTest {
             b.getSubjects().forEach(ManifestsOnServerTest::rehome);
         }
         if (o instanceof RoleBinding b) {
-            if ("kube-system".equals(m.getNamespace())) {
+            if (inOtherNamespace(m)) {
                 b.getRoleRef().setName(b.getRoleRef().getName() + suffix);
             }
             b.getSubjects().forEach(ManifestsOnServerTest::rehome);
         }
+    }
+
+    private static boolean inOtherNamespace(ObjectMeta m) {
+        return m.getNamespace() != null && OTHER_NAMESPACES.contains(m.getNamespace());
     }
 
     private static void rehome(Subject s) {
@@ -206,8 +213,10 @@ class ManifestsOnServerTest {
         assertCan(sa, true, "patch", "housekeeper.io", "updates", "status", ns);
         assertCan(sa, false, "update", "housekeeper.io", "updates", null, ns); // the spec is the user's
         assertCan(sa, false, "list", "housekeeper.io", "updates", null, "default");
-        assertCan(sa, true, "create", "", "events", null, ns); // about Updates and Nodes, all in its namespace
-        assertCan(sa, false, "create", "", "events", null, "default");
+        assertCan(sa, true, "create", "", "events", null, ns); // about Updates
+        assertCan(sa, true, "create", "", "events", null, "default"); // about Nodes
+        assertCan(sa, false, "create", "", "events", null, "kube-system");
+        assertCan(sa, false, "list", "", "events", null, "default");
         assertCan(sa, true, "create", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, true, "update", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, false, "delete", "coordination.k8s.io", "leases", null, ns);

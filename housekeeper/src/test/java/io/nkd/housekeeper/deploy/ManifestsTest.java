@@ -61,7 +61,7 @@ class ManifestsTest {
         Map<String, Long> kinds = all.stream().collect(Collectors.groupingBy(HasMetadata::getKind, TreeMap::new,
                 Collectors.counting()));
         assertEquals(new TreeMap<>(Map.of("Namespace", 1L, "CustomResourceDefinition", 1L, "ServiceAccount", 2L,
-                "ClusterRole", 2L, "ClusterRoleBinding", 2L, "Role", 2L, "RoleBinding", 2L, "Deployment", 1L,
+                "ClusterRole", 2L, "ClusterRoleBinding", 2L, "Role", 3L, "RoleBinding", 3L, "Deployment", 1L,
                 "DaemonSet", 1L)), kinds);
         assertEquals(Update.CRD_NAME, Manifests.ofKind(all, CustomResourceDefinition.class).get(0).getMetadata().getName());
         assertEquals(Manifests.NAMESPACE, Manifests.ofKind(all, Namespace.class).get(0).getMetadata().getName());
@@ -79,7 +79,7 @@ class ManifestsTest {
     }
 
     @Test
-    void namespacedObjectsLiveInHousekeeperSystemExceptTheEtcdCheck() {
+    void namespacedObjectsLiveInHousekeeperSystemExceptTheEtcdCheckAndNodeEvents() {
         for (HasMetadata o : all) {
             String ns = o.getMetadata().getNamespace();
             if (o instanceof Namespace || o instanceof CustomResourceDefinition || o instanceof ClusterRole
@@ -87,6 +87,8 @@ class ManifestsTest {
                 assertEquals(null, ns, o.getKind() + " " + o.getMetadata().getName() + " is cluster-scoped");
             } else if (o.getMetadata().getName().equals("housekeeper-operator-etcd-check")) {
                 assertEquals("kube-system", ns, "the etcd check reads pods in kube-system only");
+            } else if (o.getMetadata().getName().equals("housekeeper-operator-node-events")) {
+                assertEquals("default", ns, "Events about Nodes go to namespace default");
             } else {
                 assertEquals(Manifests.NAMESPACE, ns, o.getKind() + " " + o.getMetadata().getName());
             }
