@@ -201,7 +201,7 @@ public final class RolloutBenchmark {
                 throw new IllegalStateException("the rollout did not complete in time; last status: " + last);
             }
             return new Result(Duration.ofNanos(total), Duration.ofNanos(agents.firstAssignment.get() - start),
-                    agents.maxSelected.get(), agents.assignments.get(), requests);
+                    agents.maxSelected.get(), agents.assignments.get(), requests, agents.refillSeconds(k));
         } finally {
             agents.stop();
         }
@@ -213,7 +213,7 @@ public final class RolloutBenchmark {
     }
 
     private record Result(Duration total, Duration toFirstAssignment, int maxSelected, int assignments,
-                          Map<String, Long> requests) {
+                          Map<String, Long> requests, List<Double> refill) {
         void print(int n, int k, Duration t) {
             long batches = (n + k - 1) / k;
             double ideal = batches * t.toMillis() / 1000.0;
@@ -225,6 +225,11 @@ public final class RolloutBenchmark {
             System.out.printf(Locale.ROOT, "first assignment %.3f s after the Update was created; most nodes selected "
                     + "at once: %d (maxUnavailable %d); assignments: %d%n", toFirstAssignment.toMillis() / 1000.0,
                     maxSelected, k, assignments);
+            if (!refill.isEmpty()) {
+                System.out.printf(Locale.ROOT, "a freed slot is refilled after (Done written -> next assignment seen): "
+                        + "median %.3f s, p90 %.3f s, max %.3f s%n", refill.get(refill.size() / 2),
+                        refill.get(refill.size() * 9 / 10), refill.get(refill.size() - 1));
+            }
             System.out.printf(Locale.ROOT, "operator API requests during the rollout: %d, %.2f per node%n", all,
                     (double) all / n);
             requests.forEach((kind, count) -> System.out.printf(Locale.ROOT, "  %-40s %6d  %.2f per node%n", kind,
@@ -249,6 +254,9 @@ public final class RolloutBenchmark {
         private final AtomicInteger maxSelected = new AtomicInteger();
         private final AtomicInteger assignments = new AtomicInteger();
         private final AtomicLong firstAssignment = new AtomicLong(Long.MAX_VALUE);
+        /** nanoTime of every assignment seen and of every Done written, for the operator's reaction time. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<Long> assignedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentLinkedQueue<Long> doneAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private SharedIndexInformer<Node> informer;
 
         SimulatedAgents(KubernetesClient client, String run, Duration t) {
@@ -291,7 +299,9 @@ public final class RolloutBenchmark {
             }
             answered.put(name, a.id());
             assignments.incrementAndGet();
-            firstAssignment.accumulateAndGet(System.nanoTime(), Math::min);
+            long now = System.nanoTime();
+            assignedAt.add(now);
+            firstAssignment.accumulateAndGet(now, Math::min);
             timer.schedule(() -> done(name, a), t.toMillis(), TimeUnit.MILLISECONDS);
         }
 
@@ -307,9 +317,26 @@ public final class RolloutBenchmark {
                 // resource(stub).patch, not withName(name).patch: fabric8 7.5.2's by-name patch GETs the object first
                 client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
                         .patch(PatchContext.of(PatchType.JSON_MERGE), ContractJson.write(Map.of("metadata", metadata)));
+                doneAt.add(System.nanoTime());
             } catch (RuntimeException e) {
                 System.err.println("simulated agent of node " + name + ": cannot write its report: " + e.getMessage());
             }
+        }
+
+        /**
+         * How long a freed slot stays empty: the j-th node started after the first k refills the slot of the j-th node
+         * to finish, so (j+k)-th assignment − j-th Done, in seconds, sorted. The operator's reaction time (watch
+         * delivery, reconcile, node patch, watch delivery back) is what makes the rollout exceed ceil(N/k)·T.
+         */
+        List<Double> refillSeconds(int k) {
+            List<Long> a = assignedAt.stream().sorted().toList();
+            List<Long> d = doneAt.stream().sorted().toList();
+            List<Double> out = new ArrayList<>();
+            for (int j = 0; j + k < a.size() && j < d.size(); j++) {
+                out.add((a.get(j + k) - d.get(j)) / 1e9);
+            }
+            out.sort(Double::compare);
+            return out;
         }
 
         void stop() {
