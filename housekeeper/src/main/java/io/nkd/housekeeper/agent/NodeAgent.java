@@ -147,8 +147,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Stops at once: closes the watch and interrupts the worker, wherever it is (a running host command is killed).
-     * Nothing is cleaned up, as when the process dies: the next agent continues from the Node and the host.
+     * Stops at once: closes the watch and interrupts the worker, wherever it is (a running host command is killed),
+     * then closes the drainer it was given. Nothing on the Node or the host is cleaned up, as when the process dies:
+     * the next agent continues from the Node and the host.
      */
     @Override
     public void close() {
@@ -168,6 +169,7 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        drainer.close();
     }
 
     private void loop() {

@@ -44,7 +44,7 @@ class NodeAgentScenarioTest {
 
     @BeforeAll
     static void connect() {
-        client = TestApiServer.client();
+        client = io.nkd.housekeeper.testing.TestApi.client();
     }
 
     @AfterAll

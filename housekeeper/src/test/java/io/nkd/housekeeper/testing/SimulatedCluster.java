@@ -142,8 +142,11 @@ public final class SimulatedCluster implements AutoCloseable {
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                         .withGracePeriod(0).delete();
-            } catch (RuntimeException e) {
-                // already gone
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    System.err.println("SimulatedCluster: cannot remove terminating pod " + pod.getMetadata().getNamespace()
+                            + "/" + pod.getMetadata().getName() + ": " + e.getMessage());
+                }
             }
         }
     }
