@@ -238,7 +238,7 @@ public final class NodeAgent implements AutoCloseable {
                 return; // finished with this assignment; a failure is retried only under a new id
             }
             from = current.state();
-            LOG.info("update={} node={} step={} continuing assignment {}", a.update(), nodeName, from, a.id());
+            LOG.info("update={} node={} step={} continuing assignment {}", a.update(), nodeName, step(from), a.id());
         } else {
             // a node the agent cordoned for an earlier attempt is still its own to uncordon
             boolean carried = current.cordonedByAgent() && NodeObjects.unschedulable(node);
@@ -258,12 +258,12 @@ public final class NodeAgent implements AutoCloseable {
         while (step != null) {
             if (!first && !stillAssigned(a)) {
                 LOG.info("update={} node={} step={} assignment {} withdrawn or replaced: stopping at this step "
-                        + "boundary", a.update(), nodeName, step, a.id());
+                        + "boundary", a.update(), nodeName, step(step), a.id());
                 wake.release();
                 return;
             }
             first = false;
-            LOG.info("update={} node={} step={}", a.update(), nodeName, step);
+            LOG.info("update={} node={} step={}", a.update(), nodeName, step(step));
             try {
                 step = switch (step) {
                     case CORDONING -> cordon(a);
@@ -474,10 +474,10 @@ public final class NodeAgent implements AutoCloseable {
 
     private void fail(NodeAssignment a, FailureReason reason, String message) {
         NodeReport r = report.get();
-        LOG.error("update={} node={} step={} failed ({}): {}", a.update(), nodeName, r.state(), reason, message);
+        LOG.error("update={} node={} step={} failed ({}): {}", a.update(), nodeName, step(r.state()), reason, message);
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.FAILED, a.id(),
-                reason, r.state() + " failed: " + message, now(), r.cordonedByAgent(), host.lastCommand().orElse(r.lastCommand()), VERSION),
-                false);
+                reason, step(r.state()) + " failed: " + message, now(), r.cordonedByAgent(),
+                host.lastCommand().orElse(r.lastCommand()), VERSION), false);
     }
 
     /** The assignment is gone: uncordon if the agent cordoned, and go idle. */
@@ -487,7 +487,7 @@ public final class NodeAgent implements AutoCloseable {
             nodes.setUnschedulable(false);
         }
         String why = r.state() == AgentState.DONE ? "idle: the operator released the node after its update"
-                : "idle: the assignment was removed while " + r.state() + (uncordon ? "; uncordoned" : "");
+                : "idle: the assignment was removed while " + step(r.state()) + (uncordon ? "; uncordoned" : "");
         LOG.info("node={} {} (assignment {})", nodeName, why, r.assignment());
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.IDLE, null, null,
                 why, now(), false, r.lastCommand(), VERSION), false);
@@ -508,7 +508,7 @@ public final class NodeAgent implements AutoCloseable {
         report.set(new NodeReport(base.booted(), base.staged(), base.rollback(), base.kubeletVersion(), base.state(),
                 base.assignment(), base.failureReason(), base.message(), base.since(), base.cordonedByAgent(),
                 base.lastCommand(), VERSION));
-        LOG.info("node={} agent {} started; previous state {} (assignment {})", nodeName, VERSION, base.state(),
+        LOG.info("node={} agent {} started; previous state {} (assignment {})", nodeName, VERSION, step(base.state()),
                 base.assignment());
         readHostAndPublish(true);
     }
@@ -597,6 +597,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private String now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The state as the contract writes it ("Rebooting"), for logs and messages. */
+    private static String step(AgentState state) {
+        return ContractJson.write(state).replace("\"", "");
     }
 
     private static boolean blank(String s) {
