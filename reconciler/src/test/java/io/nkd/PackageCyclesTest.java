@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.nkd.testsupport.PackageGraph;
+import io.nkd.testkit.PackageGraph;
 import io.nkd.testsupport.RepoPaths;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -81,7 +81,7 @@ final class ClusterPlanner {
         String notRolledOut = rollout.nodeCount() == 0 ? ""
                 : !provisioned ? "; this nkd created no machine for the cluster (see the note), so there is no running node to upgrade"
                 : "; NOT applied to the " + rollout.nodeCount()
-                + " existing node(s): rolling upgrades need the Housekeeper, which nkd does not have yet, so they keep "
+                + " existing node(s): rolling upgrades go through the in-cluster Housekeeper, which nkd does not install or drive yet, so they keep "
                 + "running the old version and status shows RolloutPending (the rollout below is the order it will follow)";
         OsImage oldImage = image(from.spec(), base.config().images());
         OsImage newImage = image(to.spec(), head.config().images());

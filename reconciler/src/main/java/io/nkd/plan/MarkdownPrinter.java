@@ -131,7 +131,7 @@ final class MarkdownPrinter {
         for (Rollout r : c.rollouts()) {
             line("");
             line("**Rollout** of " + r.nodeCount() + " existing node(s): **not started by nkd** (rolling updates need the "
-                    + "Housekeeper, not yet available). Its order once it exists, starting " + esc(r.gate()) + ":");
+                    + "in-cluster Housekeeper, which nkd does not install or drive yet). Its order once it does, starting " + esc(r.gate()) + ":");
             line("");
             r.batches().forEach(b -> line(b.number() + ". " + b.role() + ": "
                     + String.join(", ", b.nodes().stream().map(MarkdownPrinter::code).toList())));

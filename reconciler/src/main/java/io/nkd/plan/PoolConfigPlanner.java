@@ -62,7 +62,7 @@ final class PoolConfigPlanner {
             return published;
         }
         return published + ". Ignition runs only at first boot, and nkd cannot roll a config out to running nodes yet "
-                + "(that needs the Housekeeper): the " + nodes.size() + " existing node(s) of the pool keep running " + oldVersion
+                + "(that needs the in-cluster Housekeeper, which nkd does not drive yet): the " + nodes.size() + " existing node(s) of the pool keep running " + oldVersion
                 + ", and status shows RolloutPending until they are updated";
     }
 

@@ -58,7 +58,7 @@ final class TextPrinter {
         }
         for (Rollout r : c.rollouts()) {
             line("  rollout of " + r.nodeCount() + " existing node(s): NOT started by nkd (needs the Housekeeper); "
-                    + "its order, once it exists, starting " + r.gate() + ":");
+                    + "its order, once nkd drives it, starting " + r.gate() + ":");
             r.batches().forEach(b -> line("      " + b.number() + ". " + b.role() + ": " + String.join(", ", b.nodes())));
             if (r.batches().isEmpty()) {
                 line("      (no existing nodes to upgrade)");

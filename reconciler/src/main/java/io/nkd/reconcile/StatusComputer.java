@@ -235,7 +235,7 @@ final class StatusComputer {
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
         String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
                         + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
-                + "; Ignition runs only at first boot and rolling updates need the Housekeeper, not yet available, "
+                + "; Ignition runs only at first boot and rolling updates go through the in-cluster Housekeeper, which nkd does not install or drive yet, "
                 + "so these nodes stay as they are (machines created from now on boot the desired config)";
         String upToDateText = upToDate + " of " + total + " nodes run their desired config";
 

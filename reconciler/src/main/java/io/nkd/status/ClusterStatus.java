@@ -28,7 +28,7 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
         READY,
         /**
          * Every machine runs, but some nodes run an older config than the applied commit's: updating running nodes
-         * needs a rollout, which needs the Housekeeper (not built yet). New machines boot the desired config.
+         * needs a rollout, which goes through the Housekeeper (nkd does not drive it yet). New machines boot the desired config.
          */
         ROLLOUT_PENDING,
         /** Running, but the latest commit failed (the last good one stays applied) or a machine failed. */

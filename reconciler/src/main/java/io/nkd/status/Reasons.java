@@ -17,7 +17,7 @@ public final class Reasons {
     public static final String MACHINES_READY = "MachinesReady";
     public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
     public static final String MACHINES_FAILED = "MachinesFailed";
-    /** Nodes run an older config and only a rollout (the Housekeeper, not built yet) would update them. */
+    /** Nodes run an older config and only a rollout (through the Housekeeper, which nkd does not drive yet) would update them. */
     public static final String ROLLOUT_PENDING = "RolloutPending";
     public static final String CLUSTER_REMOVED = "ClusterRemoved";
     public static final String NOT_YET_RECONCILED = "NotYetReconciled";

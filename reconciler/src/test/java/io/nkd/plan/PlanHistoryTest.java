@@ -82,10 +82,10 @@ class PlanHistoryTest {
         assertContains(Inverse.changedLines(pool(plan, "openstack-prod", "workers").diff(), '+').toString(), os.to().osImageURL());
         List<String> outputs = allFormats(plan);
         assertContains(outputs.get(0), "4. worker: openstack-prod-workers-1, openstack-prod-workers-2\n");
-        assertContains(outputs.get(0), "rollout of 8 existing node(s): NOT started by nkd (needs the Housekeeper); its order, once it "
-                + "exists, starting only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin)");
+        assertContains(outputs.get(0), "rollout of 8 existing node(s): NOT started by nkd (needs the Housekeeper); its order, once nkd drives it, "
+                + "starting only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin)");
         assertEquals(Action.Effect.NOT_APPLIED, os.effect());
-        assertContains(os.reason(), "NOT applied to the 8 existing node(s): rolling upgrades need the Housekeeper");
+        assertContains(os.reason(), "NOT applied to the 8 existing node(s): rolling upgrades go through the in-cluster Housekeeper");
         assertContains(outputs.get(1), "6. worker: `openstack-prod-workers-5`\n");
         assertContains(outputs.get(2), "\"schedule\": \"0 0 1 ? * SAT\"");
     }

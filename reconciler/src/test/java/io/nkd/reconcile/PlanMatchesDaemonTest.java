@@ -314,7 +314,7 @@ class PlanMatchesDaemonTest {
         assertEquals(Reasons.ROLLOUT_PENDING, st.condition(StatusComputer.UP_TO_DATE).reason());
         assertTrue(st.condition("Ready").message().contains("2 node(s) of pool workers fetched " + u.fromVersion() + ", desired "
                 + u.toVersion()), st.condition("Ready").message());
-        assertTrue(st.condition("Ready").message().contains("need the Housekeeper, not yet available"), st.condition("Ready").message());
+        assertTrue(st.condition("Ready").message().contains("go through the in-cluster Housekeeper, which nkd does not install or drive yet"), st.condition("Ready").message());
         for (ClusterStatus.NodeStatus n : st.nodes()) {
             if (n.pool().equals("workers")) {
                 assertEquals(u.fromVersion(), n.currentVersion(), n.name() + " keeps its config");

@@ -1,4 +1,4 @@
-package io.nkd.testsupport;
+package io.nkd.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
