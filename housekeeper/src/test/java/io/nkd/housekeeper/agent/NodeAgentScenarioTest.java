@@ -15,18 +15,18 @@ import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.testing.FakeHost;
 import io.nkd.housekeeper.testing.SimulatedCluster;
 import io.nkd.housekeeper.testing.SimulatedNode;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.nkd.testkit.KubeApiServerExtension;
+import io.nkd.testkit.KubeFixtures;
 
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,31 +34,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Whole assignments carried out by real agents on simulated nodes against the real API server. */
+@ExtendWith(KubeApiServerExtension.class)
 class NodeAgentScenarioTest {
     static final String OLD = "registry.example/nestos/k8s:1.28";
     static final String NEW = "registry.example/nestos/k8s:1.29";
     static final Duration WAIT = Duration.ofSeconds(60);
 
-    static KubernetesClient client;
+    KubernetesClient client;
+    KubeFixtures kube;
     SimulatedCluster cluster;
-
-    @BeforeAll
-    static void connect() {
-        client = io.nkd.housekeeper.testing.TestApi.client();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (client != null) {
-            client.close();
-        }
-    }
 
     @BeforeEach
     void cluster(TestInfo info) {
-        String prefix = "agent-" + info.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "")
-                .substring(0, 12) + "-" + UUID.randomUUID().toString().substring(0, 6);
-        cluster = new SimulatedCluster(client, prefix);
+        // node names end up in the kubernetes.io/hostname label (63 characters at most): a short per-test prefix
+        String method = info.getTestMethod().orElseThrow().getName();
+        cluster = new SimulatedCluster(client, kube.uniqueName("t" + Integer.toHexString(method.hashCode())));
     }
 
     @AfterEach
@@ -93,7 +83,7 @@ class NodeAgentScenarioTest {
         return n;
     }
 
-    static void assign(SimulatedNode node, NodeAssignment a) {
+    void assign(SimulatedNode node, NodeAssignment a) {
         Map<String, Object> annotations = new HashMap<>();
         annotations.put(NodeKeys.ASSIGNMENT_ANNOTATION, a == null ? null : ContractJson.write(a));
         Map<String, Object> labels = new HashMap<>();
@@ -281,7 +271,7 @@ class NodeAgentScenarioTest {
 
     @Test
     void aBudgetThatBlocksTheDrainFailsTheNodeWithDrainTimeout() throws Exception {
-        try (var ns = new io.nkd.housekeeper.testing.TestApi.Namespace(client, "agent-pdb")) {
+        try (var ns = new io.nkd.housekeeper.testing.TestNamespace(client, "agent-pdb")) {
             SimulatedNode w = started("w-1", NodeRole.WORKER, nestos());
             ns.runningPod("db-0", w.name(), Map.of("app", "db"));
             client.policy().v1beta1().podDisruptionBudget().inNamespace(ns.name).resource(

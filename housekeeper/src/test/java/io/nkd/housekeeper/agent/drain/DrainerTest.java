@@ -10,10 +10,10 @@ import io.nkd.housekeeper.agent.time.Sleeper;
 import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.testing.FakeHost;
 import io.nkd.housekeeper.testing.SimulatedCluster;
-import io.nkd.housekeeper.testing.TestApi;
-import org.junit.jupiter.api.AfterAll;
+import io.nkd.housekeeper.testing.TestNamespace;
+import io.nkd.testkit.KubeApiServerExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,28 +29,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The drain against the real API server (Kubernetes 1.20: Eviction and PodDisruptionBudget in policy/v1beta1). */
+@ExtendWith(KubeApiServerExtension.class)
 class DrainerTest {
-    static KubernetesClient client;
-    TestApi.Namespace ns;
+    KubernetesClient client;
+    TestNamespace ns;
     SimulatedCluster cluster;
     String node;
     Drainer drainer;
 
-    @BeforeAll
-    static void connect() {
-        client = TestApi.client();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (client != null) {
-            client.close();
-        }
-    }
-
     @BeforeEach
     void setUp() {
-        ns = new TestApi.Namespace(client, "drain");
+        ns = new TestNamespace(client, "drain");
         cluster = new SimulatedCluster(client, ns.name);
         node = cluster.addNode("w-1", NodeRole.WORKER, new FakeHost("a/os:1", FakeHost.digestOf("a/os:1"), "v1.20.2"))
                 .name();
