@@ -55,6 +55,12 @@ public final class NodeAgent implements AutoCloseable {
             .orElse("dev");
     private static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
     private static final Duration ERROR_BACKOFF_MAX = Duration.ofMinutes(1);
+    /**
+     * How long after {@code systemctl reboot} returned the agent waits for the host to go down before it fails the
+     * node (a shutdown inhibitor, a stuck unit): the Node would otherwise stay Ready and Rebooting forever, which no
+     * node-ready timeout of the operator catches.
+     */
+    public static final Duration REBOOT_WAIT = Duration.ofMinutes(15);
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -72,6 +78,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean running;
     /** Set once this process has asked the host to reboot: it waits for the reboot, it never asks twice. */
     private volatile boolean rebootRequested;
+    private volatile Instant rebootRequestedAt;
     private volatile Instant lastHostRead = Instant.EPOCH;
 
     public NodeAgent(KubernetesClient client, String nodeName, NodeHost host, Drainer drainer, Clock clock) {
@@ -212,6 +219,7 @@ public final class NodeAgent implements AutoCloseable {
             startReport(node);
         }
         if (rebootRequested) {
+            rebootOverdue(node);
             return; // the host is going down; a new agent continues after the boot
         }
         Optional<NodeAssignment> assignment;
@@ -385,6 +393,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         // written before the reboot: afterwards this process is gone and the operator sees why the node is NotReady
         enter(AgentState.REBOOTING, "rebooting into " + st.nextBoot().describe(), report.get().cordonedByAgent());
+        rebootRequestedAt = clock.instant();
         rebootRequested = true;
         host.reboot();
         LOG.info("update={} node={} step=Rebooting reboot requested; the agent continues after the boot",
@@ -478,6 +487,20 @@ public final class NodeAgent implements AutoCloseable {
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.FAILED, a.id(),
                 reason, step(r.state()) + " failed: " + message, now(), r.cordonedByAgent(),
                 host.lastCommand().orElse(r.lastCommand()), VERSION), false);
+    }
+
+    /** Still up {@link #REBOOT_WAIT} after asking for the reboot: the reboot did not happen; fail the node. */
+    private void rebootOverdue(Node node) {
+        if (Duration.between(rebootRequestedAt, clock.instant()).compareTo(REBOOT_WAIT) < 0) {
+            return;
+        }
+        rebootRequested = false;
+        Optional<NodeAssignment> a = ContractJson.assignment(node);
+        if (a.isPresent() && a.get().id().equals(report.get().assignment())) {
+            fail(a.get(), FailureReason.COMMAND_FAILED, "node " + nodeName + ": 'systemctl reboot' succeeded at "
+                    + rebootRequestedAt + " but the node is still up " + REBOOT_WAIT.toMinutes() + " minutes later; "
+                    + "look for shutdown inhibitors (systemd-inhibit --list) and the journal of the node");
+        }
     }
 
     /** The assignment is gone: uncordon if the agent cordoned, and go idle. */

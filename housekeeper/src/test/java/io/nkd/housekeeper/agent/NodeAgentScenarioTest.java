@@ -13,6 +13,7 @@ import io.nkd.housekeeper.api.NodeKeys;
 import io.nkd.housekeeper.api.NodeReport;
 import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.testing.FakeHost;
+import io.nkd.housekeeper.testing.MutableClock;
 import io.nkd.housekeeper.testing.SimulatedCluster;
 import io.nkd.housekeeper.testing.SimulatedNode;
 import org.junit.jupiter.api.AfterEach;
@@ -299,5 +300,31 @@ class NodeAgentScenarioTest {
         w.awaitState(AgentState.DONE, a.id(), WAIT);
         assertTrue(w.commandLines().contains("rpm-ostree rebase --experimental ostree-remote-image:nestos:docker://"
                 + NEW + " --bypass-driver"), w.commandLines().toString());
+    }
+
+    @Test
+    void aRebootThatNeverHappensFailsTheNodeAfterTheWait() throws Exception {
+        MutableClock clock = new MutableClock(java.time.Instant.now());
+        try (SimulatedCluster slow = new SimulatedCluster(client, kube.uniqueName("noreboot"), clock,
+                io.nkd.housekeeper.agent.time.Sleeper.real())) {
+            SimulatedNode w = slow.addNode("w-1", NodeRole.WORKER, nestos());
+            w.host().onReboot(h -> { }); // systemctl reboot returns 0, but the host stays up
+            w.startAgent();
+            w.awaitReport(r -> r.state() == AgentState.IDLE && r.booted() != null, WAIT);
+            NodeAssignment a = assignment(NEW, null, KubeadmUpgrade.NONE, 1);
+            assign(w, a);
+            w.awaitState(AgentState.REBOOTING, a.id(), WAIT);
+            Thread.sleep(300);
+            clock.advance(NodeAgent.REBOOT_WAIT.plusMinutes(1));
+            client.nodes().withName(w.name()).edit(n -> { // any change of the Node wakes the agent
+                n.getMetadata().getLabels().put("example.com/poke", "1");
+                return n;
+            });
+            NodeReport failed = w.awaitState(AgentState.FAILED, a.id(), WAIT);
+            assertEquals(FailureReason.COMMAND_FAILED, failed.failureReason());
+            assertTrue(failed.message().contains("'systemctl reboot' succeeded") && failed.message()
+                    .contains("still up 15 minutes later"), failed.message());
+            assertEquals(1, count(w, "systemctl reboot"));
+        }
     }
 }
