@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The agent's Prometheus metrics: {@code housekeeper_agent_host_commands_total{command,result}},
  * {@code housekeeper_agent_host_command_seconds{command}} and {@code housekeeper_agent_state{state}} (1 for the
- * current state). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
+ * current state, named as in the report: "Draining"). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
  * label set stays small.
  */
 public final class AgentMetrics {
@@ -26,7 +26,7 @@ public final class AgentMetrics {
             Gauge.builder("housekeeper.agent.state", () -> {
                 NodeReport r = report.get();
                 return r != null && r.state() == s ? 1 : 0;
-            }).tag("state", s.name()).description("1 for the agent's current state").register(registry);
+            }).tag("state", io.nkd.housekeeper.api.ContractJson.write(s).replace("\"", "")).description("1 for the agent's current state").register(registry);
         }
     }
 
