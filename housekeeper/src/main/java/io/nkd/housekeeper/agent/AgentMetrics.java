@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nkd.housekeeper.agent.host.CommandResult;
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.ContractJson;
 import io.nkd.housekeeper.api.NodeReport;
 
 import java.util.List;
@@ -26,7 +27,8 @@ public final class AgentMetrics {
             Gauge.builder("housekeeper.agent.state", () -> {
                 NodeReport r = report.get();
                 return r != null && r.state() == s ? 1 : 0;
-            }).tag("state", io.nkd.housekeeper.api.ContractJson.write(s).replace("\"", "")).description("1 for the agent's current state").register(registry);
+            }).tag("state", ContractJson.write(s).replace("\"", ""))
+                    .description("1 for the agent's current state").register(registry);
         }
     }
 

@@ -186,10 +186,11 @@ public final class NodeHost {
         lastCommand.set(r.record(clock.instant()));
         listener.accept(r);
         if (r.succeeded()) {
-            LOG.info("host command '{}': exit 0 in {} ms", r.commandLine(), r.duration().toMillis());
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("host command '{}' output tail: {}", r.commandLine(), r.outputTail());
-            }
+            // rpm-ostree's JSON is data, not a message: its size says enough in the log
+            String output = argv.equals(statusCommand()) ? "(JSON, " + r.stdout().length() + " characters)"
+                    : r.outputTail();
+            LOG.info("host command '{}': exit 0 in {} ms; output tail: {}", r.commandLine(), r.duration().toMillis(),
+                    output.isEmpty() ? "(none)" : output);
             return r;
         }
         LOG.warn("host command '{}': {} in {} ms; output tail: {}", r.commandLine(), r.status(),
