@@ -76,6 +76,8 @@ class NodeHostTest {
         NodeHost host = new NodeHost(fake, ImageTransport.UNVERIFIED, null, CLOCK);
         assertEquals(KubeVersion.parse("1.29.3"), host.kubeadmVersion());
         assertEquals("a/b:1", host.osStatus().booted().image());
+        String tail = host.lastCommand().orElseThrow().outputTail();
+        assertTrue(tail.matches("\\(JSON, \\d+ characters\\)"), "the report holds no JSON dump: " + tail);
     }
 
     @Test
