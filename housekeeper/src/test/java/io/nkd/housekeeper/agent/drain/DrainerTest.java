@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nkd.housekeeper.agent.time.Sleeper;
 import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.testing.FakeHost;
+import io.nkd.housekeeper.testing.MutableClock;
 import io.nkd.housekeeper.testing.SimulatedCluster;
 import io.nkd.housekeeper.testing.TestNamespace;
 import io.nkd.testkit.KubeApiServerExtension;
@@ -19,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -153,6 +156,29 @@ class DrainerTest {
         assertTrue(result.cancelled());
         assertTrue((System.nanoTime() - start) / 1_000_000 < 20_000);
         assertFalse(ns.podsOn(node).isEmpty());
+    }
+
+    @Test
+    void aTenMinuteTimeoutRunsOnTheInjectedClockWithBackoff() throws Exception {
+        ns.runningPod("web-0", node, Map.of("app", "web"));
+        budget("web", Map.of("app", "web"), 1);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T08:00:00Z"));
+        List<Duration> sleeps = new ArrayList<>();
+        Sleeper sleeper = d -> {
+            sleeps.add(d);
+            clock.advance(d);
+        };
+        try (Drainer fast = new Drainer(client, clock, sleeper)) {
+            long start = System.nanoTime();
+            DrainTimeoutException e = assertThrows(DrainTimeoutException.class,
+                    () -> fast.drain(node, Duration.ofMinutes(10), false, () -> false));
+            assertTrue((System.nanoTime() - start) / 1_000_000 < 30_000, "no real waiting");
+            assertTrue(e.getMessage().contains("within the drain timeout of 600s"), e.getMessage());
+        }
+        assertEquals(List.of(1L, 2L, 4L, 8L, 10L, 10L), sleeps.subList(0, 6).stream().map(Duration::toSeconds).toList(),
+                "exponential backoff between refused evictions, at most 10 s");
+        assertEquals(Duration.ofMinutes(10), sleeps.stream().reduce(Duration.ZERO, Duration::plus),
+                "retried until exactly the timeout");
     }
 
     static List<String> names(List<Pod> pods) {
