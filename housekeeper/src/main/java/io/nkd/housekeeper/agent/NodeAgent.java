@@ -2,7 +2,6 @@ package io.nkd.housekeeper.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.nkd.housekeeper.agent.drain.DrainResult;
@@ -606,8 +605,10 @@ public final class NodeAgent implements AutoCloseable {
         report.set(r);
     }
 
+    /** Checked between steps and between drain attempts: from the watch's latest Node, so it costs no request. */
     private boolean stillAssigned(NodeAssignment a) {
-        Node node = nodes.get();
+        Node watched = latestNode.get();
+        Node node = watched != null ? watched : nodes.get();
         if (node == null) {
             return false;
         }
@@ -640,10 +641,5 @@ public final class NodeAgent implements AutoCloseable {
             b.append(b.isEmpty() ? "" : ", ").append("Kubernetes ").append(a.kubeVersion());
         }
         return b.append(" for ").append(a.update()).toString();
-    }
-
-    /** For tests: the Node as the watch last delivered it. */
-    Node watchedNode() {
-        return latestNode.get();
     }
 }
