@@ -605,13 +605,20 @@ public final class NodeAgent implements AutoCloseable {
         report.set(r);
     }
 
-    /** Checked between steps and between drain attempts: from the watch's latest Node, so it costs no request. */
+    /**
+     * Checked between steps and between drain attempts. The watch's latest Node answers "still assigned" without a
+     * request; a "no" is confirmed with a read, since the watch may lag behind the read that started the run.
+     */
     private boolean stillAssigned(NodeAssignment a) {
         Node watched = latestNode.get();
-        Node node = watched != null ? watched : nodes.get();
-        if (node == null) {
-            return false;
+        if (watched != null && assignedTo(watched, a)) {
+            return true;
         }
+        Node node = nodes.get();
+        return node != null && assignedTo(node, a);
+    }
+
+    private static boolean assignedTo(Node node, NodeAssignment a) {
         try {
             return ContractJson.assignment(node).map(x -> x.id().equals(a.id())).orElse(false);
         } catch (ContractJson.ContractException e) {
