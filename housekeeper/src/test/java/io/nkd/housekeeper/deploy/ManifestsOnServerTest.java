@@ -20,6 +20,24 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.ContractJson;
+import io.nkd.housekeeper.api.NodeKeys;
+import io.nkd.housekeeper.api.NodeReport;
+import io.nkd.housekeeper.api.OsDeployment;
+import io.nkd.housekeeper.api.RolloutPhase;
+import io.nkd.housekeeper.api.Update;
+import io.nkd.housekeeper.api.UpdateSpec;
+import io.nkd.housekeeper.operator.EtcdCheckMode;
+import io.nkd.housekeeper.operator.Operator;
+import io.nkd.housekeeper.operator.OperatorConfig;
 import io.nkd.housekeeper.testing.Crds;
 import io.nkd.testkit.Ci;
 import io.nkd.testkit.KubeApiServerExtension;
@@ -30,10 +48,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
@@ -219,6 +242,7 @@ class ManifestsOnServerTest {
         assertCan(sa, false, "list", "", "events", null, "default");
         assertCan(sa, true, "create", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, true, "update", "coordination.k8s.io", "leases", null, ns);
+        assertCan(sa, true, "patch", "coordination.k8s.io", "leases", null, ns); // fabric8 renews with PATCH
         assertCan(sa, false, "delete", "coordination.k8s.io", "leases", null, ns);
         assertCan(sa, false, "create", "coordination.k8s.io", "leases", null, "kube-node-lease");
         assertCan(sa, true, "list", "", "pods", null, "kube-system");
@@ -247,6 +271,71 @@ class ManifestsOnServerTest {
         assertCan(sa, false, "watch", "housekeeper.io", "updates", null, kube.namespace());
         assertCan(sa, false, "patch", "housekeeper.io", "updates", "status", kube.namespace());
         assertCan(sa, false, "update", "coordination.k8s.io", "leases", null, kube.namespace());
+    }
+
+    /**
+     * The real operator, impersonating its ServiceAccount, with exactly these RBAC rules: it takes the Lease, selects a
+     * node (assignment and label patched), writes the Update's status, and posts its Events, about the Update here and
+     * about the Node in namespace default. A rule too narrow shows as a 403 and this test times out on what is missing.
+     */
+    @Test
+    void theOperatorWorksWithExactlyTheseRights() throws Exception {
+        String node = kube.uniqueName("rbac-w1");
+        String selector = "rbac-test.nkd.io/run";
+        kube.createReadyNode(node, "v1.20.2", Map.of(selector, kube.namespace()));
+        NodeReport report = new NodeReport(new OsDeployment("registry.example/nestos/nestos:24.03", null, "c0ffee",
+                "24.03"), null, null, "v1.20.2", AgentState.IDLE, null, null, "idle", Instant.now().toString(), false,
+                null, "test");
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).patch(
+                PatchContext.of(PatchType.JSON_MERGE), ContractJson.write(Map.of("metadata", Map.of("annotations",
+                        Map.of(NodeKeys.REPORT_ANNOTATION, ContractJson.write(report))))));
+
+        String ns = kube.namespace();
+        Config asOperator = new ConfigBuilder(client.getConfiguration())
+                .withImpersonateUsername("system:serviceaccount:" + ns + ":housekeeper-operator")
+                .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated")
+                .build();
+        OperatorConfig config = OperatorConfig.defaults(ns, "rbac-test")
+                .withNodeSelector(Map.of(selector, ns))
+                .withEtcdCheck(EtcdCheckMode.NONE, "kube-system") // no etcd pods on the test server; the SARs above
+                .withMetricsPort(-1)                                // check the etcd check's rights
+                // renewals every 0.5 s, lost after 3 s without one: a renewal the Role forbids shows within seconds
+                .withLease("housekeeper-operator", new OperatorConfig.LeaseTiming(Duration.ofSeconds(4),
+                        Duration.ofSeconds(3), Duration.ofMillis(500)));
+        try (KubernetesClient impersonated = new KubernetesClientBuilder().withConfig(asOperator).build();
+             Operator operator = new Operator(impersonated, config)) {
+            operator.start();
+            Update u = new Update();
+            u.setMetadata(new ObjectMetaBuilder().withName("rbac").withNamespace(ns).build());
+            u.setSpec(new UpdateSpec("registry.example/nestos/nestos:24.09", null, false, 1, null, null, null));
+            client.resources(Update.class).inNamespace(ns).resource(u).create();
+
+            client.nodes().withName(node).waitUntilCondition(n -> n != null && n.getMetadata().getLabels()
+                    .containsKey(NodeKeys.UPGRADING_LABEL) && ContractJson.assignment(n).isPresent(), 60, TimeUnit.SECONDS);
+            Update seen = client.resources(Update.class).inNamespace(ns).withName("rbac").waitUntilCondition(
+                    x -> x != null && x.getStatus() != null && x.getStatus().updating() == 1, 60, TimeUnit.SECONDS);
+            assertEquals(RolloutPhase.PROGRESSING, seen.getStatus().phase());
+            assertEquals("rbac-test", client.leases().inNamespace(ns).withName(config.leaseName()).get().getSpec()
+                    .getHolderIdentity());
+            awaitEvent(ns, "Update", "rbac");
+            awaitEvent("default", "Node", node);
+            Thread.sleep(5000); // longer than the renew deadline
+            assertFalse(operator.leadershipLost().isDone(), "the operator lost its Lease: it could not renew it");
+            assertTrue(operator.isLeader());
+        }
+    }
+
+    private static void awaitEvent(String namespace, String kind, String name) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            if (client.v1().events().inNamespace(namespace).list().getItems().stream().anyMatch(e ->
+                    kind.equals(e.getInvolvedObject().getKind()) && name.equals(e.getInvolvedObject().getName()))) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no Event about " + kind + " " + name + " in namespace " + namespace + " within 30 s: "
+                + "the operator could not post it with its Role there");
     }
 
     private void assertCan(String user, boolean expected, String verb, String group, String resource,
