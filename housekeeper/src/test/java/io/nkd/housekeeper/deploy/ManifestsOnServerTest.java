@@ -38,7 +38,15 @@ import io.nkd.housekeeper.api.UpdateSpec;
 import io.nkd.housekeeper.operator.EtcdCheckMode;
 import io.nkd.housekeeper.operator.Operator;
 import io.nkd.housekeeper.operator.OperatorConfig;
+import io.fabric8.kubernetes.api.model.Node;
+import io.nkd.housekeeper.agent.NodeAgent;
+import io.nkd.housekeeper.agent.host.ImageTransport;
+import io.nkd.housekeeper.agent.host.NodeHost;
+import io.nkd.housekeeper.agent.time.Sleeper;
+import io.nkd.housekeeper.api.KubeadmUpgrade;
+import io.nkd.housekeeper.api.NodeAssignment;
 import io.nkd.housekeeper.testing.Crds;
+import io.nkd.housekeeper.testing.FakeHost;
 import io.nkd.testkit.Ci;
 import io.nkd.testkit.KubeApiServerExtension;
 import io.nkd.testkit.KubeFixtures;
@@ -48,14 +56,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
@@ -322,6 +334,63 @@ class ManifestsOnServerTest {
             Thread.sleep(5000); // longer than the renew deadline
             assertFalse(operator.leadershipLost().isDone(), "the operator lost its Lease: it could not renew it");
             assertTrue(operator.isLeader());
+        }
+    }
+
+    /**
+     * The real agent, impersonating its ServiceAccount, with exactly these RBAC rules, up to the reboot it requests:
+     * it reads and watches its Node, writes its report, cordons the Node, lists the pods on it and evicts them.
+     * (The steps after the reboot use the same rights: patch on its Node.)
+     */
+    @Test
+    void theAgentWorksWithExactlyTheseRights() throws Exception {
+        String node = kube.uniqueName("rbac-a1");
+        kube.createReadyNode(node, "v1.28.4", Map.of());
+        kube.createRunningPod("web-0", node, Map.of("app", "web"));
+        FakeHost host = new FakeHost("registry.example/nestos:1", FakeHost.digestOf("registry.example/nestos:1"),
+                "v1.28.4").publish("registry.example/nestos:2", FakeHost.digestOf("registry.example/nestos:2"), "v1.28.4");
+        String ns = kube.namespace();
+        Config asAgent = new ConfigBuilder(client.getConfiguration())
+                .withImpersonateUsername("system:serviceaccount:" + ns + ":housekeeper-agent")
+                .withImpersonateGroups("system:serviceaccounts", "system:serviceaccounts:" + ns, "system:authenticated")
+                .build();
+        ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
+        // no kubelet on the test server: an evicted pod would stay Terminating, so play the kubelet's part
+        kubelet.scheduleWithFixedDelay(() -> {
+            Pod p = client.pods().inNamespace(ns).withName("web-0").get();
+            if (p != null && p.getMetadata().getDeletionTimestamp() != null) {
+                client.pods().inNamespace(ns).withName("web-0").withGracePeriod(0).delete();
+            }
+        }, 100, 100, TimeUnit.MILLISECONDS);
+        try (KubernetesClient impersonated = new KubernetesClientBuilder().withConfig(asAgent).build()) {
+            NodeAgent agent = NodeAgent.create(impersonated, node,
+                    new NodeHost(host, ImageTransport.UNVERIFIED, null, Clock.systemUTC()), Clock.systemUTC(),
+                    Sleeper.real());
+            try {
+                agent.start();
+                client.nodes().withName(node).waitUntilCondition(n -> n != null && ContractJson.report(n).isPresent(),
+                        30, TimeUnit.SECONDS);
+                NodeAssignment a = new NodeAssignment(ns + "/rbac", "uid-rbac", 1, 1, "registry.example/nestos:2", null,
+                        KubeadmUpgrade.NONE, false, 60, null);
+                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node).endMetadata().build()).patch(
+                        PatchContext.of(PatchType.JSON_MERGE), ContractJson.write(Map.of("metadata", Map.of(
+                                "labels", Map.of(NodeKeys.UPGRADING_LABEL, ""),
+                                "annotations", Map.of(NodeKeys.ASSIGNMENT_ANNOTATION, ContractJson.write(a))))));
+                Node rebooting = client.nodes().withName(node).waitUntilCondition(n -> n != null && ContractJson.report(n)
+                        .map(r -> r.state() == AgentState.REBOOTING || r.state() == AgentState.FAILED).orElse(false),
+                        60, TimeUnit.SECONDS);
+                NodeReport r = ContractJson.report(rebooting).orElseThrow();
+                assertEquals(AgentState.REBOOTING, r.state(), "the agent failed instead: " + r.failureReason() + " "
+                        + r.message());
+                assertTrue(r.cordonedByAgent());
+                assertEquals(Boolean.TRUE, rebooting.getSpec().getUnschedulable(), "cordoned");
+                assertNull(client.pods().inNamespace(ns).withName("web-0").get(), "evicted");
+                assertTrue(host.rebootRequested());
+            } finally {
+                agent.close();
+            }
+        } finally {
+            kubelet.shutdownNow();
         }
     }
 
