@@ -176,6 +176,9 @@ public final class UpdateReconciler implements AutoCloseable {
         } catch (NotLeading e) {
             LOG.warn("leadership lost during a reconcile: stopped before the next write");
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // interrupted by close(): not a failure
+            }
             ok = false;
             LOG.error("reconcile of namespace {} failed: {}; retrying in {}s", config.namespace(), e.getMessage(),
                     ERROR_RETRY.toSeconds(), e);

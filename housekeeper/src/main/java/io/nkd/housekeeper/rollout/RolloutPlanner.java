@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,7 +34,8 @@ import java.util.Optional;
  * <li>A node needs the target when its agent's report says it boots another image than {@code osImageURL}, or its
  * kubelet runs another version than {@code kubeVersion} (an empty field leaves that part alone). A node without a
  * report is never started: its state is unknown.</li>
- * <li>Control-plane nodes first, one at a time; then workers, where at every instant (nodes selected and not verified)
+ * <li>Control-plane nodes first, one at a time (and only while no worker holds an assignment, which happens when the
+ * target changed mid-rollout); then workers, where at every instant (nodes selected and not verified)
  * + (other nodes NotReady or unschedulable) ≤ maxUnavailable. Nodes of either role count as "other nodes": an
  * unhealthy control plane is a reason to disrupt less, not more. A cordoned but Ready worker that needs the target is
  * started first, as it costs no budget.</li>
@@ -69,6 +71,8 @@ public final class RolloutPlanner {
         AgentState step;
         FailureReason reason;
         String message;
+        /** Holds the Update's current assignment (see {@link #current}). */
+        boolean current;
         /** Holds (after this step's actions) an assignment: counts as selected. */
         boolean selected;
         /** May be selected now. */
@@ -118,7 +122,7 @@ public final class RolloutPlanner {
         String progressReason = ConditionReason.NODES_UPDATING.wire();
         String progressMessage = null;
         boolean anyFailed = facts.values().stream().anyMatch(f -> f.state == NodeUpdateState.FAILED);
-        if (drives && !anyFailed && !u.spec().isPaused()) {
+        if (drives && !anyFailed && !u.spec().pauseRequested()) {
             String[] waiting = select(facts, u, target, in, actions);
             if (waiting != null) {
                 progressReason = waiting[0];
@@ -153,7 +157,7 @@ public final class RolloutPlanner {
                     + " (or change the Update)";
         } else if (updating == 0 && pending == 0) {
             phase = RolloutPhase.COMPLETED;
-        } else if (u.spec().isPaused()) {
+        } else if (u.spec().pauseRequested()) {
             phase = RolloutPhase.PAUSED;
         } else {
             phase = RolloutPhase.PROGRESSING;
@@ -259,7 +263,8 @@ public final class RolloutPlanner {
         AgentState agent = r.map(NodeReport::state).orElse(null);
         boolean retryAnswered = false;
 
-        if (a.isPresent() && a.get().updateUid().equals(u.uid()) && a.get().generation() == u.generation()) {
+        if (a.isPresent() && current(a.get(), u, target, reportsOnA && agent == AgentState.FAILED)) {
+            f.current = true;
             f.selected = true;
             f.state = NodeUpdateState.UPDATING;
             f.step = reportsOnA ? agent : null;
@@ -343,6 +348,25 @@ public final class RolloutPlanner {
         }
     }
 
+    /**
+     * Whether an assignment is the Update's current one: made for this generation, or for an older generation of the
+     * same Update with the same target (a change of paused, maxUnavailable or revision does not restart nodes in
+     * progress). A node that failed an older generation's assignment gets a new one: a new generation resumes it.
+     */
+    private static boolean current(NodeAssignment a, UpdateRef u, Target target, boolean failed) {
+        if (!a.updateUid().equals(u.uid())) {
+            return false;
+        }
+        if (a.generation() == u.generation()) {
+            return true;
+        }
+        return !failed
+                && Objects.equals(a.osImageURL(), target.os().isPresent() ? u.spec().osImageURL().strip() : null)
+                && Objects.equals(a.kubeVersion(), target.kube().map(KubeVersion::toString).orElse(null))
+                && a.evictPodForce() == u.spec().forceEviction()
+                && a.drainTimeoutSeconds() == target.drainTimeout().toSeconds();
+    }
+
     private static void fail(Facts f, FailureReason reason, String message) {
         f.state = NodeUpdateState.FAILED;
         f.reason = reason;
@@ -369,6 +393,13 @@ public final class RolloutPlanner {
                 return new String[] {ConditionReason.NODES_UPDATING.wire(), "updating control-plane node "
                         + all.stream().filter(f -> f.node.controlPlane() && f.selected).findFirst().get().node.name()
                         + " (control-plane nodes go one at a time)"};
+            }
+            Optional<Facts> worker = all.stream().filter(f -> !f.node.controlPlane() && f.selected).findFirst();
+            if (worker.isPresent()) {
+                // a worker still holds an assignment (given before the target changed): the control plane waits for
+                // it, so that the budget holds and the control plane never goes while workers are disrupted
+                return new String[] {ConditionReason.NODES_UPDATING.wire(), "control-plane nodes wait for worker "
+                        + worker.get().node.name() + " to finish"};
             }
             candidates = all.stream().filter(f -> f.node.controlPlane() && f.candidate).toList();
             if (candidates.isEmpty()) {
@@ -496,8 +527,7 @@ public final class RolloutPlanner {
                         + verb + what));
             } else if (action instanceof NodeAction.Release r) {
                 Facts f = facts.get(r.node());
-                if (f.node.assignment().map(x -> x.updateUid().equals(u.uid()) && x.generation() == u.generation())
-                        .orElse(false)) {
+                if (f.current) {
                     events.add(new RolloutEvent(false, RolloutEvent.Reason.NODE_UPDATED, r.node(), "Update " + u.key()
                             + ": node " + r.node() + " verified at " + describe(f.node)));
                 }

@@ -41,6 +41,13 @@ final class OperatorHarness {
                 .withTimeouts(Duration.ofMinutes(15), Duration.ofSeconds(5));
     }
 
+    /** A namespace of one test's own (the extension's is per class, and an operator plans every Update in it). */
+    static AutoCloseable namespace(KubernetesClient client, String name) {
+        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+                .withName(name).endMetadata().build()).create();
+        return () -> client.namespaces().withName(name).withGracePeriod(0).delete();
+    }
+
     static Operator start(KubernetesClient client, OperatorConfig config) {
         Operator operator = new Operator(client, config);
         operator.start();
@@ -81,7 +88,7 @@ final class OperatorHarness {
         }
         throw new AssertionError("Update " + namespace + "/" + name + " did not reach the expected status within "
                 + timeout + "; last: " + (last == null ? "none" : client.getKubernetesSerialization().asYaml(
-                last.getStatus())));
+                last)));
     }
 
     static Predicate<UpdateStatus> phase(RolloutPhase phase) {
@@ -89,8 +96,9 @@ final class OperatorHarness {
     }
 
     /** The Events about the test's Update (in its namespace) and about its Nodes (in namespace default). */
-    static List<Event> events(KubernetesClient client, String namespace, String prefix) {
-        List<Event> all = new java.util.ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems());
+    static List<Event> events(KubernetesClient client, String namespace, String update, String prefix) {
+        List<Event> all = new java.util.ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems()
+                .stream().filter(e -> e.getInvolvedObject().getName().equals(update)).toList());
         client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> e.getInvolvedObject().getName().startsWith(prefix + "-")).forEach(all::add);
         return all;
@@ -101,7 +109,7 @@ final class OperatorHarness {
         Pod pod = new PodBuilder().withNewMetadata().withName("etcd-" + node).withNamespace(namespace)
                 .addToLabels("component", "etcd").addToLabels("tier", "control-plane")
                 .addToAnnotations("kubernetes.io/config.mirror", "test").endMetadata()
-                .withNewSpec().withNodeName(node).addNewContainer().withName("etcd").withImage("registry.invalid/etcd:3")
+                .withNewSpec().withNodeName(node).withTerminationGracePeriodSeconds(0L).addNewContainer().withName("etcd").withImage("registry.invalid/etcd:3")
                 .endContainer().endSpec().build();
         Pod created = client.pods().inNamespace(namespace).resource(pod).create();
         return setPodReady(client, created, ready);
@@ -117,6 +125,30 @@ final class OperatorHarness {
                             .build()));
                     return p;
                 });
+    }
+
+    /**
+     * A simulated cluster of {@code controlPlanes} + {@code workers} nodes labelled for {@link #config}, booted from
+     * {@code image} with Kubernetes {@code kube}, with etcd pods (Running and Ready) in {@code namespace}, and agents
+     * started and reporting.
+     */
+    static io.nkd.housekeeper.testing.SimulatedCluster cluster(KubernetesClient client, String namespace,
+            String prefix, int controlPlanes, int workers,
+            java.util.function.Supplier<io.nkd.housekeeper.testing.FakeHost> host) throws InterruptedException {
+        var cluster = new io.nkd.housekeeper.testing.SimulatedCluster(client, prefix);
+        java.util.Map<String, String> labels = java.util.Map.of(NODE_LABEL, prefix);
+        for (int i = 1; i <= controlPlanes; i++) {
+            var n = cluster.addNode("cp-" + i, io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE, host.get(), labels);
+            etcdPod(client, namespace, n.name(), true);
+        }
+        for (int i = 1; i <= workers; i++) {
+            cluster.addNode("w-" + i, io.nkd.housekeeper.api.NodeRole.WORKER, host.get(), labels);
+        }
+        cluster.startAgents();
+        for (var n : cluster.nodes()) {
+            n.awaitReport(r -> r.booted() != null, Duration.ofSeconds(60));
+        }
+        return cluster;
     }
 
     static String scrape(Operator operator) throws Exception {
