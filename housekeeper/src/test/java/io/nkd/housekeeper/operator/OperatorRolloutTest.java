@@ -105,8 +105,8 @@ class OperatorRolloutTest {
                 assertEquals(2, w1.commandLines().stream().filter(l -> l.startsWith("rpm-ostree rebase")).count());
                 assertFalse(w1.node().getMetadata().getAnnotations().containsKey(NodeKeys.RETRY_ANNOTATION),
                         "the operator removes the retry annotation it answered");
-                assertTrue(history.instants().stream().anyMatch(i -> i.get(w1.name()).assignment()
-                        .map(a -> a.attempt() == 2).orElse(false)), "the retry is attempt 2");
+                assertTrue(history.instants().stream().anyMatch(i -> i.containsKey(w1.name())
+                        && i.get(w1.name()).assignment().map(a -> a.attempt() == 2).orElse(false)), "the retry is attempt 2");
                 assertNull(history.firstViolation(1));
 
                 List<Event> events = OperatorHarness.events(client, ns, "fail", prefix);
