@@ -52,6 +52,8 @@ final class Fixtures {
         boolean upgrading;
         boolean completed;
         boolean retry;
+        /** for simulations: the modelled agent cordoned this node */
+        boolean cordonedByAgentSim;
 
         N(String name, NodeRole role) {
             this.name = name;
