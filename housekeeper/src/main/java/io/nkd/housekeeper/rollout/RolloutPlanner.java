@@ -63,6 +63,10 @@ public final class RolloutPlanner {
     private record Target(Optional<ImageReference> os, Optional<KubeVersion> kube, Duration drainTimeout) {
     }
 
+    /** Why no node was selected now: the Progressing condition's reason and message. */
+    private record Waiting(ConditionReason reason, String message) {
+    }
+
     /** One node's classification in this step (before new selections). */
     private static final class Facts {
         final NodeView node;
@@ -123,10 +127,10 @@ public final class RolloutPlanner {
         String progressMessage = null;
         boolean anyFailed = facts.values().stream().anyMatch(f -> f.state == NodeUpdateState.FAILED);
         if (drives && !anyFailed && !u.spec().pauseRequested()) {
-            String[] waiting = select(facts, u, target, in, actions);
+            Waiting waiting = select(facts, u, target, in, actions);
             if (waiting != null) {
-                progressReason = waiting[0];
-                progressMessage = waiting[1];
+                progressReason = waiting.reason().wire();
+                progressMessage = waiting.message();
             }
         }
 
@@ -305,8 +309,13 @@ public final class RolloutPlanner {
                 f.reason = null;
                 f.message = "retry: attempt " + next.attempt() + " of assignment " + next.id();
             }
+        } else if (a.isPresent() && !a.get().update().startsWith(u.namespace() + "/")) {
+            // another namespace's operator drives this node: never take its node away
+            f.state = NodeUpdateState.PENDING;
+            f.message = "assigned by Update " + a.get().update() + " of another namespace; two operators must not "
+                    + "manage the same nodes (see --node-selector)";
         } else if (a.isPresent()) {
-            // an assignment of an older generation or of another Update
+            // an assignment of an older generation or of another Update of this namespace
             boolean busy = reportsOnA && agent != null && agent.inProgress();
             if (verified && !busy) {
                 actions.add(new NodeAction.Release(n.name()));
@@ -378,10 +387,10 @@ public final class RolloutPlanner {
     }
 
     /**
-     * Selects the nodes whose turn has come. Returns null when it selected one, else {reason, message} saying what
-     * the next node waits for.
+     * Selects the nodes whose turn has come. Returns null when it selected one (or none is left), else what the next
+     * node waits for.
      */
-    private static String[] select(Map<String, Facts> facts, UpdateRef u, Target target, RolloutInput in,
+    private static Waiting select(Map<String, Facts> facts, UpdateRef u, Target target, RolloutInput in,
                                    List<NodeAction> actions) {
         List<Facts> all = List.copyOf(facts.values());
         boolean controlPlaneOpen = all.stream()
@@ -390,16 +399,16 @@ public final class RolloutPlanner {
         int room;
         if (controlPlaneOpen) {
             if (all.stream().anyMatch(f -> f.node.controlPlane() && f.selected)) {
-                return new String[] {ConditionReason.NODES_UPDATING.wire(), "updating control-plane node "
+                return new Waiting(ConditionReason.NODES_UPDATING, "updating control-plane node "
                         + all.stream().filter(f -> f.node.controlPlane() && f.selected).findFirst().get().node.name()
-                        + " (control-plane nodes go one at a time)"};
+                        + " (control-plane nodes go one at a time)");
             }
             Optional<Facts> worker = all.stream().filter(f -> !f.node.controlPlane() && f.selected).findFirst();
             if (worker.isPresent()) {
                 // a worker still holds an assignment (given before the target changed): the control plane waits for
                 // it, so that the budget holds and the control plane never goes while workers are disrupted
-                return new String[] {ConditionReason.NODES_UPDATING.wire(), "control-plane nodes wait for worker "
-                        + worker.get().node.name() + " to finish"};
+                return new Waiting(ConditionReason.NODES_UPDATING, "control-plane nodes wait for worker "
+                        + worker.get().node.name() + " to finish");
             }
             candidates = all.stream().filter(f -> f.node.controlPlane() && f.candidate).toList();
             if (candidates.isEmpty()) {
@@ -420,14 +429,14 @@ public final class RolloutPlanner {
                 return waiting.isEmpty() ? null : waitReason(waiting);
             }
             if (room <= 0 && !candidates.get(0).node.unschedulable()) {
-                return new String[] {ConditionReason.WAITING_FOR_BUDGET.wire(), unavailable + " node(s) selected or "
+                return new Waiting(ConditionReason.WAITING_FOR_BUDGET, unavailable + " node(s) selected or "
                         + "unavailable, maxUnavailable is " + u.spec().workerBudget() + "; next: "
-                        + candidates.get(0).node.name()};
+                        + candidates.get(0).node.name());
             }
         }
         if (!in.etcd().healthy()) {
-            return new String[] {ConditionReason.WAITING_FOR_ETCD.wire(), "next node " + candidates.get(0).node.name()
-                    + " waits for etcd: " + in.etcd().detail()};
+            return new Waiting(ConditionReason.WAITING_FOR_ETCD, "next node " + candidates.get(0).node.name()
+                    + " waits for etcd: " + in.etcd().detail());
         }
         for (Facts f : candidates) {
             // a cordoned, Ready node already counts as unavailable: selecting it costs no budget
@@ -446,13 +455,13 @@ public final class RolloutPlanner {
         return null;
     }
 
-    private static String[] waitReason(List<Facts> waiting) {
+    private static Waiting waitReason(List<Facts> waiting) {
         if (waiting.isEmpty()) {
             return null;
         }
         Facts first = waiting.get(0);
-        return new String[] {first.noReport ? ConditionReason.WAITING_FOR_AGENTS.wire()
-                : ConditionReason.WAITING_FOR_NODES.wire(), "node " + first.node.name() + ": " + first.message};
+        return new Waiting(first.noReport ? ConditionReason.WAITING_FOR_AGENTS : ConditionReason.WAITING_FOR_NODES,
+                "node " + first.node.name() + ": " + first.message);
     }
 
     /**

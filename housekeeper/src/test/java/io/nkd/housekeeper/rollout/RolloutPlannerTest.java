@@ -403,6 +403,19 @@ class RolloutPlannerTest {
         }
 
         @Test
+        void aNodeAssignedByAnUpdateOfAnotherNamespaceIsNeverTaken() {
+            List<Fixtures.N> nodes = cluster();
+            nodes.subList(0, 3).forEach(n -> n.at(NEW_IMAGE, NEW_KUBE));
+            NodeAssignment foreign = new NodeAssignment("other-ns/up", "uid-9", 1, 1, NEW_IMAGE, null,
+                    KubeadmUpgrade.NONE, false, 600, null);
+            nodes.get(3).assigned(foreign).agent(AgentState.DRAINING, foreign).cordoned();
+            RolloutDecision d = plan(OS_AND_KUBE, nodes);
+            assertFalse(d.actions().stream().anyMatch(a -> a.node().equals("w-1")));
+            assertEquals(List.of("w-2"), assigned(d), "w-1 (cordoned by the other rollout) uses one unit of budget");
+            assertTrue(node(d.status(), "w-1").message().contains("other-ns/up"));
+        }
+
+        @Test
         void aNodeOfAnOlderGenerationAlreadyAtTheNewTargetAndIdleIsReleased() {
             UpdateRef gen1 = update(spec(NEW_IMAGE, OLD_KUBE, 2), 1, null);
             UpdateRef gen2 = update(spec(OLD_IMAGE, OLD_KUBE, 2), 2, null);
