@@ -64,7 +64,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p><b>Finding the server</b>, in order: {@code KUBECONFIG} together with {@code NKD_KUBE_APISERVER} (as printed by
  * {@code testenv/kube-apiserver.sh env}; a {@code KUBECONFIG} alone is ignored, since it may name a real cluster), the
  * script's state directory ({@code NKD_KUBE_DIR}, default {@code /var/lib/nkd-testenv/kube/kubeconfig}, readable by
- * root only), the output of {@code testenv/kube-apiserver.sh env}. The server must answer {@code /readyz} within
+ * root only; {@code eval "$(sudo testenv/kube-apiserver.sh env)"} gives a user a copy of their own), the output of
+ * {@code testenv/kube-apiserver.sh env}. The server must answer {@code /readyz} within
  * seconds. If none does, the test class fails under {@code CI=true} ({@code .ci/run} starts the server), and elsewhere
  * its tests are reported skipped; both with a message that names what was tried and says to run
  * {@code sudo testenv/kube-apiserver.sh up}. The search runs once per test run (JVM).

@@ -90,7 +90,9 @@ final class TestServerLocator {
     /** Empty when the file is missing or unreadable (noted in {@code tried}); a result when it names a server. */
     private static Optional<Result> tryKubeconfig(Path file, String source, String expectedUrl, List<String> tried) {
         if (!Files.isReadable(file)) {
-            tried.add(source + ": " + (Files.exists(file) ? "not readable by this user (run the tests as root)" : "missing"));
+            tried.add(source + ": " + (Files.exists(file)
+                    ? "not readable by this user (eval \"$(sudo " + SCRIPT + " env)\" gives you a copy of your own)"
+                    : "missing"));
             return Optional.empty();
         }
         Config config;

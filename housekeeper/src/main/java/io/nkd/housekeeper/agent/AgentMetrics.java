@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.nkd.housekeeper.agent.host.CommandResult;
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.ContractJson;
 import io.nkd.housekeeper.api.NodeReport;
 
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * The agent's Prometheus metrics: {@code housekeeper_agent_host_commands_total{command,result}},
  * {@code housekeeper_agent_host_command_seconds{command}} and {@code housekeeper_agent_state{state}} (1 for the
- * current state). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
+ * current state, named as in the report: "Draining"). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
  * label set stays small.
  */
 public final class AgentMetrics {
@@ -26,7 +27,8 @@ public final class AgentMetrics {
             Gauge.builder("housekeeper.agent.state", () -> {
                 NodeReport r = report.get();
                 return r != null && r.state() == s ? 1 : 0;
-            }).tag("state", s.name()).description("1 for the agent's current state").register(registry);
+            }).tag("state", ContractJson.write(s).replace("\"", ""))
+                    .description("1 for the agent's current state").register(registry);
         }
     }
 

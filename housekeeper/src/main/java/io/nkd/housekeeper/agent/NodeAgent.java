@@ -2,7 +2,6 @@ package io.nkd.housekeeper.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.nkd.housekeeper.agent.drain.DrainResult;
@@ -55,6 +54,12 @@ public final class NodeAgent implements AutoCloseable {
             .orElse("dev");
     private static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
     private static final Duration ERROR_BACKOFF_MAX = Duration.ofMinutes(1);
+    /**
+     * How long after {@code systemctl reboot} returned the agent waits for the host to go down before it fails the
+     * node (a shutdown inhibitor, a stuck unit): the Node would otherwise stay Ready and Rebooting forever, which no
+     * node-ready timeout of the operator catches.
+     */
+    public static final Duration REBOOT_WAIT = Duration.ofMinutes(15);
 
     private final KubernetesClient client;
     private final String nodeName;
@@ -72,6 +77,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean running;
     /** Set once this process has asked the host to reboot: it waits for the reboot, it never asks twice. */
     private volatile boolean rebootRequested;
+    private volatile Instant rebootRequestedAt;
     private volatile Instant lastHostRead = Instant.EPOCH;
 
     public NodeAgent(KubernetesClient client, String nodeName, NodeHost host, Drainer drainer, Clock clock) {
@@ -147,8 +153,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * Stops at once: closes the watch and interrupts the worker, wherever it is (a running host command is killed).
-     * Nothing is cleaned up, as when the process dies: the next agent continues from the Node and the host.
+     * Stops at once: closes the watch and interrupts the worker, wherever it is (a running host command is killed),
+     * then closes the drainer it was given. Nothing on the Node or the host is cleaned up, as when the process dies:
+     * the next agent continues from the Node and the host.
      */
     @Override
     public void close() {
@@ -168,6 +175,7 @@ public final class NodeAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        drainer.close();
     }
 
     private void loop() {
@@ -210,6 +218,7 @@ public final class NodeAgent implements AutoCloseable {
             startReport(node);
         }
         if (rebootRequested) {
+            rebootOverdue(node);
             return; // the host is going down; a new agent continues after the boot
         }
         Optional<NodeAssignment> assignment;
@@ -236,7 +245,7 @@ public final class NodeAgent implements AutoCloseable {
                 return; // finished with this assignment; a failure is retried only under a new id
             }
             from = current.state();
-            LOG.info("update={} node={} step={} continuing assignment {}", a.update(), nodeName, from, a.id());
+            LOG.info("update={} node={} step={} continuing assignment {}", a.update(), nodeName, step(from), a.id());
         } else {
             // a node the agent cordoned for an earlier attempt is still its own to uncordon
             boolean carried = current.cordonedByAgent() && NodeObjects.unschedulable(node);
@@ -256,12 +265,12 @@ public final class NodeAgent implements AutoCloseable {
         while (step != null) {
             if (!first && !stillAssigned(a)) {
                 LOG.info("update={} node={} step={} assignment {} withdrawn or replaced: stopping at this step "
-                        + "boundary", a.update(), nodeName, step, a.id());
+                        + "boundary", a.update(), nodeName, step(step), a.id());
                 wake.release();
                 return;
             }
             first = false;
-            LOG.info("update={} node={} step={}", a.update(), nodeName, step);
+            LOG.info("update={} node={} step={}", a.update(), nodeName, step(step));
             try {
                 step = switch (step) {
                     case CORDONING -> cordon(a);
@@ -383,6 +392,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         // written before the reboot: afterwards this process is gone and the operator sees why the node is NotReady
         enter(AgentState.REBOOTING, "rebooting into " + st.nextBoot().describe(), report.get().cordonedByAgent());
+        rebootRequestedAt = clock.instant();
         rebootRequested = true;
         host.reboot();
         LOG.info("update={} node={} step=Rebooting reboot requested; the agent continues after the boot",
@@ -472,10 +482,24 @@ public final class NodeAgent implements AutoCloseable {
 
     private void fail(NodeAssignment a, FailureReason reason, String message) {
         NodeReport r = report.get();
-        LOG.error("update={} node={} step={} failed ({}): {}", a.update(), nodeName, r.state(), reason, message);
+        LOG.error("update={} node={} step={} failed ({}): {}", a.update(), nodeName, step(r.state()), reason, message);
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.FAILED, a.id(),
-                reason, r.state() + " failed: " + message, now(), r.cordonedByAgent(), host.lastCommand().orElse(r.lastCommand()), VERSION),
-                false);
+                reason, step(r.state()) + " failed: " + message, now(), r.cordonedByAgent(),
+                host.lastCommand().orElse(r.lastCommand()), VERSION), false);
+    }
+
+    /** Still up {@link #REBOOT_WAIT} after asking for the reboot: the reboot did not happen; fail the node. */
+    private void rebootOverdue(Node node) {
+        if (Duration.between(rebootRequestedAt, clock.instant()).compareTo(REBOOT_WAIT) < 0) {
+            return;
+        }
+        rebootRequested = false;
+        Optional<NodeAssignment> a = ContractJson.assignment(node);
+        if (a.isPresent() && a.get().id().equals(report.get().assignment())) {
+            fail(a.get(), FailureReason.COMMAND_FAILED, "node " + nodeName + ": 'systemctl reboot' succeeded at "
+                    + rebootRequestedAt + " but the node is still up " + REBOOT_WAIT.toMinutes() + " minutes later; "
+                    + "look for shutdown inhibitors (systemd-inhibit --list) and the journal of the node");
+        }
     }
 
     /** The assignment is gone: uncordon if the agent cordoned, and go idle. */
@@ -485,7 +509,7 @@ public final class NodeAgent implements AutoCloseable {
             nodes.setUnschedulable(false);
         }
         String why = r.state() == AgentState.DONE ? "idle: the operator released the node after its update"
-                : "idle: the assignment was removed while " + r.state() + (uncordon ? "; uncordoned" : "");
+                : "idle: the assignment was removed while " + step(r.state()) + (uncordon ? "; uncordoned" : "");
         LOG.info("node={} {} (assignment {})", nodeName, why, r.assignment());
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.IDLE, null, null,
                 why, now(), false, r.lastCommand(), VERSION), false);
@@ -506,7 +530,7 @@ public final class NodeAgent implements AutoCloseable {
         report.set(new NodeReport(base.booted(), base.staged(), base.rollback(), base.kubeletVersion(), base.state(),
                 base.assignment(), base.failureReason(), base.message(), base.since(), base.cordonedByAgent(),
                 base.lastCommand(), VERSION));
-        LOG.info("node={} agent {} started; previous state {} (assignment {})", nodeName, VERSION, base.state(),
+        LOG.info("node={} agent {} started; previous state {} (assignment {})", nodeName, VERSION, step(base.state()),
                 base.assignment());
         readHostAndPublish(true);
     }
@@ -581,11 +605,20 @@ public final class NodeAgent implements AutoCloseable {
         report.set(r);
     }
 
+    /**
+     * Checked between steps and between drain attempts. The watch's latest Node answers "still assigned" without a
+     * request; a "no" is confirmed with a read, since the watch may lag behind the read that started the run.
+     */
     private boolean stillAssigned(NodeAssignment a) {
-        Node node = nodes.get();
-        if (node == null) {
-            return false;
+        Node watched = latestNode.get();
+        if (watched != null && assignedTo(watched, a)) {
+            return true;
         }
+        Node node = nodes.get();
+        return node != null && assignedTo(node, a);
+    }
+
+    private static boolean assignedTo(Node node, NodeAssignment a) {
         try {
             return ContractJson.assignment(node).map(x -> x.id().equals(a.id())).orElse(false);
         } catch (ContractJson.ContractException e) {
@@ -595,6 +628,11 @@ public final class NodeAgent implements AutoCloseable {
 
     private String now() {
         return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The state as the contract writes it ("Rebooting"), for logs and messages. */
+    private static String step(AgentState state) {
+        return ContractJson.write(state).replace("\"", "");
     }
 
     private static boolean blank(String s) {
@@ -610,10 +648,5 @@ public final class NodeAgent implements AutoCloseable {
             b.append(b.isEmpty() ? "" : ", ").append("Kubernetes ").append(a.kubeVersion());
         }
         return b.append(" for ").append(a.update()).toString();
-    }
-
-    /** For tests: the Node as the watch last delivered it. */
-    Node watchedNode() {
-        return latestNode.get();
     }
 }

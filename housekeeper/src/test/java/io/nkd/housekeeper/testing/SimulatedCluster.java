@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Simulated nodes with real node agents against a real API server, for tests of the agent and of the operator.
  *
  * <pre>{@code
+ * // in a test class extended with io.nkd.testkit.KubeApiServerExtension (client and kube injected):
  * try (SimulatedCluster cluster = new SimulatedCluster(client, kube.uniqueName("roll"))) {
  *     SimulatedNode cp = cluster.addNode("cp-1", NodeRole.CONTROL_PLANE,
  *             new FakeHost("registry.example/nestos:1", FakeHost.digestOf("registry.example/nestos:1"), "v1.28.4")
@@ -31,6 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *     // ... the operator (or the test) writes assignments on the Nodes ...
  *     cp.awaitState(AgentState.DONE, assignment.id(), Duration.ofSeconds(30));
  *     assertEquals(List.of("rpm-ostree status --json", ...), cp.commandLines());
+ *     w1.host().fail("rpm-ostree rebase", 1, "error: manifest unknown", 1);   // the next rebase fails once
+ *     w1.host().delay("rpm-ostree rebase", Duration.ofSeconds(2));            // and takes 2 s
+ *     w1.setStatus(false);                                                    // NotReady (as a node controller would)
+ *     w1.killAgent(); w1.startAgent();                                        // a crashed agent pod
  * }
  * }</pre>
  *
@@ -142,8 +147,11 @@ public final class SimulatedCluster implements AutoCloseable {
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                         .withGracePeriod(0).delete();
-            } catch (RuntimeException e) {
-                // already gone
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    System.err.println("SimulatedCluster: cannot remove terminating pod " + pod.getMetadata().getNamespace()
+                            + "/" + pod.getMetadata().getName() + ": " + e.getMessage());
+                }
             }
         }
     }

@@ -167,6 +167,12 @@ public final class SimulatedNode {
                 .withLastHeartbeatTime(now).withLastTransitionTime(now).build();
         String kubelet = host.kubeletVersion().toString();
         client.nodes().withName(name).editStatus(n -> {
+            if (n.getStatus() == null) {
+                n.setStatus(new io.fabric8.kubernetes.api.model.NodeStatus());
+            }
+            if (n.getStatus().getNodeInfo() == null) {
+                n.getStatus().setNodeInfo(new io.fabric8.kubernetes.api.model.NodeSystemInfo());
+            }
             n.getStatus().setConditions(new ArrayList<>(List.of(condition)));
             n.getStatus().getNodeInfo().setKubeletVersion(kubelet);
             return n;

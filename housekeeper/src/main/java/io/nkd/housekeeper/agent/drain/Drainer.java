@@ -34,7 +34,7 @@ import java.util.function.BooleanSupplier;
  *   count).</li>
  * </ul>
  */
-public final class Drainer {
+public final class Drainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Drainer.class);
     public static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -60,6 +60,12 @@ public final class Drainer {
 
     public Evictions evictions() {
         return evictions;
+    }
+
+    /** Closes the eviction client; the main client stays open (it belongs to the caller). */
+    @Override
+    public void close() {
+        evictions.close();
     }
 
     /**

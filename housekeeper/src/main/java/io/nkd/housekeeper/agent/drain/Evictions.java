@@ -7,7 +7,9 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.util.ArrayList;
@@ -23,8 +25,13 @@ import java.util.Objects;
  * one; both return false on HTTP 429 (a PodDisruptionBudget would be violated) and throw on any other error. A
  * Kubernetes 1.20 server (the test server) knows only v1beta1, a 1.25+ server only v1, so the version is discovered
  * once from {@code /apis} and cached.
+ *
+ * <p>fabric8's HTTP client retries every 429 (and 5xx) itself, with exponential backoff up to
+ * {@code requestRetryBackoffLimit} (10) times: an eviction refused by a budget would then block for tens of seconds
+ * inside one call and the drain could neither log the refusal nor keep its timeout. Evictions therefore go through a
+ * client of the same configuration with that retry turned off; the drain does its own backoff.
  */
-public final class Evictions {
+public final class Evictions implements AutoCloseable {
     /** What one eviction request did. */
     public enum Result {
         /** Accepted: the pod is being deleted gracefully. */
@@ -37,6 +44,7 @@ public final class Evictions {
 
     private final KubernetesClient client;
     private volatile PolicyVersion version;
+    private KubernetesClient noRetry;
 
     public Evictions(KubernetesClient client) {
         this.client = Objects.requireNonNull(client, "client");
@@ -76,7 +84,7 @@ public final class Evictions {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         try {
-            var resource = client.pods().inNamespace(ns).withName(name);
+            var resource = noRetryClient().pods().inNamespace(ns).withName(name);
             boolean accepted = switch (policyVersion()) {
                 case V1 -> resource.evict(new EvictionBuilder().withNewMetadata().withNamespace(ns).withName(name)
                         .endMetadata().build());
@@ -88,6 +96,22 @@ public final class Evictions {
                 return Result.GONE;
             }
             throw e;
+        }
+    }
+
+    private synchronized KubernetesClient noRetryClient() {
+        if (noRetry == null) {
+            noRetry = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0).build()).build();
+        }
+        return noRetry;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (noRetry != null) {
+            noRetry.close();
+            noRetry = null;
         }
     }
 

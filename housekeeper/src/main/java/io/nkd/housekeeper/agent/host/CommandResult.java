@@ -41,7 +41,7 @@ public record CommandResult(List<String> argv, Integer exitCode, String stdout, 
 
     /** The last lines of stderr and stdout together, bounded: what logs and the node report show. */
     public String outputTail() {
-        String both = stderr.isBlank() ? stdout : stdout.isBlank() ? stderr : stdout + "\n" + stderr;
+        String both = stderr.isBlank() ? stdout : stdout.isBlank() ? stderr : stdout.stripTrailing() + "\n" + stderr;
         return OutputTail.of(both);
     }
 

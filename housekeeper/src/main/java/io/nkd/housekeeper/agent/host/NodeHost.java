@@ -183,13 +183,15 @@ public final class NodeHost {
 
     private CommandResult require(List<String> argv, Duration timeout) throws HostCommandException, InterruptedException {
         CommandResult r = commands.run(new ArrayList<>(argv), timeout);
-        lastCommand.set(r.record(clock.instant()));
+        // rpm-ostree's JSON is data, not a message: in the log and the report its size says enough
+        boolean data = r.succeeded() && argv.equals(statusCommand());
+        String output = data ? "(JSON, " + r.stdout().length() + " characters)" : r.outputTail();
+        CommandRecord record = r.record(clock.instant());
+        lastCommand.set(new CommandRecord(record.argv(), record.exitCode(), output, record.finishedAt()));
         listener.accept(r);
         if (r.succeeded()) {
-            LOG.info("host command '{}': exit 0 in {} ms", r.commandLine(), r.duration().toMillis());
-            if (LOG.isDebugEnabled()) {
-                LOG.debug("host command '{}' output tail: {}", r.commandLine(), r.outputTail());
-            }
+            LOG.info("host command '{}': exit 0 in {} ms; output tail: {}", r.commandLine(), r.duration().toMillis(),
+                    output.isEmpty() ? "(none)" : output);
             return r;
         }
         LOG.warn("host command '{}': {} in {} ms; output tail: {}", r.commandLine(), r.status(),
