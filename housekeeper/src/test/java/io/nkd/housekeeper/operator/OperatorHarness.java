@@ -61,11 +61,20 @@ final class OperatorHarness {
         return client.resources(Update.class).inNamespace(namespace).resource(u).create();
     }
 
+    /** Replaces the spec, as a person would: read, change, write; again if the operator wrote the status meanwhile. */
     static Update setSpec(KubernetesClient client, String namespace, String name, UpdateSpec spec) {
-        return client.resources(Update.class).inNamespace(namespace).withName(name).edit(u -> {
-            u.setSpec(spec);
-            return u;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(Update.class).inNamespace(namespace).withName(name).edit(u -> {
+                    u.setSpec(spec);
+                    return u;
+                });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static Update get(KubernetesClient client, String namespace, String name) {
