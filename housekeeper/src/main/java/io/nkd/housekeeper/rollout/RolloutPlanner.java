@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ public final class RolloutPlanner {
         List<NodeAction> actions = new ArrayList<>();
         boolean drives = in.waitingFor().isEmpty() && invalid == null;
         for (Facts f : facts.values()) {
-            classify(f, u, target, in, drives ? actions : new ArrayList<>());
+            classify(f, u, target, in, drives, actions);
         }
 
         // New selections: only for the Update that drives the nodes, with a readable and supported target, nothing
@@ -180,9 +181,13 @@ public final class RolloutPlanner {
             }
         }
 
+        Map<String, NodeProgress> before = new HashMap<>();
+        if (previous != null) {
+            previous.nodes().forEach(p -> before.put(p.name(), p));
+        }
         List<NodeProgress> progress = new ArrayList<>();
         for (Facts f : facts.values()) {
-            progress.add(progress(f, previous, now));
+            progress.add(progress(f, before.get(f.node.name()), now));
         }
         boolean sameGeneration = previous != null && previous.observedGeneration() != null
                 && previous.observedGeneration() == u.generation();
@@ -258,7 +263,10 @@ public final class RolloutPlanner {
     }
 
     /** Classifies one node and adds the actions its current assignment calls for (release, retry, retarget). */
-    private static void classify(Facts f, UpdateRef u, Target target, RolloutInput in, List<NodeAction> actions) {
+    private static void classify(Facts f, UpdateRef u, Target target, RolloutInput in, boolean drives,
+                                 List<NodeAction> decided) {
+        // an Update that does not drive the nodes (waiting, or with a target it cannot apply) only reports
+        List<NodeAction> actions = drives ? decided : new ArrayList<>();
         NodeView n = f.node;
         Optional<NodeAssignment> a = n.assignment();
         Optional<NodeReport> r = n.report();
@@ -321,6 +329,11 @@ public final class RolloutPlanner {
                 actions.add(new NodeAction.Release(n.name()));
                 f.state = NodeUpdateState.UPDATED;
                 f.message = "already at the target: " + describe(n);
+            } else if (!drives) {
+                f.selected = true;
+                f.state = NodeUpdateState.UPDATING;
+                f.step = reportsOnA ? agent : null;
+                f.message = "holds assignment " + a.get().id() + " of Update " + a.get().update();
             } else {
                 NodeAssignment next = assignment(u, target, n, in.nodes(), 1);
                 actions.add(new NodeAction.Assign(n.name(), next, NodeAction.Cause.RETARGET));
@@ -498,16 +511,13 @@ public final class RolloutPlanner {
         return (int) facts.values().stream().filter(f -> f.state == state).count();
     }
 
-    private static NodeProgress progress(Facts f, UpdateStatus previous, Instant now) {
+    /** The node's entry in the status; its {@code since} stays while state, step and reason stay. */
+    private static NodeProgress progress(Facts f, NodeProgress before, Instant now) {
         NodeView n = f.node;
         String since = Times.format(now);
-        if (previous != null) {
-            for (NodeProgress p : previous.nodes()) {
-                if (p.name().equals(n.name()) && p.state() == f.state && p.step() == f.step && p.reason() == f.reason
-                        && p.since() != null) {
-                    since = p.since();
-                }
-            }
+        if (before != null && before.state() == f.state && before.step() == f.step && before.reason() == f.reason
+                && before.since() != null) {
+            since = before.since();
         }
         String image = n.report().map(NodeReport::booted).map(b -> b.describe()).orElse(null);
         return new NodeProgress(n.name(), n.role(), f.state, f.step, since, image,
