@@ -74,8 +74,21 @@ public final class Operator implements AutoCloseable {
         LOG.info("{} leads: reconciling", config.identity());
         leading = true;
         metrics.leader(true);
-        reconciler = new UpdateReconciler(client, config, etcd.apply(client), metrics, clock, () -> leading);
-        reconciler.start();
+        UpdateReconciler r = new UpdateReconciler(client, config, etcd.apply(client), metrics, clock, () -> leading);
+        reconciler = r;
+        // not on the elector's thread: the informers' first list may take a while on a large cluster, and the
+        // elector must keep renewing the Lease meanwhile
+        Thread starter = new Thread(() -> {
+            try {
+                r.start();
+            } catch (RuntimeException e) {
+                LOG.error("{} could not start reconciling: {}; stopping, the Deployment restarts it",
+                        config.identity(), e.getMessage(), e);
+                lost.complete(null);
+            }
+        }, "housekeeper-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
     private void stopLeading() {

@@ -76,8 +76,8 @@ public final class UpdateReconciler implements AutoCloseable {
      */
     private final Map<String, Written> written = new HashMap<>();
     private volatile boolean closed;
-    private SharedIndexInformer<Update> updates;
-    private SharedIndexInformer<Node> nodes;
+    private volatile SharedIndexInformer<Update> updates;
+    private volatile SharedIndexInformer<Node> nodes;
 
     private record Expected(String assignment, Instant until) {
     }
@@ -121,14 +121,31 @@ public final class UpdateReconciler implements AutoCloseable {
         this.loop = executor;
     }
 
-    /** Starts the informers (waiting for their first list), the etcd check and the resync. */
+    /**
+     * Starts the etcd check, the informers (waiting for their first list) and the resync. A {@link #close()} that
+     * comes meanwhile (the Lease lost during the first list) wins: what was started is closed again.
+     */
     public void start() {
+        if (closed) {
+            return;
+        }
         LOG.info("reconciling the Updates of namespace {} as {} (resync {}, node-ready timeout {})",
                 config.namespace(), config.identity(), config.resync(), config.nodeReadyTimeout());
         etcd.start(this::trigger);
-        updates = client.resources(Update.class).inNamespace(config.namespace()).inform(enqueue());
-        nodes = (config.nodeSelector().isEmpty() ? client.nodes() : client.nodes().withLabels(config.nodeSelector()))
+        SharedIndexInformer<Update> u = client.resources(Update.class).inNamespace(config.namespace())
                 .inform(enqueue());
+        SharedIndexInformer<Node> n = (config.nodeSelector().isEmpty() ? client.nodes()
+                : client.nodes().withLabels(config.nodeSelector())).inform(enqueue());
+        synchronized (this) {
+            if (closed) {
+                u.close();
+                n.close();
+                etcd.close();
+                return;
+            }
+            updates = u;
+            nodes = n;
+        }
         long resync = config.resync().toMillis();
         loop.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
         trigger();
@@ -429,13 +446,19 @@ public final class UpdateReconciler implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        loop.shutdownNow();
-        if (updates != null) {
-            updates.close();
+        SharedIndexInformer<Update> u;
+        SharedIndexInformer<Node> n;
+        synchronized (this) {
+            closed = true;
+            u = updates;
+            n = nodes;
         }
-        if (nodes != null) {
-            nodes.close();
+        loop.shutdownNow();
+        if (u != null) {
+            u.close();
+        }
+        if (n != null) {
+            n.close();
         }
         etcd.close();
         try {

@@ -99,12 +99,21 @@ class LeaderElectionTest {
              Operator a = OperatorHarness.start(client, config(ns, "op-a"))) {
             OperatorHarness.awaitTrue(a::isLeader, WAIT, "op-a leads");
             // another holder takes the Lease (as after a network partition): op-a cannot renew
-            client.leases().inNamespace(ns).withName(OperatorConfig.DEFAULT_LEASE).edit(l -> {
-                l.getSpec().setHolderIdentity("intruder");
-                l.getSpec().setLeaseDurationSeconds(600);
-                l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-                return l;
-            });
+            for (int attempt = 1; ; attempt++) { // op-a renews every 500 ms: read-modify-write again on a conflict
+                try {
+                    client.leases().inNamespace(ns).withName(OperatorConfig.DEFAULT_LEASE).edit(l -> {
+                        l.getSpec().setHolderIdentity("intruder");
+                        l.getSpec().setLeaseDurationSeconds(600);
+                        l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                        return l;
+                    });
+                    break;
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 409 || attempt == 20) {
+                        throw e;
+                    }
+                }
+            }
             a.leadershipLost().get(20, TimeUnit.SECONDS);
             assertFalse(a.isLeader());
             assertTrue(OperatorHarness.scrape(a).contains("housekeeper_leader 0"));
