@@ -143,30 +143,8 @@ public final class RolloutPlanner {
                 + " updating" : "") + (pending > 0 ? ", " + pending + " pending" : "")
                 + (failed > 0 ? ", " + failed + " failed" : "");
 
-        RolloutPhase phase;
-        String degradedReason = null;
-        String degradedMessage = null;
-        if (in.waitingFor().isPresent()) {
-            phase = RolloutPhase.PENDING;
-        } else if (invalid != null) {
-            phase = RolloutPhase.DEGRADED;
-            degradedReason = invalidReason.wire();
-            degradedMessage = invalid;
-        } else if (failed > 0) {
-            phase = RolloutPhase.DEGRADED;
-            List<Facts> failures = facts.values().stream().filter(f -> f.state == NodeUpdateState.FAILED).toList();
-            degradedReason = ConditionReason.of(failures.get(0).reason);
-            degradedMessage = String.join("; ", failures.stream().map(f -> "node " + f.node.name() + " failed ("
-                    + ConditionReason.of(f.reason) + "): " + f.message).toList())
-                    + "; fix the cause, then retry with: kubectl annotate node NODE housekeeper.io/retry=1"
-                    + " (or change the Update)";
-        } else if (updating == 0 && pending == 0) {
-            phase = RolloutPhase.COMPLETED;
-        } else if (u.spec().pauseRequested()) {
-            phase = RolloutPhase.PAUSED;
-        } else {
-            phase = RolloutPhase.PROGRESSING;
-        }
+        Verdict verdict = verdict(in, invalid, invalidReason, facts.values(), failed, updating + pending);
+        RolloutPhase phase = verdict.phase();
         if (progressMessage == null) {
             progressMessage = summary;
         }
@@ -197,12 +175,45 @@ public final class RolloutPlanner {
                 : sameGeneration && previous.completedAt() != null ? previous.completedAt() : Times.format(now);
         UpdateStatus status = new UpdateStatus(phase, u.generation(), u.spec().revision(), updated, updating, pending,
                 failed, progress,
-                Conditions.compute(phase, u.generation(), progressReason, progressMessage, degradedReason,
-                        degradedMessage, summary, in.waitingFor().orElse(null),
+                Conditions.compute(phase, u.generation(), progressReason, progressMessage, verdict.degradedReason(),
+                        verdict.degradedMessage(), summary, in.waitingFor().orElse(null),
                         previous == null ? List.of() : previous.conditions(), now),
                 startedAt, completedAt);
-        List<RolloutEvent> events = events(u, facts, actions, previous, phase, degradedMessage, summary, target);
+        List<RolloutEvent> events = events(u, facts, actions, previous, phase, verdict.degradedMessage(), summary,
+                target);
         return new RolloutDecision(u, actions, status, events);
+    }
+
+    /** The phase, and when Degraded its reason and a message naming the node(s) or the spec's fault. */
+    private record Verdict(RolloutPhase phase, String degradedReason, String degradedMessage) {
+    }
+
+    private static Verdict verdict(RolloutInput in, String invalid, ConditionReason invalidReason,
+                                   Iterable<Facts> facts, int failed, int remaining) {
+        if (in.waitingFor().isPresent()) {
+            return new Verdict(RolloutPhase.PENDING, null, null);
+        }
+        if (invalid != null) {
+            return new Verdict(RolloutPhase.DEGRADED, invalidReason.wire(), invalid);
+        }
+        if (failed > 0) {
+            List<Facts> failures = new ArrayList<>();
+            facts.forEach(f -> {
+                if (f.state == NodeUpdateState.FAILED) {
+                    failures.add(f);
+                }
+            });
+            String message = String.join("; ", failures.stream().map(f -> "node " + f.node.name() + " failed ("
+                    + ConditionReason.of(f.reason) + "): " + f.message).toList())
+                    + "; fix the cause, then retry with: kubectl annotate node NODE housekeeper.io/retry=1"
+                    + " (or change the Update)";
+            return new Verdict(RolloutPhase.DEGRADED, ConditionReason.of(failures.get(0).reason), message);
+        }
+        if (remaining == 0) {
+            return new Verdict(RolloutPhase.COMPLETED, null, null);
+        }
+        return new Verdict(in.update().spec().pauseRequested() ? RolloutPhase.PAUSED : RolloutPhase.PROGRESSING, null,
+                null);
     }
 
     private static Target readTarget(UpdateSpec spec) {
