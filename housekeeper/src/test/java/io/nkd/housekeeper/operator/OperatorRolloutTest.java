@@ -141,6 +141,36 @@ class OperatorRolloutTest {
     }
 
     @Test
+    void aNodeAlreadyNotReadyUsesTheBudget() throws Exception {
+        String prefix = kube.uniqueName("budget");
+        String ns = prefix;
+        try (AutoCloseable namespace = OperatorHarness.namespace(client, ns);
+             SimulatedCluster cluster = OperatorHarness.cluster(client, ns, prefix, 0, 5, () -> nestos()
+                     .delay("rpm-ostree rebase", Duration.ofMillis(300)));
+             NodeHistory history = new NodeHistory(client, prefix)) {
+            // w-5 is NotReady (a broken kubelet, say): it is not started, and it takes one unit of the budget
+            SimulatedNode w5 = cluster.node("w-5");
+            w5.killAgent();
+            w5.setStatus(false);
+            try (Operator op = operator(prefix, "op-budget", false)) {
+                OperatorHarness.create(client, ns, "budget", osOnly(NEW, 2, null));
+                Update done = await(client, ns, "budget", s -> s.updated() == 4, WAIT);
+                assertEquals(4, done.getStatus().nodes().stream().filter(p -> p.state() == NodeUpdateState.UPDATED
+                        && !p.name().equals(w5.name())).count());
+                NodeProgress p5 = done.getStatus().nodes().stream().filter(p -> p.name().equals(w5.name()))
+                        .findFirst().orElseThrow();
+                assertEquals(NodeUpdateState.PENDING, p5.state());
+                assertTrue(p5.message().contains("NotReady"), p5.message());
+                assertEquals(RolloutPhase.PROGRESSING, done.getStatus().phase(), "w-5 still needs the target");
+                assertNull(history.firstViolation(2));
+                long maxAssigned = history.instants().stream().mapToLong(i -> i.values().stream()
+                        .filter(st -> st.assignment().isPresent()).count()).max().orElse(0);
+                assertEquals(1, maxAssigned, "with one node NotReady, maxUnavailable 2 leaves room for one at a time");
+            }
+        }
+    }
+
+    @Test
     void aRetargetMidRolloutReplansAndLeavesNodesAlreadyAtTheNewTargetAlone() throws Exception {
         String prefix = kube.uniqueName("retarget");
         String ns = prefix;
