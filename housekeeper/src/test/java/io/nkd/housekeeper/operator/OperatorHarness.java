@@ -1,14 +1,20 @@
 package io.nkd.housekeeper.operator;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.api.RolloutPhase;
 import io.nkd.housekeeper.api.Update;
 import io.nkd.housekeeper.api.UpdateSpec;
 import io.nkd.housekeeper.api.UpdateStatus;
+import io.nkd.housekeeper.testing.FakeHost;
+import io.nkd.housekeeper.testing.SimulatedCluster;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +22,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Starting operators and reading Updates and Events in the operator's tests. */
 final class OperatorHarness {
@@ -33,7 +43,7 @@ final class OperatorHarness {
      */
     static OperatorConfig config(String namespace, String identity, String lease, String prefix) {
         return OperatorConfig.defaults(namespace, identity)
-                .withNodeSelector(java.util.Map.of(NODE_LABEL, prefix))
+                .withNodeSelector(Map.of(NODE_LABEL, prefix))
                 .withEtcdCheck(EtcdCheckMode.PODS, namespace)
                 .withMetricsPort(0)
                 .withLease(lease, new OperatorConfig.LeaseTiming(Duration.ofSeconds(4), Duration.ofSeconds(3),
@@ -43,7 +53,7 @@ final class OperatorHarness {
 
     /** A namespace of one test's own (the extension's is per class, and an operator plans every Update in it). */
     static AutoCloseable namespace(KubernetesClient client, String name) {
-        client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
                 .withName(name).endMetadata().build()).create();
         return () -> client.namespaces().withName(name).withGracePeriod(0).delete();
     }
@@ -69,7 +79,7 @@ final class OperatorHarness {
                     u.setSpec(spec);
                     return u;
                 });
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
                     throw e;
                 }
@@ -106,7 +116,7 @@ final class OperatorHarness {
 
     /** The Events about the test's Update (in its namespace) and about its Nodes (in namespace default). */
     static List<Event> events(KubernetesClient client, String namespace, String update, String prefix) {
-        List<Event> all = new java.util.ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems()
+        List<Event> all = new ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems()
                 .stream().filter(e -> e.getInvolvedObject().getName().equals(update)).toList());
         client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> e.getInvolvedObject().getName().startsWith(prefix + "-")).forEach(all::add);
@@ -129,7 +139,7 @@ final class OperatorHarness {
         return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                 .editStatus(p -> {
                     p.getStatus().setPhase("Running");
-                    p.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    p.getStatus().setConditions(List.of(new PodConditionBuilder()
                             .withType("Ready").withStatus(ready ? "True" : "False").withLastTransitionTime(now)
                             .build()));
                     return p;
@@ -141,17 +151,17 @@ final class OperatorHarness {
      * {@code image} with Kubernetes {@code kube}, with etcd pods (Running and Ready) in {@code namespace}, and agents
      * started and reporting.
      */
-    static io.nkd.housekeeper.testing.SimulatedCluster cluster(KubernetesClient client, String namespace,
+    static SimulatedCluster cluster(KubernetesClient client, String namespace,
             String prefix, int controlPlanes, int workers,
-            java.util.function.Supplier<io.nkd.housekeeper.testing.FakeHost> host) throws InterruptedException {
-        var cluster = new io.nkd.housekeeper.testing.SimulatedCluster(client, prefix);
-        java.util.Map<String, String> labels = java.util.Map.of(NODE_LABEL, prefix);
+            Supplier<FakeHost> host) throws InterruptedException {
+        var cluster = new SimulatedCluster(client, prefix);
+        Map<String, String> labels = Map.of(NODE_LABEL, prefix);
         for (int i = 1; i <= controlPlanes; i++) {
-            var n = cluster.addNode("cp-" + i, io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE, host.get(), labels);
+            var n = cluster.addNode("cp-" + i, NodeRole.CONTROL_PLANE, host.get(), labels);
             etcdPod(client, namespace, n.name(), true);
         }
         for (int i = 1; i <= workers; i++) {
-            cluster.addNode("w-" + i, io.nkd.housekeeper.api.NodeRole.WORKER, host.get(), labels);
+            cluster.addNode("w-" + i, NodeRole.WORKER, host.get(), labels);
         }
         cluster.startAgents();
         for (var n : cluster.nodes()) {
@@ -166,7 +176,7 @@ final class OperatorHarness {
         return r.body();
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+    static void awaitTrue(BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
