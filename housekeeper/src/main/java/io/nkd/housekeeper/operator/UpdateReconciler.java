@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.operator;
 
+import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -175,7 +176,7 @@ public final class UpdateReconciler implements AutoCloseable {
         if (!closed && queued.compareAndSet(false, true)) {
             try {
                 loop.execute(this::runQueued);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 queued.set(false); // closing
             }
         }

@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.operator;
 
+import io.nkd.housekeeper.api.NodeKeys;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -122,7 +123,7 @@ class LeaderElectionTest {
             Thread.sleep(2000);
             assertNull(OperatorHarness.get(client, ns, "up").getStatus(), "a replica that lost the Lease acts no more");
             assertNull(cluster.node("w-1").node().getMetadata().getAnnotations()
-                    .get(io.nkd.housekeeper.api.NodeKeys.ASSIGNMENT_ANNOTATION));
+                    .get(NodeKeys.ASSIGNMENT_ANNOTATION));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.rollout;
 
+import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.api.AgentState;
 import io.nkd.housekeeper.api.KubeadmUpgrade;
 import io.nkd.housekeeper.api.NodeAssignment;
@@ -79,8 +80,8 @@ class RolloutSimulationTest {
                 Fixtures.N n = find(nodes, a.node());
                 if (a instanceof NodeAction.Assign assign) {
                     n.assigned(assign.assignment());
-                    workerSelected |= !n.role.equals(io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE);
-                    if (n.role == io.nkd.housekeeper.api.NodeRole.WORKER) {
+                    workerSelected |= !n.role.equals(NodeRole.CONTROL_PLANE);
+                    if (n.role == NodeRole.WORKER) {
                         workerSeen.add(n.name);
                     }
                 } else if (a instanceof NodeAction.Release) {
@@ -153,14 +154,14 @@ class RolloutSimulationTest {
     }
 
     private static void check(long seed, int step, List<Fixtures.N> nodes, int budget, boolean workerSelected) {
-        long cpAssigned = nodes.stream().filter(n -> n.role == io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE
+        long cpAssigned = nodes.stream().filter(n -> n.role == NodeRole.CONTROL_PLANE
                 && n.assignment != null).count();
         if (cpAssigned > 1) {
             fail("seed " + seed + " step " + step + ": " + cpAssigned + " control-plane nodes at once");
         }
-        boolean workerAssigned = nodes.stream().anyMatch(n -> n.role == io.nkd.housekeeper.api.NodeRole.WORKER
+        boolean workerAssigned = nodes.stream().anyMatch(n -> n.role == NodeRole.WORKER
                 && n.assignment != null);
-        boolean cpOpen = nodes.stream().anyMatch(n -> n.role == io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE
+        boolean cpOpen = nodes.stream().anyMatch(n -> n.role == NodeRole.CONTROL_PLANE
                 && (n.assignment != null || !n.image.equals(NEW_IMAGE) || !n.kubelet.equals(NEW_KUBE)));
         if (workerAssigned && cpOpen) {
             fail("seed " + seed + " step " + step + ": a worker is assigned before the control plane is done");
@@ -174,7 +175,7 @@ class RolloutSimulationTest {
         }
         for (Fixtures.N n : nodes) {
             if (n.assignment != null && n.assignment.kubeadmUpgrade() == KubeadmUpgrade.APPLY
-                    && nodes.stream().anyMatch(o -> o != n && o.role == io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE
+                    && nodes.stream().anyMatch(o -> o != n && o.role == NodeRole.CONTROL_PLANE
                     && o.kubelet.equals(NEW_KUBE))) {
                 fail("seed " + seed + " step " + step + ": kubeadm upgrade apply on " + n.name
                         + " after another control-plane node was upgraded");
