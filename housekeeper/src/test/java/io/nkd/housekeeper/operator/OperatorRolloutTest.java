@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nkd.housekeeper.api.AgentState;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.NodeKeys;
 import io.nkd.housekeeper.api.NodeProgress;
@@ -203,6 +204,31 @@ class OperatorRolloutTest {
             assertTrue(cluster.node("cp-1").commandLines().contains("rpm-ostree rollback"),
                     "cp-1 goes back to the rollback deployment");
             assertNull(history.firstViolation(1));
+        }
+    }
+
+    @Test
+    void deletingTheUpdateWithdrawsItsAssignments() throws Exception {
+        String prefix = kube.uniqueName("delete");
+        String ns = prefix;
+        try (AutoCloseable namespace = OperatorHarness.namespace(client, ns);
+             SimulatedCluster cluster = OperatorHarness.cluster(client, ns, prefix, 0, 2, () -> nestos()
+                     .delay("rpm-ostree rebase", Duration.ofSeconds(3)));
+             NodeHistory history = new NodeHistory(client, prefix);
+             Operator op = operator(prefix, "op-delete", false)) {
+            OperatorHarness.create(client, ns, "delete", osOnly(NEW, 1, null));
+            OperatorHarness.awaitTrue(() -> history.selectionOrder(1).contains(prefix + "-w-1"), WAIT,
+                    "w-1 selected");
+            client.resources(Update.class).inNamespace(ns).withName("delete").delete();
+            SimulatedNode w1 = cluster.node("w-1");
+            OperatorHarness.awaitTrue(() -> {
+                var n = w1.node();
+                return n.getMetadata().getAnnotations().get(NodeKeys.ASSIGNMENT_ANNOTATION) == null
+                        && !n.getMetadata().getLabels().containsKey(NodeKeys.UPGRADING_LABEL);
+            }, WAIT, "the assignment of the deleted Update is withdrawn from w-1");
+            w1.awaitReport(r -> r.state() == AgentState.IDLE, WAIT);
+            OperatorHarness.awaitTrue(() -> !w1.unschedulable(), WAIT, "the agent uncordons the node it cordoned");
+            assertEquals(List.of(prefix + "-w-1"), history.selectionOrder(1), "w-2 was never started");
         }
     }
 
