@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.nkd.housekeeper.api.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +83,10 @@ public final class Operator implements AutoCloseable {
             try {
                 r.start();
             } catch (RuntimeException e) {
-                LOG.error("{} could not start reconciling: {}; stopping, the Deployment restarts it",
-                        config.identity(), e.getMessage(), e);
+                LOG.error("{} could not start reconciling: {}; is the CRD {} installed, and may the ServiceAccount "
+                                + "list and watch updates in namespace {} and nodes? Stopping; the Deployment restarts "
+                                + "it", config.identity(), e.getMessage(), Update.CRD_NAME,
+                        config.namespace(), e);
                 lost.complete(null);
             }
         }, "housekeeper-start");
