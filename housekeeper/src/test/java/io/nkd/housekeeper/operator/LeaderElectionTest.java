@@ -69,6 +69,8 @@ class LeaderElectionTest {
                 assertEquals("op-a", lease(ns).getSpec().getHolderIdentity());
                 assertTrue(OperatorHarness.scrape(a).contains("housekeeper_leader 1"));
                 assertTrue(OperatorHarness.scrape(b).contains("housekeeper_leader 0"));
+                assertEquals(200, OperatorHarness.http(b, "/healthz").statusCode(), "a standby replica is healthy");
+                assertEquals("ok\n", OperatorHarness.http(a, "/healthz").body());
 
                 OperatorHarness.create(client, ns, "up", new UpdateSpec(NEW, null, false, 2, "30s", null, "r1"));
                 await(client, ns, "up", phase(RolloutPhase.COMPLETED), WAIT);

@@ -171,9 +171,12 @@ final class OperatorHarness {
     }
 
     static String scrape(Operator operator) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
+        return http(operator, "/metrics").body();
+    }
+
+    static HttpResponse<String> http(Operator operator, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + operator.metricsPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static void awaitTrue(BooleanSupplier condition, Duration timeout, String what)
