@@ -74,6 +74,9 @@ class LeaderElectionTest {
 
                 OperatorHarness.create(client, ns, "up", new UpdateSpec(NEW, null, false, 2, "30s", null, "r1"));
                 await(client, ns, "up", phase(RolloutPhase.COMPLETED), WAIT);
+                // the Events of a step follow its status write: wait for the last one
+                OperatorHarness.awaitTrue(() -> OperatorHarness.events(client, ns, "up", ns).stream()
+                        .anyMatch(e -> e.getReason().equals("RolloutCompleted")), WAIT, "RolloutCompleted posted");
                 List<Event> first = OperatorHarness.events(client, ns, "up", ns);
                 assertFalse(first.isEmpty());
                 assertTrue(first.stream().allMatch(e -> "op-a".equals(e.getReportingInstance())), "only op-a acted");

@@ -138,6 +138,9 @@ class RolloutEndToEndTest {
                 }
 
                 // events on the Update and on the nodes
+                // the Events of a step follow its status write: wait for the last one
+                OperatorHarness.awaitTrue(() -> OperatorHarness.events(client, ns, "upgrade", prefix).stream()
+                        .anyMatch(e -> e.getReason().equals("RolloutCompleted")), ROLLOUT, "RolloutCompleted posted");
                 List<Event> events = OperatorHarness.events(client, ns, "upgrade", prefix);
                 assertEquals(9, count(events, "Update", "NodeSelected"));
                 assertEquals(9, count(events, "Update", "NodeUpdated"));
