@@ -88,8 +88,12 @@ public record UpdateSpec(
         return drainTimeout == null || drainTimeout.isBlank() ? DEFAULT_DRAIN_TIMEOUT : GoDuration.parse(drainTimeout);
     }
 
+    /**
+     * {@code paused} as the operator uses it (absent is false). Not named {@code isPaused}: Jackson would take that for
+     * the accessor of property {@code paused}, and its {@code @JsonIgnore} would drop {@code paused} when reading.
+     */
     @JsonIgnore
-    public boolean isPaused() {
+    public boolean pauseRequested() {
         return Boolean.TRUE.equals(paused);
     }
 }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.nkd.housekeeper.api.Update;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,8 +75,23 @@ public final class Operator implements AutoCloseable {
         LOG.info("{} leads: reconciling", config.identity());
         leading = true;
         metrics.leader(true);
-        reconciler = new UpdateReconciler(client, config, etcd.apply(client), metrics, clock, () -> leading);
-        reconciler.start();
+        UpdateReconciler r = new UpdateReconciler(client, config, etcd.apply(client), metrics, clock, () -> leading);
+        reconciler = r;
+        // not on the elector's thread: the informers' first list may take a while on a large cluster, and the
+        // elector must keep renewing the Lease meanwhile
+        Thread starter = new Thread(() -> {
+            try {
+                r.start();
+            } catch (RuntimeException e) {
+                LOG.error("{} could not start reconciling: {}; is the CRD {} installed, and may the ServiceAccount "
+                                + "list and watch updates in namespace {} and nodes? Stopping; the Deployment restarts "
+                                + "it", config.identity(), e.getMessage(), Update.CRD_NAME,
+                        config.namespace(), e);
+                lost.complete(null);
+            }
+        }, "housekeeper-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
     private void stopLeading() {

@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.operator;
 
+import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -76,8 +77,8 @@ public final class UpdateReconciler implements AutoCloseable {
      */
     private final Map<String, Written> written = new HashMap<>();
     private volatile boolean closed;
-    private SharedIndexInformer<Update> updates;
-    private SharedIndexInformer<Node> nodes;
+    private volatile SharedIndexInformer<Update> updates;
+    private volatile SharedIndexInformer<Node> nodes;
 
     private record Expected(String assignment, Instant until) {
     }
@@ -121,14 +122,31 @@ public final class UpdateReconciler implements AutoCloseable {
         this.loop = executor;
     }
 
-    /** Starts the informers (waiting for their first list), the etcd check and the resync. */
+    /**
+     * Starts the etcd check, the informers (waiting for their first list) and the resync. A {@link #close()} that
+     * comes meanwhile (the Lease lost during the first list) wins: what was started is closed again.
+     */
     public void start() {
+        if (closed) {
+            return;
+        }
         LOG.info("reconciling the Updates of namespace {} as {} (resync {}, node-ready timeout {})",
                 config.namespace(), config.identity(), config.resync(), config.nodeReadyTimeout());
         etcd.start(this::trigger);
-        updates = client.resources(Update.class).inNamespace(config.namespace()).inform(enqueue());
-        nodes = (config.nodeSelector().isEmpty() ? client.nodes() : client.nodes().withLabels(config.nodeSelector()))
+        SharedIndexInformer<Update> u = client.resources(Update.class).inNamespace(config.namespace())
                 .inform(enqueue());
+        SharedIndexInformer<Node> n = (config.nodeSelector().isEmpty() ? client.nodes()
+                : client.nodes().withLabels(config.nodeSelector())).inform(enqueue());
+        synchronized (this) {
+            if (closed) {
+                u.close();
+                n.close();
+                etcd.close();
+                return;
+            }
+            updates = u;
+            nodes = n;
+        }
         long resync = config.resync().toMillis();
         loop.scheduleWithFixedDelay(this::trigger, resync, resync, TimeUnit.MILLISECONDS);
         trigger();
@@ -158,7 +176,7 @@ public final class UpdateReconciler implements AutoCloseable {
         if (!closed && queued.compareAndSet(false, true)) {
             try {
                 loop.execute(this::runQueued);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 queued.set(false); // closing
             }
         }
@@ -176,6 +194,9 @@ public final class UpdateReconciler implements AutoCloseable {
         } catch (NotLeading e) {
             LOG.warn("leadership lost during a reconcile: stopped before the next write");
         } catch (RuntimeException e) {
+            if (closed) {
+                return; // interrupted by close(): not a failure
+            }
             ok = false;
             LOG.error("reconcile of namespace {} failed: {}; retrying in {}s", config.namespace(), e.getMessage(),
                     ERROR_RETRY.toSeconds(), e);
@@ -426,13 +447,19 @@ public final class UpdateReconciler implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        loop.shutdownNow();
-        if (updates != null) {
-            updates.close();
+        SharedIndexInformer<Update> u;
+        SharedIndexInformer<Node> n;
+        synchronized (this) {
+            closed = true;
+            u = updates;
+            n = nodes;
         }
-        if (nodes != null) {
-            nodes.close();
+        loop.shutdownNow();
+        if (u != null) {
+            u.close();
+        }
+        if (n != null) {
+            n.close();
         }
         etcd.close();
         try {

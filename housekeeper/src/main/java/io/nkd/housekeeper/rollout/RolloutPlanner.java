@@ -19,9 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,7 +35,8 @@ import java.util.Optional;
  * <li>A node needs the target when its agent's report says it boots another image than {@code osImageURL}, or its
  * kubelet runs another version than {@code kubeVersion} (an empty field leaves that part alone). A node without a
  * report is never started: its state is unknown.</li>
- * <li>Control-plane nodes first, one at a time; then workers, where at every instant (nodes selected and not verified)
+ * <li>Control-plane nodes first, one at a time (and only while no worker holds an assignment, which happens when the
+ * target changed mid-rollout); then workers, where at every instant (nodes selected and not verified)
  * + (other nodes NotReady or unschedulable) ≤ maxUnavailable. Nodes of either role count as "other nodes": an
  * unhealthy control plane is a reason to disrupt less, not more. A cordoned but Ready worker that needs the target is
  * started first, as it costs no budget.</li>
@@ -61,6 +64,10 @@ public final class RolloutPlanner {
     private record Target(Optional<ImageReference> os, Optional<KubeVersion> kube, Duration drainTimeout) {
     }
 
+    /** Why no node was selected now: the Progressing condition's reason and message. */
+    private record Waiting(ConditionReason reason, String message) {
+    }
+
     /** One node's classification in this step (before new selections). */
     private static final class Facts {
         final NodeView node;
@@ -69,6 +76,8 @@ public final class RolloutPlanner {
         AgentState step;
         FailureReason reason;
         String message;
+        /** Holds the Update's current assignment (see {@link #current}). */
+        boolean current;
         /** Holds (after this step's actions) an assignment: counts as selected. */
         boolean selected;
         /** May be selected now. */
@@ -110,7 +119,7 @@ public final class RolloutPlanner {
         List<NodeAction> actions = new ArrayList<>();
         boolean drives = in.waitingFor().isEmpty() && invalid == null;
         for (Facts f : facts.values()) {
-            classify(f, u, target, in, drives ? actions : new ArrayList<>());
+            classify(f, u, target, in, drives, actions);
         }
 
         // New selections: only for the Update that drives the nodes, with a readable and supported target, nothing
@@ -118,11 +127,11 @@ public final class RolloutPlanner {
         String progressReason = ConditionReason.NODES_UPDATING.wire();
         String progressMessage = null;
         boolean anyFailed = facts.values().stream().anyMatch(f -> f.state == NodeUpdateState.FAILED);
-        if (drives && !anyFailed && !u.spec().isPaused()) {
-            String[] waiting = select(facts, u, target, in, actions);
+        if (drives && !anyFailed && !u.spec().pauseRequested()) {
+            Waiting waiting = select(facts, u, target, in, actions);
             if (waiting != null) {
-                progressReason = waiting[0];
-                progressMessage = waiting[1];
+                progressReason = waiting.reason().wire();
+                progressMessage = waiting.message();
             }
         }
 
@@ -134,30 +143,8 @@ public final class RolloutPlanner {
                 + " updating" : "") + (pending > 0 ? ", " + pending + " pending" : "")
                 + (failed > 0 ? ", " + failed + " failed" : "");
 
-        RolloutPhase phase;
-        String degradedReason = null;
-        String degradedMessage = null;
-        if (in.waitingFor().isPresent()) {
-            phase = RolloutPhase.PENDING;
-        } else if (invalid != null) {
-            phase = RolloutPhase.DEGRADED;
-            degradedReason = invalidReason.wire();
-            degradedMessage = invalid;
-        } else if (failed > 0) {
-            phase = RolloutPhase.DEGRADED;
-            List<Facts> failures = facts.values().stream().filter(f -> f.state == NodeUpdateState.FAILED).toList();
-            degradedReason = ConditionReason.of(failures.get(0).reason);
-            degradedMessage = String.join("; ", failures.stream().map(f -> "node " + f.node.name() + " failed ("
-                    + ConditionReason.of(f.reason) + "): " + f.message).toList())
-                    + "; fix the cause, then retry with: kubectl annotate node NODE housekeeper.io/retry=1"
-                    + " (or change the Update)";
-        } else if (updating == 0 && pending == 0) {
-            phase = RolloutPhase.COMPLETED;
-        } else if (u.spec().isPaused()) {
-            phase = RolloutPhase.PAUSED;
-        } else {
-            phase = RolloutPhase.PROGRESSING;
-        }
+        Verdict verdict = verdict(in, invalid, invalidReason, facts.values(), failed, updating + pending);
+        RolloutPhase phase = verdict.phase();
         if (progressMessage == null) {
             progressMessage = summary;
         }
@@ -172,9 +159,13 @@ public final class RolloutPlanner {
             }
         }
 
+        Map<String, NodeProgress> before = new HashMap<>();
+        if (previous != null) {
+            previous.nodes().forEach(p -> before.put(p.name(), p));
+        }
         List<NodeProgress> progress = new ArrayList<>();
         for (Facts f : facts.values()) {
-            progress.add(progress(f, previous, now));
+            progress.add(progress(f, before.get(f.node.name()), now));
         }
         boolean sameGeneration = previous != null && previous.observedGeneration() != null
                 && previous.observedGeneration() == u.generation();
@@ -184,12 +175,45 @@ public final class RolloutPlanner {
                 : sameGeneration && previous.completedAt() != null ? previous.completedAt() : Times.format(now);
         UpdateStatus status = new UpdateStatus(phase, u.generation(), u.spec().revision(), updated, updating, pending,
                 failed, progress,
-                Conditions.compute(phase, u.generation(), progressReason, progressMessage, degradedReason,
-                        degradedMessage, summary, in.waitingFor().orElse(null),
+                Conditions.compute(phase, u.generation(), progressReason, progressMessage, verdict.degradedReason(),
+                        verdict.degradedMessage(), summary, in.waitingFor().orElse(null),
                         previous == null ? List.of() : previous.conditions(), now),
                 startedAt, completedAt);
-        List<RolloutEvent> events = events(u, facts, actions, previous, phase, degradedMessage, summary, target);
+        List<RolloutEvent> events = events(u, facts, actions, previous, phase, verdict.degradedMessage(), summary,
+                target);
         return new RolloutDecision(u, actions, status, events);
+    }
+
+    /** The phase, and when Degraded its reason and a message naming the node(s) or the spec's fault. */
+    private record Verdict(RolloutPhase phase, String degradedReason, String degradedMessage) {
+    }
+
+    private static Verdict verdict(RolloutInput in, String invalid, ConditionReason invalidReason,
+                                   Iterable<Facts> facts, int failed, int remaining) {
+        if (in.waitingFor().isPresent()) {
+            return new Verdict(RolloutPhase.PENDING, null, null);
+        }
+        if (invalid != null) {
+            return new Verdict(RolloutPhase.DEGRADED, invalidReason.wire(), invalid);
+        }
+        if (failed > 0) {
+            List<Facts> failures = new ArrayList<>();
+            facts.forEach(f -> {
+                if (f.state == NodeUpdateState.FAILED) {
+                    failures.add(f);
+                }
+            });
+            String message = String.join("; ", failures.stream().map(f -> "node " + f.node.name() + " failed ("
+                    + ConditionReason.of(f.reason) + "): " + f.message).toList())
+                    + "; fix the cause, then retry with: kubectl annotate node NODE housekeeper.io/retry=1"
+                    + " (or change the Update)";
+            return new Verdict(RolloutPhase.DEGRADED, ConditionReason.of(failures.get(0).reason), message);
+        }
+        if (remaining == 0) {
+            return new Verdict(RolloutPhase.COMPLETED, null, null);
+        }
+        return new Verdict(in.update().spec().pauseRequested() ? RolloutPhase.PAUSED : RolloutPhase.PROGRESSING, null,
+                null);
     }
 
     private static Target readTarget(UpdateSpec spec) {
@@ -250,7 +274,10 @@ public final class RolloutPlanner {
     }
 
     /** Classifies one node and adds the actions its current assignment calls for (release, retry, retarget). */
-    private static void classify(Facts f, UpdateRef u, Target target, RolloutInput in, List<NodeAction> actions) {
+    private static void classify(Facts f, UpdateRef u, Target target, RolloutInput in, boolean drives,
+                                 List<NodeAction> decided) {
+        // an Update that does not drive the nodes (waiting, or with a target it cannot apply) only reports
+        List<NodeAction> actions = drives ? decided : new ArrayList<>();
         NodeView n = f.node;
         Optional<NodeAssignment> a = n.assignment();
         Optional<NodeReport> r = n.report();
@@ -259,7 +286,8 @@ public final class RolloutPlanner {
         AgentState agent = r.map(NodeReport::state).orElse(null);
         boolean retryAnswered = false;
 
-        if (a.isPresent() && a.get().updateUid().equals(u.uid()) && a.get().generation() == u.generation()) {
+        if (a.isPresent() && current(a.get(), u, target, reportsOnA && agent == AgentState.FAILED)) {
+            f.current = true;
             f.selected = true;
             f.state = NodeUpdateState.UPDATING;
             f.step = reportsOnA ? agent : null;
@@ -300,13 +328,23 @@ public final class RolloutPlanner {
                 f.reason = null;
                 f.message = "retry: attempt " + next.attempt() + " of assignment " + next.id();
             }
+        } else if (a.isPresent() && !a.get().update().startsWith(u.namespace() + "/")) {
+            // another namespace's operator drives this node: never take its node away
+            f.state = NodeUpdateState.PENDING;
+            f.message = "assigned by Update " + a.get().update() + " of another namespace; two operators must not "
+                    + "manage the same nodes (see --node-selector)";
         } else if (a.isPresent()) {
-            // an assignment of an older generation or of another Update
+            // an assignment of an older generation or of another Update of this namespace
             boolean busy = reportsOnA && agent != null && agent.inProgress();
             if (verified && !busy) {
                 actions.add(new NodeAction.Release(n.name()));
                 f.state = NodeUpdateState.UPDATED;
                 f.message = "already at the target: " + describe(n);
+            } else if (!drives) {
+                f.selected = true;
+                f.state = NodeUpdateState.UPDATING;
+                f.step = reportsOnA ? agent : null;
+                f.message = "holds assignment " + a.get().id() + " of Update " + a.get().update();
             } else {
                 NodeAssignment next = assignment(u, target, n, in.nodes(), 1);
                 actions.add(new NodeAction.Assign(n.name(), next, NodeAction.Cause.RETARGET));
@@ -343,6 +381,25 @@ public final class RolloutPlanner {
         }
     }
 
+    /**
+     * Whether an assignment is the Update's current one: made for this generation, or for an older generation of the
+     * same Update with the same target (a change of paused, maxUnavailable or revision does not restart nodes in
+     * progress). A node that failed an older generation's assignment gets a new one: a new generation resumes it.
+     */
+    private static boolean current(NodeAssignment a, UpdateRef u, Target target, boolean failed) {
+        if (!a.updateUid().equals(u.uid())) {
+            return false;
+        }
+        if (a.generation() == u.generation()) {
+            return true;
+        }
+        return !failed
+                && Objects.equals(a.osImageURL(), target.os().isPresent() ? u.spec().osImageURL().strip() : null)
+                && Objects.equals(a.kubeVersion(), target.kube().map(KubeVersion::toString).orElse(null))
+                && a.evictPodForce() == u.spec().forceEviction()
+                && a.drainTimeoutSeconds() == target.drainTimeout().toSeconds();
+    }
+
     private static void fail(Facts f, FailureReason reason, String message) {
         f.state = NodeUpdateState.FAILED;
         f.reason = reason;
@@ -354,10 +411,10 @@ public final class RolloutPlanner {
     }
 
     /**
-     * Selects the nodes whose turn has come. Returns null when it selected one, else {reason, message} saying what
-     * the next node waits for.
+     * Selects the nodes whose turn has come. Returns null when it selected one (or none is left), else what the next
+     * node waits for.
      */
-    private static String[] select(Map<String, Facts> facts, UpdateRef u, Target target, RolloutInput in,
+    private static Waiting select(Map<String, Facts> facts, UpdateRef u, Target target, RolloutInput in,
                                    List<NodeAction> actions) {
         List<Facts> all = List.copyOf(facts.values());
         boolean controlPlaneOpen = all.stream()
@@ -366,9 +423,16 @@ public final class RolloutPlanner {
         int room;
         if (controlPlaneOpen) {
             if (all.stream().anyMatch(f -> f.node.controlPlane() && f.selected)) {
-                return new String[] {ConditionReason.NODES_UPDATING.wire(), "updating control-plane node "
+                return new Waiting(ConditionReason.NODES_UPDATING, "updating control-plane node "
                         + all.stream().filter(f -> f.node.controlPlane() && f.selected).findFirst().get().node.name()
-                        + " (control-plane nodes go one at a time)"};
+                        + " (control-plane nodes go one at a time)");
+            }
+            Optional<Facts> worker = all.stream().filter(f -> !f.node.controlPlane() && f.selected).findFirst();
+            if (worker.isPresent()) {
+                // a worker still holds an assignment (given before the target changed): the control plane waits for
+                // it, so that the budget holds and the control plane never goes while workers are disrupted
+                return new Waiting(ConditionReason.NODES_UPDATING, "control-plane nodes wait for worker "
+                        + worker.get().node.name() + " to finish");
             }
             candidates = all.stream().filter(f -> f.node.controlPlane() && f.candidate).toList();
             if (candidates.isEmpty()) {
@@ -389,14 +453,14 @@ public final class RolloutPlanner {
                 return waiting.isEmpty() ? null : waitReason(waiting);
             }
             if (room <= 0 && !candidates.get(0).node.unschedulable()) {
-                return new String[] {ConditionReason.WAITING_FOR_BUDGET.wire(), unavailable + " node(s) selected or "
+                return new Waiting(ConditionReason.WAITING_FOR_BUDGET, unavailable + " node(s) selected or "
                         + "unavailable, maxUnavailable is " + u.spec().workerBudget() + "; next: "
-                        + candidates.get(0).node.name()};
+                        + candidates.get(0).node.name());
             }
         }
         if (!in.etcd().healthy()) {
-            return new String[] {ConditionReason.WAITING_FOR_ETCD.wire(), "next node " + candidates.get(0).node.name()
-                    + " waits for etcd: " + in.etcd().detail()};
+            return new Waiting(ConditionReason.WAITING_FOR_ETCD, "next node " + candidates.get(0).node.name()
+                    + " waits for etcd: " + in.etcd().detail());
         }
         for (Facts f : candidates) {
             // a cordoned, Ready node already counts as unavailable: selecting it costs no budget
@@ -415,13 +479,13 @@ public final class RolloutPlanner {
         return null;
     }
 
-    private static String[] waitReason(List<Facts> waiting) {
+    private static Waiting waitReason(List<Facts> waiting) {
         if (waiting.isEmpty()) {
             return null;
         }
         Facts first = waiting.get(0);
-        return new String[] {first.noReport ? ConditionReason.WAITING_FOR_AGENTS.wire()
-                : ConditionReason.WAITING_FOR_NODES.wire(), "node " + first.node.name() + ": " + first.message};
+        return new Waiting(first.noReport ? ConditionReason.WAITING_FOR_AGENTS : ConditionReason.WAITING_FOR_NODES,
+                "node " + first.node.name() + ": " + first.message);
     }
 
     /**
@@ -458,16 +522,13 @@ public final class RolloutPlanner {
         return (int) facts.values().stream().filter(f -> f.state == state).count();
     }
 
-    private static NodeProgress progress(Facts f, UpdateStatus previous, Instant now) {
+    /** The node's entry in the status; its {@code since} stays while state, step and reason stay. */
+    private static NodeProgress progress(Facts f, NodeProgress before, Instant now) {
         NodeView n = f.node;
         String since = Times.format(now);
-        if (previous != null) {
-            for (NodeProgress p : previous.nodes()) {
-                if (p.name().equals(n.name()) && p.state() == f.state && p.step() == f.step && p.reason() == f.reason
-                        && p.since() != null) {
-                    since = p.since();
-                }
-            }
+        if (before != null && before.state() == f.state && before.step() == f.step && before.reason() == f.reason
+                && before.since() != null) {
+            since = before.since();
         }
         String image = n.report().map(NodeReport::booted).map(b -> b.describe()).orElse(null);
         return new NodeProgress(n.name(), n.role(), f.state, f.step, since, image,
@@ -496,8 +557,7 @@ public final class RolloutPlanner {
                         + verb + what));
             } else if (action instanceof NodeAction.Release r) {
                 Facts f = facts.get(r.node());
-                if (f.node.assignment().map(x -> x.updateUid().equals(u.uid()) && x.generation() == u.generation())
-                        .orElse(false)) {
+                if (f.current) {
                     events.add(new RolloutEvent(false, RolloutEvent.Reason.NODE_UPDATED, r.node(), "Update " + u.key()
                             + ": node " + r.node() + " verified at " + describe(f.node)));
                 }

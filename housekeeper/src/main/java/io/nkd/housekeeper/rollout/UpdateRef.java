@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.rollout;
 
+import io.nkd.housekeeper.api.RolloutPhase;
 import io.nkd.housekeeper.api.Update;
 import io.nkd.housekeeper.api.UpdateSpec;
 import io.nkd.housekeeper.api.UpdateStatus;
@@ -43,7 +44,7 @@ public record UpdateRef(String namespace, String name, String uid, long generati
 
     /** The status says Completed for the current generation. */
     public boolean completedCurrentGeneration() {
-        return status != null && status.phase() == io.nkd.housekeeper.api.RolloutPhase.COMPLETED
+        return status != null && status.phase() == RolloutPhase.COMPLETED
                 && status.observedGeneration() != null && status.observedGeneration() == generation;
     }
 }

@@ -1,14 +1,20 @@
 package io.nkd.housekeeper.operator;
 
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.api.RolloutPhase;
 import io.nkd.housekeeper.api.Update;
 import io.nkd.housekeeper.api.UpdateSpec;
 import io.nkd.housekeeper.api.UpdateStatus;
+import io.nkd.housekeeper.testing.FakeHost;
+import io.nkd.housekeeper.testing.SimulatedCluster;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,8 +22,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Starting operators and reading Updates and Events in the operator's tests. */
 final class OperatorHarness {
@@ -33,12 +43,19 @@ final class OperatorHarness {
      */
     static OperatorConfig config(String namespace, String identity, String lease, String prefix) {
         return OperatorConfig.defaults(namespace, identity)
-                .withNodeSelector(java.util.Map.of(NODE_LABEL, prefix))
+                .withNodeSelector(Map.of(NODE_LABEL, prefix))
                 .withEtcdCheck(EtcdCheckMode.PODS, namespace)
                 .withMetricsPort(0)
                 .withLease(lease, new OperatorConfig.LeaseTiming(Duration.ofSeconds(4), Duration.ofSeconds(3),
                         Duration.ofMillis(500)))
                 .withTimeouts(Duration.ofMinutes(15), Duration.ofSeconds(5));
+    }
+
+    /** A namespace of one test's own (the extension's is per class, and an operator plans every Update in it). */
+    static AutoCloseable namespace(KubernetesClient client, String name) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName(name).endMetadata().build()).create();
+        return () -> client.namespaces().withName(name).withGracePeriod(0).delete();
     }
 
     static Operator start(KubernetesClient client, OperatorConfig config) {
@@ -54,11 +71,20 @@ final class OperatorHarness {
         return client.resources(Update.class).inNamespace(namespace).resource(u).create();
     }
 
+    /** Replaces the spec, as a person would: read, change, write; again if the operator wrote the status meanwhile. */
     static Update setSpec(KubernetesClient client, String namespace, String name, UpdateSpec spec) {
-        return client.resources(Update.class).inNamespace(namespace).withName(name).edit(u -> {
-            u.setSpec(spec);
-            return u;
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(Update.class).inNamespace(namespace).withName(name).edit(u -> {
+                    u.setSpec(spec);
+                    return u;
+                });
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     static Update get(KubernetesClient client, String namespace, String name) {
@@ -81,7 +107,7 @@ final class OperatorHarness {
         }
         throw new AssertionError("Update " + namespace + "/" + name + " did not reach the expected status within "
                 + timeout + "; last: " + (last == null ? "none" : client.getKubernetesSerialization().asYaml(
-                last.getStatus())));
+                last)));
     }
 
     static Predicate<UpdateStatus> phase(RolloutPhase phase) {
@@ -89,8 +115,9 @@ final class OperatorHarness {
     }
 
     /** The Events about the test's Update (in its namespace) and about its Nodes (in namespace default). */
-    static List<Event> events(KubernetesClient client, String namespace, String prefix) {
-        List<Event> all = new java.util.ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems());
+    static List<Event> events(KubernetesClient client, String namespace, String update, String prefix) {
+        List<Event> all = new ArrayList<>(client.v1().events().inNamespace(namespace).list().getItems()
+                .stream().filter(e -> e.getInvolvedObject().getName().equals(update)).toList());
         client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> e.getInvolvedObject().getName().startsWith(prefix + "-")).forEach(all::add);
         return all;
@@ -101,7 +128,7 @@ final class OperatorHarness {
         Pod pod = new PodBuilder().withNewMetadata().withName("etcd-" + node).withNamespace(namespace)
                 .addToLabels("component", "etcd").addToLabels("tier", "control-plane")
                 .addToAnnotations("kubernetes.io/config.mirror", "test").endMetadata()
-                .withNewSpec().withNodeName(node).addNewContainer().withName("etcd").withImage("registry.invalid/etcd:3")
+                .withNewSpec().withNodeName(node).withTerminationGracePeriodSeconds(0L).addNewContainer().withName("etcd").withImage("registry.invalid/etcd:3")
                 .endContainer().endSpec().build();
         Pod created = client.pods().inNamespace(namespace).resource(pod).create();
         return setPodReady(client, created, ready);
@@ -112,20 +139,47 @@ final class OperatorHarness {
         return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                 .editStatus(p -> {
                     p.getStatus().setPhase("Running");
-                    p.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    p.getStatus().setConditions(List.of(new PodConditionBuilder()
                             .withType("Ready").withStatus(ready ? "True" : "False").withLastTransitionTime(now)
                             .build()));
                     return p;
                 });
     }
 
-    static String scrape(Operator operator) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + operator.metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        return r.body();
+    /**
+     * A simulated cluster of {@code controlPlanes} + {@code workers} nodes labelled for {@link #config}, booted from
+     * {@code image} with Kubernetes {@code kube}, with etcd pods (Running and Ready) in {@code namespace}, and agents
+     * started and reporting.
+     */
+    static SimulatedCluster cluster(KubernetesClient client, String namespace,
+            String prefix, int controlPlanes, int workers,
+            Supplier<FakeHost> host) throws InterruptedException {
+        var cluster = new SimulatedCluster(client, prefix);
+        Map<String, String> labels = Map.of(NODE_LABEL, prefix);
+        for (int i = 1; i <= controlPlanes; i++) {
+            var n = cluster.addNode("cp-" + i, NodeRole.CONTROL_PLANE, host.get(), labels);
+            etcdPod(client, namespace, n.name(), true);
+        }
+        for (int i = 1; i <= workers; i++) {
+            cluster.addNode("w-" + i, NodeRole.WORKER, host.get(), labels);
+        }
+        cluster.startAgents();
+        for (var n : cluster.nodes()) {
+            n.awaitReport(r -> r.booted() != null, Duration.ofSeconds(60));
+        }
+        return cluster;
     }
 
-    static void awaitTrue(java.util.function.BooleanSupplier condition, Duration timeout, String what)
+    static String scrape(Operator operator) throws Exception {
+        return http(operator, "/metrics").body();
+    }
+
+    static HttpResponse<String> http(Operator operator, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                "http://127.0.0.1:" + operator.metricsPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void awaitTrue(BooleanSupplier condition, Duration timeout, String what)
             throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {

@@ -1,5 +1,6 @@
 package io.nkd.housekeeper.rollout;
 
+import io.nkd.housekeeper.api.KubeadmUpgrade;
 import io.nkd.housekeeper.api.AgentState;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.NodeAssignment;
@@ -52,6 +53,8 @@ final class Fixtures {
         boolean upgrading;
         boolean completed;
         boolean retry;
+        /** for simulations: the modelled agent cordoned this node */
+        boolean cordonedByAgentSim;
 
         N(String name, NodeRole role) {
             this.name = name;
@@ -132,7 +135,7 @@ final class Fixtures {
     }
 
     static NodeAssignment assignment(UpdateRef u, String image, String kube, int attempt,
-                                     io.nkd.housekeeper.api.KubeadmUpgrade kubeadm) {
+                                     KubeadmUpgrade kubeadm) {
         return new NodeAssignment(u.key(), u.uid(), u.generation(), attempt, image, kube, kubeadm, false, 600,
                 u.spec().revision());
     }

@@ -366,15 +366,53 @@ class RolloutPlannerTest {
             nodes.get(4).assigned(a1).agent(AgentState.DONE, a1).at(NEW_IMAGE, OLD_KUBE);
             RolloutDecision d = plan(gen2, nodes);
             // w-3, w-4 boot OLD_IMAGE: at the new target, untouched; w-1 busy: new assignment; w-2: new assignment;
-            // the control plane (on NEW_IMAGE) goes back first, one at a time
-            assertEquals(List.of("w-1", "w-2", "cp-1"), assigned(d));
-            assertEquals(NodeAction.Cause.SELECTED, d.assignments().get(2).cause());
-            assertTrue(d.assignments().subList(0, 2).stream().allMatch(x -> x.cause() == NodeAction.Cause.RETARGET
+            // the control plane (on NEW_IMAGE) goes back once those two workers are done
+            assertEquals(List.of("w-1", "w-2"), assigned(d));
+            assertTrue(condition(d.status(), "Progressing").getMessage().contains("wait for worker w-1"));
+            assertTrue(d.assignments().stream().allMatch(x -> x.cause() == NodeAction.Cause.RETARGET
                     && x.assignment().generation() == 2 && x.assignment().attempt() == 1
                     && OLD_IMAGE.equals(x.assignment().osImageURL())));
             assertEquals(NodeUpdateState.UPDATED, node(d.status(), "w-3").state());
             assertFalse(d.actions().stream().anyMatch(x -> x.node().equals("w-3") || x.node().equals("w-4")));
             assertEquals(2L, d.status().observedGeneration());
+        }
+
+        @Test
+        void aNewGenerationWithTheSameTargetKeepsNodesInProgressOnTheirAssignment() {
+            // pausing (or changing maxUnavailable or revision) makes a new generation but no new target
+            UpdateRef gen1 = update(spec(NEW_IMAGE, NEW_KUBE, 2), 1, null);
+            UpdateRef gen2 = update(new UpdateSpec(NEW_IMAGE, NEW_KUBE, false, 2, null, true, "abc123"), 2, null);
+            NodeAssignment a1 = assignment(gen1, NEW_IMAGE, NEW_KUBE, 1, KubeadmUpgrade.APPLY);
+            List<Fixtures.N> nodes = cluster();
+            nodes.get(0).assigned(a1).agent(AgentState.REBOOTING, a1);
+            RolloutDecision d = plan(gen2, nodes);
+            assertEquals(List.of(), d.actions());
+            assertEquals(NodeUpdateState.UPDATING, node(d.status(), "cp-1").state());
+            assertEquals(AgentState.REBOOTING, node(d.status(), "cp-1").step());
+            nodes.get(0).agent(AgentState.DONE, a1).at(NEW_IMAGE, NEW_KUBE);
+            d = plan(gen2, nodes);
+            assertEquals(List.of("cp-1"), d.releases());
+            assertTrue(d.events().stream().anyMatch(e -> e.reason() == RolloutEvent.Reason.NODE_UPDATED));
+            // but a node that failed the older generation is resumed with a new assignment
+            nodes.get(0).assigned(a1).failed(FailureReason.DRAIN_TIMEOUT, "pdb", a1).at(OLD_IMAGE, OLD_KUBE);
+            UpdateRef gen2Running = update(spec(NEW_IMAGE, NEW_KUBE, 2), 2, null);
+            d = plan(gen2Running, nodes);
+            assertEquals(List.of("cp-1"), assigned(d));
+            assertEquals(NodeAction.Cause.RETARGET, d.assignments().get(0).cause());
+            assertEquals(2, d.assignments().get(0).assignment().generation());
+        }
+
+        @Test
+        void aNodeAssignedByAnUpdateOfAnotherNamespaceIsNeverTaken() {
+            List<Fixtures.N> nodes = cluster();
+            nodes.subList(0, 3).forEach(n -> n.at(NEW_IMAGE, NEW_KUBE));
+            NodeAssignment foreign = new NodeAssignment("other-ns/up", "uid-9", 1, 1, NEW_IMAGE, null,
+                    KubeadmUpgrade.NONE, false, 600, null);
+            nodes.get(3).assigned(foreign).agent(AgentState.DRAINING, foreign).cordoned();
+            RolloutDecision d = plan(OS_AND_KUBE, nodes);
+            assertFalse(d.actions().stream().anyMatch(a -> a.node().equals("w-1")));
+            assertEquals(List.of("w-2"), assigned(d), "w-1 (cordoned by the other rollout) uses one unit of budget");
+            assertTrue(node(d.status(), "w-1").message().contains("other-ns/up"));
         }
 
         @Test
