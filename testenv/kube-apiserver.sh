@@ -322,9 +322,13 @@ http_code() { # path -> HTTP status of a GET as admin (000 when nothing answers)
 apiserver_ready() { [ "$(http_code /readyz)" = 200 ]; }
 default_sa_exists() { [ "$(http_code /api/v1/namespaces/default/serviceaccounts/default)" = 200 ]; }
 
+# Bumped whenever the flags the services start with change, so that `up` restarts a server started with older ones.
+FLAGS_VERSION=2
+
 all_running() {
   local s
   for s in "${SERVICES[@]}"; do running_pid "$s" >/dev/null || return 1; done
+  [ "$(cat "$DIR/run/flags-version" 2>/dev/null)" = "$FLAGS_VERSION" ] || return 1
   load_ports
   [ -n "$APISERVER_PORT" ] && [ -s "$DIR/secrets/admin.header" ] && apiserver_ready && default_sa_exists
 }
@@ -381,7 +385,9 @@ cmd_up() {
     --token-auth-file "$DIR/secrets/tokens.csv" --authorization-mode RBAC \
     --service-account-key-file "$DIR/pki/sa.pub" --service-account-signing-key-file "$DIR/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-cluster-ip-range "$SERVICE_CIDR"
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --allow-privileged=true # as kubeadm sets it: the Housekeeper agent DaemonSet is privileged
+  echo "$FLAGS_VERSION" >"$DIR/run/flags-version"
   wait_for 120 "kube-apiserver's /readyz on $(server_url)" kube-apiserver apiserver_ready
   t2=$(now)
   start_service kube-controller-manager "$bin/kube-controller-manager" \
