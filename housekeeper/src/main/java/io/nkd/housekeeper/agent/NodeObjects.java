@@ -1,6 +1,7 @@
 package io.nkd.housekeeper.agent;
 
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -50,6 +51,9 @@ final class NodeObjects {
     }
 
     private void patch(Map<String, Object> body) {
-        client.nodes().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), ContractJson.write(body));
+        // resource(stub), not withName(name): fabric8 7.5.2's by-name patch reads the whole Node first, one request
+        // more per patch for nothing (a merge patch needs no resourceVersion)
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), ContractJson.write(body));
     }
 }

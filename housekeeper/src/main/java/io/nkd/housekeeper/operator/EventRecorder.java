@@ -12,14 +12,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Posts core/v1 Events: on the Update in its namespace and, for node events, on the Node too, in namespace
  * {@code default} (the API server requires that namespace for an Event about a cluster-scoped object, as the kubelet's
  * own node Events are). An Event that
  * cannot be posted is logged, never fails a reconcile: Events are for people, the status is the record.
+ *
+ * <p>Posted in order on a thread of their own, so that a rollout never waits for them: each node change brings up
+ * to four Events, and posting them in the reconcile delayed the next node by their round trips. The queue is bounded;
+ * when it is full (an API server that stopped answering), further Events are dropped with a warning.
  */
-final class EventRecorder {
+final class EventRecorder implements AutoCloseable {
+    private static final int QUEUE = 5_000;
     static final String COMPONENT = "housekeeper-operator";
     private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
@@ -27,10 +35,34 @@ final class EventRecorder {
     private final String identity;
     private final Clock clock;
 
+    private final ThreadPoolExecutor poster;
+
     EventRecorder(KubernetesClient client, String identity, Clock clock) {
         this.client = client;
         this.identity = identity;
         this.clock = clock;
+        this.poster = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "housekeeper-events");
+            t.setDaemon(true);
+            return t;
+        }, (r, executor) -> {
+            if (!executor.isShutdown()) {
+                LOG.warn("{} Events wait to be posted: dropping one (the API server is slow or unreachable)", QUEUE);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        poster.shutdown();
+        try {
+            if (!poster.awaitTermination(5, TimeUnit.SECONDS)) {
+                poster.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            poster.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     void post(HasMetadata about, RolloutEvent event) {
@@ -50,6 +82,10 @@ final class EventRecorder {
                 .withReportingComponent("housekeeper.io/operator").withReportingInstance(identity).build();
         String in = about.getMetadata().getNamespace() == null ? "default" : about.getMetadata().getNamespace();
         e.getMetadata().setNamespace(in);
+        poster.execute(() -> create(e, in, about, event));
+    }
+
+    private void create(io.fabric8.kubernetes.api.model.Event e, String in, HasMetadata about, RolloutEvent event) {
         try {
             client.v1().events().inNamespace(in).resource(e).create();
         } catch (KubernetesClientException ex) {

@@ -2,6 +2,7 @@ package io.nkd.housekeeper.operator;
 
 import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -67,6 +68,8 @@ public final class UpdateReconciler implements AutoCloseable {
     private final Clock clock;
     private final BooleanSupplier leading;
     private final EventRecorder events;
+    /** NodeViews by node uid, with the resourceVersion they were read from; only the reconcile thread uses it. */
+    private final Map<String, ParsedNode> parsed = new HashMap<>();
     private final ScheduledExecutorService loop;
     private final AtomicBoolean queued = new AtomicBoolean();
     /** node → the assignment annotation the cache must show (null: absent); touched on the loop thread only */
@@ -242,6 +245,25 @@ public final class UpdateReconciler implements AutoCloseable {
         }
     }
 
+    /**
+     * The node's view, parsed again only when the Node changed: a rollout over a thousand nodes reconciles many times a
+     * second, and reading every node's report and assignment JSON each time was most of a reconcile's work.
+     */
+    private NodeView view(Node node) {
+        String key = node.getMetadata().getUid();
+        String version = node.getMetadata().getResourceVersion();
+        ParsedNode cached = parsed.get(key);
+        if (cached != null && Objects.equals(cached.resourceVersion(), version)) {
+            return cached.view();
+        }
+        NodeView view = NodeView.of(node);
+        parsed.put(key, new ParsedNode(version, view));
+        return view;
+    }
+
+    private record ParsedNode(String resourceVersion, NodeView view) {
+    }
+
     private Update newest(Update cached) {
         Written w = written.get(cached.getMetadata().getUid());
         if (w == null) {
@@ -256,7 +278,10 @@ public final class UpdateReconciler implements AutoCloseable {
 
     private void reconcile(List<Update> updateList, List<Node> nodeList) {
         List<Update> live = updateList.stream().filter(u -> u.getMetadata().getDeletionTimestamp() == null).toList();
-        List<NodeView> views = nodeList.stream().map(NodeView::of).toList();
+        List<NodeView> views = nodeList.stream().map(this::view).toList();
+        if (parsed.size() > nodeList.size()) {
+            parsed.keySet().retainAll(nodeList.stream().map(n -> n.getMetadata().getUid()).collect(Collectors.toSet()));
+        }
         Map<String, Node> byName = nodeList.stream()
                 .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
         if (live.isEmpty()) {
@@ -336,7 +361,10 @@ public final class UpdateReconciler implements AutoCloseable {
             throw new NotLeading();
         }
         try {
-            client.nodes().withName(patch.node()).patch(PatchContext.of(PatchType.JSON_MERGE), patch.json());
+            // resource(stub), not withName(name): fabric8 7.5.2's by-name patch reads the whole Node first, one
+            // request more per patch for nothing (a merge patch needs no resourceVersion)
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(patch.node()).endMetadata().build())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch.json());
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 LOG.warn("node {} is gone; the next reconcile plans without it", patch.node());
@@ -462,6 +490,7 @@ public final class UpdateReconciler implements AutoCloseable {
             n.close();
         }
         etcd.close();
+        events.close();
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
