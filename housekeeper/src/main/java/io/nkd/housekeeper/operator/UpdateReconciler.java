@@ -371,7 +371,8 @@ public final class UpdateReconciler implements AutoCloseable {
                 return;
             }
             throw new KubernetesClientException("cannot patch node " + patch.node() + " (HTTP " + e.getCode() + ": "
-                    + e.getMessage() + "); the operator's ClusterRole needs patch on nodes", e);
+                    + e.getMessage() + ")" + (e.getCode() == 403 ? "; the operator's ClusterRole needs patch on nodes"
+                    : ""), e);
         }
         if (patch.touchesAssignment()) {
             expectations.put(patch.node(), new Expected(patch.assignment(), now.plus(EXPECTATION_TIMEOUT)));
@@ -401,7 +402,8 @@ public final class UpdateReconciler implements AutoCloseable {
                 return;
             }
             throw new KubernetesClientException("cannot write the status of Update " + update.key() + " (HTTP "
-                    + e.getCode() + ": " + e.getMessage() + "); the operator's Role needs update on updates/status", e);
+                    + e.getCode() + ": " + e.getMessage() + ")" + (e.getCode() == 403
+                    ? "; the operator's Role needs update on updates/status" : ""), e);
         }
         LOG.info("Update {}: phase {}: {} updated, {} updating, {} pending, {} failed", update.key(), status.phase(),
                 status.updated(), status.updating(), status.pending(), status.failed());
