@@ -24,8 +24,8 @@ cri_socket={{json runtime.criSocket}}
 
 log() { echo "nkd-bootstrap[$CLUSTER/$POOL]: $*"; }
 
-# kubeadm prints the bootstrap token ("Using token: ...", the join command) and, with --upload-certs, the
-# certificate key: neither belongs in the journal.
+# kubeadm prints the bootstrap token ("Using token: ...", the join command) and, when it uploads certificates,
+# the certificate key: neither belongs in the journal.
 redact() {
   sed -u -E -e 's/[a-z0-9]{6}\.[a-z0-9]{16}/<redacted: bootstrap token>/g' \
     -e 's/(certificate-key:? +)[0-9a-f]{64}/\1<redacted: certificate key>/Ig'
@@ -76,7 +76,7 @@ token_id=$(sed -n -E 's/^ *token: "([a-z0-9]{6})\.[a-z0-9]{16}"$/\1/p' "$etc_nkd
 # Whether `kubeadm init` has got far enough for joins: the cluster-info ConfigMap (kube-public, readable without
 # credentials) carries a signature for this cluster's bootstrap token. That needs the kubeadm-config upload, the
 # bootstrap-token phase and a running controller manager (its bootstrap signer signs), and it is exactly what
-# `kubeadm join` discovery verifies; /healthz answers long before.
+# `kubeadm join` discovery verifies. The API server's health endpoint answers long before.
 cluster_initialised() {
   curl --silent --insecure --fail --max-time 5 \
     "https://${ENDPOINT}/api/v1/namespaces/kube-public/configmaps/cluster-info" 2>/dev/null \
