@@ -31,7 +31,9 @@ final class TemplateModel {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("butaneVersion", butaneVersionFor(IgnitionVersion.parse(spec.ignition().version()).orElseThrow()));
         m.put("cluster", Map.of("name", cluster));
-        m.put("kubernetes", kubernetes(spec.kubernetes()));
+        Map<String, Object> k8s = kubernetes(spec.kubernetes());
+        k8s.putAll(endpointHostsEntry(cluster, spec));
+        m.put("kubernetes", k8s);
         m.put("runtime", runtime(spec.kubernetes().runtime()));
         m.put("os", Map.of("osImageURL", osImageURL, "osVersion", osVersion));
         boolean controlPlane = pool.role() == NodePool.Role.CONTROL_PLANE;
@@ -129,6 +131,22 @@ final class TemplateModel {
                 component("controllerManager", controllerManager, List.of()),
                 component("scheduler", k.schedulerExtraArgs(), List.of())));
         return m;
+    }
+
+    /**
+     * An /etc/hosts line for the control-plane endpoint when it is a host name nkd knows the address of (a listed
+     * machine with a static address), so every node resolves it before any DNS knows it. Other names (a load
+     * balancer's) must resolve through DNS; an IP endpoint needs nothing.
+     */
+    private static Map<String, Object> endpointHostsEntry(String cluster, ClusterSpec spec) {
+        Endpoint endpoint = Endpoint.parse(spec.kubernetes().controlPlaneEndpoint());
+        String line = "";
+        if (!endpoint.isIp()) {
+            line = io.nkd.config.Topology.nodes(cluster, spec).stream()
+                    .filter(n -> n.name().equals(endpoint.host()) && n.ip() != null)
+                    .map(n -> n.ip() + " " + endpoint.host() + "\n").findFirst().orElse("");
+        }
+        return Map.of("hostsEntry", line, "hasHostsEntry", !line.isEmpty());
     }
 
     private static Map<String, Object> component(String name, Map<String, String> args, List<Map<String, Object>> sans) {

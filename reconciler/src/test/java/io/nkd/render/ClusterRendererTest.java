@@ -163,6 +163,22 @@ class ClusterRendererTest {
     }
 
     @Test
+    void anEndpointNamedAfterAStaticMachineResolvesOnEveryNode() {
+        RenderedCluster lab = render(edited("clusters/libvirt-lab/cluster.yaml", s -> s.replace(
+                "controlPlaneEndpoint: 192.168.122.10:6443", "controlPlaneEndpoint: lab-cp-1:6443")), "libvirt-lab",
+                BootstrapSecrets.placeholders());
+        for (RenderedConfig pool : lab.pools()) {
+            JsonNode hosts = file(pool.config(), "/etc/hosts");
+            assertTrue(hosts != null, pool.name());
+            assertEquals("192.168.122.10 lab-cp-1\n", new String(JsonCompare.decodeDataUrl(
+                    hosts.path("append").get(0).path("source").asText()), StandardCharsets.UTF_8));
+            assertFalse(hosts.path("overwrite").asBoolean(false), "appended to the image's /etc/hosts, never replacing it");
+        }
+        // an IP endpoint needs no entry
+        assertTrue(file(render(example(), "libvirt-lab", BootstrapSecrets.placeholders()).pools().get(0).config(), "/etc/hosts") == null);
+    }
+
+    @Test
     void aStaticAddressIsBoundToTheMachinesMacNotToANicName() {
         RenderedCluster lab = render(edited("clusters/libvirt-lab/cluster.yaml", s -> s.replace(
                 "        - hostname: lab-worker-2\n          ip: 192.168.122.22\n",
