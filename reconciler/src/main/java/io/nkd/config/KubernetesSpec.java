@@ -13,8 +13,8 @@ public record KubernetesSpec(
         @Required @Doc(value = "Stable address of the API server: host or IP, optional :port (default 6443). "
                 + "A load balancer or VIP for HA control planes.", example = "10.0.0.10:6443") String controlPlaneEndpoint,
         @Doc(value = "Registry for control-plane images.", example = "registry.k8s.io") String imageRepository,
-        @Doc(value = "The sandbox (pause) image. Default: <imageRepository>/pause:<the tag kubeadm of the "
-                + "Kubernetes version uses> (3.9 for 1.26 to 1.30, 3.10 from 1.31).", example = "registry.k8s.io/pause:3.10") String pauseImage,
+        @Doc(value = "The sandbox (pause) image. Default: pause from imageRepository, with the tag kubeadm of "
+                + "the Kubernetes version uses (3.9 for 1.26 to 1.30, 3.10 from 1.31).", example = "registry.k8s.io/pause:3.10") String pauseImage,
         @Doc("Container runtime on every node.") Runtime runtime,
         @Doc(value = "Pod network CIDR (must match the CNI add-on).", example = "10.244.0.0/16") String podSubnet,
         @Doc(value = "Service network CIDR.", example = "10.96.0.0/12") String serviceSubnet,

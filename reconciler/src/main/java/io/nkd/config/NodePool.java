@@ -70,8 +70,8 @@ public record NodePool(
 
     @Doc("Static IPv4 network settings written as NetworkManager keyfiles.")
     public record StaticNetwork(
-            @Doc(value = "Interface the static address is bound to, when a machine has several; by default the address "
-                    + "goes to the machine's listed MAC, or to its (only) ethernet interface whatever it is called.",
+            @Doc(value = "Interface the static address is bound to when a machine lists no MAC (a listed MAC wins); "
+                    + "without either, the address goes to the machine's ethernet interface, whatever it is called.",
                     example = "ens3") String interfaceName,
             @Required @Doc("Prefix length of the node addresses.") Integer prefixLength,
             @Required @Doc("Default gateway.") String gateway,
