@@ -1,45 +1,104 @@
 #!/bin/bash
 # Written by nkd. Joins this node to cluster {{cluster.name}}: the designated first control-plane node runs
-# `kubeadm init` unless the control plane already answers; every other node runs `kubeadm join`.
-# Idempotent across reboots (a done marker, and an existing kubelet.conf means "already a member") and safe to
-# retry: a failed attempt is reset before the next one (systemd restarts the unit on failure).
+# `kubeadm init` unless the cluster is already initialised; every other node waits until it is, then runs
+# `kubeadm join`.
+#
+# Retries (systemd restarts the unit on failure; a reboot starts it again) resume, they never regenerate:
+# - before kubeadm first runs, the PKI nkd wrote through Ignition (the cluster CAs and service-account keys) is
+#   copied aside; a run that did not finish is undone with `kubeadm reset`, which empties the cert directory, and
+#   the copy is put back byte for byte before kubeadm runs again. kubeadm uses a CA whose files exist and creates
+#   only the missing leaf certificates, so the retry keeps the CAs every other node, caCertHashes and nkd's admin
+#   kubeconfig trust.
+# - the attempt marker is set just before kubeadm runs, never while waiting: a node stopped while it waits for the
+#   control plane starts waiting again, with nothing to reset.
+# - kubeadm's output goes to the journal with the bootstrap token and any certificate key redacted.
 set -euo pipefail
-source /etc/nkd/cluster
-done_marker=/etc/nkd/bootstrap.done
-attempt_marker=/var/lib/nkd/bootstrap.attempted
+etc_nkd=/etc/nkd
+kube_dir=/etc/kubernetes
+state_dir=/var/lib/nkd
+source "$etc_nkd/cluster"
+done_marker=$etc_nkd/bootstrap.done
+attempt_marker=$state_dir/bootstrap.attempted
+pki_copy=$state_dir/pki
+cri_socket={{json runtime.criSocket}}
 
 log() { echo "nkd-bootstrap[$CLUSTER/$POOL]: $*"; }
+
+# kubeadm prints the bootstrap token ("Using token: ...", the join command) and, when it uploads certificates,
+# the certificate key: neither belongs in the journal.
+redact() {
+  sed -u -E -e 's/[a-z0-9]{6}\.[a-z0-9]{16}/<redacted: bootstrap token>/g' \
+    -e 's/(certificate-key:? +)[0-9a-f]{64}/\1<redacted: certificate key>/Ig'
+}
+
+kubeadm_run() {
+  kubeadm "$@" 2>&1 | redact
+}
 
 if [ -f "$done_marker" ]; then
   log "already bootstrapped"
   exit 0
 fi
-if [ -f /etc/kubernetes/kubelet.conf ]; then
-  log "kubelet.conf exists: this node is already a cluster member"
+mkdir -p "$state_dir"
+chmod 0700 "$state_dir"
+if [ ! -f "$attempt_marker" ] && [ -f "$kube_dir/kubelet.conf" ]; then
+  log "kubelet.conf exists and no kubeadm run is unfinished: this node is already a cluster member"
   touch "$done_marker"
   exit 0
 fi
-mkdir -p /var/lib/nkd
-if [ -f "$attempt_marker" ]; then
-  log "a previous attempt failed; resetting before retrying"
-  kubeadm reset --force --cri-socket {{runtime.criSocket}} || true
-fi
-touch "$attempt_marker"
 
-control_plane_up() {
-  curl --silent --insecure --fail --max-time 5 "https://${ENDPOINT}/healthz" >/dev/null 2>&1
+# The PKI nkd wrote, as Ignition wrote it: copied once, before kubeadm ever runs on this node.
+if [ ! -d "$pki_copy" ]; then
+  rm -rf "$pki_copy.tmp"
+  mkdir -m 0700 "$pki_copy.tmp"
+  if [ -d "$kube_dir/pki" ]; then
+    cp -a "$kube_dir/pki/." "$pki_copy.tmp/"
+  fi
+  mv "$pki_copy.tmp" "$pki_copy"
+fi
+
+if [ -f "$attempt_marker" ]; then
+  log "the previous kubeadm run did not finish: undoing it with kubeadm reset, keeping the PKI nkd wrote"
+  kubeadm_run reset --force --cri-socket "$cri_socket" || log "kubeadm reset failed; retrying anyway"
+  mkdir -p "$kube_dir/pki"
+  cp -a "$pki_copy/." "$kube_dir/pki/"
+  rm -f "$attempt_marker"
+fi
+
+# SELinux is disabled from the next boot on (/etc/selinux/config); this boot runs permissive.
+if command -v getenforce >/dev/null 2>&1 && [ "$(getenforce)" = Enforcing ]; then
+  setenforce 0
+fi
+
+# The token id is the public half of the bootstrap token.
+token_id=$(sed -n -E 's/^ *token: "([a-z0-9]{6})\.[a-z0-9]{16}"$/\1/p' "$etc_nkd/kubeadm-join.yaml" | head -n 1)
+
+# Whether `kubeadm init` has got far enough for joins: the cluster-info ConfigMap (kube-public, readable without
+# credentials) carries a signature for this cluster's bootstrap token. That needs the kubeadm-config upload, the
+# bootstrap-token phase and a running controller manager (its bootstrap signer signs), and it is exactly what
+# `kubeadm join` discovery verifies. The API server's health endpoint answers long before.
+cluster_initialised() {
+  curl --silent --insecure --fail --max-time 5 \
+    "https://${ENDPOINT}/api/v1/namespaces/kube-public/configmaps/cluster-info" 2>/dev/null \
+    | grep -q "jws-kubeconfig-${token_id}"
 }
 
-if [ "$ROLE" = "control-plane" ] && [ "$(hostname)" = "$INIT_NODE" ] && ! control_plane_up; then
+if [ "$ROLE" = "control-plane" ] && [ "$(hostname)" = "$INIT_NODE" ] && ! cluster_initialised; then
   log "initialising the control plane at $ENDPOINT"
-  kubeadm init --config /etc/nkd/kubeadm-init.yaml --upload-certs
+  touch "$attempt_marker"
+  kubeadm_run init --config "$etc_nkd/kubeadm-init.yaml"
 else
-  log "joining the cluster at $ENDPOINT as $ROLE"
-  until control_plane_up; do
-    log "waiting for the control plane at $ENDPOINT"
+  waited=0
+  until cluster_initialised; do
+    if [ $((waited % 6)) -eq 0 ]; then
+      log "waiting for kubeadm init to finish at $ENDPOINT"
+    fi
+    waited=$((waited + 1))
     sleep 10
   done
-  kubeadm join --config /etc/nkd/kubeadm-join.yaml
+  log "joining the cluster at $ENDPOINT as $ROLE"
+  touch "$attempt_marker"
+  kubeadm_run join --config "$etc_nkd/kubeadm-join.yaml"
 fi
 rm -f "$attempt_marker"
 touch "$done_marker"

@@ -12,5 +12,7 @@ if rpm-ostree status --booted --json | grep -qF "$target"; then
   exit 0
 fi
 echo "nkd-os-rebase: rebasing to $target"
-rpm-ostree rebase "ostree-unverified-registry:$target"
+# --bypass-driver: NestOS registers zincati as the update driver, and rpm-ostree refuses a rebase a driver did
+# not ask for unless told to bypass it (as NKD does).
+rpm-ostree rebase --bypass-driver "ostree-unverified-registry:$target"
 systemctl reboot

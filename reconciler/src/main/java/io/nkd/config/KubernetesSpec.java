@@ -13,7 +13,8 @@ public record KubernetesSpec(
         @Required @Doc(value = "Stable address of the API server: host or IP, optional :port (default 6443). "
                 + "A load balancer or VIP for HA control planes.", example = "10.0.0.10:6443") String controlPlaneEndpoint,
         @Doc(value = "Registry for control-plane images.", example = "registry.k8s.io") String imageRepository,
-        @Doc(value = "The sandbox (pause) image.", example = "registry.k8s.io/pause:3.10") String pauseImage,
+        @Doc(value = "The sandbox (pause) image. Default: pause from imageRepository, with the tag kubeadm of "
+                + "the Kubernetes version uses (3.9 for 1.26 to 1.30, 3.10 from 1.31).", example = "registry.k8s.io/pause:3.10") String pauseImage,
         @Doc("Container runtime on every node.") Runtime runtime,
         @Doc(value = "Pod network CIDR (must match the CNI add-on).", example = "10.244.0.0/16") String podSubnet,
         @Doc(value = "Service network CIDR.", example = "10.96.0.0/12") String serviceSubnet,
@@ -26,7 +27,7 @@ public record KubernetesSpec(
 
     public KubernetesSpec {
         imageRepository = imageRepository == null ? "registry.k8s.io" : imageRepository;
-        pauseImage = pauseImage == null ? imageRepository + "/pause:3.10" : pauseImage;
+        pauseImage = pauseImage == null ? imageRepository + "/pause:" + defaultPauseVersion(version) : pauseImage;
         runtime = runtime == null ? Runtime.CONTAINERD : runtime;
         podSubnet = podSubnet == null ? "10.244.0.0/16" : podSubnet;
         serviceSubnet = serviceSubnet == null ? "10.96.0.0/12" : serviceSubnet;
@@ -36,6 +37,15 @@ public record KubernetesSpec(
         controllerManagerExtraArgs = controllerManagerExtraArgs == null ? Map.of() : controllerManagerExtraArgs;
         schedulerExtraArgs = schedulerExtraArgs == null ? Map.of() : schedulerExtraArgs;
         kubeletExtraArgs = kubeletExtraArgs == null ? Map.of() : kubeletExtraArgs;
+    }
+
+    /** The pause tag of the version's minor release; the newest one's when the version does not parse (reported elsewhere). */
+    private static String defaultPauseVersion(String version) {
+        try {
+            return KubernetesVersion.parse(version).pauseVersion();
+        } catch (IllegalArgumentException e) {
+            return KubernetesVersion.NEWEST_SUPPORTED_MINOR.pauseVersion();
+        }
     }
 
     /** Container runtimes NestOS ships, each with its CRI socket. */

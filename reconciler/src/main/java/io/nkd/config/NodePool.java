@@ -70,12 +70,13 @@ public record NodePool(
 
     @Doc("Static IPv4 network settings written as NetworkManager keyfiles.")
     public record StaticNetwork(
-            @Doc(value = "Interface name.", example = "ens3") String interfaceName,
+            @Doc(value = "Interface the static address is bound to when a machine lists no MAC (a listed MAC wins); "
+                    + "without either, the address goes to the machine's ethernet interface, whatever it is called.",
+                    example = "ens3") String interfaceName,
             @Required @Doc("Prefix length of the node addresses.") Integer prefixLength,
             @Required @Doc("Default gateway.") String gateway,
             @Doc("DNS servers.") List<String> dns) {
         public StaticNetwork {
-            interfaceName = interfaceName == null ? "ens3" : interfaceName;
             dns = dns == null ? List.of() : dns;
         }
     }

@@ -22,7 +22,6 @@ public final class OwnedPaths {
             new Owned("/etc/nkd/", "templates/butane/bootstrap.bu"),
             new Owned("/usr/local/bin/nkd-", "templates/butane/bootstrap.bu"),
             new Owned("/var/lib/kubelet/config.yaml", "templates/butane/kubelet.bu"),
-            new Owned("/etc/systemd/system/kubelet.service.d/10-nkd.conf", "templates/butane/kubelet.bu"),
             new Owned("/etc/sysctl.d/90-nkd-kubernetes.conf", "templates/butane/node-base.bu"),
             new Owned("/etc/modules-load.d/nkd-kubernetes.conf", "templates/butane/node-base.bu"),
             new Owned("/etc/hostname", "templates/butane/node-network.bu"),

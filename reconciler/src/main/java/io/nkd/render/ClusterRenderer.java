@@ -65,7 +65,7 @@ public final class ClusterRenderer {
             pools.add(new RenderedConfig(pool.name(), "rendered-" + pool.name() + "-" + hash(forHash), config));
             for (Topology.PlannedNode n : Topology.nodes(cluster.name(), pool)) {
                 ObjectNode overlay = translate("templates/butane/node-network.bu", Templates.butane("node-network")
-                        .render(withFiles(TemplateModel.forNode(model, n.name(), n.ip(), pool.network()))), target, report);
+                        .render(withFiles(TemplateModel.forNode(model, n.name(), n.ip(), n.mac(), pool.network()))), target, report);
                 if (overlay != null) {
                     nodes.add(new RenderedConfig(n.name(), "rendered-" + n.name() + "-" + hash(overlay), overlay));
                 }

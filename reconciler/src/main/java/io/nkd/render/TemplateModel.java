@@ -15,6 +15,13 @@ import java.util.TreeMap;
 
 /** Builds the values templates see (documented in templates/README.md). Pure. */
 final class TemplateModel {
+    /**
+     * Where kubelet and kube-controller-manager look for FlexVolume plugins. Their default,
+     * /usr/libexec/kubernetes/kubelet-plugins/volume/exec, is on NestOS's read-only /usr, where kubeadm's hostPath
+     * mount for the controller manager cannot be created; NestOS's guide moves it under /opt/libexec.
+     */
+    static final String VOLUME_PLUGIN_DIR = "/opt/libexec/kubernetes/kubelet-plugins/volume/exec";
+
     private TemplateModel() {
     }
 
@@ -24,7 +31,9 @@ final class TemplateModel {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("butaneVersion", butaneVersionFor(IgnitionVersion.parse(spec.ignition().version()).orElseThrow()));
         m.put("cluster", Map.of("name", cluster));
-        m.put("kubernetes", kubernetes(spec.kubernetes()));
+        Map<String, Object> k8s = kubernetes(spec.kubernetes());
+        k8s.putAll(endpointHostsEntry(cluster, spec));
+        m.put("kubernetes", k8s);
         m.put("runtime", runtime(spec.kubernetes().runtime()));
         m.put("os", Map.of("osImageURL", osImageURL, "osVersion", osVersion));
         boolean controlPlane = pool.role() == NodePool.Role.CONTROL_PLANE;
@@ -32,13 +41,22 @@ final class TemplateModel {
         p.put("name", pool.name());
         p.put("role", pool.role().wire());
         p.put("controlPlane", controlPlane);
-        p.put("nodeLabels", String.join(",", new TreeMap<>(pool.labels()).entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        String nodeLabels = String.join(",", new TreeMap<>(pool.labels()).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
+        p.put("nodeLabels", nodeLabels);
+        // kubelet flags go through kubeadm (nodeRegistration.kubeletExtraArgs, written to kubeadm-flags.env), never
+        // through a drop-in of nkd's that the image's kubeadm drop-in could override
+        Map<String, String> kubeletArgs = new TreeMap<>(spec.kubernetes().kubeletExtraArgs());
+        if (!nodeLabels.isEmpty()) {
+            kubeletArgs.merge("node-labels", nodeLabels, (user, labels) -> user + "," + labels);
+        }
+        p.put("kubeletArgs", args(kubeletArgs));
+        p.put("hasKubeletArgs", !kubeletArgs.isEmpty());
         m.put("pool", p);
         m.put("initNode", initNode);
         m.put("users", users(spec, secrets));
-        m.put("secrets", Map.of("bootstrapToken", secrets.bootstrapToken(), "certificateKey", secrets.certificateKey(),
-                "discoveryHash", secrets.discoveryHash()));
+        // no certificate key: nkd ships the shared CAs in Ignition, so nothing goes through the kubeadm-certs Secret
+        m.put("secrets", Map.of("bootstrapToken", secrets.bootstrapToken(), "discoveryHash", secrets.discoveryHash()));
         List<Map<String, Object>> pki = new ArrayList<>();
         if (controlPlane) {
             secrets.controlPlaneFiles().forEach((path, f) ->
@@ -49,7 +67,8 @@ final class TemplateModel {
     }
 
     /** A copy of the pool model with one node's fields. */
-    static Map<String, Object> forNode(Map<String, Object> poolModel, String hostname, String ip, NodePool.StaticNetwork net) {
+    static Map<String, Object> forNode(Map<String, Object> poolModel, String hostname, String ip, String mac,
+                                       NodePool.StaticNetwork net) {
         Map<String, Object> m = new LinkedHashMap<>(poolModel);
         Map<String, Object> node = new LinkedHashMap<>();
         node.put("hostname", hostname);
@@ -59,7 +78,14 @@ final class TemplateModel {
         node.put("ip", ip == null ? "" : ip);
         node.put("prefixLength", net == null ? "" : String.valueOf(net.prefixLength()));
         node.put("gateway", net == null ? "" : net.gateway());
-        node.put("interfaceName", net == null ? "" : net.interfaceName());
+        // the keyfile binds to the machine's MAC when it is known, else to a named interface when the pool names one,
+        // else to no interface (any ethernet device: right for the usual one-NIC machine, whatever the NIC is called)
+        String interfaceName = net == null || net.interfaceName() == null ? "" : net.interfaceName();
+        String macAddress = mac == null ? "" : mac.toLowerCase(java.util.Locale.ROOT);
+        node.put("macAddress", macAddress);
+        node.put("hasMac", !macAddress.isEmpty());
+        node.put("interfaceName", interfaceName);
+        node.put("hasInterfaceName", macAddress.isEmpty() && !interfaceName.isEmpty());
         node.put("hasDns", net != null && !net.dns().isEmpty());
         node.put("dnsList", net == null ? "" : String.join(";", net.dns()));
         m.put("node", node);
@@ -97,12 +123,30 @@ final class TemplateModel {
         m.put("dnsDomain", k.dnsDomain());
         List<Map<String, Object>> sans = k.apiServerCertSANs().stream().map(s -> Map.<String, Object>of("value", s)).toList();
         m.put("certSANs", sans);
-        m.put("kubeletArgs", args(k.kubeletExtraArgs()));
+        m.put("volumePluginDir", VOLUME_PLUGIN_DIR);
+        Map<String, String> controllerManager = new TreeMap<>(k.controllerManagerExtraArgs());
+        controllerManager.putIfAbsent("flex-volume-plugin-dir", VOLUME_PLUGIN_DIR);
         m.put("components", List.of(
                 component("apiServer", k.apiServerExtraArgs(), sans),
-                component("controllerManager", k.controllerManagerExtraArgs(), List.of()),
+                component("controllerManager", controllerManager, List.of()),
                 component("scheduler", k.schedulerExtraArgs(), List.of())));
         return m;
+    }
+
+    /**
+     * An /etc/hosts line for the control-plane endpoint when it is a host name nkd knows the address of (a listed
+     * machine with a static address), so every node resolves it before any DNS knows it. Other names (a load
+     * balancer's) must resolve through DNS; an IP endpoint needs nothing.
+     */
+    private static Map<String, Object> endpointHostsEntry(String cluster, ClusterSpec spec) {
+        Endpoint endpoint = Endpoint.parse(spec.kubernetes().controlPlaneEndpoint());
+        String line = "";
+        if (!endpoint.isIp()) {
+            line = io.nkd.config.Topology.nodes(cluster, spec).stream()
+                    .filter(n -> n.name().equals(endpoint.host()) && n.ip() != null)
+                    .map(n -> n.ip() + " " + endpoint.host() + "\n").findFirst().orElse("");
+        }
+        return Map.of("hostsEntry", line, "hasHostsEntry", !line.isEmpty());
     }
 
     private static Map<String, Object> component(String name, Map<String, String> args, List<Map<String, Object>> sans) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** nkd's templates, read once from the classpath ({@code templates/} of the repository, packaged in the jar). */
 final class Templates {
     /** File templates handed to the Butane skeletons, by model name (dots and dashes become '_'). */
-    static final List<String> FILES = List.of("kubelet-dropin.conf", "containerd-config.toml", "crio.conf",
+    static final List<String> FILES = List.of("containerd-config.toml", "crio.conf",
             "isulad-daemon.json", "kubeadm-init.yaml", "kubeadm-join.yaml", "nkd-bootstrap.sh", "nkd-os-rebase.sh", "nm-keyfile");
 
     private static final Map<String, Template> CACHE = new ConcurrentHashMap<>();

@@ -120,8 +120,11 @@ class ClusterRendererTest {
         assertTrue(file(workers, "/etc/nkd/kubeadm-init.yaml") == null, "workers never run kubeadm init");
         assertEquals(0600, file(cp, "/etc/kubernetes/pki/ca.key").path("mode").asInt());
         assertTrue(file(workers, "/etc/kubernetes/pki/ca.key") == null, "CA keys stay on control-plane nodes");
-        assertTrue(text(cp, "/etc/nkd/kubeadm-join.yaml").contains("certificateKey:"));
-        assertFalse(text(workers, "/etc/nkd/kubeadm-join.yaml").contains("certificateKey:"));
+        // nkd ships the shared CAs, so no certificate key: joins never need the kubeadm-certs Secret
+        assertTrue(text(cp, "/etc/nkd/kubeadm-join.yaml").contains("\ncontrolPlane: {}\n"));
+        assertFalse(text(cp, "/etc/nkd/kubeadm-join.yaml").contains("certificateKey"));
+        assertFalse(text(cp, "/etc/nkd/kubeadm-init.yaml").contains("certificateKey:"));
+        assertFalse(text(workers, "/etc/nkd/kubeadm-join.yaml").contains("controlPlane"));
         // all-pool snippet on both, the workers' snippet only on workers
         assertTrue(file(cp, "/etc/chrony.d/10-company.conf") != null);
         assertTrue(file(workers, "/etc/chrony.d/10-company.conf") != null);
@@ -133,7 +136,11 @@ class ClusterRendererTest {
         assertTrue(init.contains("apiVersion: kubeadm.k8s.io/v1beta4"), init);
         assertTrue(init.contains("    - name: \"audit-log-maxage\"\n      value: \"30\""), init);
         assertTrue(text(cp, "/etc/nkd/cluster").contains("INIT_NODE=openstack-prod-control-plane-1"));
-        assertTrue(text(workers, "/etc/systemd/system/kubelet.service.d/10-nkd.conf").contains("--node-labels=example.com/pool=workers"));
+        assertTrue(text(workers, "/etc/nkd/kubeadm-join.yaml").contains(
+                "  kubeletExtraArgs:\n    - name: \"node-labels\"\n      value: \"example.com/pool=workers\"\n"),
+                () -> text(workers, "/etc/nkd/kubeadm-join.yaml"));
+        assertTrue(file(workers, "/etc/systemd/system/kubelet.service.d/10-nkd.conf") == null,
+                "kubelet settings go through kubeadm, not a drop-in the image's kubeadm drop-in overrides");
     }
 
     @Test
@@ -147,9 +154,45 @@ class ClusterRendererTest {
         assertTrue(unitNames(cp).contains("isulad.service"));
         RenderedConfig overlay = lab.nodes().stream().filter(n -> n.name().equals("lab-worker-2")).findFirst().orElseThrow();
         assertEquals("lab-worker-2\n", text(overlay.config(), "/etc/hostname"));
-        String keyfile = text(overlay.config(), "/etc/NetworkManager/system-connections/nkd-ens3.nmconnection");
+        String keyfile = text(overlay.config(), "/etc/NetworkManager/system-connections/nkd-static.nmconnection");
         assertTrue(keyfile.contains("address1=192.168.122.22/24,192.168.122.1"), keyfile);
-        assertEquals(0600, file(overlay.config(), "/etc/NetworkManager/system-connections/nkd-ens3.nmconnection").path("mode").asInt());
+        // no MAC listed and no interface named: the address goes to the machine's ethernet NIC, whatever its name
+        assertFalse(keyfile.contains("interface-name="), keyfile);
+        assertFalse(keyfile.contains("mac-address="), keyfile);
+        assertEquals(0600, file(overlay.config(), "/etc/NetworkManager/system-connections/nkd-static.nmconnection").path("mode").asInt());
+    }
+
+    @Test
+    void anEndpointNamedAfterAStaticMachineResolvesOnEveryNode() {
+        RenderedCluster lab = render(edited("clusters/libvirt-lab/cluster.yaml", s -> s.replace(
+                "controlPlaneEndpoint: 192.168.122.10:6443", "controlPlaneEndpoint: lab-cp-1:6443")), "libvirt-lab",
+                BootstrapSecrets.placeholders());
+        for (RenderedConfig pool : lab.pools()) {
+            JsonNode hosts = file(pool.config(), "/etc/hosts");
+            assertTrue(hosts != null, pool.name());
+            assertEquals("192.168.122.10 lab-cp-1\n", new String(JsonCompare.decodeDataUrl(
+                    hosts.path("append").get(0).path("source").asText()), StandardCharsets.UTF_8));
+            assertFalse(hosts.path("overwrite").asBoolean(false), "appended to the image's /etc/hosts, never replacing it");
+        }
+        // an IP endpoint needs no entry
+        assertTrue(file(render(example(), "libvirt-lab", BootstrapSecrets.placeholders()).pools().get(0).config(), "/etc/hosts") == null);
+    }
+
+    @Test
+    void aStaticAddressIsBoundToTheMachinesMacNotToANicName() {
+        RenderedCluster lab = render(edited("clusters/libvirt-lab/cluster.yaml", s -> s.replace(
+                "        - hostname: lab-worker-2\n          ip: 192.168.122.22\n",
+                "        - hostname: lab-worker-2\n          ip: 192.168.122.22\n          mac: 52:54:00:AB:CD:22\n")),
+                "libvirt-lab", BootstrapSecrets.placeholders());
+        RenderedConfig overlay = lab.nodes().stream().filter(n -> n.name().equals("lab-worker-2")).findFirst().orElseThrow();
+        String keyfile = text(overlay.config(), "/etc/NetworkManager/system-connections/nkd-static.nmconnection");
+        assertTrue(keyfile.contains("\n[ethernet]\nmac-address=52:54:00:ab:cd:22\n"), keyfile);
+        assertFalse(keyfile.contains("interface-name="), keyfile);
+        RenderedCluster named = render(edited("clusters/libvirt-lab/cluster.yaml", s -> s.replace(
+                "        prefixLength: 24\n", "        prefixLength: 24\n        interfaceName: eth1\n")),
+                "libvirt-lab", BootstrapSecrets.placeholders());
+        String eth1 = text(named.nodes().get(0).config(), "/etc/NetworkManager/system-connections/nkd-static.nmconnection");
+        assertTrue(eth1.contains("\ninterface-name=eth1\n"), eth1);
     }
 
     @Test

@@ -1,0 +1,306 @@
+package io.nkd.render;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nkd.config.ConfigLoader;
+import io.nkd.config.RepositoryConfig;
+import io.nkd.git.Snapshots;
+import io.nkd.testsupport.Ci;
+import io.nkd.testsupport.JsonCompare;
+import io.nkd.testsupport.RepoPaths;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the rendered {@code nkd-bootstrap} of repo-layout/example against a kubeadm double
+ * ({@code src/test/resources/bootstrap/kubeadm}: reset empties the cert directory, init creates a CA only when its
+ * files are missing, init phases can fail or be cut off, the kubeadm-certs Secret is gone as after two hours), with
+ * doubles for curl (the API at the endpoint), sleep and hostname. The node's files are those the rendered Ignition
+ * config writes, under a temporary root.
+ */
+class NodeBootstrapScriptTest {
+    private static final String TOKEN = "abc123.0123456789abcdef";
+    private static final String TOKEN_SECRET = "0123456789abcdef";
+    private static final String CERTIFICATE_KEY = "5e".repeat(32);
+    private static final List<String> DOUBLES = List.of("kubeadm", "curl", "sleep", "hostname");
+
+    @TempDir
+    Path tmp;
+    Path api;
+
+    @BeforeEach
+    void tools() throws IOException {
+        for (String tool : List.of("bash", "setsid", "sed", "cp", "base64")) {
+            Ci.require(onPath(tool), tool + " is not on PATH: apt-get install bash util-linux sed coreutils");
+        }
+        api = Files.createDirectories(tmp.resolve("api"));
+    }
+
+    @Test
+    void anInterruptedInitAndARebootInTheMiddleKeepTheCAsNkdWrote() throws IOException {
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp1 = new Node("openstack-prod-control-plane-1", config);
+        Map<String, String> servesApi = Map.of("KUBEADM_DOUBLE_SERVES_API", "1");
+
+        Run cut = cp1.run(with(servesApi, "KUBEADM_KILL_AT", "kubeconfig"));
+        assertNotEquals(0, cut.exit(), "the power cut stops the first run");
+        assertFalse(cp1.done());
+        Run failed = cp1.run(with(servesApi, "KUBEADM_FAIL_AT", "wait-control-plane"));
+        assertNotEquals(0, failed.exit(), failed::output);
+        Run ok = cp1.run(servesApi);
+        assertEquals(0, ok.exit(), ok::output);
+        assertTrue(cp1.done());
+
+        for (String path : BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet()) {
+            Path onNode = cp1.root.resolve("etc/kubernetes").resolve(path);
+            assertArrayEquals(bytes(config, "/etc/kubernetes/" + path), Files.readAllBytes(onNode),
+                    path + " must be the file nkd wrote, byte for byte, after two retries");
+            assertEquals(mode(config, "/etc/kubernetes/" + path), Files.getPosixFilePermissions(onNode), path);
+        }
+        List<String> calls = cp1.calls();
+        assertEquals(2, calls.stream().filter(c -> c.startsWith("kubeadm reset")).count(), calls::toString);
+        assertEquals(3, calls.stream().filter(c -> c.startsWith("kubeadm init")).count(), calls::toString);
+        assertTrue(calls.stream().noneMatch(c -> c.contains("--upload-certs")), calls::toString);
+        assertTrue(ok.output().contains("Using existing ca certificate authority"), ok::output);
+        for (Run r : List.of(cut, failed, ok)) {
+            assertFalse(r.output().contains(TOKEN_SECRET), () -> "the bootstrap token reached the journal:\n" + r.output());
+            assertFalse(r.output().contains(CERTIFICATE_KEY), "the certificate key reached the journal");
+        }
+        assertTrue(ok.output().contains("Using token: <redacted: bootstrap token>"), ok::output);
+        // a later start of the unit does nothing
+        Run again = cp1.run(servesApi);
+        assertEquals(0, again.exit());
+        assertEquals(calls.size(), cp1.calls().size());
+    }
+
+    @Test
+    void aJoinerStoppedWhileWaitingForInitWaitsAgainWithoutAReset() throws IOException {
+        Node worker = new Node("openstack-prod-workers-1", pool("openstack-prod", "workers"));
+        // the API server answers /healthz, but kubeadm init has not reached its bootstrap-token phase
+        Files.writeString(api.resolve("healthz"), "ok\n");
+
+        Run stopped = worker.run(Map.of("SLEEP_KILL_AT", "3"));
+        assertNotEquals(0, stopped.exit(), stopped::output);
+        assertEquals(List.of(), worker.calls(), "no kubeadm before kubeadm init has finished");
+        assertFalse(Files.exists(worker.root.resolve("var/lib/nkd/bootstrap.attempted")),
+                "the attempt marker is not set while waiting");
+
+        Files.writeString(api.resolve("cluster-info.pending"), "jws-kubeconfig-abc123: signature\n");
+        Run joined = worker.run(Map.of("SLEEP_PUBLISH_AT", "2"));
+        assertEquals(0, joined.exit(), joined::output);
+        assertEquals(List.of("kubeadm join --config " + worker.root + "/etc/nkd/kubeadm-join.yaml"), worker.calls());
+        assertTrue(worker.done());
+        assertFalse(joined.output().contains(TOKEN_SECRET), joined::output);
+    }
+
+    @Test
+    void aControlPlaneNodeJoinsLongAfterInitWithoutTheKubeadmCertsSecret() throws IOException {
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp2 = new Node("openstack-prod-control-plane-2", config);
+        // init finished hours ago: cluster-info is signed, the kubeadm-certs Secret is long gone
+        Files.writeString(api.resolve("healthz"), "ok\n");
+        Files.writeString(api.resolve("cluster-info"), "jws-kubeconfig-abc123: signature\n");
+
+        Run joined = cp2.run(Map.of());
+        assertEquals(0, joined.exit(), joined::output);
+        assertTrue(cp2.done());
+        for (String path : BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet()) {
+            assertArrayEquals(bytes(config, "/etc/kubernetes/" + path),
+                    Files.readAllBytes(cp2.root.resolve("etc/kubernetes").resolve(path)), path);
+        }
+    }
+
+    @Test
+    void aFailedJoinIsResetAndRetriedKeepingTheCAs() throws IOException {
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp3 = new Node("openstack-prod-control-plane-3", config);
+        Files.writeString(api.resolve("cluster-info"), "jws-kubeconfig-abc123: signature\n");
+
+        Run failed = cp3.run(Map.of("KUBEADM_FAIL_AT", "kubelet-start"));
+        assertNotEquals(0, failed.exit());
+        Run joined = cp3.run(Map.of());
+        assertEquals(0, joined.exit(), joined::output);
+        assertEquals(List.of("join", "reset", "join"), cp3.calls().stream().map(c -> c.split(" ")[1]).toList());
+        for (String path : BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet()) {
+            assertArrayEquals(bytes(config, "/etc/kubernetes/" + path),
+                    Files.readAllBytes(cp3.root.resolve("etc/kubernetes").resolve(path)), path);
+        }
+    }
+
+    // --- a node: the files its rendered config writes, under a temporary root, and the doubles on PATH
+
+    private final class Node {
+        final Path root;
+        final Path bin;
+        final Path script;
+        final String hostname;
+
+        Node(String hostname, JsonNode config) throws IOException {
+            this.hostname = hostname;
+            this.root = Files.createDirectories(tmp.resolve(hostname));
+            this.bin = Files.createDirectories(tmp.resolve(hostname + "-bin"));
+            for (JsonNode f : config.path("storage").path("files")) {
+                String path = f.path("path").asText();
+                if (path.startsWith("/etc/nkd/") || path.startsWith("/etc/kubernetes/")) {
+                    Path target = root.resolve(path.substring(1));
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, decode(f));
+                    Files.setPosixFilePermissions(target, permissions(f.path("mode").asInt()));
+                }
+            }
+            // the script as rendered, with its absolute paths moved under the node's root
+            String text = new String(bytes(config, "/usr/local/bin/nkd-bootstrap"), StandardCharsets.UTF_8);
+            for (String dir : List.of("/etc/nkd", "/etc/kubernetes", "/var/lib/nkd")) {
+                assertTrue(text.contains(dir), dir);
+                text = text.replace(dir, root + dir);
+            }
+            script = Files.writeString(bin.resolve("nkd-bootstrap"), text);
+            for (String tool : DOUBLES) {
+                try (InputStream in = NodeBootstrapScriptTest.class.getResourceAsStream("/bootstrap/" + tool)) {
+                    Path p = Files.write(bin.resolve(tool), in.readAllBytes());
+                    Files.setPosixFilePermissions(p, permissions(0755));
+                }
+            }
+        }
+
+        Run run(Map<String, String> env) throws IOException {
+            Files.deleteIfExists(root.resolve("sleeps"));
+            Path output = tmp.resolve(hostname + "-output");
+            ProcessBuilder pb = new ProcessBuilder("setsid", "bash", script.toString()).redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            Map<String, String> e = pb.environment();
+            e.put("PATH", bin + ":/usr/bin:/bin");
+            e.put("KUBEADM_DOUBLE_ROOT", root.toString());
+            e.put("KUBEADM_DOUBLE_API", api.toString());
+            e.put("KUBEADM_DOUBLE_LOG", root.resolve("kubeadm-calls").toString());
+            e.put("NODE_HOSTNAME", hostname);
+            e.putAll(env);
+            Process p = pb.start();
+            try {
+                if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("nkd-bootstrap did not finish in 60 s:\n" + Files.readString(output));
+                }
+                return new Run(p.exitValue(), Files.readString(output));
+            } catch (InterruptedException ex) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        boolean done() {
+            return Files.exists(root.resolve("etc/nkd/bootstrap.done"));
+        }
+
+        List<String> calls() throws IOException {
+            Path log = root.resolve("kubeadm-calls");
+            if (!Files.exists(log)) {
+                return List.of();
+            }
+            return Files.readAllLines(log).stream().filter(l -> l.startsWith("kubeadm ")).toList();
+        }
+    }
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String key, String value) {
+        Map<String, String> m = new HashMap<>(base);
+        m.put(key, value);
+        return m;
+    }
+
+    // --- rendering
+
+    static BootstrapSecrets secrets() {
+        TreeMap<String, BootstrapSecrets.PkiFile> files = new TreeMap<>();
+        BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.forEach((p, m) -> files.put(p,
+                new BootstrapSecrets.PkiFile("-----BEGIN NKD TEST " + p + "-----\n" + Integer.toHexString(p.hashCode()) + "\n", m)));
+        return new BootstrapSecrets(TOKEN, CERTIFICATE_KEY, "sha256:" + "ab".repeat(32), files);
+    }
+
+    static JsonNode pool(String cluster, String pool) {
+        RepositoryConfig config = ConfigLoader.load(Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example")));
+        RenderedCluster r = ClusterRenderer.render(config.cluster(cluster).orElseThrow(), config.images(), secrets());
+        assertTrue(r.ok(), r.report()::toString);
+        return r.pools().stream().filter(p -> p.name().equals(pool)).findFirst().orElseThrow().config();
+    }
+
+    static byte[] bytes(JsonNode config, String path) {
+        for (JsonNode f : config.path("storage").path("files")) {
+            if (f.path("path").asText().equals(path)) {
+                return decode(f);
+            }
+        }
+        throw new AssertionError("the rendered config writes no " + path);
+    }
+
+    private static Set<PosixFilePermission> mode(JsonNode config, String path) {
+        for (JsonNode f : config.path("storage").path("files")) {
+            if (f.path("path").asText().equals(path)) {
+                return permissions(f.path("mode").asInt());
+            }
+        }
+        throw new AssertionError(path);
+    }
+
+    private static byte[] decode(JsonNode file) {
+        byte[] bytes = JsonCompare.decodeDataUrl(file.path("contents").path("source").asText());
+        if ("gzip".equals(file.path("contents").path("compression").asText())) {
+            try (var in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return bytes;
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Map<Integer, PosixFilePermission> bits = new LinkedHashMap<>();
+        PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ … OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < all.length; i++) {
+            bits.put(1 << (8 - i), all[i]);
+        }
+        List<PosixFilePermission> set = new ArrayList<>();
+        bits.forEach((bit, perm) -> {
+            if ((mode & bit) != 0) {
+                set.add(perm);
+            }
+        });
+        return Set.copyOf(set);
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
