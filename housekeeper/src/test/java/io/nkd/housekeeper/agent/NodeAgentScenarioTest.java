@@ -19,6 +19,8 @@ import io.nkd.housekeeper.testing.SimulatedNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import io.nkd.testkit.KubeApiServerExtension;
@@ -255,6 +257,26 @@ class NodeAgentScenarioTest {
         assertFalse(idle.cordonedByAgent());
         assertEquals(0, count(w, "systemctl reboot"), "stopped before the reboot");
         assertEquals(OLD, idle.booted().image());
+    }
+
+    /**
+     * An assignment the operator would never write (by hand, a foreign tool, a forged one): a target that is no image
+     * reference or no version fails the node at once, before it is cordoned, instead of an error loop on a drained node.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"os:@sha256:nothex", "os:-x", "os:registry.example/Nestos:1", "kube:1.2", "kube:--config=x"})
+    void anUnreadableTargetFailsTheNodeBeforeItIsCordoned(String target) throws Exception {
+        SimulatedNode w = started("w-1", NodeRole.WORKER, nestos());
+        String value = target.substring(target.indexOf(':') + 1);
+        boolean os = target.startsWith("os:");
+        NodeAssignment a = assignment(os ? value : null, os ? null : value, os ? KubeadmUpgrade.NONE
+                : KubeadmUpgrade.NODE, 1);
+        assign(w, a);
+        NodeReport failed = w.awaitState(AgentState.FAILED, a.id(), WAIT);
+        assertEquals(FailureReason.UNSUPPORTED_TARGET, failed.failureReason());
+        assertTrue(failed.message().contains(w.name()) && failed.message().contains(value), failed.message());
+        assertFalse(w.unschedulable(), "not cordoned");
+        assertEquals(0, count(w, "rpm-ostree rebase") + count(w, "kubeadm upgrade"));
     }
 
     @Test
