@@ -46,4 +46,19 @@ class MainTest {
         assertEquals(0, operator.exit());
         assertTrue(operator.out().contains("--namespace"), operator.out());
     }
+
+    /** A wrong option value is a usage error: the message names the option, without a Java stack trace. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"operator --resync=0s", "operator --resync=banana",
+            "operator --node-ready-timeout=1.5h", "operator --etcd-check=maybe", "operator --metrics-port=99999",
+            "operator --node-selector==x", "agent --node=n1 --health-port=99999",
+            "agent --node=n1 --image-transport=signed"})
+    void aWrongOptionValueIsAUsageErrorNamingTheOption(String line) {
+        String[] args = line.split(" ");
+        Run r = run(args);
+        String option = args[args.length - 1].replaceAll("=.*", "");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains(option) || r.err().contains("--ostree-remote"), r.err());
+        assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
+    }
 }
