@@ -259,6 +259,20 @@ class NodeAgentScenarioTest {
         assertEquals(OLD, idle.booted().image());
     }
 
+    /** A report annotation that is JSON null (a hand edit) or {} on the node: the agent starts anew from the host. */
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "{}", "[]"})
+    void anAgentStartsOverACorruptReportOfItsNode(String corrupt) throws Exception {
+        SimulatedNode w = cluster.addNode("w-1", NodeRole.WORKER, nestos());
+        client.nodes().withName(w.name()).edit(n -> {
+            n.getMetadata().getAnnotations().put(NodeKeys.REPORT_ANNOTATION, corrupt);
+            return n;
+        });
+        w.startAgent();
+        NodeReport r = w.awaitReport(x -> x.state() == AgentState.IDLE && x.booted() != null, WAIT);
+        assertEquals(OLD, r.booted().image());
+    }
+
     /**
      * An assignment the operator would never write (by hand, a foreign tool, a forged one): a target that is no image
      * reference or no version fails the node at once, before it is cordoned, instead of an error loop on a drained node.
