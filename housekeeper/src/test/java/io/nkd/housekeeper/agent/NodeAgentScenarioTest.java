@@ -259,6 +259,36 @@ class NodeAgentScenarioTest {
         assertEquals(OLD, idle.booted().image());
     }
 
+    /** Killed while the rebase runs (the process dies with it), a new agent stages again and finishes: one reboot. */
+    @Test
+    void anAgentKilledDuringTheRebaseStagesAgainAndRebootsOnce() throws Exception {
+        SimulatedNode w = started("w-1", NodeRole.WORKER, nestos());
+        w.host().delay("rpm-ostree rebase", Duration.ofSeconds(2));
+        NodeAssignment a = assignment(NEW, null, KubeadmUpgrade.NONE, 1);
+        assign(w, a);
+        w.awaitState(AgentState.STAGING, a.id(), WAIT);
+        OperatorlessWait.until(() -> count(w, "rpm-ostree rebase") == 1, WAIT);
+        w.restartAgent();
+        NodeReport done = w.awaitState(AgentState.DONE, a.id(), WAIT);
+        assertEquals(NEW, done.booted().image());
+        assertEquals(2, count(w, "rpm-ostree rebase"), "the interrupted rebase is run again");
+        assertEquals(1, count(w, "systemctl reboot"));
+        assertFalse(w.unschedulable(), "the first agent cordoned it; the second uncordons it");
+    }
+
+    /** Polls a condition (no operator in these tests). */
+    private static final class OperatorlessWait {
+        static void until(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("not within " + timeout);
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** A report annotation that is JSON null (a hand edit) or {} on the node: the agent starts anew from the host. */
     @ParameterizedTest
     @ValueSource(strings = {"null", "{}", "[]"})
