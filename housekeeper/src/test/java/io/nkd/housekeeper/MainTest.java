@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** {@code java -jar housekeeper.jar …}: both components reachable, a bare call says what to do. */
@@ -48,8 +50,8 @@ class MainTest {
     }
 
     /** A wrong option value is a usage error: the message names the option, without a Java stack trace. */
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"operator --resync=0s", "operator --resync=banana",
+    @ParameterizedTest
+    @ValueSource(strings = {"operator --resync=0s", "operator --resync=banana",
             "operator --node-ready-timeout=1.5h", "operator --etcd-check=maybe", "operator --metrics-port=99999",
             "operator --node-selector==x", "agent --node=n1 --health-port=99999",
             "agent --node=n1 --image-transport=signed"})

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -278,7 +279,7 @@ class NodeAgentScenarioTest {
 
     /** Polls a condition (no operator in these tests). */
     private static final class OperatorlessWait {
-        static void until(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        static void until(BooleanSupplier condition, Duration timeout) throws InterruptedException {
             long end = System.nanoTime() + timeout.toNanos();
             while (!condition.getAsBoolean()) {
                 if (System.nanoTime() > end) {

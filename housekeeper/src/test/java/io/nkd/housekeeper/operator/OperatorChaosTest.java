@@ -1,6 +1,8 @@
 package io.nkd.housekeeper.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.nkd.housekeeper.api.NodeKeys;
+import io.nkd.housekeeper.api.NodeUpdateState;
 import io.nkd.housekeeper.api.RolloutPhase;
 import io.nkd.housekeeper.api.Update;
 import io.nkd.housekeeper.testing.Crds;
@@ -54,8 +56,7 @@ class OperatorChaosTest {
             first.close(); // mid-rollout: the next operator continues from the Nodes
             // agents killed while they work, restarted at once (a DaemonSet pod replaced)
             for (SimulatedNode n : cluster.nodes()) {
-                if (n.node().getMetadata().getAnnotations().containsKey(io.nkd.housekeeper.api.NodeKeys
-                        .ASSIGNMENT_ANNOTATION)) {
+                if (n.node().getMetadata().getAnnotations().containsKey(NodeKeys.ASSIGNMENT_ANNOTATION)) {
                     n.restartAgent();
                 }
             }
@@ -97,8 +98,7 @@ class OperatorChaosTest {
             assertEquals(2, done.getStatus().updated());
             assertTrue(done.getStatus().nodes().stream().noneMatch(p -> p.name().equals(victim)),
                     "the deleted node is gone from the status");
-            assertEquals(List.of(), done.getStatus().nodes().stream().filter(p -> p.state() != io.nkd.housekeeper
-                    .api.NodeUpdateState.UPDATED).toList());
+            assertEquals(List.of(), done.getStatus().nodes().stream().filter(p -> p.state() != NodeUpdateState.UPDATED).toList());
         }
     }
 }
