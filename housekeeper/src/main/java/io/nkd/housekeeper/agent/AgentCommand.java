@@ -13,10 +13,13 @@ import io.nkd.housekeeper.agent.time.Sleeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -53,18 +56,26 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Port of /healthz and /metrics (0: none). Default: ${DEFAULT-VALUE}.")
     int healthPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
         if (node == null || node.isBlank()) {
-            System.err.println("housekeeper agent: no node name: pass --node or set NODE_NAME (in the DaemonSet: env "
+            err.println("housekeeper agent: no node name: pass --node or set NODE_NAME (in the DaemonSet: env "
                     + "NODE_NAME from fieldRef spec.nodeName)");
+            return 2;
+        }
+        if (healthPort < 0 || healthPort > 65535) {
+            err.println("housekeeper agent: --health-port " + healthPort + ": write a port from 0 to 65535 (0: none)");
             return 2;
         }
         NodeHost host;
         try {
             host = new NodeHost(ProcessHostCommands.nsenter(), imageTransport, ostreeRemote, Clock.systemUTC());
         } catch (IllegalArgumentException e) {
-            System.err.println("housekeeper agent: " + e.getMessage());
+            err.println("housekeeper agent: " + e.getMessage());
             return 2;
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -19,6 +19,7 @@ import io.nkd.housekeeper.api.ImageReference;
 import io.nkd.housekeeper.api.KubeVersion;
 import io.nkd.housekeeper.api.KubeadmUpgrade;
 import io.nkd.housekeeper.api.NodeAssignment;
+import io.nkd.housekeeper.api.NodeKeys;
 import io.nkd.housekeeper.api.NodeReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -249,6 +250,9 @@ public final class NodeAgent implements AutoCloseable {
         } else {
             // a node the agent cordoned for an earlier attempt is still its own to uncordon
             boolean carried = current.cordonedByAgent() && NodeObjects.unschedulable(node);
+            if (refused(a, current, carried)) {
+                return;
+            }
             LOG.info("update={} node={} new assignment {} (os={}, kube={}, kubeadm={}, revision={})", a.update(),
                     nodeName, a.id(), a.osImageURL(), a.kubeVersion(), a.kubeadmUpgrade(), a.revision());
             write(new NodeReport(current.booted(), current.staged(), current.rollback(), current.kubeletVersion(),
@@ -260,6 +264,10 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void run(NodeAssignment a, AgentState from) throws InterruptedException {
+        NodeReport at = report.get();
+        if (refused(a, at, at.cordonedByAgent())) {
+            return;
+        }
         AgentState step = from;
         boolean first = true;
         while (step != null) {
@@ -478,6 +486,37 @@ public final class NodeAgent implements AutoCloseable {
                 a.id(), null, "done: " + describe(a), now(), false, r.lastCommand(), VERSION), true);
         LOG.info("update={} node={} step=Done {}", a.update(), nodeName, describe(a));
         return null;
+    }
+
+    /**
+     * An assignment whose target is no image reference or no Kubernetes version (the operator never writes one; a hand
+     * edit or a forged annotation may): failed at once, before the node is cordoned, rather than an error loop on a
+     * drained node. The image also goes onto rpm-ostree's command line, so it is checked as strictly as the operator
+     * checks an Update's osImageURL.
+     */
+    private boolean refused(NodeAssignment a, NodeReport r, boolean cordonedByAgent) {
+        String why = null;
+        try {
+            if (!blank(a.osImageURL())) {
+                ImageReference.parseTarget(a.osImageURL());
+            }
+            if (!blank(a.kubeVersion())) {
+                KubeVersion.parse(a.kubeVersion());
+            }
+        } catch (IllegalArgumentException e) {
+            // the message quotes the value: bounded, as the report annotation is
+            why = e.getMessage().length() > 400 ? e.getMessage().substring(0, 400) + "…" : e.getMessage();
+        }
+        if (why == null) {
+            return false;
+        }
+        String message = "node " + nodeName + ": assignment " + a.id() + " of Update " + a.update()
+                + " cannot be carried out: " + why + "; fix the Update (or remove the annotation "
+                + NodeKeys.ASSIGNMENT_ANNOTATION + " if no operator wrote it)";
+        LOG.error("update={} node={} refused: {}", a.update(), nodeName, message);
+        write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.FAILED, a.id(),
+                FailureReason.UNSUPPORTED_TARGET, message, now(), cordonedByAgent, r.lastCommand(), VERSION), false);
+        return true;
     }
 
     private void fail(NodeAssignment a, FailureReason reason, String message) {

@@ -43,13 +43,41 @@ public final class ContractJson {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
+        T value;
         try {
-            return Optional.of(MAPPER.readValue(text, type));
+            value = MAPPER.readValue(text, type);
         } catch (JsonProcessingException e) {
-            throw new ContractException("node " + node.getMetadata().getName() + ": annotation " + key
-                    + " is not a valid " + type.getSimpleName() + " (" + e.getOriginalMessage()
-                    + "); remove the annotation and the agent/operator writes it anew", e);
+            throw unreadable(node, key, type, e.getOriginalMessage(), e);
         }
+        // JSON null, {} or an object without the fields every writer sets parse without error; read on, they would
+        // fail far from here (a NullPointerException in the operator's plan stops the rollout of every node)
+        String missing = value == null ? "JSON null" : missing(value);
+        if (missing != null) {
+            throw unreadable(node, key, type, missing, null);
+        }
+        return Optional.of(value);
+    }
+
+    /** What a parsed value lacks that its writer always sets, or null when complete. */
+    private static String missing(Object value) {
+        if (value instanceof NodeAssignment a) {
+            if (a.update() == null || a.update().isBlank() || a.updateUid() == null || a.updateUid().isBlank()) {
+                return "no update or updateUid";
+            }
+            if (a.attempt() < 1) {
+                return "attempt must be at least 1";
+            }
+        } else if (value instanceof NodeReport r && r.state() == null) {
+            return "no state";
+        }
+        return null;
+    }
+
+    private static ContractException unreadable(Node node, String key, Class<?> type, String why, Throwable cause) {
+        String reason = why == null ? "" : why.length() > 300 ? why.substring(0, 300) + "…" : why;
+        return new ContractException("node " + node.getMetadata().getName() + ": annotation " + key
+                + " is not a valid " + type.getSimpleName() + " (" + reason
+                + "); remove the annotation and the agent/operator writes it anew", cause);
     }
 
     /** A Node annotation of the contract that cannot be read. */

@@ -17,6 +17,12 @@ import java.util.regex.Pattern;
  */
 public record ImageReference(String name, String tag, String digest) {
     private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+    // the grammar of github.com/distribution/reference: [host[:port]/]component(/component)*, tag [\w][\w.-]{0,127}
+    private static final String HOST_PART = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+    private static final String COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    private static final Pattern NAME = Pattern.compile("(?:(?:" + HOST_PART + "(?:\\." + HOST_PART + ")*"
+            + "|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?/)?" + COMPONENT + "(?:/" + COMPONENT + ")*");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
     public ImageReference {
         Objects.requireNonNull(name, "name");
@@ -76,6 +82,23 @@ public record ImageReference(String name, String tag, String digest) {
             }
         }
         return s;
+    }
+
+    /**
+     * A target image: {@link #parse} and, in addition, the repository and tag as a registry accepts them. An Update's
+     * {@code osImageURL} goes onto rpm-ostree's command line (as one argument, after the transport): what is not an
+     * image reference is refused before any node is drained rather than failing on the first node.
+     *
+     * @throws IllegalArgumentException naming the text and the accepted form
+     */
+    public static ImageReference parseTarget(String text) {
+        ImageReference r = parse(text);
+        if (!NAME.matcher(r.name).matches() || (r.tag != null && !TAG.matcher(r.tag).matches())
+                || (r.tag == null && r.digest == null && text.strip().endsWith(":"))) {
+            throw new IllegalArgumentException("'" + text + "' is not an image reference: write registry/repo:tag or "
+                    + "registry/repo@sha256:… (lower-case repository, a tag of letters, digits, '_', '.' and '-')");
+        }
+        return r;
     }
 
     public Optional<String> digestIfPinned() {

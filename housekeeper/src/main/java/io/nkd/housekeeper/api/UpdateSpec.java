@@ -64,12 +64,26 @@ public record UpdateSpec(
 
     @JsonIgnore
     public Optional<ImageReference> osImage() {
-        return osImageURL == null || osImageURL.isBlank() ? Optional.empty() : Optional.of(ImageReference.parse(osImageURL));
+        if (osImageURL == null || osImageURL.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ImageReference.parseTarget(osImageURL));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.osImageURL: " + e.getMessage(), e);
+        }
     }
 
     @JsonIgnore
     public Optional<KubeVersion> kube() {
-        return kubeVersion == null || kubeVersion.isBlank() ? Optional.empty() : Optional.of(KubeVersion.parse(kubeVersion));
+        if (kubeVersion == null || kubeVersion.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(KubeVersion.parse(kubeVersion));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.kubeVersion: " + e.getMessage(), e);
+        }
     }
 
     @JsonIgnore
@@ -85,7 +99,14 @@ public record UpdateSpec(
 
     @JsonIgnore
     public Duration drainTimeoutOrDefault() {
-        return drainTimeout == null || drainTimeout.isBlank() ? DEFAULT_DRAIN_TIMEOUT : GoDuration.parse(drainTimeout);
+        if (drainTimeout == null || drainTimeout.isBlank()) {
+            return DEFAULT_DRAIN_TIMEOUT;
+        }
+        try {
+            return GoDuration.parse(drainTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.drainTimeout: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.nkd.housekeeper.api.GoDuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -52,9 +54,19 @@ public final class OperatorCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     int metricsPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        OperatorConfig config = config();
+        OperatorConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            // a usage error: the message names the option; a stack trace would only bury it
+            spec.commandLine().getErr().println("housekeeper operator: " + e.getMessage());
+            return 2;
+        }
         CountDownLatch stop = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().build();
              Operator operator = new Operator(client, config)) {

@@ -19,6 +19,8 @@ import io.nkd.housekeeper.testing.SimulatedNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import io.nkd.testkit.KubeApiServerExtension;
@@ -28,6 +30,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -255,6 +258,70 @@ class NodeAgentScenarioTest {
         assertFalse(idle.cordonedByAgent());
         assertEquals(0, count(w, "systemctl reboot"), "stopped before the reboot");
         assertEquals(OLD, idle.booted().image());
+    }
+
+    /** Killed while the rebase runs (the process dies with it), a new agent stages again and finishes: one reboot. */
+    @Test
+    void anAgentKilledDuringTheRebaseStagesAgainAndRebootsOnce() throws Exception {
+        SimulatedNode w = started("w-1", NodeRole.WORKER, nestos());
+        w.host().delay("rpm-ostree rebase", Duration.ofSeconds(2));
+        NodeAssignment a = assignment(NEW, null, KubeadmUpgrade.NONE, 1);
+        assign(w, a);
+        w.awaitState(AgentState.STAGING, a.id(), WAIT);
+        OperatorlessWait.until(() -> count(w, "rpm-ostree rebase") == 1, WAIT);
+        w.restartAgent();
+        NodeReport done = w.awaitState(AgentState.DONE, a.id(), WAIT);
+        assertEquals(NEW, done.booted().image());
+        assertEquals(2, count(w, "rpm-ostree rebase"), "the interrupted rebase is run again");
+        assertEquals(1, count(w, "systemctl reboot"));
+        assertFalse(w.unschedulable(), "the first agent cordoned it; the second uncordons it");
+    }
+
+    /** Polls a condition (no operator in these tests). */
+    private static final class OperatorlessWait {
+        static void until(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("not within " + timeout);
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** A report annotation that is JSON null (a hand edit) or {} on the node: the agent starts anew from the host. */
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "{}", "[]"})
+    void anAgentStartsOverACorruptReportOfItsNode(String corrupt) throws Exception {
+        SimulatedNode w = cluster.addNode("w-1", NodeRole.WORKER, nestos());
+        client.nodes().withName(w.name()).edit(n -> {
+            n.getMetadata().getAnnotations().put(NodeKeys.REPORT_ANNOTATION, corrupt);
+            return n;
+        });
+        w.startAgent();
+        NodeReport r = w.awaitReport(x -> x.state() == AgentState.IDLE && x.booted() != null, WAIT);
+        assertEquals(OLD, r.booted().image());
+    }
+
+    /**
+     * An assignment the operator would never write (by hand, a foreign tool, a forged one): a target that is no image
+     * reference or no version fails the node at once, before it is cordoned, instead of an error loop on a drained node.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"os:@sha256:nothex", "os:-x", "os:registry.example/Nestos:1", "kube:1.2", "kube:--config=x"})
+    void anUnreadableTargetFailsTheNodeBeforeItIsCordoned(String target) throws Exception {
+        SimulatedNode w = started("w-1", NodeRole.WORKER, nestos());
+        String value = target.substring(target.indexOf(':') + 1);
+        boolean os = target.startsWith("os:");
+        NodeAssignment a = assignment(os ? value : null, os ? null : value, os ? KubeadmUpgrade.NONE
+                : KubeadmUpgrade.NODE, 1);
+        assign(w, a);
+        NodeReport failed = w.awaitState(AgentState.FAILED, a.id(), WAIT);
+        assertEquals(FailureReason.UNSUPPORTED_TARGET, failed.failureReason());
+        assertTrue(failed.message().contains(w.name()) && failed.message().contains(value), failed.message());
+        assertFalse(w.unschedulable(), "not cordoned");
+        assertEquals(0, count(w, "rpm-ostree rebase") + count(w, "kubeadm upgrade"));
     }
 
     @Test

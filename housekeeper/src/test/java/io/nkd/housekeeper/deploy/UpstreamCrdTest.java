@@ -59,7 +59,8 @@ class UpstreamCrdTest {
         crd.getMetadata().setCreationTimestamp(null);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
         client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-                .waitUntilCondition(x -> x != null && x.getStatus() != null && x.getStatus().getConditions().stream()
+                .waitUntilCondition(x -> x != null && x.getStatus() != null && x.getStatus().getConditions() != null
+                        && x.getStatus().getConditions().stream()
                         .anyMatch(cond -> "Established".equals(cond.getType()) && "True".equals(cond.getStatus())),
                         60, TimeUnit.SECONDS);
         upstream = new ResourceDefinitionContext.Builder().withGroup(group).withVersion("v1alpha1").withKind("Update")

@@ -36,7 +36,8 @@ public final class Crds {
         CustomResourceDefinition crd = generatedUpdateCrd(client);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(Update.CRD_NAME)
-                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
+                .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
+                        && c.getStatus().getConditions().stream()
                         .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
                         60, TimeUnit.SECONDS);
     }
