@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.config.Infrastructure;
 import io.nkd.infra.libvirt.LibvirtProviders;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import io.nkd.testsupport.RepoPaths;
 import io.nkd.testsupport.TestFiles;
 import java.io.IOException;

@@ -178,7 +178,7 @@ class CommitVerifierTest {
 
     @Test
     void gitAndGnuPgAgreeWithTheVerifier() throws Exception {
-        io.nkd.testsupport.Ci.require(onPath("gpg") && onPath("gpgconf"), "gpg or gpgconf is not on PATH: apt-get install gpg gpgconf");
+        io.nkd.testkit.Ci.require(onPath("gpg") && onPath("gpgconf"), "gpg or gpgconf is not on PATH: apt-get install gpg gpgconf");
         Path gnupg = Files.createDirectories(tmp.resolve("gnupg"));
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = Map.of("GNUPGHOME", gnupg.toString());

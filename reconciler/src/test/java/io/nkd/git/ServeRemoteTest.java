@@ -193,7 +193,7 @@ class ServeRemoteTest {
             JsonNode machines = SandboxMachines.read(machinesFile);
             assertEquals(5, machines.size(), "exactly the desired machines, none duplicated: " + machines);
             assertEquals(5, machines.findValuesAsText("name").stream().distinct().count(), "no machine twice: " + machines);
-            io.nkd.testsupport.Ci.require(haveIgnition, io.nkd.testsupport.IgnitionTools.IGNITION
+            io.nkd.testkit.Ci.require(haveIgnition, io.nkd.testsupport.IgnitionTools.IGNITION
                     + " is missing, so the real Ignition's fetch from nkd serve was not checked: apt-get install ignition");
         }
     }

@@ -18,7 +18,7 @@ final class Openssl {
     private final Path dir;
 
     Openssl(Path dir) {
-        io.nkd.testsupport.Ci.require(Files.isExecutable(BINARY), BINARY + " is missing: apt-get install openssl to run this test");
+        io.nkd.testkit.Ci.require(Files.isExecutable(BINARY), BINARY + " is missing: apt-get install openssl to run this test");
         this.dir = dir;
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.config.ConfigLoader;
 import io.nkd.config.RepositoryConfig;
 import io.nkd.git.Snapshots;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import io.nkd.testsupport.JsonCompare;
 import io.nkd.testsupport.RepoPaths;
 import java.io.ByteArrayInputStream;

@@ -1,5 +1,7 @@
 package io.nkd.testsupport;
 
+import io.nkd.testkit.Ci;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nkd.butane.Butane;

@@ -1,5 +1,7 @@
 package io.nkd.testsupport;
 
+import io.nkd.testkit.Ci;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package io.nkd.testsupport;
 
+import io.nkd.testkit.Ci;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

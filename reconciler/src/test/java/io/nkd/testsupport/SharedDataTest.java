@@ -1,5 +1,7 @@
 package io.nkd.testsupport;
 
+import io.nkd.testkit.Ci;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

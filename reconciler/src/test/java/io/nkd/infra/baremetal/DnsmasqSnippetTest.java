@@ -8,7 +8,7 @@ import io.nkd.config.ClusterSpec;
 import io.nkd.config.ConfigLoader;
 import io.nkd.config.RepositoryConfig;
 import io.nkd.testsupport.BareMetalLab;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

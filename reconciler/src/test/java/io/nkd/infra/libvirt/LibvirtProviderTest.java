@@ -16,7 +16,7 @@ import io.nkd.infra.OwnedResource;
 import io.nkd.infra.Provider;
 import io.nkd.infra.ProviderException;
 import io.nkd.infra.ProvisionedMachine;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -10,7 +10,7 @@ import io.nkd.infra.MachineRequest;
 import io.nkd.infra.MachineSpec;
 import io.nkd.infra.Provider;
 import io.nkd.infra.ProvisionedMachine;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

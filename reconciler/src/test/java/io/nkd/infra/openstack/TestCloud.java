@@ -6,7 +6,7 @@ import io.nkd.config.Infrastructure;
 import io.nkd.config.NodePool;
 import io.nkd.infra.MachineRequest;
 import io.nkd.infra.MachineSpec;
-import io.nkd.testsupport.Ci;
+import io.nkd.testkit.Ci;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
