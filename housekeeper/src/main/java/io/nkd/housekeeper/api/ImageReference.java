@@ -1,7 +1,6 @@
 package io.nkd.housekeeper.api;
 
 import java.util.Objects;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -99,10 +98,6 @@ public record ImageReference(String name, String tag, String digest) {
                     + "registry/repo@sha256:… (lower-case repository, a tag of letters, digits, '_', '.' and '-')");
         }
         return r;
-    }
-
-    public Optional<String> digestIfPinned() {
-        return Optional.ofNullable(digest);
     }
 
     /**
