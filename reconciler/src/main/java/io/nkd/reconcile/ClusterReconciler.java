@@ -81,7 +81,13 @@ public final class ClusterReconciler {
             ClusterStatus previous = StatusStore.status(state).orElse(ClusterStatus.initial(cluster));
             Scope scope = new Scope(cluster, desired, state, previous, new ProviderCalls(cluster, desired.revision(), metrics, clock));
             LOG.info("reconcile started cluster={} commit={}", cluster, Steps.shortId(desired.revision()));
-            runSteps(scope);
+            try {
+                runSteps(scope);
+            } finally {
+                if (scope.workload != null) {
+                    scope.workload.close();
+                }
+            }
             readFetches(scope);
             retry(scope);
             status = notServing(StatusComputer.compute(scope, clock.instant()));

@@ -8,7 +8,13 @@ import io.nkd.state.ClusterState;
 import java.util.Optional;
 
 /** What the reconcile steps act through: each side effect sits behind one of these. */
-public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, BootConfigs bootConfigs, Providers providers) {
+public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, BootConfigs bootConfigs, Providers providers,
+                            io.nkd.cluster.WorkloadClusters workloads) {
+
+    /** Without access to the clusters' APIs (tests of provisioning alone). */
+    public Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, BootConfigs bootConfigs, Providers providers) {
+        this(secrets, publisher, bootConfigs, providers, io.nkd.cluster.WorkloadClusters.NONE);
+    }
 
     /** Makes rendered configs available to booting nodes (the Ignition server's content store). */
     public interface ConfigPublisher {

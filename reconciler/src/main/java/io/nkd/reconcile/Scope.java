@@ -48,6 +48,16 @@ public final class Scope {
     final List<String> replacementsHeld = new ArrayList<>();
     /** Why allowed replacements wait for a later pass (another machine is not active yet), or null. */
     String replacementsWaiting;
+    /** The cluster's API (ConnectCluster); null when this nkd cannot reach clusters of its infrastructure. */
+    io.nkd.cluster.WorkloadCluster workload;
+    /** What ObserveCluster saw of the cluster's API and nodes; null when it did not look. */
+    io.nkd.status.KubernetesStatus observed;
+    /** The Node objects ObserveCluster read, by name (empty when the API is not up). */
+    java.util.Map<String, io.nkd.cluster.ClusterNode> kubeNodes = java.util.Map.of();
+    /** What ApplyAddons did; null when it did not run. */
+    io.nkd.status.AddonsStatus addons;
+    /** The Update RolloutUpdates wrote or read; null when none. */
+    io.nkd.status.RolloutStatus rollout;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

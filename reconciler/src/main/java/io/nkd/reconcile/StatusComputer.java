@@ -330,7 +330,8 @@ final class StatusComputer {
             default -> status.phase();
         };
         ClusterStatus out = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(), phase,
-                status.conditions(), status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt());
+                status.conditions(), status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt(),
+                status.kubernetes(), status.addons(), status.rollout());
         return out.withCondition(new Condition(READY, ready(phase), Reasons.CONFIGS_NOT_SERVED, message,
                 status.attemptedRevision(), null), now);
     }
@@ -340,7 +341,8 @@ final class StatusComputer {
                                         String revision, Condition... conditions) {
         Phase phase = phase(standing);
         ClusterStatus out = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), phase, base.conditions(),
-                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt());
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), base.addons(),
+                base.rollout());
         for (Condition c : conditions) {
             out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
         }
@@ -353,6 +355,7 @@ final class StatusComputer {
 
     private static ClusterStatus copy(ClusterStatus prev, String applied, String attempted, List<PoolStatus> pools,
                                       List<NodeStatus> nodes, ClusterStatus.LastError error, Instant appliedAt, Instant now) {
-        return new ClusterStatus(prev.name(), applied, attempted, prev.phase(), prev.conditions(), pools, nodes, error, appliedAt, now);
+        return new ClusterStatus(prev.name(), applied, attempted, prev.phase(), prev.conditions(), pools, nodes, error, appliedAt, now,
+                prev.kubernetes(), prev.addons(), prev.rollout());
     }
 }

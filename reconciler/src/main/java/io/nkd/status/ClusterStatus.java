@@ -12,7 +12,14 @@ import java.util.List;
  */
 public record ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase,
                             List<Condition> conditions, List<PoolStatus> pools, List<NodeStatus> nodes,
-                            LastError lastError, Instant appliedAt, Instant updatedAt) {
+                            LastError lastError, Instant appliedAt, Instant updatedAt, KubernetesStatus kubernetes,
+                            AddonsStatus addons, RolloutStatus rollout) {
+
+    /** A status without what nkd saw inside the cluster (its API, add-ons, rollout): before bootstrap, or unreadable. */
+    public ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase, List<Condition> conditions,
+                         List<PoolStatus> pools, List<NodeStatus> nodes, LastError lastError, Instant appliedAt, Instant updatedAt) {
+        this(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt, updatedAt, null, null, null);
+    }
 
     /**
      * Where a cluster stands, in one word. The Ready condition follows from it (see StatusComputer, the one place
@@ -100,6 +107,7 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
         } else {
             list.set(list.indexOf(old), updated);
         }
-        return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, list, pools, nodes, lastError, appliedAt, updatedAt);
+        return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, list, pools, nodes, lastError, appliedAt, updatedAt,
+                kubernetes, addons, rollout);
     }
 }

@@ -1,0 +1,37 @@
+package io.nkd.cluster;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Taking a node out of the cluster before its machine is deleted. */
+public interface NodeRemovals {
+    /**
+     * How a drain goes.
+     *
+     * @param drainStarted when nkd began draining this node (kept by the caller across reconciles)
+     */
+    record Policy(Duration drainTimeout, boolean evictPodForce, Instant drainStarted) {
+    }
+
+    /** Where a removal stands after one call. */
+    sealed interface Progress {
+        /** The Node object is gone (and, for a control-plane node, its etcd member): the machine may be deleted. */
+        record Done() implements Progress {
+        }
+
+        /** Still draining: what is left (e.g. "3 pods left; default/web-1 blocked by PodDisruptionBudget web"). */
+        record InProgress(String what) implements Progress {
+        }
+
+        /** Cannot go on without a person: why and what to do. */
+        record Blocked(String why) implements Progress {
+        }
+    }
+
+    /**
+     * One bounded step: cordon, evict the pods (PodDisruptionBudgets respected; past the drain timeout, force per
+     * policy or report Blocked), delete the Node; for a control-plane node remove its etcd member first. Called
+     * again on each reconcile until it returns Done. A node that does not exist is Done.
+     */
+    Progress remove(String node, boolean controlPlane, Policy policy);
+}
