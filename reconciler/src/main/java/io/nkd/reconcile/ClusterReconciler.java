@@ -127,8 +127,8 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
-                    : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
-                    : scope.observed != null ? KubernetesGauges.observeAgain(status) : null;
+                    : scope.observed != null ? KubernetesGauges.observeAgain(status)
+                    : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn, scope.certificates);

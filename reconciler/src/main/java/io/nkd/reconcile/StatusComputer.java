@@ -238,7 +238,7 @@ final class StatusComputer {
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
-        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev);
+        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev, now);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
                 : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
