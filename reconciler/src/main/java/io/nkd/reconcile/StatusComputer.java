@@ -366,7 +366,12 @@ final class StatusComputer {
         if (!t.outdated.isEmpty()) {
             String groups = t.outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
                     + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "));
-            parts.add(groups + (s.loaded.spec().housekeeper().enabled()
+            parts.add(groups + (s.loaded.spec().housekeeper().enabled() && s.rollout == null
+                    ? "; nkd has not written the Housekeeper's Update of this cluster yet: a new OS image or Kubernetes version "
+                    + "reaches these nodes once nkd reaches the cluster's API (status.kubernetes says whether it is up) and writes "
+                    + "it, a change of Butane snippets only through a replacement of the machine (Ignition runs only at first "
+                    + "boot); machines created from now on boot the desired config"
+                    : s.loaded.spec().housekeeper().enabled()
                     ? "; their pool config changed without a new OS image or Kubernetes version (Butane snippets): Ignition runs "
                     + "only at first boot and no Update carries it, so only a replacement of these machines applies it (machines "
                     + "created from now on boot the desired config)"
