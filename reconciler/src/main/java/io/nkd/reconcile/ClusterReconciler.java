@@ -35,6 +35,8 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Collaborators.BootConfigs bootConfigs;
+    /** nkd_cluster_api_ready and nkd_cluster_nodes: the cluster's own API, as ObserveCluster last saw it. */
+    private final KubernetesGauges kubeGauges;
     private final Backoff backoff = new Backoff();
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
@@ -58,6 +60,7 @@ public final class ClusterReconciler {
         this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
+        this.kubeGauges = new KubernetesGauges(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -126,9 +129,12 @@ public final class ClusterReconciler {
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
-                    : scope.failure == null ? scope.rolloutRecheck : null;
+                    : earliest(scope.observed != null ? KubernetesGauges.observeAgain(status) : null,
+                    scope.failure == null ? scope.rolloutRecheck : null);
             logTransitions(cluster, desired.revision(), previous, status);
+            KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn);
+            kubeGauges.update(cluster, status);
             rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);
         } finally {
@@ -239,6 +245,11 @@ public final class ClusterReconciler {
      * A history entry per rollout: when nkd wrote a new target into the Update, and its completion when the Housekeeper
      * reported every node at it (from the Update's own times where it gives them).
      */
+    /** The sooner of two delays, either may be null. */
+    private static Duration earliest(Duration a, Duration b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
     private void rolloutHistory(ClusterState state, Scope scope, ClusterStatus status) {
         io.nkd.status.RolloutStatus r = status.rollout();
         if (scope.rolloutStarted != null) {
