@@ -224,6 +224,13 @@ class RolloutUpdatesTest {
         return yaml.replace("image: nestos-24.09-k8s-1.31", "image: nestos-24.09.1-k8s-1.31");
     }
 
+    /** The plan's UpgradeOs action of the demo cluster from base to head, as nkd plan computes it. */
+    private static io.nkd.plan.Action.UpgradeOs planned(Snapshot base, Snapshot head) {
+        io.nkd.plan.Plan plan = io.nkd.plan.Planner.plan(base, head);
+        return plan.clusters().stream().filter(c -> c.cluster().equals(DEMO)).findFirst().orElseThrow()
+                .actions(io.nkd.plan.Action.UpgradeOs.class).get(0);
+    }
+
     private ClusterReconciler.Outcome reconcile(Snapshot s) {
         return reconciler.reconcile(DEMO, DesiredRevision.of(s));
     }
@@ -238,7 +245,12 @@ class RolloutUpdatesTest {
         assertEquals("10m", cluster.update.getSpec().drainTimeout());
         assertEquals(1, cluster.update.getSpec().maxUnavailable());
 
-        // a new image on Saturday: the window opens on Sunday at 02:00
+        // a new image on Saturday: the window opens on Sunday at 02:00, as the plan says
+        var os = planned(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow), commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(io.nkd.plan.Action.Effect.APPLIED, os.effect());
+        assertTrue(os.reason().contains("written to Update housekeeper-system/nkd (osImageURL " + NEW_IMAGE + ", kubeVersion v1.31.4)")
+                && os.reason().contains("in this order: 1. sandbox-demo-control-plane-1; 2. sandbox-demo-workers-1; 3. sandbox-demo-workers-2")
+                && os.reason().contains("starts inside the next maintenance window: \"0 0 2 ? * SUN\" for 4h (UTC)"), os.reason());
         var waiting = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
         ClusterStatus st = waiting.status();
         assertEquals(1, cluster.writes.size(), "not written outside the window");
@@ -315,6 +327,10 @@ class RolloutUpdatesTest {
     void theWindowOverrideStartsThatTargetAtOnceButNotTheNextOne() {
         reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
         String override = "    windowOverride: {osImage: nestos-24.09.1-k8s-1.31, reason: CVE-2026-0001 in the kernel}\n";
+        var os = planned(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow),
+                commit("b".repeat(40), t -> newImage(sundayWindow(t)).replace("  upgrade:\n", "  upgrade:\n" + override)));
+        assertTrue(os.reason().contains("starts now, outside the maintenance windows: spec.upgrade.windowOverride (CVE-2026-0001 in the kernel)"),
+                "the plan says what the daemon then does: " + os.reason());
         ClusterStatus st = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)).replace("  upgrade:\n", "  upgrade:\n" + override)))
                 .status();
         assertEquals(NEW_IMAGE + " v1.31.4", cluster.writes.get(cluster.writes.size() - 1), "written on Saturday");
