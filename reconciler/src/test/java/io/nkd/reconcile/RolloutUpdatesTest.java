@@ -236,7 +236,7 @@ class RolloutUpdatesTest {
     }
 
     @Test
-    void aNewImageWaitsForTheWindowIsWrittenWhenItOpensAndRollsThroughTheNodes() {
+    void aNewImageWaitsForTheWindowIsWrittenWhenItOpensAndRollsThroughTheNodes() throws Exception {
         var first = reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
         assertEquals(Phase.READY, first.status().phase(), () -> first.status().condition("Ready").toString());
         assertEquals(List.of(OLD_IMAGE + " v1.31.4"), cluster.writes,
@@ -292,6 +292,12 @@ class RolloutUpdatesTest {
         assertEquals(NodeUpdateState.UPDATING, st.rollout().node("sandbox-demo-workers-1").orElseThrow().state());
         assertEquals(OLD_IMAGE, st.rollout().node("sandbox-demo-workers-1").orElseThrow().currentImage());
         assertEquals(NEW_IMAGE, st.rollout().targetImage());
+        assertEquals(st.rollout(), StatusStore.status(store.view(DEMO)).orElseThrow().rollout(),
+                "the rollout is kept in status.json as it is served at /api/v1/clusters/NAME");
+        var json = io.nkd.json.JsonOutput.tree(st).path("rollout");
+        assertEquals("housekeeper-system/nkd", json.path("update").asText(), json::toString);
+        assertEquals("Updating", json.path("nodes").path(1).path("state").asText(), json::toString);
+        assertEquals(OLD_IMAGE, json.path("nodes").path(1).path("currentImage").asText(), json::toString);
         assertEquals(3.0, metrics.get("nkd_rollout_nodes").tag("cluster", DEMO).tag("state", "updating").gauge().value());
         assertEquals(1.0, metrics.get("nkd_rollout_phase").tag("cluster", DEMO).tag("phase", "progressing").gauge().value());
 
