@@ -95,8 +95,14 @@ final class ClusterPlanner {
             String what = oldImage.name().equals(newImage.name())
                     ? "the catalog entry " + newImage.name() + " now pins a different image"
                     : "spec.os " + oldImage.name() + " → " + newImage.name();
+            boolean back = OsImage.compareVersions(newImage.osVersion(), oldImage.osVersion()) < 0;
+            String rollback = !back || upgradeEffect != Action.Effect.APPLIED || rollout.nodeCount() == 0 ? ""
+                    : to.spec().housekeeper().flavor() == io.nkd.config.HousekeeperSettings.Flavor.NESTOS
+                    ? "; an OS rollback: the NestOS Housekeeper rebases each node to it (rpm-ostree rebase, downloaded again)"
+                    : "; an OS rollback (allowed, unlike a Kubernetes downgrade): on nodes whose previous deployment is this image "
+                    + "the Housekeeper's agent runs rpm-ostree rollback (nothing to download), on the others rpm-ostree rebase";
             actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, upgradeEffect, what + ": machines created from now on boot "
-                    + newImage.osImageURL() + rolledOut));
+                    + newImage.osImageURL() + rolledOut + rollback));
         }
         if (kubeChanges) {
             actions.add(new Action.UpgradeKubernetes(name, oldVersion.toString(), newVersion.toString(), rollout, upgradeEffect,
