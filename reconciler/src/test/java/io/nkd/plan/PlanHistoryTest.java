@@ -99,11 +99,11 @@ class PlanHistoryTest {
         Plan forward = history.plan("chrony-snippet", "os-upgrade");
         Plan revert = history.plan("os-upgrade", "revert-os-upgrade");
         assertEquals(Inverse.inverseKeys(forward), Inverse.keys(revert));
-        Action.UpgradeOs back = actions(revert, "openstack-prod", Action.UpgradeOs.class).get(0);
-        assertEquals("downgrade", back.direction());
-        assertEquals(Action.Effect.APPLIED, back.effect(), "an OS rollback is allowed: the Update is retargeted");
-        assertContains(back.reason(), "written to Update housekeeper-system/nkd (osImageURL " + back.to().osImageURL());
-        assertContains(back.reason(), "the Housekeeper's agent runs rpm-ostree rollback (nothing to download)");
+        Action.UpgradeOs rollback = actions(revert, "openstack-prod", Action.UpgradeOs.class).get(0);
+        assertEquals("downgrade", rollback.direction());
+        assertEquals(Action.Effect.APPLIED, rollback.effect(), "an OS rollback is allowed: the Update is retargeted");
+        assertContains(rollback.reason(), "written to Update housekeeper-system/nkd (osImageURL " + rollback.to().osImageURL());
+        assertContains(rollback.reason(), "the Housekeeper's agent runs rpm-ostree rollback (nothing to download)");
         for (String p : List.of("control-plane", "workers")) {
             String there = pool(forward, "openstack-prod", p).diff();
             String back = pool(revert, "openstack-prod", p).diff();
