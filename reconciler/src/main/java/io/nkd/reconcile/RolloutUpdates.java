@@ -87,6 +87,10 @@ record RolloutUpdates(Collaborators c) implements Step {
                 } else if (gate instanceof UpgradeGate.Decision.Later later) {
                     waiting = "the new target (" + describe(want) + ") waits: " + later.why();
                     opensAt = later.opensAt();
+                    if (s.previous.rollout() == null || !Objects.equals(s.previous.rollout().opensAt(), opensAt)) {
+                        LOG.info("Update not written cluster={} commit={} update={}: {}", s.cluster, Steps.shortId(s.revision),
+                                object, waiting);
+                    }
                     if (opensAt != null) {
                         s.rolloutRecheck = Duration.between(now, opensAt).plusSeconds(1);
                     }

@@ -313,6 +313,9 @@ final class StatusComputer {
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
                 : rolloutHalted ? Standing.ROLLOUT_FAILED
+                // a node the Housekeeper reboots is NotReady for a while: that is the rollout, not a degraded cluster
+                : kube.kind() == KubernetesObservation.Kind.DEGRADED && !tally.rolling.isEmpty() && kube.api().status() == Status.TRUE
+                ? Standing.ROLLOUT_PENDING
                 : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
                 : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
                 : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty() ? Standing.ROLLOUT_PENDING

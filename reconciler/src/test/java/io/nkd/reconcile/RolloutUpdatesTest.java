@@ -105,6 +105,8 @@ class RolloutUpdatesTest {
         Update update;
         final List<String> writes = new ArrayList<>();
         String kubelet = "v1.31.4";
+        /** A node the Housekeeper is rebooting. */
+        volatile String notReady;
 
         @Override
         public ApiReadiness readiness() {
@@ -113,7 +115,8 @@ class RolloutUpdatesTest {
 
         @Override
         public List<ClusterNode> nodes() {
-            return provider.machines.values().stream().map(m -> new ClusterNode(m.name(), true, "KubeletReady", null, clock.now,
+            return provider.machines.values().stream().map(m -> new ClusterNode(m.name(), !m.name().equals(notReady),
+                    m.name().equals(notReady) ? "KubeletNotReady" : "KubeletReady", null, clock.now,
                     false, m.pool().equals("control-plane"), kubelet, "NestOS", Map.of(), Map.of())).toList();
         }
 
@@ -300,6 +303,13 @@ class RolloutUpdatesTest {
         assertEquals(OLD_IMAGE, json.path("nodes").path(1).path("currentImage").asText(), json::toString);
         assertEquals(3.0, metrics.get("nkd_rollout_nodes").tag("cluster", DEMO).tag("state", "updating").gauge().value());
         assertEquals(1.0, metrics.get("nkd_rollout_phase").tag("cluster", DEMO).tag("phase", "progressing").gauge().value());
+
+        // the Housekeeper reboots a worker: NotReady for a while, which is the rollout and not a degraded cluster
+        cluster.notReady = "sandbox-demo-workers-1";
+        st = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))).status();
+        assertEquals(Phase.ROLLOUT_PENDING, st.phase(), st.condition("Ready").message());
+        assertEquals(Reasons.ROLLING_OUT, st.condition("Ready").reason());
+        cluster.notReady = null;
 
         // done: every node verified at the target
         cluster.housekeeperReports(RolloutPhase.COMPLETED, NodeUpdateState.UPDATED, null);
