@@ -34,7 +34,14 @@ public final class KubeRollouts implements io.nkd.cluster.Rollouts {
         this(client, cluster, Updates.NAMESPACE, Updates.DEFAULT_NAME);
     }
 
-    /** For tests, which share one API server: each in its own namespace. */
+    /**
+     * The Update {@code nkd} in another namespace than the Housekeeper's: for tests, which share one API server and
+     * each use their own namespace.
+     */
+    public static KubeRollouts inNamespace(KubernetesClient client, String cluster, String namespace) {
+        return new KubeRollouts(client, cluster, namespace, Updates.DEFAULT_NAME);
+    }
+
     KubeRollouts(KubernetesClient client, String cluster, String namespace, String name) {
         this.client = client;
         this.cluster = cluster;

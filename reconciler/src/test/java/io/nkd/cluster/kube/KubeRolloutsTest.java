@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nkd.cluster.ClusterApiException;
 import io.nkd.housekeeper.api.NodeProgress;
@@ -19,9 +18,7 @@ import io.nkd.housekeeper.api.UpdateStatus;
 import io.nkd.housekeeper.api.Updates;
 import io.nkd.testkit.KubeApiServerExtension;
 import io.nkd.testkit.KubeFixtures;
-import java.io.InputStream;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,15 +33,8 @@ class KubeRolloutsTest {
     KubeFixtures kube;
 
     @BeforeEach
-    void crd() throws Exception {
-        // the CRD nkd ships (templates/housekeeper), created or replaced: the test server is shared
-        try (InputStream in = getClass().getClassLoader().getResourceAsStream("templates/housekeeper/10-crd-updates.housekeeper.io.yaml")) {
-            CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
-        }
-        client.apiextensions().v1().customResourceDefinitions().withName(Update.CRD_NAME).waitUntilCondition(c -> c != null
-                && c.getStatus() != null && c.getStatus().getConditions() != null && c.getStatus().getConditions().stream()
-                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())), 60, TimeUnit.SECONDS);
+    void crd() {
+        io.nkd.testsupport.UpdateCrd.install(client); // the shared server: created or replaced
     }
 
     private KubeRollouts rollouts(String name) {
