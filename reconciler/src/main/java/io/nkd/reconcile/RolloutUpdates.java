@@ -111,12 +111,17 @@ record RolloutUpdates(Collaborators c) implements Step {
             throw new ReconcileException.Transient(Reasons.UPDATE_WRITE_FAILED, e.getMessage(), e);
         }
         RolloutStatus r = s.rollout;
+        if (r == null) {
+            return true;
+        }
         RolloutStatus before = s.previous.rollout();
         if (r.phase() == RolloutPhase.COMPLETED && r.observed()
                 && (before == null || before.phase() != RolloutPhase.COMPLETED || !Objects.equals(before.revision(), r.revision()))) {
             s.rolloutCompleted = true;
         }
-        if (s.rolloutRecheck == null && r.waiting() == null && (r.phase() != RolloutPhase.COMPLETED || !r.observed())) {
+        // follow the Housekeeper until it reports the target complete (also while it has not picked the Update up yet)
+        if (s.rolloutRecheck == null && r.targetImage() != null && (r.waiting() == null || !r.observed())
+                && (r.phase() != RolloutPhase.COMPLETED || !r.observed())) {
             s.rolloutRecheck = WHILE_ROLLING;
         }
         return true;
