@@ -54,7 +54,8 @@ final class UpgradeEffects {
         if (head.upgrade().paused()) {
             return head.housekeeper().flavor() == HousekeeperSettings.Flavor.NESTOS
                     ? "held: spec.upgrade.paused is true and the NestOS Housekeeper cannot be paused, so nkd writes the Update once it is false"
-                    : "held: spec.upgrade.paused is true, so the Update is written with paused: true and no node starts until it is false";
+                    : "held: spec.upgrade.paused is true, so the Update is written with paused: true (inside a maintenance window "
+                    + "when there are windows) and no node starts until it is false";
         }
         if (UpgradeGate.overrides(head, osChanges, kubeChanges)) {
             return "starts now, outside the maintenance windows: spec.upgrade.windowOverride (" + head.upgrade().windowOverride().reason() + ")";
