@@ -58,8 +58,14 @@ public final class Scope {
     java.util.Map<String, io.nkd.cluster.ClusterNode> kubeNodes = java.util.Map.of();
     /** What ApplyAddons did; null when it did not run. */
     io.nkd.status.AddonsStatus addons;
-    /** The Update RolloutUpdates wrote or read; null when none. */
+    /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
     io.nkd.status.RolloutStatus rollout;
+    /** RolloutUpdates wrote a new target on this pass (a history entry), with what it says. */
+    String rolloutStarted;
+    /** The Housekeeper reported the current target complete on this pass (the rollout's history entry completes). */
+    boolean rolloutCompleted;
+    /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
+    java.time.Duration rolloutRecheck;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;
@@ -75,6 +81,7 @@ public final class Scope {
         this.config = desired.config();
         this.state = state;
         this.previous = previous;
+        this.rollout = previous.rollout();
     }
 
     public String cluster() {
