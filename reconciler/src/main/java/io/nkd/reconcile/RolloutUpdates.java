@@ -108,7 +108,16 @@ record RolloutUpdates(Collaborators c) implements Step {
             // only a new target takes this commit's pool configs along; a change of maxUnavailable does not
             s.rollout = status(s, current.orElse(null), flavor, written && s.rolloutStarted != null, waiting, opensAt, now);
         } catch (ClusterApiException e) {
-            throw new ReconcileException.Transient(Reasons.UPDATE_WRITE_FAILED, e.getMessage(), e);
+            // the cluster's side, not the commit's: the commit stays applied (its machines and configs are fine) and
+            // the status says what keeps the Update from being written (e.g. the Housekeeper's CRD is not installed
+            // or not established yet, right after its add-on was applied); looked at again soon
+            s.rolloutError = e.getMessage();
+            s.rolloutRecheck = WHILE_ROLLING;
+            if (s.previous.rollout() == null || !Objects.equals(s.previous.rollout().waiting(), e.getMessage())) {
+                LOG.warn("Update not written cluster={} commit={} update={}: {}", s.cluster, Steps.shortId(s.revision), object,
+                        e.getMessage());
+            }
+            return true;
         }
         RolloutStatus r = s.rollout;
         if (r == null) {

@@ -64,6 +64,8 @@ public final class Scope {
     String rolloutStarted;
     /** The Housekeeper reported the current target complete on this pass (the rollout's history entry completes). */
     boolean rolloutCompleted;
+    /** Why RolloutUpdates could not read or write the Update on this pass (the cluster API's words), or null. */
+    String rolloutError;
     /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
     java.time.Duration rolloutRecheck;
     /** The step that ended the reconcile early, and why. */

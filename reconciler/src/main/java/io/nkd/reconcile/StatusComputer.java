@@ -325,6 +325,7 @@ final class StatusComputer {
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
         String rollout = rolloutMessage(s, tally);
         String rolloutReason = !tally.rolling.isEmpty() ? Reasons.ROLLING_OUT
+                : s.rolloutError != null ? Reasons.UPDATE_WRITE_FAILED
                 : !tally.held.isEmpty() ? (s.loaded.spec().upgrade().paused() ? Reasons.ROLLOUT_PAUSED : Reasons.WAITING_FOR_MAINTENANCE_WINDOW)
                 : Reasons.ROLLOUT_PENDING;
         String upToDateText = upToDate + " of " + total + " nodes run their desired config";
@@ -428,7 +429,10 @@ final class StatusComputer {
         if (!t.outdated.isEmpty()) {
             String groups = t.outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
                     + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "));
-            parts.add(groups + (s.loaded.spec().housekeeper().enabled() && s.rollout == null
+            parts.add(groups + (s.rolloutError != null
+                    ? "; nkd cannot write the Housekeeper's Update that would move them: " + s.rolloutError + " (tried again every "
+                    + RolloutUpdates.WHILE_ROLLING.toSeconds() + " s)"
+                    : s.loaded.spec().housekeeper().enabled() && s.rollout == null
                     ? "; nkd has not written the Housekeeper's Update of this cluster yet: a new OS image or Kubernetes version "
                     + "reaches these nodes once nkd reaches the cluster's API (status.kubernetes says whether it is up) and writes "
                     + "it, a change of Butane snippets only through a replacement of the machine (Ignition runs only at first "
