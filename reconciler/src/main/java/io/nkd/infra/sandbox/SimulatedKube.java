@@ -102,11 +102,11 @@ final class SimulatedKube {
     static final class State {
         /** Simulated time has been played up to here. */
         String simulatedUntil;
-        Map<String, SimulatedNode> nodes = new TreeMap<>();
+        TreeMap<String, SimulatedNode> nodes = new TreeMap<>();
         /** Bootstrap tokens by id: only the id, expiry and description (the secret half is never kept here). */
-        Map<String, Token> tokens = new TreeMap<>();
+        TreeMap<String, Token> tokens = new TreeMap<>();
         /** Add-on objects applied, by {@code apiVersion kind namespace/name}: where they came from. */
-        Map<String, String> addons = new TreeMap<>();
+        TreeMap<String, String> addons = new TreeMap<>();
         StoredUpdate update;
     }
 
