@@ -62,6 +62,7 @@ final class ClusterChecks {
         BareMetalChecks.check(spec, r);
         upgrade(spec.upgrade(), r);
         addons(spec.addons(), manifests, dirName, r);
+        addonNames(spec, r);
         snippets(spec, snippets, report);
     }
 
@@ -363,6 +364,23 @@ final class ClusterChecks {
                 if (!exists) {
                     r.error("MissingManifest", FieldPath.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
                 }
+            }
+        }
+    }
+
+    /** Add-on names are unique, and {@code housekeeper} is the Housekeeper's while nkd installs it. */
+    private static void addonNames(ClusterSpec spec, Rules r) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < spec.addons().size(); i++) {
+            String name = spec.addons().get(i).name();
+            if (!seen.add(name)) {
+                r.error("DuplicateAddon", FieldPath.of("spec", "addons", i, "name"), "add-on \"" + name + "\" is listed twice; names must be unique");
+            } else if (name.equals(io.nkd.addons.HousekeeperAddon.NAME) && spec.housekeeper().enabled()) {
+                r.error("ReservedAddonName", FieldPath.of("spec", "addons", i, "name"), "\"" + name + "\" is the add-on nkd installs"
+                        + " for spec.housekeeper.enabled; rename this one, or set spec.housekeeper.enabled: false to install your own");
+            } else if (!name.matches(DNS_LABEL)) {
+                r.error("BadAddonName", FieldPath.of("spec", "addons", i, "name"), "add-on name \"" + name
+                        + "\" must be a DNS label: lowercase letters, digits and '-'");
             }
         }
     }

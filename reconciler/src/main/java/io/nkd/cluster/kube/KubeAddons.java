@@ -14,7 +14,7 @@ public final class KubeAddons implements io.nkd.cluster.Addons {
     }
 
     @Override
-    public ApplyReport apply(java.util.List<ManifestObject> objects, boolean prune) {
+    public ApplyReport apply(java.util.List<ManifestObject> objects, java.util.Map<String, Boolean> addons) {
         throw new UnsupportedOperationException("not yet");
     }
 }
