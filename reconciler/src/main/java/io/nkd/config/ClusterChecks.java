@@ -61,6 +61,7 @@ final class ClusterChecks {
         pools(dirName, spec, r);
         BareMetalChecks.check(spec, r);
         upgrade(spec.upgrade(), r);
+        windowOverride(spec, r);
         addons(spec.addons(), manifests, dirName, r);
         addonNames(spec, r);
         snippets(spec, snippets, report);
@@ -330,6 +331,35 @@ final class ClusterChecks {
             return Cidr.parse(text);
         } catch (IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /**
+     * An override must name a target, and one that is not the cluster's own has no effect: a reviewer would believe the
+     * rollout starts at once, so say so (a warning: the commit is still valid, it simply waits for a window).
+     */
+    private static void windowOverride(ClusterSpec spec, Rules r) {
+        UpgradePolicy.WindowOverride o = spec.upgrade().windowOverride();
+        if (o == null) {
+            return;
+        }
+        FieldPath at = FieldPath.of("spec", "upgrade", "windowOverride");
+        if (o.osImage() == null && o.kubernetesVersion() == null) {
+            r.error("BadWindowOverride", at, "name the target the override is for: osImage (the os.image or os.osImageURL) "
+                    + "and/or kubernetesVersion");
+            return;
+        }
+        String os = spec.os() == null ? null : spec.os().image() != null ? spec.os().image() : spec.os().osImageURL();
+        String kube = spec.kubernetes() == null ? null : spec.kubernetes().version();
+        if (o.osImage() != null && !o.osImage().equals(os)) {
+            r.warning("StaleWindowOverride", at.key("osImage"), "the override is for OS image " + o.osImage()
+                    + " but the cluster runs " + os + ": it has no effect, the rollout waits for a maintenance window; "
+                    + "remove spec.upgrade.windowOverride or name " + os);
+        }
+        if (o.kubernetesVersion() != null && !o.kubernetesVersion().equals(kube)) {
+            r.warning("StaleWindowOverride", at.key("kubernetesVersion"), "the override is for Kubernetes "
+                    + o.kubernetesVersion() + " but the cluster runs " + kube + ": it has no effect, the rollout waits for a "
+                    + "maintenance window; remove spec.upgrade.windowOverride or name " + kube);
         }
     }
 
