@@ -66,9 +66,9 @@ import org.slf4j.LoggerFactory;
 final class SimulatedKube {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedKube.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final String UPDATE_NAMESPACE = "housekeeper-system";
-    /** The Update nkd writes for a cluster: one per cluster, named after nkd. */
-    static final String UPDATE_NAME = "nkd";
+    static final String UPDATE_NAMESPACE = io.nkd.housekeeper.api.Updates.NAMESPACE;
+    /** The Update nkd writes for a cluster: one per cluster, as on a real cluster. */
+    static final String UPDATE_NAME = io.nkd.housekeeper.api.Updates.DEFAULT_NAME;
     /** How long a node may stay NotReady after a reboot before the planner calls it failed (the operator's default). */
     private static final Duration NODE_READY_TIMEOUT = Duration.ofMinutes(10);
     /** At most this many ticks per call: an nkd stopped for days catches up in bounded time. */
@@ -106,14 +106,19 @@ final class SimulatedKube {
         /** Bootstrap tokens by id: only the id, expiry and description (the secret half is never kept here). */
         TreeMap<String, Token> tokens = new TreeMap<>();
         /** Add-on objects applied, by {@code apiVersion kind namespace/name}: where they came from. */
-        TreeMap<String, String> addons = new TreeMap<>();
+        TreeMap<String, Applied> addons = new TreeMap<>();
         StoredUpdate update;
     }
 
     record Token(String expires, String description) {
     }
 
-    record StoredUpdate(String uid, long generation, String created, UpdateSpec spec, UpdateStatus status) {
+    /** An add-on object nkd applied: its add-on, where it came from, and whether that add-on pruned then. */
+    record Applied(String addon, String where, String describe, boolean prune) {
+    }
+
+    /** @param revision the commit nkd wrote it from (its annotation: kept also when only the upstream fields are) */
+    record StoredUpdate(String uid, long generation, String created, UpdateSpec spec, UpdateStatus status, String revision) {
     }
 
     private final String cluster;
@@ -223,29 +228,33 @@ final class SimulatedKube {
         });
     }
 
-    synchronized Addons.ApplyReport apply(List<Addons.ManifestObject> objects, boolean prune) {
+    synchronized Addons.ApplyReport apply(List<Addons.ManifestObject> objects, Map<String, Boolean> addons) {
         return change(() -> {
             requireApi("add-ons");
             List<Addons.ObjectResult> results = new ArrayList<>();
             Set<String> listed = new java.util.HashSet<>();
             for (Addons.ManifestObject o : objects) {
+                listed.add(key(o));
                 String problem = problem(o);
                 if (problem != null) {
-                    results.add(new Addons.ObjectResult(o, false, problem));
+                    results.add(new Addons.ObjectResult(o, Addons.Outcome.FAILED, problem));
                     continue;
                 }
-                String key = key(o);
-                listed.add(key);
-                state.addons.put(key, o.source() + ":" + o.line());
-                results.add(new Addons.ObjectResult(o, true, null));
+                state.addons.put(key(o), new Applied(o.addon(), o.where(), o.describe(), addons.getOrDefault(o.addon(), false)));
+                results.add(new Addons.ObjectResult(o, Addons.Outcome.APPLIED, null));
             }
+            // the inventory: what nkd applied and no add-on lists any more is deleted when its add-on prunes (now, or
+            // when last applied if the add-on itself is gone), else only forgotten
             List<String> pruned = new ArrayList<>();
-            if (prune) {
-                for (String key : List.copyOf(state.addons.keySet())) {
-                    if (!listed.contains(key) && objects.stream().noneMatch(o -> key.equals(key(o)))) {
-                        state.addons.remove(key);
-                        pruned.add(key.substring(key.indexOf(' ') + 1));
-                    }
+            for (Map.Entry<String, Applied> e : List.copyOf(state.addons.entrySet())) {
+                if (listed.contains(e.getKey())) {
+                    continue;
+                }
+                Applied a = e.getValue();
+                boolean prune = addons.containsKey(a.addon()) ? addons.get(a.addon()) : a.prune();
+                state.addons.remove(e.getKey());
+                if (prune) {
+                    pruned.add(a.describe() + " (add-on " + a.addon() + ")");
                 }
             }
             return new Addons.ApplyReport(results, pruned);
@@ -255,7 +264,7 @@ final class SimulatedKube {
     synchronized Optional<Update> readUpdate() {
         return change(() -> {
             requireApi("Update " + UPDATE_NAMESPACE + "/" + UPDATE_NAME);
-            return Optional.ofNullable(state.update).map(SimulatedKube::update);
+            return Optional.ofNullable(state.update).map(u -> update(u, cluster));
         });
     }
 
@@ -263,15 +272,19 @@ final class SimulatedKube {
         change(() -> {
             requireApi("Update " + UPDATE_NAMESPACE + "/" + UPDATE_NAME);
             UpdateSpec written = upstreamFieldsOnly ? UpdateSpec.upstream(spec.osImageURL(), spec.kubeVersion(),
-                    spec.forceEviction(), spec.maxUnavailable() == null ? 1 : spec.maxUnavailable()) : spec;
+                    spec.forceEviction(), spec.workerBudget()) : spec;
             StoredUpdate u = state.update;
             if (u == null) {
                 Instant now = clock.instant();
                 state.update = new StoredUpdate(UUID.nameUUIDFromBytes((cluster + "/" + now).getBytes(StandardCharsets.UTF_8))
-                        .toString(), 1, now.toString(), written, null);
+                        .toString(), 1, now.toString(), written, null, spec.revision());
                 LOG.info("sandbox cluster={}: Update {}/{} created (generation 1)", cluster, UPDATE_NAMESPACE, UPDATE_NAME);
-            } else if (!written.equals(u.spec())) {
-                state.update = new StoredUpdate(u.uid(), u.generation() + 1, u.created(), written, u.status());
+            } else if (!written.equals(u.spec()) || !java.util.Objects.equals(spec.revision(), u.revision())) {
+                if (written.equals(u.spec())) { // only the annotation changes: no new generation
+                    state.update = new StoredUpdate(u.uid(), u.generation(), u.created(), written, u.status(), spec.revision());
+                    return null;
+                }
+                state.update = new StoredUpdate(u.uid(), u.generation() + 1, u.created(), written, u.status(), spec.revision());
                 LOG.info("sandbox cluster={}: Update {}/{} changed (generation {})", cluster, UPDATE_NAMESPACE, UPDATE_NAME,
                         u.generation() + 1);
             }
@@ -384,7 +397,7 @@ final class SimulatedKube {
         }
         d.events().forEach(e -> LOG.info("sandbox cluster={}: {}", cluster, e.message()));
         if (d.statusChanged()) {
-            state.update = new StoredUpdate(u.uid(), u.generation(), u.created(), u.spec(), d.status());
+            state.update = new StoredUpdate(u.uid(), u.generation(), u.created(), u.spec(), d.status(), u.revision());
             moving = true;
         }
         return moving;
@@ -422,9 +435,14 @@ final class SimulatedKube {
                 n.controlPlane, n.kubeletVersion, n.booted == null ? null : n.booted.describe(), labels, annotations);
     }
 
-    private static Update update(StoredUpdate u) {
+    private static Update update(StoredUpdate u, String cluster) {
         Update update = new Update();
         ObjectMeta meta = new ObjectMeta();
+        meta.setLabels(Map.of(io.nkd.housekeeper.api.Updates.MANAGED_BY_LABEL, io.nkd.housekeeper.api.Updates.MANAGED_BY,
+                io.nkd.housekeeper.api.Updates.CLUSTER_LABEL, cluster));
+        if (u.revision() != null) {
+            meta.setAnnotations(Map.of(io.nkd.housekeeper.api.Updates.REVISION_ANNOTATION, u.revision()));
+        }
         meta.setNamespace(UPDATE_NAMESPACE);
         meta.setName(UPDATE_NAME);
         meta.setUid(u.uid());

@@ -298,15 +298,19 @@ class SandboxClustersTest {
         Addons.ManifestObject noKind = object("", "web", "x", "{\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"x\"}}");
         Addons.ManifestObject noName = object("ConfigMap", "web", "", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{}}");
         Addons.ManifestObject cm = object("ConfigMap", "web", "site", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"site\",\"namespace\":\"web\"}}");
-        Addons.ApplyReport first = c.addons().apply(List.of(ns, noKind, noName, cm), true);
+        Addons.ApplyReport first = c.addons().apply(List.of(ns, noKind, noName, cm), Map.of("web", true));
         assertEquals(List.of(true, false, false, true), first.results().stream().map(Addons.ObjectResult::applied).toList());
         assertEquals("Object 'Kind' is missing in the object", first.results().get(1).message());
         assertEquals("resource name may not be empty", first.results().get(2).message());
 
-        Addons.ApplyReport kept = c.addons().apply(List.of(ns), false);
-        assertTrue(kept.pruned().isEmpty(), "no pruning unless asked");
-        Addons.ApplyReport pruned = c.addons().apply(List.of(ns), true);
-        assertEquals(List.of("ConfigMap web/site"), pruned.pruned());
+        Addons.ApplyReport kept = c.addons().apply(List.of(ns), Map.of("web", false));
+        assertTrue(kept.pruned().isEmpty(), "no pruning unless asked: the ConfigMap is only forgotten");
+        Addons.ApplyReport again = c.addons().apply(List.of(ns, cm), Map.of("web", true));
+        assertTrue(again.pruned().isEmpty());
+        Addons.ApplyReport pruned = c.addons().apply(List.of(ns), Map.of("web", true));
+        assertEquals(List.of("ConfigMap web/site (add-on web)"), pruned.pruned());
+        Addons.ApplyReport removed = c.addons().apply(List.of(), Map.of());
+        assertEquals(List.of("Namespace web (add-on web)"), removed.pruned(), "a removed add-on prunes as it did when last applied");
     }
 
     private static Addons.ManifestObject object(String kind, String namespace, String name, String json) {
