@@ -165,7 +165,11 @@ final class Daemon implements AutoCloseable {
      * SIGHUP) and waits for the close to finish.
      */
     static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started) throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
+        runUntilStopped(settings, started, new CountDownLatch(1));
+    }
+
+    /** As above; counting {@code stop} down stops the daemon as a signal does (nkd demo --exit-after-tour). */
+    static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started, CountDownLatch stop) throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
         Daemon daemon = new Daemon(settings);
         Thread hook = new Thread(() -> {

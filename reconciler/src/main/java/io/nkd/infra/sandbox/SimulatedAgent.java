@@ -37,7 +37,7 @@ final class SimulatedAgent {
             return;
         }
         switch (n.agentState) {
-            case CORDONING -> enter(n, AgentState.DRAINING, now, "evicting pods (drain timeout "
+            case CORDONING -> enter(n, AgentState.DRAINING, now, "draining: evicting pods (drain timeout "
                     + a.drainTimeoutSeconds() + "s)");
             case DRAINING -> {
                 if (needsOs(n, a)) {
