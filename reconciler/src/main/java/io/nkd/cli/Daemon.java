@@ -134,7 +134,7 @@ final class Daemon implements AutoCloseable {
         // a cluster's own API after bootstrap: the sandbox's simulation for sandbox clusters, fabric8 for the others
         io.nkd.cluster.WorkloadClusters kube = new io.nkd.cluster.kube.KubeWorkloadClusters();
         io.nkd.infra.sandbox.SandboxClusters simulated = providers.shared(io.nkd.infra.sandbox.SandboxClusters.class,
-                () -> new io.nkd.infra.sandbox.SandboxClusters(providers.sandbox()));
+                () -> new io.nkd.infra.sandbox.SandboxClusters(providers::sandbox));
         io.nkd.cluster.WorkloadClusters workloads = target -> target.infrastructure().provider() == io.nkd.config.Infrastructure.ProviderType.SANDBOX
                 ? simulated.connect(target) : kube.connect(target);
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,

@@ -28,17 +28,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code spec.infrastructure.sandbox.bootTime} (an agent step takes half of it).
  */
 public final class SandboxClusters implements WorkloadClusters {
-    private final SandboxProvider provider;
+    /** The process's sandbox, looked up on first connect (a daemon without sandbox clusters never builds one). */
+    private final java.util.function.Supplier<SandboxProvider> provider;
     private final Clock clock;
     private final Map<String, SimulatedKube> clusters = new ConcurrentHashMap<>();
 
-    public SandboxClusters(SandboxProvider provider) {
+    public SandboxClusters(java.util.function.Supplier<SandboxProvider> provider) {
         this(provider, Clock.systemUTC());
     }
 
-    public SandboxClusters(SandboxProvider provider, Clock clock) {
+    public SandboxClusters(java.util.function.Supplier<SandboxProvider> provider, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    SandboxClusters(SandboxProvider provider, Clock clock) {
+        this(() -> provider, clock);
     }
 
     @Override
@@ -49,7 +54,7 @@ public final class SandboxClusters implements WorkloadClusters {
         Duration boot = target.infrastructure().sandbox() == null || target.infrastructure().sandbox().bootTime() == null
                 ? Duration.ofSeconds(2) : target.infrastructure().sandbox().bootTime();
         SimulatedKube.Timing timing = SimulatedKube.Timing.forBootTime(boot);
-        SimulatedKube kube = clusters.computeIfAbsent(target.cluster(), c -> new SimulatedKube(c, provider, clock, timing));
+        SimulatedKube kube = clusters.computeIfAbsent(target.cluster(), c -> new SimulatedKube(c, provider.get(), clock, timing));
         kube.timing(timing); // a commit may change the boot time
         return Optional.of(new Simulated(kube));
     }
