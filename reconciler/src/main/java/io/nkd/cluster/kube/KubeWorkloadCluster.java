@@ -32,8 +32,11 @@ import javax.net.ssl.SSLException;
  * capabilities (tokens, removals, add-ons, rollouts) share it and are made once.
  */
 public final class KubeWorkloadCluster implements WorkloadCluster {
-    /** How long a /readyz may take: a server that does not answer in this time is "not ready", not waited for. */
-    static final long READYZ_TIMEOUT_SECONDS = 10;
+    /**
+     * How long a /readyz may take: a server that does not answer in this time is "not ready", not waited for (the
+     * reconcile holds the cluster's lock meanwhile, which the Ignition server takes too).
+     */
+    static final long READYZ_TIMEOUT_SECONDS = 5;
 
     private final KubernetesClient client;
     private final String cluster;
