@@ -48,4 +48,10 @@ public final class Reasons {
     public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
     /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
+    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
+    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
+    /** Nodes Git no longer asks for are being drained; their machines are deleted once the nodes are gone. */
+    public static final String DRAINING = "Draining";
+    /** A node's drain cannot go on without a person (a PodDisruptionBudget past the drain timeout, without force). */
+    public static final String DRAIN_BLOCKED = "DrainBlocked";
 }
