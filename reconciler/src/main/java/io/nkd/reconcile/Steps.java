@@ -35,7 +35,7 @@ final class Steps {
 
     static List<Step> all(Collaborators c) {
         return List.of(new SelectCluster(), new CheckChange(), new EnsureSecrets(c), new RenderAndPublish(c), new ConnectCluster(c),
-                new EnsureJoinToken(c), new ReconcileMachines(c), new ObserveCluster(c), new ApplyAddons(c), new RolloutUpdates(c));
+                new EnsureJoinToken(c), new ReconcileMachines(c), new ObserveCluster(c), new RevokeJoinedTokens(c), new ApplyAddons(c), new RolloutUpdates(c));
     }
 
     /** Fills loaded, removed, paused, appliedSpec. A cluster that is invalid at this commit stalls here. */
