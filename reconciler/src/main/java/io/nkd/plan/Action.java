@@ -81,8 +81,11 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
 
     /**
      * A machine Git no longer asks for in a pool that is still in Git (a lower replica count, a listed machine
-     * removed): the daemon deletes it at its provider WITHOUT draining it first, and revokes its node token (its
-     * pointer config stops working). Several go newest first.
+     * removed): first the daemon takes its node out of Kubernetes
+     * (cordon, drain through the Eviction API within spec.upgrade.drainTimeout, delete the Node; the machine waits
+     * meanwhile), then deletes the machine at its provider and revokes its node token (its pointer config stops
+     * working). Without an answer from the cluster's API for 10 minutes the machine is deleted without draining, and
+     * status says so. Several go newest first.
      */
     record DeleteMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override
@@ -94,7 +97,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     /**
      * A machine whose immutable spec (size, boot image, MAC, address) or pool changed in Git while its node name
      * stayed. The name is the node's identity (host name, Kubernetes node name, token), so the daemon replaces it by
-     * deleting the old machine (WITHOUT draining) and then creating the new one under the same name, one machine at a
+     * draining its node and deleting the old machine (as for {@link DeleteMachine}) and then creating the new one under the same name, one machine at a
      * time, each after the previous one is active.
      *
      * @param changes what changed, e.g. {@code size flavor m1.small → flavor m1.large}
@@ -115,7 +118,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
 
     /**
      * A machine nkd created for this cluster (it carries nkd's marker) whose pool is no longer in Git: an orphan. The
-     * daemon deletes it (WITHOUT draining, revoking its node token) only when {@code spec.machinePolicy.prune} is true;
+     * daemon drains its node and deletes it (as for {@link DeleteMachine}, revoking its node token) only when {@code spec.machinePolicy.prune} is true;
      * otherwise it keeps running, unmanaged, and status lists it.
      *
      * @param effect {@link Effect#APPLIED} when the daemon prunes it, {@link Effect#NOT_APPLIED} when it is kept

@@ -58,6 +58,17 @@ public final class Scope {
     io.nkd.status.AddonsStatus addons;
     /** The Update RolloutUpdates wrote or read; null when none. */
     io.nkd.status.RolloutStatus rollout;
+    /** The fresh bootstrap token machines created on this pass join with (EnsureJoinToken); null while the API is not up. */
+    io.nkd.pki.BootstrapToken joinToken;
+    java.time.Instant joinTokenExpires;
+    /** Whether rendered's node overlays carry joinToken (rendered again and published before the first create). */
+    boolean joinTokenRendered;
+    /** Nodes whose machines wait for their drain (ReconcileMachines): node → what is left or what blocks. */
+    final java.util.Map<String, String> draining = new java.util.TreeMap<>();
+    /** Nodes whose machines were deleted without draining them (the API unreachable), in order. */
+    final List<String> undrained = new ArrayList<>();
+    /** Nodes whose drain cannot go on without a person: node → why. */
+    final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

@@ -195,8 +195,8 @@ final class StatusComputer {
 
     /**
      * What this pass did to machines and what it left alone on purpose, in the words of the plan: deletions are
-     * made without draining (the Kubernetes side comes later), orphans and held replacements are named with the
-     * setting that would act on them.
+     * made once their nodes are drained, orphans and held replacements are named with the
+     * setting that would act on them; a machine deleted without draining its node is named as such.
      */
     private static String machineChanges(Scope s) {
         List<String> parts = new ArrayList<>();
@@ -204,10 +204,13 @@ final class StatusComputer {
             parts.add(s.created + " created");
         }
         if (s.deleted > 0) {
-            parts.add(s.deleted + " deleted without draining");
+            parts.add(s.deleted + " deleted");
+        }
+        if (!s.undrained.isEmpty()) {
+            parts.add("deleted WITHOUT draining (nkd could not reach the cluster's API): " + String.join(", ", s.undrained));
         }
         if (!s.replaced.isEmpty()) {
-            parts.add("replaced without draining: " + String.join(", ", s.replaced));
+            parts.add("replaced: " + String.join(", ", s.replaced));
         }
         if (!s.pruned.isEmpty()) {
             parts.add("orphans pruned: " + String.join(", ", s.pruned));
@@ -233,6 +236,9 @@ final class StatusComputer {
         int upToDate = tally.upToDate;
         int running = tally.fetched;
         List<String> notRunning = tally.waiting;
+        // machines whose nodes are still being taken out of Kubernetes: the reconcile comes back soon
+        s.draining.forEach((node, what) -> notRunning.add("draining " + node + ": " + what));
+        s.drainBlocked.forEach((node, why) -> notRunning.add("draining " + node + " is blocked: " + why));
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();

@@ -61,4 +61,10 @@ public final class Reasons {
     public static final String CLUSTER_API_FAILED = "ClusterApiFailed";
     /** This nkd has no way to reach the cluster's API: Ready means provisioned, not that the nodes are Ready. */
     public static final String NOT_OBSERVED = "NotObserved";
+    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
+    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
+    /** Nodes Git no longer asks for are being drained; their machines are deleted once the nodes are gone. */
+    public static final String DRAINING = "Draining";
+    /** A node's drain cannot go on without a person (a PodDisruptionBudget past the drain timeout, without force). */
+    public static final String DRAIN_BLOCKED = "DrainBlocked";
 }

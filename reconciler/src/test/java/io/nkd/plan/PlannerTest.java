@@ -134,7 +134,7 @@ class PlannerTest {
             assertEquals(List.of("size none → 4 CPUs, 8192 MiB, 60 GiB disk"), worker.changes());
             assertContains(worker.reason(), "the daemon deletes the machine, then creates it again under the same node name");
             assertContains(worker.reason(), "one machine at a time");
-            assertContains(worker.reason(), "removed WITHOUT draining");
+            assertContains(worker.reason(), "its node is drained first");
         }
         assertContains(String.join("\n", cluster(allowed, "sandbox-demo").notes()), "spec.machinePolicy.replace turns on");
         assertContains(allowed.tally().describe(), "3 machine(s) to replace (1 not applied, see each reason)");
@@ -146,7 +146,7 @@ class PlannerTest {
     }
 
     @Test
-    void scalingDownDeletesTheHighestNumberedNodesNewestFirstWithoutDraining() {
+    void scalingDownDrainsThenDeletesTheHighestNumberedNodesNewestFirst() {
         Example four = BASE.edit(Example.SANDBOX, replace("replicas: 2", "replicas: 4"));
         Plan plan = Planner.plan(four.snapshot(), BASE.edit(Example.SANDBOX, replace("replicas: 2", "replicas: 1")).snapshot());
         List<Action.DeleteMachine> deleted = actions(plan, "sandbox-demo", Action.DeleteMachine.class);
@@ -155,7 +155,7 @@ class PlannerTest {
             assertEquals(Action.Effect.APPLIED, d.effect());
             assertContains(d.reason(), "pool workers shrinks from 4 to 1 replicas: sandbox-demo-workers-4, sandbox-demo-workers-3, "
                     + "sandbox-demo-workers-2 go, newest first");
-            assertContains(d.reason(), "the machine is removed WITHOUT draining");
+            assertContains(d.reason(), "its node is drained first: when the cluster's API answers, nkd cordons the node");
             assertContains(d.reason(), "its node token is revoked");
         }
     }
@@ -180,7 +180,7 @@ class PlannerTest {
         assertEquals(List.of("sandbox-demo-workers-2", "sandbox-demo-workers-1"), machineNames(gone));
         gone.forEach(o -> assertTrue(o.pruned()));
         assertContains(gone.get(0).reason(), "spec.machinePolicy.prune is true: the daemon deletes it");
-        assertContains(gone.get(0).reason(), "WITHOUT draining");
+        assertContains(gone.get(0).reason(), "its node is drained first");
         assertContains(pruned.tally().describe(), "2 orphan machine(s) to prune");
         assertContains(PlanFormat.JSON.print(pruned), "\"orphansPruned\": 2");
         assertContains(PlanFormat.JSON.print(plan), "\"orphansKept\": 2");
