@@ -30,6 +30,7 @@ public final class ClusterReconciler {
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final AddonMetrics addonMetrics;
     /** Gauges read these; Micrometer holds gauge targets weakly, so they live here. */
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> appliedTimestamps =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -55,6 +56,7 @@ public final class ClusterReconciler {
         this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
+        this.addonMetrics = new AddonMetrics(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -122,6 +124,8 @@ public final class ClusterReconciler {
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
+            retry = ApplyAddons.nextPass(scope, retry);
+            addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn);
             return new Outcome(status, result, retry);
