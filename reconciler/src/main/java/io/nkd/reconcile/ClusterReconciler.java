@@ -30,6 +30,7 @@ public final class ClusterReconciler {
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final AddonMetrics addonMetrics;
     /** Gauges read these; Micrometer holds gauge targets weakly, so they live here. */
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> appliedTimestamps =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -58,6 +59,7 @@ public final class ClusterReconciler {
         this.clock = clock;
         this.metrics = metrics;
         this.kubeGauges = new KubernetesGauges(metrics);
+        this.addonMetrics = new AddonMetrics(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -126,6 +128,8 @@ public final class ClusterReconciler {
             Duration retry = scope.retryIn != null ? scope.retryIn
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
                     : scope.observed != null ? KubernetesGauges.observeAgain(status) : null;
+            retry = ApplyAddons.nextPass(scope, retry);
+            addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn);

@@ -56,6 +56,8 @@ public final class Scope {
     java.util.Map<String, io.nkd.cluster.ClusterNode> kubeNodes = java.util.Map.of();
     /** What ApplyAddons did; null when it did not run. */
     io.nkd.status.AddonsStatus addons;
+    /** ApplyAddons applied on this pass (not only carried the last apply's status over). */
+    boolean addonsApplied;
     /** The Update RolloutUpdates wrote or read; null when none. */
     io.nkd.status.RolloutStatus rollout;
     /** The fresh bootstrap token machines created on this pass join with (EnsureJoinToken); null while the API is not up. */
