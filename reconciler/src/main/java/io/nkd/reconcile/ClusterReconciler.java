@@ -44,6 +44,9 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** nkd_rollout_nodes{cluster,state} and nkd_rollout_phase{cluster,phase}. */
+    private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> rolloutGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
     /** The cluster.yaml of the last commit whose machines were reconciled, in the cluster's state ({@code nkd destroy} reads it). */
     public static final String APPLIED_CLUSTER_FILE = Steps.APPLIED_CLUSTER_FILE;
     /** Where the machines of a cluster are when no commit was fully applied yet (a first commit that failed midway). */
@@ -105,6 +108,7 @@ public final class ClusterReconciler {
                     Condition ready = status.condition(StatusComputer.READY);
                     StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
                 }
+                rolloutHistory(state, scope, status);
             } catch (io.nkd.state.StateIOException e) {
                 // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
                 if (scope.failure == null) {
@@ -127,13 +131,15 @@ public final class ClusterReconciler {
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
-                    : scope.observed != null ? KubernetesGauges.observeAgain(status) : null;
+                    : earliest(scope.observed != null ? KubernetesGauges.observeAgain(status) : null,
+                    scope.failure == null ? scope.rolloutRecheck : null);
             retry = ApplyAddons.nextPass(scope, retry);
             addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn);
             kubeGauges.update(cluster, status);
+            rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
@@ -237,6 +243,60 @@ public final class ClusterReconciler {
         retryGauges.computeIfAbsent(cluster, c -> metrics.gauge("nkd_reconcile_retry_seconds",
                 io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))
                 .set(retryIn == null ? 0 : retryIn.toSeconds());
+    }
+
+    /**
+     * A history entry per rollout: when nkd wrote a new target into the Update, and its completion when the Housekeeper
+     * reported every node at it (from the Update's own times where it gives them).
+     */
+    /** The sooner of two delays, either may be null. */
+    private static Duration earliest(Duration a, Duration b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void rolloutHistory(ClusterState state, Scope scope, ClusterStatus status) {
+        io.nkd.status.RolloutStatus r = status.rollout();
+        if (scope.rolloutStarted != null) {
+            StatusStore.record(state, new HistoryEntry(scope.revision, status.updatedAt(), HistoryEntry.Outcome.ROLLOUT,
+                    io.nkd.status.Reasons.ROLLING_OUT, scope.rolloutStarted));
+            LOG.info("rollout started cluster={} commit={}: {}", scope.cluster, Steps.shortId(scope.revision), scope.rolloutStarted);
+        }
+        if (scope.rolloutCompleted && r != null) {
+            java.time.Instant at = r.completedAt() != null ? r.completedAt() : status.updatedAt();
+            String message = "every node runs " + r.targetImage() + " and Kubernetes " + r.targetKubernetes() + " (" + r.update() + ")";
+            StatusStore.completeRollout(state, at, io.nkd.status.Reasons.SUCCEEDED, message);
+            LOG.info("rollout completed cluster={} commit={}: {}", scope.cluster, Steps.shortId(scope.revision), message);
+        }
+    }
+
+    /**
+     * nkd_rollout_nodes{cluster,state}: the Update's nodes per state (pending, updating, updated, failed), 0 when none;
+     * nkd_rollout_phase{cluster,phase}: 1 for the Update's current phase (and "waiting" while a window holds the
+     * target, "none" without a rollout), 0 for the others.
+     */
+    private void rolloutGauges(String cluster, ClusterStatus status) {
+        io.nkd.status.RolloutStatus r = status.rollout();
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        if (r != null) {
+            r.nodes().forEach(n -> counts.merge(n.state() == null ? "pending" : n.state().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum));
+        }
+        for (io.nkd.housekeeper.api.NodeUpdateState st : io.nkd.housekeeper.api.NodeUpdateState.values()) {
+            String state = st.name().toLowerCase(java.util.Locale.ROOT);
+            rolloutGauges.computeIfAbsent(java.util.List.of("nodes", cluster, state), k -> metrics.gauge("nkd_rollout_nodes",
+                    io.micrometer.core.instrument.Tags.of("cluster", cluster, "state", state), new java.util.concurrent.atomic.AtomicLong()))
+                    .set(counts.getOrDefault(state, 0L));
+        }
+        String current = r == null ? "none" : r.phase() == null ? (r.opensAt() != null || r.targetImage() == null ? "waiting" : "pending")
+                : r.phase().name().toLowerCase(java.util.Locale.ROOT);
+        java.util.List<String> phases = new java.util.ArrayList<>(java.util.List.of("none", "waiting"));
+        for (io.nkd.housekeeper.api.RolloutPhase p : io.nkd.housekeeper.api.RolloutPhase.values()) {
+            phases.add(p.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String phase : phases) {
+            rolloutGauges.computeIfAbsent(java.util.List.of("phase", cluster, phase), k -> metrics.gauge("nkd_rollout_phase",
+                    io.micrometer.core.instrument.Tags.of("cluster", cluster, "phase", phase), new java.util.concurrent.atomic.AtomicLong()))
+                    .set(phase.equals(current) ? 1 : 0);
+        }
     }
 
     private void runSteps(Scope scope) {

@@ -58,8 +58,6 @@ public final class Scope {
     io.nkd.status.AddonsStatus addons;
     /** ApplyAddons applied on this pass (not only carried the last apply's status over). */
     boolean addonsApplied;
-    /** The Update RolloutUpdates wrote or read; null when none. */
-    io.nkd.status.RolloutStatus rollout;
     /** The fresh bootstrap token machines created on this pass join with (EnsureJoinToken); null while the API is not up. */
     io.nkd.pki.BootstrapToken joinToken;
     java.time.Instant joinTokenExpires;
@@ -71,6 +69,14 @@ public final class Scope {
     final List<String> undrained = new ArrayList<>();
     /** Nodes whose drain cannot go on without a person: node → why. */
     final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
+    /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
+    io.nkd.status.RolloutStatus rollout;
+    /** RolloutUpdates wrote a new target on this pass (a history entry), with what it says. */
+    String rolloutStarted;
+    /** The Housekeeper reported the current target complete on this pass (the rollout's history entry completes). */
+    boolean rolloutCompleted;
+    /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
+    java.time.Duration rolloutRecheck;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;
@@ -86,6 +92,7 @@ public final class Scope {
         this.config = desired.config();
         this.state = state;
         this.previous = previous;
+        this.rollout = previous.rollout();
     }
 
     public String cluster() {

@@ -56,7 +56,13 @@ final class StatusComputer {
         WAITING_FOR_KUBERNETES,
         /** Applied; the cluster was up, and its API or some of its nodes are not Ready any more. */
         KUBERNETES_DEGRADED,
-        /** Applied; every machine runs, some on an older config that only a rollout would replace. */
+        /** Applied; the Housekeeper halted the rollout of the applied target (a node failed). */
+        ROLLOUT_FAILED,
+        /**
+         * Applied; every machine runs, some not yet at the applied commit: the Housekeeper moves them (RollingOut), the
+         * target waits for a window or spec.upgrade.paused (WaitingForMaintenanceWindow, RolloutPaused), or no Update
+         * carries the change and only a replacement would apply it (RolloutPending).
+         */
         ROLLOUT_PENDING,
         /** Applied; every node runs its desired config. */
         READY,
@@ -74,7 +80,7 @@ final class StatusComputer {
             case UNMANAGED -> Phase.UNMANAGED;
             case PAUSED -> Phase.PAUSED;
             case FAILED_NOTHING_APPLIED -> Phase.FAILED;
-            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ADDONS_FAILED -> Phase.DEGRADED;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ADDONS_FAILED, ROLLOUT_FAILED -> Phase.DEGRADED;
             case PROVISIONING, WAITING_FOR_KUBERNETES, ADDONS_WAITING -> Phase.PROVISIONING;
             case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
             case READY -> Phase.READY;
@@ -123,6 +129,30 @@ final class StatusComputer {
         final List<String> failed = new ArrayList<>();
         /** (pool, fetched version) → nodes, for one sentence per group of outdated nodes. */
         final Map<String, List<String>> outdated = new TreeMap<>();
+        /** Nodes the Housekeeper is moving to the applied target: "name (state, step)". */
+        final List<String> rolling = new ArrayList<>();
+        /** Nodes whose change the Update carries but whose target is not written yet (a window, a pause). */
+        final List<String> held = new ArrayList<>();
+    }
+
+    /**
+     * Whether the Update carries a node's change: nkd wrote (or waits to write) a target with the pool config the node
+     * should now run. A config changed since (Butane snippets) is not in any Update: only a replacement applies it.
+     */
+    private static boolean rolledOut(Scope s, String pool, String desired) {
+        return s.rollout != null && s.loaded.spec().housekeeper().enabled() && desired.equals(s.rollout.poolVersions().get(pool));
+    }
+
+    /** Whether the Update in the cluster asks for the applied commit's target (not an older one while a window waits). */
+    private static boolean targetApplied(Scope s) {
+        var spec = s.loaded.spec();
+        try {
+            return s.rollout != null && s.rollout.targetImage() != null
+                    && s.rollout.targetImage().equals(io.nkd.upgrade.DesiredUpdate.osImageURL(spec, s.config.images()))
+                    && s.rollout.targetKubernetes().equals(spec.kubernetes().version());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
@@ -189,8 +219,18 @@ final class StatusComputer {
                 t.waiting.add(n.name() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT) + (message == null ? "" : ": " + message) + ")");
             } else {
                 t.fetched++;
+                var progress = s.rollout == null ? null : s.rollout.node(n.name()).orElse(null);
                 if (desired.equals(current)) {
                     t.upToDate++;
+                } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s) && s.rollout.observed() && progress != null
+                        && progress.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATED) {
+                    t.upToDate++; // the Housekeeper verified it at the target: booted image and kubelet version
+                } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s)) {
+                    t.rolling.add(n.name() + " (" + (progress == null ? "not reported yet"
+                            : progress.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT))) + ")");
+                } else if (rolledOut(s, n.pool().name(), desired)) {
+                    t.held.add(n.name());
                 } else {
                     t.outdated.computeIfAbsent("pool " + n.pool().name() + " fetched " + current + ", desired " + desired,
                             k -> new ArrayList<>()).add(n.name());
@@ -250,11 +290,13 @@ final class StatusComputer {
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
         KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev);
+        boolean rolloutHalted = s.rollout != null && s.rollout.phase() == io.nkd.housekeeper.api.RolloutPhase.DEGRADED && targetApplied(s);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
+                : rolloutHalted ? Standing.ROLLOUT_FAILED
                 : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
                 : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
-                : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
+                : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
         Condition addons = addonsApplied(s);
         if (standing == Standing.READY && s.addons != null && !s.addons.errors().isEmpty()) {
@@ -263,10 +305,10 @@ final class StatusComputer {
             standing = Standing.ADDONS_WAITING;
         }
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
-        String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
-                        + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
-                + "; Ignition runs only at first boot and rolling updates go through the in-cluster Housekeeper, which nkd does not install or drive yet, "
-                + "so these nodes stay as they are (machines created from now on boot the desired config)";
+        String rollout = rolloutMessage(s, tally);
+        String rolloutReason = !tally.rolling.isEmpty() ? Reasons.ROLLING_OUT
+                : !tally.held.isEmpty() ? (s.loaded.spec().upgrade().paused() ? Reasons.ROLLOUT_PAUSED : Reasons.WAITING_FOR_MAINTENANCE_WINDOW)
+                : Reasons.ROLLOUT_PENDING;
         String upToDateText = upToDate + " of " + total + " nodes run their desired config";
 
         Condition machinesReady = switch (standing) {
@@ -278,8 +320,10 @@ final class StatusComputer {
         };
         // True only when every node runs its desired config: nodes that have not fetched any config yet (building,
         // failed) are not up to date either, and saying True with "0 of 3" would contradict the message
-        Condition nodesUpToDate = !outdated.isEmpty()
-                ? cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_PENDING, rollout)
+        Condition nodesUpToDate = rolloutHalted && notRunning.isEmpty() && failedMachines.isEmpty()
+                ? cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_DEGRADED, s.rollout.message() + "; " + rollout)
+                : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty()
+                ? cond(UP_TO_DATE, Status.FALSE, rolloutReason, rollout)
                 : upToDate < total
                 ? cond(UP_TO_DATE, Status.FALSE, Reasons.WAITING_FOR_MACHINES, upToDateText + "; the others have not fetched a config yet")
                 : cond(UP_TO_DATE, Status.TRUE, Reasons.SUCCEEDED, upToDateText);
@@ -314,12 +358,22 @@ final class StatusComputer {
                 reconciling = cond(RECONCILING, Status.FALSE, readyReason, "nkd waits for the cluster's API and kubelets: " + kube.message());
                 stalled = cond(STALLED, Status.FALSE, readyReason, "nothing nkd can change; it keeps watching");
             }
+            case ROLLOUT_FAILED -> {
+                readyReason = Reasons.ROLLOUT_DEGRADED;
+                readyMessage = "the Housekeeper halted the rollout of " + s.rollout.update() + ": " + s.rollout.message()
+                        + "; fix the cause, then kubectl annotate node NODE housekeeper.io/retry=1 (or push a new target)";
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.ROLLOUT_DEGRADED, "no node moves until the failed one is retried");
+                stalled = cond(STALLED, Status.TRUE, Reasons.ROLLOUT_DEGRADED, readyMessage);
+            }
             case ROLLOUT_PENDING -> {
-                readyReason = Reasons.ROLLOUT_PENDING;
+                readyReason = rolloutReason;
                 readyMessage = upToDateText + ": " + rollout;
-                reconciling = cond(RECONCILING, Status.FALSE, Reasons.ROLLOUT_PENDING,
-                        "nothing more nkd can do for this commit: the rollout waits for the Housekeeper");
-                stalled = cond(STALLED, Status.FALSE, Reasons.ROLLOUT_PENDING, "no problems; waiting for a rollout nkd cannot do yet");
+                boolean moving = Reasons.ROLLING_OUT.equals(rolloutReason);
+                reconciling = cond(RECONCILING, moving ? Status.TRUE : Status.FALSE, rolloutReason, moving
+                        ? "the Housekeeper moves the nodes; nkd follows " + s.rollout.update()
+                        : Reasons.ROLLOUT_PENDING.equals(rolloutReason) ? "nothing more nkd does for this commit: only a replacement "
+                        + "of these machines applies their config" : rollout);
+                stalled = cond(STALLED, Status.FALSE, rolloutReason, "no problems");
             }
             case ADDONS_FAILED -> {
                 // as Flux's Ready=False on an apply error: the machines are fine, the commit stays applied, and the
@@ -347,16 +401,9 @@ final class StatusComputer {
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
         ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
-        if (s.observed != null) {
-            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), s.observed, base.addons(),
-                    base.rollout());
-        }
-        if (s.addons != null) {
-            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
-                    base.rollout());
-        }
+        base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(),
+                s.observed != null ? s.observed : base.kubernetes(), s.addons != null ? s.addons : base.addons(), s.rollout);
         List<Condition> conditions = new ArrayList<>(List.of(
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
@@ -397,6 +444,36 @@ final class StatusComputer {
                     + why + "); add-ons are applied once it does");
         }
         return null;
+    }
+
+    /** One sentence per group of nodes not at the applied commit, with what moves them (or what would). */
+    private static String rolloutMessage(Scope s, NodeTally t) {
+        List<String> parts = new ArrayList<>();
+        if (!t.rolling.isEmpty()) {
+            parts.add("the Housekeeper moves " + t.rolling.size() + " node(s) to " + s.rollout.targetImage() + " and Kubernetes "
+                    + s.rollout.targetKubernetes() + " through " + s.rollout.update() + ": " + String.join(", ", t.rolling)
+                    + (s.rollout.waiting() == null ? "" : "; " + s.rollout.waiting()));
+        }
+        if (!t.held.isEmpty()) {
+            parts.add(t.held.size() + " node(s) wait for the new target (" + String.join(", ", t.held) + "): "
+                    + (s.rollout.waiting() == null ? "the Update is not written yet" : s.rollout.waiting()));
+        }
+        if (!t.outdated.isEmpty()) {
+            String groups = t.outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
+                    + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "));
+            parts.add(groups + (s.loaded.spec().housekeeper().enabled() && s.rollout == null
+                    ? "; nkd has not written the Housekeeper's Update of this cluster yet: a new OS image or Kubernetes version "
+                    + "reaches these nodes once nkd reaches the cluster's API (status.kubernetes says whether it is up) and writes "
+                    + "it, a change of Butane snippets only through a replacement of the machine (Ignition runs only at first "
+                    + "boot); machines created from now on boot the desired config"
+                    : s.loaded.spec().housekeeper().enabled()
+                    ? "; their pool config changed without a new OS image or Kubernetes version (Butane snippets): Ignition runs "
+                    + "only at first boot and no Update carries it, so only a replacement of these machines applies it (machines "
+                    + "created from now on boot the desired config)"
+                    : "; spec.housekeeper.enabled is false, so nkd writes no Update and these nodes stay as they are (Ignition runs "
+                    + "only at first boot; machines created from now on boot the desired config)"));
+        }
+        return String.join("; ", parts);
     }
 
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {
