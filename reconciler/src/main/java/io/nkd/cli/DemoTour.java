@@ -137,8 +137,10 @@ final class DemoTour {
             }
             for (RolloutStatus.Node n : r.nodes()) {
                 String line = String.format("%-30s %s → %s  %s%s", n.name(), shortImage(n.currentImage()),
-                        shortImage(r.targetImage()), state(n.state()), n.message() == null ? "" : ": " + n.message());
-                if (!line.equals(last.put(n.name(), line))) {
+                        shortImage(r.targetImage()), state(n.state()), n.message() == null ? "" : ": " + shortImages(n.message()));
+                // a node that stays Updated or Pending is shown once; an updating one at each step
+                String key = n.state() + " " + n.currentImage() + (n.state() == NodeUpdateState.UPDATING ? " " + n.message() : "");
+                if (!key.equals(last.put(n.name(), key))) {
                     say(line + (n.since() == null ? "" : "  (since " + TIME.format(n.since()) + ")"));
                 }
             }
@@ -273,7 +275,7 @@ final class DemoTour {
             if (done.test(s)) {
                 return s;
             }
-            if (++polls % 4 == 0) {
+            if (++polls % 2 == 0) {
                 reconcile(); // nkd reconciles on its own too; this only makes the tour quicker to watch
             }
             Thread.sleep(poll.toMillis());
@@ -290,6 +292,13 @@ final class DemoTour {
             case UPDATED -> "Updated";
             case FAILED -> "Failed";
         };
+    }
+
+    private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile("[\\w.-]+(?::\\d+)?(?:/[\\w.-]+)+@sha256:[0-9a-f]{64}");
+
+    /** A sentence of nkd's with every pinned image in it shortened as {@link #shortImage} does. */
+    static String shortImages(String text) {
+        return IMAGE.matcher(text).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(shortImage(m.group())));
     }
 
     /** {@code nestos@sha256:eaf4487c7733}: enough of an image to tell two apart on one line. */

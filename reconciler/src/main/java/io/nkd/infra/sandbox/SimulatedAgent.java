@@ -53,14 +53,15 @@ final class SimulatedAgent {
             case STAGING -> {
                 // the agent writes Rebooting, then the host goes down: NotReady until it is back
                 enter(n, AgentState.REBOOTING, now, "rebooting into " + n.staged.describe());
-                OsDeployment previous = n.booted;
-                n.booted = n.staged;
-                n.rollback = previous;
-                n.staged = null;
                 n.readyAt = null;
                 n.notReadySince = now.toString();
             }
             case REBOOTING -> {
+                // back up on the staged deployment; the one before stays as the rollback target
+                OsDeployment previous = n.booted;
+                n.booted = n.staged;
+                n.rollback = previous;
+                n.staged = null;
                 n.readyAt = now.toString(); // the kubelet is back and posts Ready
                 afterReboot(n, a, now);
             }

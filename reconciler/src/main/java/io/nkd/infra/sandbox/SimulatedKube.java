@@ -288,6 +288,8 @@ final class SimulatedKube {
                 LOG.info("sandbox cluster={}: Update {}/{} changed (generation {})", cluster, UPDATE_NAMESPACE, UPDATE_NAME,
                         u.generation() + 1);
             }
+            // the operator watches Updates: it plans the new generation at once, not on the agents' next step
+            operate(clock.instant());
             return null;
         });
     }
@@ -375,6 +377,12 @@ final class SimulatedKube {
                 moving = true;
             }
         }
+        return operate(t) || moving;
+    }
+
+    /** The operator's pass: the planner's decision applied to the Nodes and the Update's status. False when it changed nothing. */
+    private boolean operate(Instant t) {
+        boolean moving = false;
         StoredUpdate u = state.update;
         UpdateRef ref = new UpdateRef(UPDATE_NAMESPACE, UPDATE_NAME, u.uid(), u.generation(), Instant.parse(u.created()),
                 u.spec(), u.status());
