@@ -42,6 +42,9 @@ public final class ClusterReconciler {
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** nkd_certificate_expiry_timestamp_seconds{cluster,certificate}: the expiry of each certificate nkd keeps. */
+    private final java.util.concurrent.ConcurrentMap<List<String>, java.util.concurrent.atomic.AtomicLong> certificateGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** nkd_rollout_nodes{cluster,state} and nkd_rollout_phase{cluster,phase}. */
@@ -98,7 +101,7 @@ public final class ClusterReconciler {
             }
             readFetches(scope);
             retry(scope);
-            status = notServing(StatusComputer.compute(scope, clock.instant()));
+            status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
             try {
                 StatusStore.save(state, status);
                 HistoryEntry entry = history(scope, previous, status);
@@ -116,7 +119,7 @@ public final class ClusterReconciler {
                     scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                             "cannot save the cluster's status: " + e.getMessage(), e);
                     retry(scope);
-                    status = notServing(StatusComputer.compute(scope, clock.instant()));
+                    status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
                     try {
                         StatusStore.save(state, status);
                     } catch (io.nkd.state.StateIOException again) {
@@ -137,7 +140,7 @@ public final class ClusterReconciler {
             addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
-            gauges(cluster, status, scope.retryIn);
+            gauges(cluster, status, scope.retryIn, scope.certificates);
             kubeGauges.update(cluster, status);
             rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);
@@ -222,7 +225,7 @@ public final class ClusterReconciler {
     }
 
     /** nkd_machines{cluster,pool,phase}: every phase of every pool, 0 when none (so a graph drops to 0, not to nothing). */
-    private void gauges(String cluster, ClusterStatus status, Duration retryIn) {
+    private void gauges(String cluster, ClusterStatus status, Duration retryIn, List<io.nkd.pki.CertificateInfo> certificates) {
         java.util.Map<java.util.List<String>, Long> counts = new java.util.HashMap<>();
         for (ClusterStatus.NodeStatus n : status.nodes()) {
             if (n.phase() != null) {
@@ -239,6 +242,12 @@ public final class ClusterReconciler {
                         "cluster", k.get(0), "pool", k.get(1), "phase", k.get(2)), new java.util.concurrent.atomic.AtomicLong()))
                         .set(counts.getOrDefault(key, 0L));
             }
+        }
+        for (io.nkd.pki.CertificateInfo cert : certificates) {
+            // renewed certificates keep their path: the same series moves forward
+            certificateGauges.computeIfAbsent(List.of(cluster, cert.path()), k -> metrics.gauge("nkd_certificate_expiry_timestamp_seconds",
+                    io.micrometer.core.instrument.Tags.of("cluster", k.get(0), "certificate", k.get(1)),
+                    new java.util.concurrent.atomic.AtomicLong())).set(cert.notAfter().getEpochSecond());
         }
         retryGauges.computeIfAbsent(cluster, c -> metrics.gauge("nkd_reconcile_retry_seconds",
                 io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))

@@ -33,6 +33,8 @@ final class StatusComputer {
     static final String CONFIG_VALID = "ConfigValid";
     static final String RENDERED = "Rendered";
     static final String MACHINES_READY = "MachinesReady";
+    /** Whether the certificates nkd watches stay valid for more than {@link io.nkd.secrets.ClusterSecrets#RENEW_BEFORE}. */
+    static final String CERTIFICATES_VALID = "CertificatesValid";
     /** Whether every running node runs the config the applied commit asks for. */
     static final String UP_TO_DATE = "UpToDate";
     /** Whether the add-ons (the Housekeeper's included) are applied: see {@link #addonsApplied}. */
@@ -529,6 +531,48 @@ final class StatusComputer {
             out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
         }
         return out.withCondition(new Condition(READY, ready(phase), readyReason, readyMessage, revision, null), now);
+    }
+
+    /**
+     * The CertificatesValid condition: a warning, not a phase (the cluster still works), from the certificates nkd keeps
+     * (it renews the leaves and kubeconfigs itself, so what shows up here is a CA, or a renewal that failed). Left as
+     * it was when the reconcile did not get as far as the secrets.
+     */
+    static ClusterStatus certificates(ClusterStatus status, Scope s, Instant now) {
+        if (s.certificates.isEmpty()) {
+            return status;
+        }
+        Instant soon = now.plus(io.nkd.secrets.ClusterSecrets.RENEW_BEFORE);
+        List<io.nkd.pki.CertificateInfo> expired = s.certificates.stream().filter(c -> !c.notAfter().isAfter(now)).toList();
+        // CAs a month ahead; the leaves and kubeconfigs nkd renews itself only once their renewal is overdue
+        List<io.nkd.pki.CertificateInfo> expiring = s.certificates.stream().filter(c -> c.notAfter().isAfter(now)
+                && (c.ca() ? c.notAfter().isBefore(soon)
+                : io.nkd.secrets.ClusterSecrets.due(c.notBefore(), c.notAfter(), now, io.nkd.secrets.ClusterSecrets.RENEW_BEFORE))).toList();
+        Condition c;
+        if (!expired.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED, describe(expired, now) + ". " + certificateAdvice(expired));
+        } else if (!expiring.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRING, describe(expiring, now) + ". " + certificateAdvice(expiring));
+        } else {
+            io.nkd.pki.CertificateInfo next = s.certificates.stream().min(java.util.Comparator.comparing(io.nkd.pki.CertificateInfo::notAfter))
+                    .orElseThrow();
+            c = cond(CERTIFICATES_VALID, Status.TRUE, Reasons.CERTIFICATES_VALID, "the next to expire is " + next.path() + " on "
+                    + next.notAfter() + "; nkd renews its leaves and kubeconfigs " + io.nkd.secrets.ClusterSecrets.RENEW_BEFORE.toDays()
+                    + " days ahead");
+        }
+        return status.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), s.revision, null), now);
+    }
+
+    private static String describe(List<io.nkd.pki.CertificateInfo> certs, Instant now) {
+        return certs.stream().map(c -> c.path() + (c.notAfter().isAfter(now) ? " expires on " + c.notAfter() + " ("
+                        + java.time.Duration.between(now, c.notAfter()).toDays() + " days)" : " expired on " + c.notAfter()))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String certificateAdvice(List<io.nkd.pki.CertificateInfo> certs) {
+        return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
+                ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
+                : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

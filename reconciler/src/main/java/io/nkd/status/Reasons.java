@@ -59,6 +59,12 @@ public final class Reasons {
     public static final String PROVIDER_ERROR = "ProviderError";
     /** The provider could not be reached. */
     public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
+    /** Every certificate nkd watches is valid for more than 30 days. */
+    public static final String CERTIFICATES_VALID = "CertificatesValid";
+    /** A certificate nkd cannot renew by itself (a CA, or one kubeadm issued on the nodes) expires within 30 days. */
+    public static final String CERTIFICATE_EXPIRING = "CertificateExpiring";
+    /** A certificate nkd watches has expired. */
+    public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
     /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
     /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */
