@@ -35,6 +35,8 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Collaborators.BootConfigs bootConfigs;
+    /** nkd_cluster_api_ready and nkd_cluster_nodes: the cluster's own API, as ObserveCluster last saw it. */
+    private final KubernetesGauges kubeGauges;
     private final Backoff backoff = new Backoff();
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
@@ -55,6 +57,7 @@ public final class ClusterReconciler {
         this.publisher = collaborators.publisher();
         this.clock = clock;
         this.metrics = metrics;
+        this.kubeGauges = new KubernetesGauges(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -121,9 +124,12 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
-                    : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
+                    : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
+                    : scope.observed != null ? KubernetesGauges.observeAgain(status) : null;
             logTransitions(cluster, desired.revision(), previous, status);
+            KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn);
+            kubeGauges.update(cluster, status);
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")

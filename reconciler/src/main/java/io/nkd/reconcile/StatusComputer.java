@@ -49,6 +49,10 @@ final class StatusComputer {
         MACHINES_FAILED,
         /** Applied; machines are missing or booting. */
         PROVISIONING,
+        /** Applied; every machine fetched its config; the API server or the nodes are not up yet in Kubernetes. */
+        WAITING_FOR_KUBERNETES,
+        /** Applied; the cluster was up, and its API or some of its nodes are not Ready any more. */
+        KUBERNETES_DEGRADED,
         /** Applied; every machine runs, some on an older config that only a rollout would replace. */
         ROLLOUT_PENDING,
         /** Applied; every node runs its desired config. */
@@ -63,8 +67,8 @@ final class StatusComputer {
             case UNMANAGED -> Phase.UNMANAGED;
             case PAUSED -> Phase.PAUSED;
             case FAILED_NOTHING_APPLIED -> Phase.FAILED;
-            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED -> Phase.DEGRADED;
-            case PROVISIONING -> Phase.PROVISIONING;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED -> Phase.DEGRADED;
+            case PROVISIONING, WAITING_FOR_KUBERNETES -> Phase.PROVISIONING;
             case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
             case READY -> Phase.READY;
         };
@@ -166,11 +170,15 @@ final class StatusComputer {
             // a machine made after the recorded time is another one under the same name (a replacement): its own time
             boolean sameMachine = m == null || m.createdAt() == null || old == null || old.since() == null
                     || !old.since().isBefore(m.createdAt());
+            // after FETCHED, the node's own Node object tells how far it is (joined, Ready, NotReady again)
+            KubernetesObservation.NodeView view = KubernetesObservation.refine(s, n.name(), phase, message, old);
+            phase = view.phase();
+            message = view.message();
             Instant since = old != null && old.phase() == phase && old.since() != null && sameMachine ? old.since() : now;
-            t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message));
+            t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message, view.kubernetes()));
             if (phase == MachinePhase.FAILED && tried != null && tried.givenUp()) {
                 t.failed.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
-            } else if (phase != MachinePhase.FETCHED) {
+            } else if (!KubernetesObservation.provisioned(phase)) {
                 t.waiting.add(n.name() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT) + (message == null ? "" : ": " + message) + ")");
             } else {
                 t.fetched++;
@@ -234,8 +242,11 @@ final class StatusComputer {
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
+        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
+                : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
+                : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
                 : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
@@ -277,6 +288,19 @@ final class StatusComputer {
                 reconciling = cond(RECONCILING, Status.TRUE, Reasons.PROVISIONING, machinesReady.message());
                 stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
             }
+            case WAITING_FOR_KUBERNETES -> {
+                readyReason = kube.nodes().reason().equals(Reasons.WAITING_FOR_NODES) ? Reasons.WAITING_FOR_NODES
+                        : kube.api().status() == Status.TRUE ? kube.nodes().reason() : Reasons.WAITING_FOR_API_SERVER;
+                readyMessage = "machines created (" + machines + "); " + kube.message();
+                reconciling = cond(RECONCILING, Status.TRUE, readyReason, kube.message());
+                stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
+            }
+            case KUBERNETES_DEGRADED -> {
+                readyReason = kube.api().status() != Status.TRUE ? Reasons.WAITING_FOR_API_SERVER : kube.nodes().reason();
+                readyMessage = kube.message();
+                reconciling = cond(RECONCILING, Status.FALSE, readyReason, "nkd waits for the cluster's API and kubelets: " + kube.message());
+                stalled = cond(STALLED, Status.FALSE, readyReason, "nothing nkd can change; it keeps watching");
+            }
             case ROLLOUT_PENDING -> {
                 readyReason = Reasons.ROLLOUT_PENDING;
                 readyMessage = upToDateText + ": " + rollout;
@@ -286,7 +310,8 @@ final class StatusComputer {
             }
             default -> {
                 readyReason = Reasons.SUCCEEDED;
-                readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText;
+                readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText
+                        + (kube.kind() == KubernetesObservation.Kind.READY ? "; " + kube.message() : "");
                 reconciling = cond(RECONCILING, Status.FALSE, Reasons.SUCCEEDED, upToDateText);
                 stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
             }
@@ -294,10 +319,15 @@ final class StatusComputer {
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
         ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
+        if (s.observed != null) {
+            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), s.observed, base.addons(),
+                    base.rollout());
+        }
         return settle(base, standing, readyReason, readyMessage, now, s.revision,
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
-                machinesReady, nodesUpToDate, stalled, reconciling);
+                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling);
     }
 
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {

@@ -54,4 +54,17 @@ public final class Reasons {
     public static final String DRAINING = "Draining";
     /** A node's drain cannot go on without a person (a PodDisruptionBudget past the drain timeout, without force). */
     public static final String DRAIN_BLOCKED = "DrainBlocked";
+    /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */
+    public static final String WAITING_FOR_API_SERVER = "WaitingForApiServer";
+    /** The API server answers; nodes Git asks for have not registered or are not Ready yet. */
+    public static final String WAITING_FOR_NODES = "WaitingForNodes";
+    /** Nodes that were Ready in Kubernetes are NotReady now (named, with their reason). */
+    public static final String NODES_NOT_READY = "NodesNotReady";
+    /** The API server is ready / every node Git asks for is Ready in Kubernetes. */
+    public static final String API_SERVER_READY = "ApiServerReady";
+    public static final String NODES_READY = "NodesReady";
+    /** The API server answers but nkd's admin cannot read the Nodes (RBAC, an error of the server). */
+    public static final String CLUSTER_API_FAILED = "ClusterApiFailed";
+    /** This nkd has no way to reach the cluster's API: Ready means provisioned, not that the nodes are Ready. */
+    public static final String NOT_OBSERVED = "NotObserved";
 }
