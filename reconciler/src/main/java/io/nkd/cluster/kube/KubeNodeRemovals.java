@@ -118,8 +118,9 @@ public final class KubeNodeRemovals implements NodeRemovals {
             }
             return new Progress.InProgress(what);
         }
-        if (cp && etcd != null) {
-            EtcdMembers.Removal removal = etcd.remove(node, etcdEndpoints(node));
+        EtcdMembers members = etcd != null ? etcd : policy.etcd();
+        if (cp && members != null) {
+            EtcdMembers.Removal removal = members.remove(node, etcdEndpoints(node));
             if (removal instanceof EtcdMembers.Removal.Refused refused) {
                 return new Progress.Blocked("etcd member " + node + " is not removed: " + refused.why());
             }
