@@ -20,6 +20,10 @@ public interface EtcdMembers {
         }
     }
 
-    /** Removes the member named {@code node}, asking another control-plane node's etcd; refuses to lose quorum. */
-    Removal remove(String node);
+    /**
+     * Removes the member named {@code node}, asking the first of {@code endpoints} that answers (the etcd client URLs
+     * of the other control-plane nodes, {@code https://IP:2379}); refuses when the members left that answer would be
+     * fewer than a quorum of the members left.
+     */
+    Removal remove(String node, java.util.List<String> endpoints);
 }

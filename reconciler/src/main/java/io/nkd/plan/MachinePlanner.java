@@ -99,7 +99,8 @@ final class MachinePlanner {
     static final String DRAINED_FIRST = "its node is drained first: when the cluster's API answers, nkd cordons the node, evicts "
             + "its pods through the Eviction API (PodDisruptionBudgets respected; DaemonSet and mirror pods stay; past "
             + "spec.upgrade.drainTimeout the pods left are deleted if spec.upgrade.evictPodForce is true, else the drain waits "
-            + "for a person and status says what blocks it) and deletes the Node from Kubernetes, and only then deletes the "
+            + "for a person and status says what blocks it) and deletes the Node from Kubernetes (for a control-plane node, "
+            + "its etcd member first, refused while that would lose etcd quorum), and only then deletes the "
             + "machine; if the API does not answer for 10 minutes, the machine is deleted WITHOUT draining and status says so";
 
     private static String replaceReason(ClusterSpec head, MachineChanges.Replacement r) {

@@ -85,7 +85,8 @@ final class NodeDrains {
         NodeRemovals.Progress progress;
         try {
             progress = s.workload.nodeRemovals().remove(node, controlPlane,
-                    new NodeRemovals.Policy(policy.drainTimeout(), policy.evictPodForce(), drain.started()));
+                    new NodeRemovals.Policy(policy.drainTimeout(), policy.evictPodForce(), drain.started(),
+                            controlPlane ? etcd(s) : null));
         } catch (ClusterApiException e) {
             progress = new NodeRemovals.Progress.InProgress("the API server refused a call: " + e.getMessage());
         }
@@ -113,6 +114,23 @@ final class NodeDrains {
             throw new IllegalStateException("unknown drain progress " + progress);
         }
         return false;
+    }
+
+    /**
+     * The cluster's etcd members, reached with a client certificate nkd issues itself from the cluster's etcd CA (valid
+     * one hour, kept in memory only); null when the PKI holds no etcd CA (an external etcd).
+     */
+    private static io.nkd.cluster.EtcdMembers etcd(Scope s) {
+        var files = s.secrets == null ? null : s.secrets.controlPlaneFiles();
+        if (files == null || !files.containsKey("pki/etcd/ca.crt") || !files.containsKey("pki/etcd/ca.key")) {
+            return null;
+        }
+        io.nkd.pki.CertKeyPair ca = new io.nkd.pki.CertKeyPair(io.nkd.pki.Pem.decodeCertificate(files.get("pki/etcd/ca.crt").contents()),
+                io.nkd.pki.Pem.decodePrivateKey(files.get("pki/etcd/ca.key").contents()));
+        io.nkd.pki.CertKeyPair client = new io.nkd.pki.PkiGenerator(new java.security.SecureRandom(), s.calls.clock()).issue(ca,
+                io.nkd.pki.LeafProfile.client("nkd-etcd-client", java.util.List.of()), io.nkd.config.KeyAlgorithm.ECDSA_P256,
+                Duration.ofHours(1));
+        return new io.nkd.cluster.etcd.EtcdGateway(ca.certificate(), client);
     }
 
     /** Forgets drains of nodes whose machines no longer exist (deleted by hand, or by a commit that kept them after all). */

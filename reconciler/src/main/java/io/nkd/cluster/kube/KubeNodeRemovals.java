@@ -118,8 +118,9 @@ public final class KubeNodeRemovals implements NodeRemovals {
             }
             return new Progress.InProgress(what);
         }
-        if (cp && etcd != null) {
-            EtcdMembers.Removal removal = etcd.remove(node);
+        EtcdMembers members = etcd != null ? etcd : policy.etcd();
+        if (cp && members != null) {
+            EtcdMembers.Removal removal = members.remove(node, etcdEndpoints(node));
             if (removal instanceof EtcdMembers.Removal.Refused refused) {
                 return new Progress.Blocked("etcd member " + node + " is not removed: " + refused.why());
             }
@@ -131,6 +132,21 @@ public final class KubeNodeRemovals implements NodeRemovals {
         call("Node " + node, "delete", () -> client.nodes().withName(node).delete());
         LOG.info("node={}: drained and deleted from Kubernetes", node);
         return new Progress.Done();
+    }
+
+    /** The etcd client URLs of the other control-plane nodes (kubeadm's stacked etcd listens on the InternalIP, port 2379). */
+    private List<String> etcdEndpoints(String leaving) {
+        List<String> out = new ArrayList<>();
+        for (Node n : call("Nodes", "list", () -> client.nodes().list().getItems())) {
+            Map<String, String> l = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+            if (n.getMetadata().getName().equals(leaving) || !(l.containsKey("node-role.kubernetes.io/control-plane")
+                    || l.containsKey("node-role.kubernetes.io/master")) || n.getStatus() == null || n.getStatus().getAddresses() == null) {
+                continue;
+            }
+            n.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType())).findFirst()
+                    .ifPresent(a -> out.add("https://" + (a.getAddress().contains(":") ? "[" + a.getAddress() + "]" : a.getAddress()) + ":2379"));
+        }
+        return out;
     }
 
     /** Pods a drain moves: not DaemonSet pods, not mirror pods, not pods that already finished. */

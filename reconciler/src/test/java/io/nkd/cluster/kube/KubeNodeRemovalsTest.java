@@ -133,7 +133,7 @@ class KubeNodeRemovalsTest {
         String node = kube.uniqueName("cp-2");
         kube.createReadyNode(node, "v1.20.2", Map.of("node-role.kubernetes.io/control-plane", ""));
         List<String> asked = new ArrayList<>();
-        EtcdMembers refusing = n -> {
+        EtcdMembers refusing = (n, endpoints) -> {
             asked.add(n);
             return new EtcdMembers.Removal.Refused("removing it leaves 1 of 3 members, below quorum 2");
         };
@@ -143,7 +143,7 @@ class KubeNodeRemovalsTest {
         assertTrue(((Progress.Blocked) refused).why().contains("below quorum"), refused::toString);
         assertNotNull(client.nodes().withName(node).get(), "the Node stays while its member does");
 
-        EtcdMembers removing = n -> new EtcdMembers.Removal.Removed("8e9e05c52164694d");
+        EtcdMembers removing = (n, endpoints) -> new EtcdMembers.Removal.Removed("8e9e05c52164694d");
         Progress done = new KubeNodeRemovals(client, Clock.systemUTC(), removing).remove(node, true, started(Instant.now(), false));
         assertInstanceOf(Progress.Done.class, done);
         assertNull(client.nodes().withName(node).get());
