@@ -315,12 +315,7 @@ final class StatusComputer {
         }
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
-        ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
-        if (s.addons != null) {
-            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
-                    base.rollout());
-        }
+        ClusterStatus base = withAddons(copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now), s);
         List<Condition> conditions = new ArrayList<>(List.of(
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
@@ -371,7 +366,8 @@ final class StatusComputer {
         boolean lastGoodKept = prev.appliedRevision() != null;
         // a provider failure still shows each machine's progress as far as this reconcile saw it
         List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
+        // add-ons applied before a later step failed were applied all the same: their status says so
+        ClusterStatus base = withAddons(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now), s);
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -416,6 +412,16 @@ final class StatusComputer {
             out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
         }
         return out.withCondition(new Condition(READY, ready(phase), readyReason, readyMessage, revision, null), now);
+    }
+
+    /** The add-ons ApplyAddons reported on this pass, or the last ones (copied from the previous status) when it did not run. */
+    private static ClusterStatus withAddons(ClusterStatus base, Scope s) {
+        if (s.addons == null) {
+            return base;
+        }
+        return new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
+                base.rollout());
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {
