@@ -36,7 +36,7 @@ public final class AddonManifests {
     }
 
     /** The files of an add-on in order: each reference as listed, a directory's YAML and JSON files in path order. */
-    static Map<String, byte[]> files(String cluster, ClusterSpec.Addon addon, Snapshot snapshot, Report report) {
+    public static Map<String, byte[]> files(String cluster, ClusterSpec.Addon addon, Snapshot snapshot, Report report) {
         String dir = ConfigLoader.CLUSTERS + "/" + cluster + "/manifests/";
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String ref : addon.manifests()) {

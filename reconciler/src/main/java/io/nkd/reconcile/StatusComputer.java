@@ -486,7 +486,8 @@ final class StatusComputer {
         boolean lastGoodKept = prev.appliedRevision() != null;
         // a provider failure still shows each machine's progress as far as this reconcile saw it
         List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
+        // add-ons applied before a later step failed were applied all the same: their status says so
+        ClusterStatus base = withAddons(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now), s);
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -573,6 +574,16 @@ final class StatusComputer {
         return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
                 ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
                 : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
+    }
+
+    /** The add-ons ApplyAddons reported on this pass, or the last ones (copied from the previous status) when it did not run. */
+    private static ClusterStatus withAddons(ClusterStatus base, Scope s) {
+        if (s.addons == null) {
+            return base;
+        }
+        return new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
+                base.rollout());
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {
