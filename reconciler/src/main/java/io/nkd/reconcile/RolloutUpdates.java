@@ -131,10 +131,17 @@ record RolloutUpdates(Collaborators c) implements Step {
         Map<String, Collaborators.NodeFetch> fetched = c.bootConfigs().fetched(s.state);
         Map<String, String> poolOf = new java.util.HashMap<>();
         Topology.nodes(s.cluster, s.loaded.spec()).forEach(n -> poolOf.put(n.name(), n.pool().name()));
+        Map<String, String> booted = new java.util.HashMap<>();
+        // as StatusComputer counts it: the Ignition server's record of the fetch, else what the provider knows it booted
+        s.machines.forEach(m -> {
+            if (m.currentConfig() != null) {
+                booted.put(m.name(), m.currentConfig());
+            }
+        });
+        fetched.forEach((node, f) -> booted.put(node, f.poolVersion()));
         for (String node : s.kubeNodes.keySet()) {
             String pool = poolOf.get(node);
-            Collaborators.NodeFetch f = fetched.get(node);
-            if (pool == null || f == null || !Objects.equals(s.rendered.versions().get(pool), f.poolVersion())) {
+            if (pool == null || !Objects.equals(s.rendered.versions().get(pool), booted.get(node))) {
                 return false;
             }
         }

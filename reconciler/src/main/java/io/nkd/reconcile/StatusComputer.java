@@ -145,6 +145,30 @@ final class StatusComputer {
         return s.rollout != null && s.loaded.spec().housekeeper().enabled() && desired.equals(s.rollout.poolVersions().get(pool));
     }
 
+    /**
+     * Whether a node runs the Update's target as the Housekeeper last reported it (booted image, kubelet version), when
+     * that target is the applied commit's and the node was reported with an image; null when nkd cannot tell.
+     */
+    private static Boolean runsTarget(Scope s, io.nkd.status.RolloutStatus.Node progress) {
+        if (progress == null || progress.currentImage() == null || progress.state() == null || !targetApplied(s)
+                || "nestos".equals(s.rollout.flavor())) {
+            return null;
+        }
+        return sameImage(progress.currentImage(), s.rollout.targetImage())
+                && java.util.Objects.equals(progress.currentKubernetes(), s.rollout.targetKubernetes());
+    }
+
+    /** Two image references name the same image: by digest when both carry one, else as written. */
+    static boolean sameImage(String a, String b) {
+        try {
+            var x = io.nkd.housekeeper.api.ImageReference.parse(a);
+            var y = io.nkd.housekeeper.api.ImageReference.parse(b);
+            return x.digest() != null && y.digest() != null ? x.digest().equals(y.digest()) : a.equals(b);
+        } catch (IllegalArgumentException e) {
+            return a.equals(b);
+        }
+    }
+
     /** Whether the Update in the cluster asks for the applied commit's target (not an older one while a window waits). */
     private static boolean targetApplied(Scope s) {
         var spec = s.loaded.spec();
@@ -222,7 +246,15 @@ final class StatusComputer {
             } else {
                 t.fetched++;
                 var progress = s.rollout == null ? null : s.rollout.node(n.name()).orElse(null);
-                if (desired.equals(current)) {
+                Boolean runsTarget = runsTarget(s, progress);
+                if (runsTarget != null && !runsTarget) {
+                    // the Housekeeper's report of what the node booted beats the config it fetched at first boot (after
+                    // a revert the two agree while the node still runs the newer image)
+                    t.rolling.add(n.name() + " (" + progress.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT)) + ")");
+                } else if (runsTarget != null && rolledOut(s, n.pool().name(), desired)) {
+                    t.upToDate++; // at the target, and the target carries the pool's change
+                } else if (desired.equals(current)) {
                     t.upToDate++;
                 } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s) && s.rollout.observed() && progress != null
                         && progress.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATED) {
