@@ -113,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!(tour || exitAfterTour)) {
             System.out.println("  # upgrade the OS image by committing; review first what the commit will do:");
             System.out.println("  sed -i 's/image: " + DemoTour.FROM_IMAGE + "/image: " + DemoTour.TO_IMAGE + "/' " + cluster);
-            System.out.println("  git -C " + repo + " commit -qam 'Upgrade to NestOS 24.09.1'");
+            System.out.println("  git -C " + repo + " commit -qam 'Upgrade to NestOS 24.09.2'");
             System.out.println("  ./nkd plan --repo " + repo + " --base HEAD~1 --head HEAD");
             System.out.println("  " + reconcile + "   # or wait for the next poll");
             System.out.println("  watch -n1 ./nkd status sandbox-demo --state-dir " + state + "   # node by node");

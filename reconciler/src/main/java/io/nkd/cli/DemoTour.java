@@ -36,7 +36,7 @@ import org.eclipse.jgit.revwalk.RevCommit;
 final class DemoTour {
     static final String CLUSTER = "sandbox-demo";
     static final String FROM_IMAGE = "nestos-24.09-k8s-1.31";
-    static final String TO_IMAGE = "nestos-24.09.1-k8s-1.31";
+    static final String TO_IMAGE = "nestos-24.09.2-k8s-1.31";
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final Path repo;
@@ -70,7 +70,7 @@ final class DemoTour {
         try {
             ready();
             String upgrade = rollout("2/4 an OS image change, rolled out node by node",
-                    "Upgrade " + CLUSTER + " to NestOS 24.09.1", this::changeImage);
+                    "Upgrade " + CLUSTER + " to NestOS 24.09.2", this::changeImage);
             rollout("3/4 git revert: the nodes roll back to the image before",
                     null, git -> revert(git, upgrade));
             scale();
@@ -165,7 +165,7 @@ final class DemoTour {
         }
         Files.writeString(file, after, StandardCharsets.UTF_8);
         command("sed -i 's/image: " + FROM_IMAGE + "/image: " + TO_IMAGE + "/' " + file);
-        return commit(git, "Upgrade " + CLUSTER + " to NestOS 24.09.1 (" + TO_IMAGE + ")");
+        return commit(git, "Upgrade " + CLUSTER + " to NestOS 24.09.2 (" + TO_IMAGE + ")");
     }
 
     private RevCommit revert(Git git, String commit) throws Exception {
