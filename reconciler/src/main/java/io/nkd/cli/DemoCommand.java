@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             boolean ok = false;
             try {
                 ApiClient client = new ApiClient(java.net.URI.create(api), io.nkd.server.ApiToken.readForStateDir(state));
-                ok = new DemoTour(repo, api, client, System.out, tourPoll, tourPatience).run();
+                ok = new DemoTour(repo, "--state-dir " + state, client, System.out, tourPoll, tourPatience).run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {

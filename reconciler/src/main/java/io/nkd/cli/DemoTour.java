@@ -41,17 +41,17 @@ final class DemoTour {
 
     private final Path repo;
     private final ApiClient api;
-    /** The API's address, for the commands the tour suggests. */
-    private final String server;
+    /** How the commands the tour suggests reach this nkd: {@code --state-dir DIR}. */
+    private final String where;
     private final PrintStream out;
     /** How often the tour reads the status (and asks for a reconcile while it waits). */
     private final Duration poll;
     /** How long one step may take before the tour gives up and says what it waited for. */
     private final Duration patience;
 
-    DemoTour(Path repo, String server, ApiClient api, PrintStream out, Duration poll, Duration patience) {
+    DemoTour(Path repo, String where, ApiClient api, PrintStream out, Duration poll, Duration patience) {
         this.repo = repo;
-        this.server = server;
+        this.where = where;
         this.api = api;
         this.out = out;
         this.poll = poll;
@@ -76,7 +76,7 @@ final class DemoTour {
             scale();
             heading("tour complete");
             say("Every step above was a commit in " + repo + ": see them with git -C " + repo + " log --oneline,");
-            say("and nkd's record of them with ./nkd history " + CLUSTER + " --server " + server);
+            say("and nkd's record of them with ./nkd history " + CLUSTER + " " + where);
             return true;
         } catch (Stuck e) {
             heading("tour stopped");
@@ -183,7 +183,7 @@ final class DemoTour {
         heading("4/4 scaling: the workers 2 → 3 (a new node joins), then 3 → 2 (drained, then deleted)");
         String added = CLUSTER + "-workers-3";
         replicas(2, 3, "Scale workers to 3");
-        Map<String, MachinePhase> seen = new HashMap<>();
+        Map<String, String> seen = new HashMap<>();
         await(added + " to join and be Ready", st -> {
             phases(st, seen, added);
             return st.nodes().stream().anyMatch(n -> n.name().equals(added) && n.phase() == MachinePhase.READY)
@@ -200,9 +200,11 @@ final class DemoTour {
         say(CLUSTER + " is Ready with " + s.nodes().size() + " nodes again");
     }
 
-    private void phases(ClusterStatus st, Map<String, MachinePhase> seen, String node) {
+    /** Prints the node's phase and nkd's words about it whenever either changes (a drain shows in the message). */
+    private void phases(ClusterStatus st, Map<String, String> seen, String node) {
         st.nodes().stream().filter(n -> n.name().equals(node) && n.phase() != null).findFirst().ifPresent(n -> {
-            if (seen.put(n.name(), n.phase()) != n.phase()) {
+            String key = n.phase() + " " + n.message();
+            if (!key.equals(seen.put(n.name(), key))) {
                 say(String.format("%-30s %s%s", n.name(), n.phase().toString().toLowerCase(java.util.Locale.ROOT),
                         n.message() == null ? "" : ": " + n.message()));
             }
@@ -282,7 +284,7 @@ final class DemoTour {
         }
         throw new Stuck("waited " + patience.toSeconds() + " s for " + what + "; nkd's status says: phase "
                 + (s == null ? "unknown" : s.phase() + (s.lastError() == null ? "" : ", last error: " + s.lastError().message()))
-                + ". See ./nkd status " + CLUSTER + " --server " + server);
+                + ". See ./nkd status " + CLUSTER + " " + where);
     }
 
     private static String state(NodeUpdateState s) {
