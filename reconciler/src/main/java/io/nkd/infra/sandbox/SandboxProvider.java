@@ -257,6 +257,11 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 .map(r -> new Booted(r.name(), r.pool(), r.controlPlaneNode(), r.osImage(), r.kubeletVersion())).toList();
     }
 
+    /** Whether any machine of the cluster (booting, running or failed) is a control-plane machine. */
+    synchronized boolean hasControlPlane(String cluster) {
+        return cluster(cluster).values().stream().anyMatch(Record::controlPlaneNode);
+    }
+
     /** The directory of the sandbox's files ({@code STATE_DIR/sandbox}), where its simulated clusters keep theirs. */
     Path directory() {
         return dir;

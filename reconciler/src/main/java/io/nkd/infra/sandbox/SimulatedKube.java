@@ -341,6 +341,14 @@ final class SimulatedKube {
 
     /** Machines that booted register as Nodes; Nodes whose machine is gone are forgotten. */
     private void join(Instant now) {
+        if (!provider.hasControlPlane(cluster) && (state.update != null || !state.tokens.isEmpty() || !state.nodes.isEmpty()
+                || !state.addons.isEmpty())) {
+            // every control-plane machine is gone, and etcd with them: what the API held is lost (nkd destroy, or a
+            // cluster deleted from the sandbox); a cluster created again under the name starts empty
+            LOG.info("sandbox cluster={}: no control-plane machine left; the simulated cluster's API data is gone", cluster);
+            state = new State();
+            state.simulatedUntil = now.toString();
+        }
         List<SandboxProvider.Booted> booted = provider.booted(cluster);
         Set<String> names = booted.stream().map(SandboxProvider.Booted::name).collect(Collectors.toSet());
         Set<String> existing = provider.list(cluster).stream().map(io.nkd.infra.ProvisionedMachine::name)

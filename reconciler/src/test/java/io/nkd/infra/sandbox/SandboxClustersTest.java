@@ -265,6 +265,30 @@ class SandboxClustersTest {
     }
 
     @Test
+    void aKubernetesVersionChangeRunsKubeadmOnEachNode() throws Exception {
+        WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
+        c.rollouts().write(new UpdateSpec(OLD, "v1.31.5", false, 1, null, null, "c4"), false);
+        Map<String, List<AgentState>> steps = new LinkedHashMap<>();
+        watch(c, steps, new ArrayList<>(), 1);
+        for (List<AgentState> s : steps.values()) {
+            assertEquals(List.of(AgentState.CORDONING, AgentState.DRAINING, AgentState.UPGRADING_KUBERNETES,
+                    AgentState.VERIFYING, AgentState.UNCORDONING, AgentState.DONE), s, "no reboot for a Kubernetes-only change");
+        }
+        assertTrue(c.nodes().stream().allMatch(n -> n.kubeletVersion().equals("v1.31.5") && n.osImage().equals(OLD)));
+    }
+
+    @Test
+    void aClusterWhoseMachinesAreAllGoneStartsEmptyWhenCreatedAgain() throws Exception {
+        WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, null, null, "c2"), false);
+        provider.destroy("lab");
+        assertFalse(c.readiness().ready());
+        boot("lab-control-plane-1", NodePool.Role.CONTROL_PLANE);
+        assertTrue(c.rollouts().read().isEmpty(), "etcd went with the control-plane machines");
+        assertEquals(List.of("lab-control-plane-1"), c.nodes().stream().map(ClusterNode::name).toList());
+    }
+
+    @Test
     void aRemovedNodeIsCordonedDrainedInSimulatedTimeThenGone() throws Exception {
         WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
         NodeRemovals.Policy policy = new NodeRemovals.Policy(Duration.ofMinutes(10), false, clock.instant());
