@@ -133,9 +133,10 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
+                    : scope.observed != null ? earliest(KubernetesGauges.observeAgain(status),
+                    scope.failure == null ? scope.rolloutRecheck : null)
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
-                    : earliest(scope.observed != null ? KubernetesGauges.observeAgain(status) : null,
-                    scope.failure == null ? scope.rolloutRecheck : null);
+                    : scope.failure == null ? scope.rolloutRecheck : null;
             retry = ApplyAddons.nextPass(scope, retry);
             addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);

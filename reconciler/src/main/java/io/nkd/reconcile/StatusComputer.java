@@ -323,7 +323,7 @@ final class StatusComputer {
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
-        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev);
+        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev, now);
         boolean rolloutHalted = s.rollout != null && s.rollout.phase() == io.nkd.housekeeper.api.RolloutPhase.DEGRADED && targetApplied(s);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
