@@ -69,7 +69,14 @@ public final class HousekeeperAddon {
         labels.put(MANAGED_BY_LABEL, "nkd");
     }
 
+    /** The templates, read once: every config load reads the add-on. */
+    private static final java.util.concurrent.ConcurrentMap<String, String> TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String resource(String path) {
+        return TEMPLATES.computeIfAbsent(path, HousekeeperAddon::load);
+    }
+
+    private static String load(String path) {
         try (InputStream in = HousekeeperAddon.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException(path + " is missing from the nkd build");
