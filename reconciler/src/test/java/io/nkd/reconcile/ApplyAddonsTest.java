@@ -237,6 +237,56 @@ class ApplyAddonsTest {
         assertEquals(List.of("flannel"), List.copyOf(addons.flags.get(0).keySet()));
     }
 
+    /**
+     * The whole list of steps on the sandbox cluster, with the scope ObserveCluster would fill (API up) set before
+     * ApplyAddons: an add-on object the API server refuses keeps the cluster from Ready, not its commit from applying.
+     */
+    @Test
+    void aRefusedObjectKeepsTheClusterFromReadyButTheCommitIsApplied() throws ReconcileException {
+        ClusterReconcilerTest.FakeProvider provider = new ClusterReconcilerTest.FakeProvider();
+        LocalStateStore store = new LocalStateStore(tmp.resolve("daemon"));
+        Collaborators c = new Collaborators(new io.nkd.secrets.ClusterSecrets(store, new io.nkd.secrets.SecretResolver(tmp, Map.of()),
+                new java.security.SecureRandom(), clock), (cluster, rendered) -> { }, new Collaborators.BootConfigs() {
+                    @Override
+                    public String pointer(ClusterState st, String pool, String node, String poolVersion, String nodeVersion) {
+                        return "pointer;pool=" + poolVersion + ";node=" + nodeVersion;
+                    }
+
+                    @Override
+                    public void revoke(ClusterState st, String node) {
+                    }
+                }, infra -> java.util.Optional.of(provider));
+        addons.refuse = "Deployment housekeeper-system/housekeeper-operator";
+        Snapshot snapshot = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
+        snapshot = new Snapshot("d".repeat(40), new TreeMap<>(snapshot.files()));
+        ClusterStatus status;
+        try (ClusterState demo = store.open("sandbox-demo")) {
+            Scope s = new Scope("sandbox-demo", DesiredRevision.of(snapshot), demo, ClusterStatus.initial("sandbox-demo"),
+                    new ProviderCalls("sandbox-demo", snapshot.revision(), new SimpleMeterRegistry(), clock));
+            for (Step step : Steps.all(c)) {
+                if (step instanceof ApplyAddons) {
+                    s.workload = workload;
+                    s.observed = new KubernetesStatus(true, null, 3, 3, 3, clock.now);
+                }
+                if (!step.run(s)) {
+                    break;
+                }
+            }
+            status = StatusComputer.compute(s, clock.now);
+        }
+        assertEquals("d".repeat(40), status.appliedRevision(), "the commit is applied: its machines were created");
+        assertEquals(3, provider.machines.size());
+        assertEquals(ClusterStatus.Phase.DEGRADED, status.phase());
+        Condition ready = status.condition("Ready");
+        assertEquals(Condition.Status.FALSE, ready.status());
+        assertEquals(Reasons.ADDONS_NOT_APPLIED, ready.reason());
+        assertTrue(ready.message().contains("Deployment housekeeper-system/housekeeper-operator (templates/housekeeper/30-operator.yaml:5)"
+                + " of add-on housekeeper: HTTP 422"), ready.message());
+        assertEquals(Reasons.ADDONS_APPLY_FAILED, status.condition("AddonsApplied").reason());
+        assertEquals(1, status.addons().errors().size());
+        assertNull(status.lastError(), "not a failed commit");
+    }
+
     private static ClusterStatus withAddons(Scope s) {
         ClusterStatus i = ClusterStatus.initial(CLUSTER);
         return new ClusterStatus(CLUSTER, s.revision, s.revision, i.phase(), List.of(), List.of(), List.of(), null, null, null, null, s.addons, null);
