@@ -71,9 +71,13 @@ class ApplyAddonsTest {
         final List<List<ManifestObject>> calls = new ArrayList<>();
         final List<Map<String, Boolean>> flags = new ArrayList<>();
         String refuse = "";
+        boolean inventoryUnreadable;
 
         @Override
         public ApplyReport apply(List<ManifestObject> objects, Map<String, Boolean> addons) {
+            if (inventoryUnreadable) {
+                throw new io.nkd.cluster.ClusterApiException("ConfigMap kube-system/nkd-addons-inventory", "HTTP 403: configmaps is forbidden");
+            }
             calls.add(objects);
             flags.add(addons);
             return new ApplyReport(objects.stream().map(o -> o.describe().equals(refuse)
@@ -208,6 +212,20 @@ class ApplyAddonsTest {
         Scope retried = run(example(""), withAddons(s));
         assertEquals(2, addons.calls.size(), "the last apply had errors: applied again with nothing changed");
         assertEquals(List.of(), retried.addons.errors());
+    }
+
+    @Test
+    void anUnreadableInventoryIsAnAddonErrorNotAFailedCommit() throws ReconcileException {
+        addons.inventoryUnreadable = true;
+        Scope s = run(example(""), ClusterStatus.initial(CLUSTER));
+        assertNull(s.failure);
+        assertEquals("ConfigMap kube-system/nkd-addons-inventory: HTTP 403: configmaps is forbidden", s.addons.errors().get(0).message());
+        assertEquals(Reasons.ADDONS_APPLY_FAILED, StatusComputer.addonsApplied(s).reason());
+        addons.inventoryUnreadable = false;
+        clock.now = clock.now.plusSeconds(30);
+        Scope next = run(example(""), withAddons(s));
+        assertEquals(1, addons.calls.size(), "applied on the next pass");
+        assertEquals(List.of(), next.addons.errors());
     }
 
     @Test
