@@ -98,8 +98,8 @@ record ApplyAddons(Collaborators c) implements Step {
                 }
             }
         }
-        for (String p : report.pruneErrors()) {
-            errors.add(new AddonsStatus.AddonError("-", "prune", null, p));
+        for (Addons.PruneError p : report.pruneErrors()) {
+            errors.add(new AddonsStatus.AddonError(p.addon(), p.object(), null, "not pruned: " + p.message()));
         }
         report.pruned().forEach(p -> LOG.info("pruned add-on object cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), p));
         s.addons = new AddonsStatus(s.revision, set.digest(), set.objects().size(), applied, errors, waiting, report.pruned(), now);
