@@ -78,7 +78,7 @@ record ApplyAddons(Collaborators c) implements Step {
             // a failed commit; the record says incomplete, so the next pass (30 s) applies again
             LOG.warn("add-ons not applied cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), e.getMessage());
             s.addons = new AddonsStatus(s.revision, set.digest(), set.objects().size(), 0,
-                    List.of(new AddonsStatus.AddonError("-", e.object(), null, e.getMessage())), List.of(), List.of(), now);
+                    List.of(new AddonsStatus.AddonError(null, e.object(), null, e.getMessage())), List.of(), List.of(), now);
             s.addonsApplied = true;
             s.state.writeJson(RECORD, new Applied(s.revision, set.digest(), now, false), Sensitivity.PUBLIC);
             return true;
