@@ -206,6 +206,10 @@ class ApplyAddonsTest {
         assertEquals(Reasons.ADDONS_APPLY_FAILED, c.reason());
         assertTrue(c.message().contains("Namespace kube-flannel (" + error.source() + ") of add-on flannel: HTTP 422"), c.message());
         assertEquals(ApplyAddons.RETRY_FAILED, ApplyAddons.nextPass(s, null));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new AddonMetrics(registry).record(s);
+        assertEquals(1.0, registry.get("nkd_addon_apply_total").tag("cluster", CLUSTER).tag("result", "failed").counter().count());
+        assertEquals(s.addons.objects(), registry.get("nkd_addon_objects").tag("cluster", CLUSTER).gauge().value());
 
         clock.now = clock.now.plusSeconds(30);
         addons.refuse = "";
