@@ -52,8 +52,8 @@ public final class HousekeeperAddon {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String f : FILES) {
             String text = resource("templates/housekeeper/" + f);
-            String image = f.startsWith("30-") ? operatorImage : f.startsWith("31-") ? agentImage : null;
-            if (image != null || f.startsWith("3")) {
+            if (f.startsWith("30-") || f.startsWith("31-")) {
+                String image = f.startsWith("30-") ? operatorImage : agentImage;
                 // a JSON string is a valid YAML scalar, so the image is inserted quoted whatever it contains
                 text = text.replace("image: " + TEMPLATE_IMAGE, "image: " + io.nkd.yaml.Quoting.doubleQuoted(image == null ? defaultImage() : image));
             }
