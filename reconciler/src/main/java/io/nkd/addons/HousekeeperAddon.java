@@ -52,8 +52,8 @@ public final class HousekeeperAddon {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String f : FILES) {
             String text = resource("templates/housekeeper/" + f);
-            String image = f.startsWith("30-") ? operatorImage : f.startsWith("31-") ? agentImage : null;
-            if (image != null || f.startsWith("3")) {
+            if (f.startsWith("30-") || f.startsWith("31-")) {
+                String image = f.startsWith("30-") ? operatorImage : agentImage;
                 // a JSON string is a valid YAML scalar, so the image is inserted quoted whatever it contains
                 text = text.replace("image: " + TEMPLATE_IMAGE, "image: " + io.nkd.yaml.Quoting.doubleQuoted(image == null ? defaultImage() : image));
             }
@@ -69,7 +69,14 @@ public final class HousekeeperAddon {
         labels.put(MANAGED_BY_LABEL, "nkd");
     }
 
+    /** The templates, read once: every config load reads the add-on. */
+    private static final java.util.concurrent.ConcurrentMap<String, String> TEMPLATES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static String resource(String path) {
+        return TEMPLATES.computeIfAbsent(path, HousekeeperAddon::load);
+    }
+
+    private static String load(String path) {
         try (InputStream in = HousekeeperAddon.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException(path + " is missing from the nkd build");

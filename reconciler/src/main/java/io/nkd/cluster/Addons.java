@@ -54,7 +54,7 @@ public interface Addons {
      *               {@code Kind namespace/name (add-on A)}
      * @param pruneErrors deletions that failed, with the API server's message (tried again on the next apply)
      */
-    record ApplyReport(List<ObjectResult> results, List<String> pruned, List<String> pruneErrors) {
+    record ApplyReport(List<ObjectResult> results, List<String> pruned, List<PruneError> pruneErrors) {
         public ApplyReport {
             results = List.copyOf(results);
             pruned = List.copyOf(pruned);
@@ -64,6 +64,10 @@ public interface Addons {
         public ApplyReport(List<ObjectResult> results, List<String> pruned) {
             this(results, pruned, List.of());
         }
+    }
+
+    /** A deletion the API server refused: the object ({@code Kind namespace/name}), its add-on, the API server's words. */
+    record PruneError(String addon, String object, String message) {
     }
 
     /**

@@ -400,6 +400,14 @@ final class ClusterChecks {
 
     /** Add-on names are unique, and {@code housekeeper} is the Housekeeper's while nkd installs it. */
     private static void addonNames(ClusterSpec spec, Rules r) {
+        // the Housekeeper's images go into its manifests (the implicit first add-on)
+        String[][] images = {{"operatorImage", spec.housekeeper().operatorImage()}, {"agentImage", spec.housekeeper().agentImage()}};
+        for (String[] image : images) {
+            if (image[1] != null && !image[1].matches(IMAGE_REFERENCE)) {
+                r.error("BadImageReference", FieldPath.of("spec", "housekeeper", image[0]), "\"" + image[1] + "\" is not a container "
+                        + "image reference (registry/path[:tag][@digest], no spaces or quotes)");
+            }
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (int i = 0; i < spec.addons().size(); i++) {
             String name = spec.addons().get(i).name();

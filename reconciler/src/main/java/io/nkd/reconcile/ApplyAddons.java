@@ -74,8 +74,14 @@ record ApplyAddons(Collaborators c) implements Step {
             report = s.workload.addons().apply(set.objects().stream().map(o -> new Addons.ManifestObject(o.addon(), o.file(), o.line(),
                     o.apiVersion(), o.kind(), o.namespace(), o.name(), o.json())).toList(), set.pruneFlags());
         } catch (ClusterApiException e) {
-            // the inventory could not be read or written: nothing is known to be applied, so try again soon
-            throw new ReconcileException.Waiting(Reasons.ADDONS_APPLY_FAILED, "add-ons not applied: " + e.getMessage(), RETRY_FAILED);
+            // the API answered /readyz but failed here (its discovery, the inventory): an add-on error like any other, not
+            // a failed commit; the record says incomplete, so the next pass (30 s) applies again
+            LOG.warn("add-ons not applied cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), e.getMessage());
+            s.addons = new AddonsStatus(s.revision, set.digest(), set.objects().size(), 0,
+                    List.of(new AddonsStatus.AddonError(null, e.object(), null, e.getMessage())), List.of(), List.of(), now);
+            s.addonsApplied = true;
+            s.state.writeJson(RECORD, new Applied(s.revision, set.digest(), now, false), Sensitivity.PUBLIC);
+            return true;
         }
         List<AddonsStatus.AddonError> errors = new ArrayList<>();
         List<String> waiting = new ArrayList<>();
@@ -92,8 +98,8 @@ record ApplyAddons(Collaborators c) implements Step {
                 }
             }
         }
-        for (String p : report.pruneErrors()) {
-            errors.add(new AddonsStatus.AddonError("-", "prune", null, p));
+        for (Addons.PruneError p : report.pruneErrors()) {
+            errors.add(new AddonsStatus.AddonError(p.addon(), p.object(), null, "not pruned: " + p.message()));
         }
         report.pruned().forEach(p -> LOG.info("pruned add-on object cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), p));
         s.addons = new AddonsStatus(s.revision, set.digest(), set.objects().size(), applied, errors, waiting, report.pruned(), now);

@@ -26,6 +26,7 @@ public record AddonsStatus(String revision, String digest, int objects, int appl
     /**
      * One object nkd could not apply (or prune).
      *
+     * @param addon   null when the failure concerns no add-on (nkd's inventory ConfigMap, the API's discovery)
      * @param object  {@code Deployment kube-system/coredns}
      * @param source  {@code clusters/lab/manifests/cni/calico.yaml:120}, or null for a prune
      * @param message the API server's words
@@ -33,7 +34,7 @@ public record AddonsStatus(String revision, String digest, int objects, int appl
     public record AddonError(String addon, String object, String source, String message) {
         @Override
         public String toString() {
-            return object + (source == null ? "" : " (" + source + ")") + " of add-on " + addon + ": " + message;
+            return object + (source == null ? "" : " (" + source + ")") + (addon == null ? "" : " of add-on " + addon) + ": " + message;
         }
     }
 

@@ -42,5 +42,8 @@ class AddonManifestsTest {
         Snapshot reserved = ExampleRepository.with(LAB, text -> text.replace("  addons:\n", "  addons:\n    - name: housekeeper\n      manifests: [cni/]\n"));
         assertTrue(errors(reserved, "libvirt-lab").stream().anyMatch(e -> e.contains("\"housekeeper\" is the add-on nkd installs")),
                 errors(reserved, "libvirt-lab").toString());
+        Snapshot image = ExampleRepository.with(LAB, text -> text.replace("  addons:\n", "  housekeeper:\n    agentImage: \"a b\"\n  addons:\n"));
+        assertTrue(errors(image, "libvirt-lab").stream().anyMatch(e -> e.contains("\"a b\" is not a container image reference")
+                && e.contains("$.spec.housekeeper.agentImage")), errors(image, "libvirt-lab").toString());
     }
 }

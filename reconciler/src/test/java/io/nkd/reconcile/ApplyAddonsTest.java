@@ -71,9 +71,13 @@ class ApplyAddonsTest {
         final List<List<ManifestObject>> calls = new ArrayList<>();
         final List<Map<String, Boolean>> flags = new ArrayList<>();
         String refuse = "";
+        boolean inventoryUnreadable;
 
         @Override
         public ApplyReport apply(List<ManifestObject> objects, Map<String, Boolean> addons) {
+            if (inventoryUnreadable) {
+                throw new io.nkd.cluster.ClusterApiException("ConfigMap kube-system/nkd-addons-inventory", "HTTP 403: configmaps is forbidden");
+            }
             calls.add(objects);
             flags.add(addons);
             return new ApplyReport(objects.stream().map(o -> o.describe().equals(refuse)
@@ -202,12 +206,30 @@ class ApplyAddonsTest {
         assertEquals(Reasons.ADDONS_APPLY_FAILED, c.reason());
         assertTrue(c.message().contains("Namespace kube-flannel (" + error.source() + ") of add-on flannel: HTTP 422"), c.message());
         assertEquals(ApplyAddons.RETRY_FAILED, ApplyAddons.nextPass(s, null));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new AddonMetrics(registry).record(s);
+        assertEquals(1.0, registry.get("nkd_addon_apply_total").tag("cluster", CLUSTER).tag("result", "failed").counter().count());
+        assertEquals(s.addons.objects(), registry.get("nkd_addon_objects").tag("cluster", CLUSTER).gauge().value());
 
         clock.now = clock.now.plusSeconds(30);
         addons.refuse = "";
         Scope retried = run(example(""), withAddons(s));
         assertEquals(2, addons.calls.size(), "the last apply had errors: applied again with nothing changed");
         assertEquals(List.of(), retried.addons.errors());
+    }
+
+    @Test
+    void anUnreadableInventoryIsAnAddonErrorNotAFailedCommit() throws ReconcileException {
+        addons.inventoryUnreadable = true;
+        Scope s = run(example(""), ClusterStatus.initial(CLUSTER));
+        assertNull(s.failure);
+        assertEquals("ConfigMap kube-system/nkd-addons-inventory: HTTP 403: configmaps is forbidden", s.addons.errors().get(0).message());
+        assertEquals(Reasons.ADDONS_APPLY_FAILED, StatusComputer.addonsApplied(s).reason());
+        addons.inventoryUnreadable = false;
+        clock.now = clock.now.plusSeconds(30);
+        Scope next = run(example(""), withAddons(s));
+        assertEquals(1, addons.calls.size(), "applied on the next pass");
+        assertEquals(List.of(), next.addons.errors());
     }
 
     @Test
@@ -235,6 +257,56 @@ class ApplyAddonsTest {
         files.put(file, yaml.replace("  addons:\n", "  housekeeper:\n    enabled: false\n  addons:\n").getBytes(StandardCharsets.UTF_8));
         run(new Snapshot(base.revision(), files), ClusterStatus.initial(CLUSTER));
         assertEquals(List.of("flannel"), List.copyOf(addons.flags.get(0).keySet()));
+    }
+
+    /**
+     * The whole list of steps on the sandbox cluster, with the scope ObserveCluster would fill (API up) set before
+     * ApplyAddons: an add-on object the API server refuses keeps the cluster from Ready, not its commit from applying.
+     */
+    @Test
+    void aRefusedObjectKeepsTheClusterFromReadyButTheCommitIsApplied() throws ReconcileException {
+        ClusterReconcilerTest.FakeProvider provider = new ClusterReconcilerTest.FakeProvider();
+        LocalStateStore store = new LocalStateStore(tmp.resolve("daemon"));
+        Collaborators c = new Collaborators(new io.nkd.secrets.ClusterSecrets(store, new io.nkd.secrets.SecretResolver(tmp, Map.of()),
+                new java.security.SecureRandom(), clock), (cluster, rendered) -> { }, new Collaborators.BootConfigs() {
+                    @Override
+                    public String pointer(ClusterState st, String pool, String node, String poolVersion, String nodeVersion) {
+                        return "pointer;pool=" + poolVersion + ";node=" + nodeVersion;
+                    }
+
+                    @Override
+                    public void revoke(ClusterState st, String node) {
+                    }
+                }, infra -> java.util.Optional.of(provider));
+        addons.refuse = "Deployment housekeeper-system/housekeeper-operator";
+        Snapshot snapshot = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
+        snapshot = new Snapshot("d".repeat(40), new TreeMap<>(snapshot.files()));
+        ClusterStatus status;
+        try (ClusterState demo = store.open("sandbox-demo")) {
+            Scope s = new Scope("sandbox-demo", DesiredRevision.of(snapshot), demo, ClusterStatus.initial("sandbox-demo"),
+                    new ProviderCalls("sandbox-demo", snapshot.revision(), new SimpleMeterRegistry(), clock));
+            for (Step step : Steps.all(c)) {
+                if (step instanceof ApplyAddons) {
+                    s.workload = workload;
+                    s.observed = new KubernetesStatus(true, null, "https://10.0.0.10:6443", 3, 3, 3, clock.now);
+                }
+                if (!step.run(s)) {
+                    break;
+                }
+            }
+            status = StatusComputer.compute(s, clock.now);
+        }
+        assertEquals("d".repeat(40), status.appliedRevision(), "the commit is applied: its machines were created");
+        assertEquals(3, provider.machines.size());
+        assertEquals(ClusterStatus.Phase.DEGRADED, status.phase());
+        Condition ready = status.condition("Ready");
+        assertEquals(Condition.Status.FALSE, ready.status());
+        assertEquals(Reasons.ADDONS_NOT_APPLIED, ready.reason());
+        assertTrue(ready.message().contains("Deployment housekeeper-system/housekeeper-operator (templates/housekeeper/30-operator.yaml:5)"
+                + " of add-on housekeeper: HTTP 422"), ready.message());
+        assertEquals(Reasons.ADDONS_APPLY_FAILED, status.condition("AddonsApplied").reason());
+        assertEquals(1, status.addons().errors().size());
+        assertNull(status.lastError(), "not a failed commit");
     }
 
     private static ClusterStatus withAddons(Scope s) {

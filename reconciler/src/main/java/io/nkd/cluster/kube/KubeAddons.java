@@ -108,7 +108,7 @@ public final class KubeAddons implements Addons {
             }
         }
         List<String> pruned = new ArrayList<>();
-        List<String> pruneErrors = new ArrayList<>();
+        List<PruneError> pruneErrors = new ArrayList<>();
         Map<String, InventoryEntry> after = new LinkedHashMap<>();
         // what Git lists stays tracked: applied now, or tracked before (an object that failed now is still nkd's)
         Map<String, Ref> trackedBefore = new HashMap<>();
@@ -139,7 +139,7 @@ public final class KubeAddons implements Addons {
                 delete(r, discovery);
                 pruned.add(r.describe() + " (add-on " + addon + ")");
             } catch (KubernetesClientException e) {
-                pruneErrors.add(r.describe() + " (add-on " + addon + "): " + serverMessage(e));
+                pruneErrors.add(new PruneError(addon, r.describe(), serverMessage(e)));
                 // keep it tracked so the next apply tries again
                 after.computeIfAbsent(addon, x -> new InventoryEntry(before.get(addon).prune(), new ArrayList<>())).objects().add(r);
             }

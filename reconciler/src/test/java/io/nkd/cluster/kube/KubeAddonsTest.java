@@ -137,6 +137,58 @@ class KubeAddonsTest {
         assertNotNull(client.configMaps().inNamespace(ns).withName("after").get());
     }
 
+    /**
+     * nkd's own Housekeeper add-on, applied the way the daemon applies it. The server is shared, so it goes to this
+     * test's namespace instead of housekeeper-system, and the cluster-scoped objects and the Roles in kube-system and
+     * default get this test's suffix (as ManifestsOnServerTest does); the CRD is the shared one, applied as it is.
+     */
+    @Test
+    void theHousekeeperAddonIsAcceptedByTheApiServer() {
+        ManifestSet set = Manifests.read(List.of(io.nkd.addons.HousekeeperAddon.input(null, null)));
+        String suffix = "-" + ns;
+        List<Addons.ManifestObject> objects = new ArrayList<>();
+        List<String[]> renamed = new ArrayList<>();
+        for (io.nkd.addons.ManifestObject o : set.objects()) {
+            var json = o.object().deepCopy();
+            var meta = json.with("metadata");
+            String namespace = o.namespace();
+            String name = o.name();
+            if (o.kind().equals("Namespace")) {
+                name = ns;
+            } else if ("housekeeper-system".equals(namespace)) {
+                namespace = ns;
+            } else if (namespace != null || o.kind().startsWith("Cluster")) {
+                name = name + suffix; // a Role in kube-system or default, a ClusterRole(Binding): shared names
+                renamed.add(new String[] {o.apiVersion(), o.kind(), namespace, name});
+            }
+            meta.put("name", name);
+            if (namespace != null) {
+                meta.put("namespace", namespace);
+            }
+            if (json.has("subjects")) {
+                json.withArray("subjects").forEach(subject -> ((com.fasterxml.jackson.databind.node.ObjectNode) subject).put("namespace", ns));
+            }
+            if (json.has("roleRef") && json.get("roleRef").path("kind").asText().equals("ClusterRole")) {
+                json.with("roleRef").put("name", json.get("roleRef").path("name").asText() + suffix);
+            } else if (json.has("roleRef") && namespace != null && !namespace.equals(ns)) {
+                json.with("roleRef").put("name", json.get("roleRef").path("name").asText() + suffix);
+            }
+            objects.add(new Addons.ManifestObject(o.addon(), o.file(), o.line(), o.apiVersion(), o.kind(), namespace, name, json.toString()));
+        }
+        try {
+            Addons.ApplyReport report = addons.apply(objects, set.pruneFlags());
+            assertEquals(List.of(), report.results().stream().filter(r -> !r.applied()).map(r -> r.object().describe() + ": " + r.message()).toList());
+            var operator = client.apps().deployments().inNamespace(ns).withName("housekeeper-operator").get();
+            assertEquals(io.nkd.addons.HousekeeperAddon.defaultImage(), operator.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+            assertEquals(io.nkd.addons.HousekeeperAddon.nkdVersion(), operator.getMetadata().getLabels().get("app.kubernetes.io/version"));
+        } finally {
+            for (String[] r : renamed) {
+                var op = client.genericKubernetesResources(r[0], r[1]);
+                (r[2] == null ? op.withName(r[3]) : op.inNamespace(r[2]).withName(r[3])).delete();
+            }
+        }
+    }
+
     @Test
     void aSecondApplyOfTheSameSetChangesNothing() {
         AddonInput input = addon("app", false, "m/a.yaml", namespace() + "---\n" + configMap("one", "1") + "---\n" + configMap("two", "2"));
