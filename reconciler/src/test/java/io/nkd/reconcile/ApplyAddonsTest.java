@@ -97,14 +97,17 @@ class ApplyAddonsTest {
             return List.of();
         }
 
+        private final JoinTokens tokens = InMemoryClusterParts.tokens();
+        private final Rollouts rollouts = InMemoryClusterParts.rollouts();
+
         @Override
         public JoinTokens joinTokens() {
-            throw new UnsupportedOperationException();
+            return tokens;
         }
 
         @Override
         public NodeRemovals nodeRemovals() {
-            throw new UnsupportedOperationException();
+            return InMemoryClusterParts.removals();
         }
 
         @Override
@@ -114,7 +117,7 @@ class ApplyAddonsTest {
 
         @Override
         public Rollouts rollouts() {
-            throw new UnsupportedOperationException();
+            return rollouts;
         }
 
         @Override
