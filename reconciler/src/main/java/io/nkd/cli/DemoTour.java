@@ -146,13 +146,10 @@ final class DemoTour {
             }
             return r.phase() == RolloutPhase.COMPLETED && r.nodes().stream().allMatch(n -> n.state() == NodeUpdateState.UPDATED);
         });
-        say("Update " + CLUSTER + " completed: every node runs " + shortImage(lastTarget()) + " (revision " + shortId(head) + ")");
+        RolloutStatus done = status().rollout();
+        say("Update " + (done == null ? "?" : done.update()) + " completed: every node runs "
+                + shortImage(done == null ? null : done.targetImage()) + " (revision " + shortId(head) + ")");
         return head;
-    }
-
-    private String lastTarget() {
-        RolloutStatus r = status().rollout();
-        return r == null ? null : r.targetImage();
     }
 
     private RevCommit changeImage(Git git) throws Exception {
