@@ -72,6 +72,24 @@ fi
 
 # The token id is the public half of the bootstrap token.
 token_id=$(sed -n -E 's/^ *token: "([a-z0-9]{6})\.[a-z0-9]{16}"$/\1/p' "$etc_nkd/kubeadm-join.yaml" | head -n 1)
+join_config=$etc_nkd/kubeadm-join.yaml
+
+# A machine nkd created on a running cluster carries a fresh, short-lived bootstrap token in its own node config
+# (/etc/nkd/join-token): the pool's token is the cluster's first, made for `kubeadm init`, and expires a day later.
+# kubeadm joins with a copy of the join configuration that names the fresh token (0600, under /var/lib/nkd), and
+# the wait below looks for the fresh token's signature, which is the one cluster-info carries months later.
+if [ -s "$etc_nkd/join-token" ]; then
+  fresh_token=$(tr -d '[:space:]' <"$etc_nkd/join-token")
+  if [[ $fresh_token =~ ^[a-z0-9]{6}\.[a-z0-9]{16}$ ]]; then
+    join_config=$state_dir/kubeadm-join.yaml
+    (umask 077 && sed -E "s/^( *token: )\"[a-z0-9]{6}\.[a-z0-9]{16}\"$/\1\"${fresh_token}\"/" \
+      "$etc_nkd/kubeadm-join.yaml" >"$join_config.tmp" && mv "$join_config.tmp" "$join_config")
+    token_id=${fresh_token%%.*}
+    log "joining with the fresh bootstrap token ${token_id} from $etc_nkd/join-token"
+  else
+    log "$etc_nkd/join-token does not hold a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}); using the pool's token"
+  fi
+fi
 
 # Whether `kubeadm init` has got far enough for joins: the cluster-info ConfigMap (kube-public, readable without
 # credentials) carries a signature for this cluster's bootstrap token. That needs the kubeadm-config upload, the
@@ -98,7 +116,7 @@ else
   done
   log "joining the cluster at $ENDPOINT as $ROLE"
   touch "$attempt_marker"
-  kubeadm_run join --config "$etc_nkd/kubeadm-join.yaml"
+  kubeadm_run join --config "$join_config"
 fi
 rm -f "$attempt_marker"
 touch "$done_marker"

@@ -9,8 +9,14 @@ public interface NodeRemovals {
      * How a drain goes.
      *
      * @param drainStarted when nkd began draining this node (kept by the caller across reconciles)
+     * @param etcd         the cluster's etcd members, to remove a control-plane node's member; null when nkd cannot
+     *                     reach them (the caller builds it from the cluster's etcd CA, which nkd holds)
      */
-    record Policy(Duration drainTimeout, boolean evictPodForce, Instant drainStarted) {
+    record Policy(Duration drainTimeout, boolean evictPodForce, Instant drainStarted, EtcdMembers etcd) {
+        /** Without access to etcd: a control-plane node's member is not removed (the implementation says so). */
+        public Policy(Duration drainTimeout, boolean evictPodForce, Instant drainStarted) {
+            this(drainTimeout, evictPodForce, drainStarted, null);
+        }
     }
 
     /** Where a removal stands after one call. */

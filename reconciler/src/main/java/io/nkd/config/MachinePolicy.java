@@ -11,7 +11,7 @@ import io.nkd.yaml.Doc;
         + "no longer in Git. Both off by default; nkd plan says what each setting would do.")
 public record MachinePolicy(
         @Doc("Replace a machine whose size, boot image, MAC, address or pool changed in Git: the old machine is deleted "
-                + "(without draining) and a new one is created under the same node name, one machine at a time, waiting "
+                + "(after its node is drained) and a new one is created under the same node name, one machine at a time, waiting "
                 + "for each to be active. Worker nodes only; control-plane nodes are never replaced by nkd yet. Default "
                 + "false: the change is planned and shown, and the machine keeps running as it is.") Boolean replace,
         @Doc("Delete machines that nkd created for this cluster (they carry its marker) whose pool is no longer in Git. "

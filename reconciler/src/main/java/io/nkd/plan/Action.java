@@ -29,7 +29,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
         APPLIED,
         /**
          * The daemon does not do it (yet): the reason says what happens instead and what it waits for (the
-         * Housekeeper for rollouts and add-ons, a provider for machines on infrastructure nkd cannot drive yet).
+         * Housekeeper for rollouts, a provider for machines on infrastructure nkd cannot drive yet).
          */
         NOT_APPLIED;
 
@@ -81,8 +81,11 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
 
     /**
      * A machine Git no longer asks for in a pool that is still in Git (a lower replica count, a listed machine
-     * removed): the daemon deletes it at its provider WITHOUT draining it first, and revokes its node token (its
-     * pointer config stops working). Several go newest first.
+     * removed): first the daemon takes its node out of Kubernetes
+     * (cordon, drain through the Eviction API within spec.upgrade.drainTimeout, delete the Node; the machine waits
+     * meanwhile), then deletes the machine at its provider and revokes its node token (its pointer config stops
+     * working). Without an answer from the cluster's API for 10 minutes the machine is deleted without draining, and
+     * status says so. Several go newest first.
      */
     record DeleteMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override
@@ -94,7 +97,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     /**
      * A machine whose immutable spec (size, boot image, MAC, address) or pool changed in Git while its node name
      * stayed. The name is the node's identity (host name, Kubernetes node name, token), so the daemon replaces it by
-     * deleting the old machine (WITHOUT draining) and then creating the new one under the same name, one machine at a
+     * draining its node and deleting the old machine (as for {@link DeleteMachine}) and then creating the new one under the same name, one machine at a
      * time, each after the previous one is active.
      *
      * @param changes what changed, e.g. {@code size flavor m1.small → flavor m1.large}
@@ -115,7 +118,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
 
     /**
      * A machine nkd created for this cluster (it carries nkd's marker) whose pool is no longer in Git: an orphan. The
-     * daemon deletes it (WITHOUT draining, revoking its node token) only when {@code spec.machinePolicy.prune} is true;
+     * daemon drains its node and deletes it (as for {@link DeleteMachine}, revoking its node token) only when {@code spec.machinePolicy.prune} is true;
      * otherwise it keeps running, unmanaged, and status lists it.
      *
      * @param effect {@link Effect#APPLIED} when the daemon prunes it, {@link Effect#NOT_APPLIED} when it is kept
@@ -198,21 +201,22 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /**
-     * Add-on manifests to apply (new add-ons, or ones whose manifest list or files changed) and add-ons no longer
-     * listed. {@code diff} holds the unified diffs of changed manifest files (new files are listed, not shown).
-     * nkd does not apply add-on manifests yet (the Housekeeper will): not applied.
+     * Add-ons to apply (new add-ons, or ones whose objects, manifest list, files or prune flag changed; the Housekeeper
+     * of {@code spec.housekeeper.enabled} among them) and add-ons no longer listed, with the objects added, changed and
+     * removed per add-on. {@code diff} holds the unified diffs of changed manifest files (new files are listed, not
+     * shown). The daemon applies them with server-side apply once the cluster's API is up and prunes removed objects
+     * only of add-ons with {@code prune: true}.
+     *
+     * @param objects per add-on (in apply order, the removed ones last) what happens to its objects
+     * @param effect  {@link Effect#NOT_APPLIED} only while the cluster is paused
      */
-    record ApplyAddons(String cluster, List<String> apply, List<String> removed, List<String> files, String diff,
-                       String reason) implements Action {
-        @Override
-        public Effect effect() {
-            return Effect.NOT_APPLIED;
-        }
-
+    record ApplyAddons(String cluster, List<String> apply, List<String> removed, List<String> files, List<AddonObjects> objects,
+                       String diff, Effect effect, String reason) implements Action {
         public ApplyAddons {
             apply = List.copyOf(apply);
             removed = List.copyOf(removed);
             files = List.copyOf(files);
+            objects = List.copyOf(objects);
         }
 
         @Override
@@ -220,6 +224,18 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
             String s = apply.isEmpty() ? "" : "apply add-on(s) " + String.join(", ", apply);
             String r = removed.isEmpty() ? "" : "stop applying add-on(s) " + String.join(", ", removed);
             return s.isEmpty() ? r : r.isEmpty() ? s : s + "; " + r;
+        }
+    }
+
+    /**
+     * The objects of one add-on that a commit adds, changes and removes ({@code Kind namespace/name}); removed ones are
+     * deleted only when {@code prune} is on for the add-on (for a removed add-on: as it was in the base revision).
+     */
+    record AddonObjects(String addon, List<String> added, List<String> changed, List<String> removed, boolean prune) {
+        public AddonObjects {
+            added = List.copyOf(added);
+            changed = List.copyOf(changed);
+            removed = List.copyOf(removed);
         }
     }
 

@@ -146,12 +146,12 @@ final class ClusterPlanner {
         List<String> notes = new ArrayList<>();
         if (!from.replace() && to.replace()) {
             notes.add("spec.machinePolicy.replace turns on: the daemon also replaces machines whose spec changed in earlier "
-                    + "commits while it was off (worker nodes, one at a time, without draining); this plan compares against "
+                    + "commits while it was off (worker nodes, one at a time, each node drained first); this plan compares against "
                     + "the base revision only and cannot list them (the daemon compares each machine's own metadata with Git)");
         }
         if (!from.prune() && to.prune()) {
             notes.add("spec.machinePolicy.prune turns on: the daemon also deletes orphans that earlier commits left running "
-                    + "(machines nkd created for pools no longer in Git), without draining; this plan reads Git only and "
+                    + "(machines nkd created for pools no longer in Git), each node drained first; this plan reads Git only and "
                     + "cannot list them");
         }
         if (from.replace() && !to.replace()) {

@@ -53,7 +53,7 @@ final class MachinePlanner {
             String why = deleteReason(gone.pool(), basePools.get(gone.pool()), headPools.get(gone.pool()), gone.name(),
                     goingByPool.get(gone.pool()));
             actions.add(new Action.DeleteMachine(cluster, gone.pool(), DesiredMachine.of(gone.name(), gone.spec()), effect,
-                    DaemonEffects.machinesReason(head, why + "; " + WITHOUT_DRAINING + "; its node token is revoked")));
+                    DaemonEffects.machinesReason(head, why + "; " + DRAINED_FIRST + "; its node token is revoked")));
         }
         for (Existing orphan : changes.orphans()) {
             boolean prune = head.machinePolicy().prune();
@@ -62,7 +62,7 @@ final class MachinePlanner {
             actions.add(new Action.OrphanMachine(cluster, orphan.pool(), DesiredMachine.of(orphan.name(), orphan.spec()),
                     prune ? effect : Action.Effect.NOT_APPLIED, prune
                     ? DaemonEffects.machinesReason(head, why + " and spec.machinePolicy.prune is true: the daemon deletes it; "
-                            + WITHOUT_DRAINING + "; its node token is revoked")
+                            + DRAINED_FIRST + "; its node token is revoked")
                     : why + "; NOT applied: spec.machinePolicy.prune is false (the default), so it keeps running, unmanaged "
                             + "(no longer scaled or updated), and status lists it as an orphan; set spec.machinePolicy.prune: "
                             + "true to delete it"));
@@ -71,6 +71,9 @@ final class MachinePlanner {
             String pool = d.pool();
             String why = basePools.isEmpty() && existing.isEmpty() ? "cluster " + cluster + " is new"
                     : createReason(pool, basePools.get(pool), d.node().pool(), d.name());
+            if (!existing.isEmpty()) {
+                why += "; " + JOINS_RUNNING_CLUSTER;
+            }
             actions.add(new Action.CreateMachine(cluster, pool, DesiredMachine.of(d.name(), d.spec()), effect,
                     DaemonEffects.machinesReason(head, why)));
         }
@@ -86,9 +89,19 @@ final class MachinePlanner {
         return new Result(List.copyOf(actions), Set.copyOf(kept));
     }
 
-    static final String WITHOUT_DRAINING = "the machine is removed WITHOUT draining: nkd deletes it at its provider while its "
-            + "pods still run (draining the node and removing it from Kubernetes first comes with the Kubernetes side of nkd, "
-            + "not built yet)";
+    /** How a machine created on a running cluster joins it (EnsureJoinToken in the daemon). */
+    static final String JOINS_RUNNING_CLUSTER = "it joins the running cluster with a fresh bootstrap token (valid 4 h) that "
+            + "nkd creates in kube-system when the cluster's API answers and writes into the machine's own node config (the "
+            + "pool config and its version do not change); while the API does not answer it joins with the cluster's first "
+            + "token";
+
+    /** What happens to a node before its machine is deleted (NodeDrains in the daemon). */
+    static final String DRAINED_FIRST = "its node is drained first: when the cluster's API answers, nkd cordons the node, evicts "
+            + "its pods through the Eviction API (PodDisruptionBudgets respected; DaemonSet and mirror pods stay; past "
+            + "spec.upgrade.drainTimeout the pods left are deleted if spec.upgrade.evictPodForce is true, else the drain waits "
+            + "for a person and status says what blocks it) and deletes the Node from Kubernetes (for a control-plane node, "
+            + "its etcd member first, refused while that would lose etcd quorum), and only then deletes the "
+            + "machine; if the API does not answer for 10 minutes, the machine is deleted WITHOUT draining and status says so";
 
     private static String replaceReason(ClusterSpec head, MachineChanges.Replacement r) {
         String what = "its spec changed in Git (" + String.join("; ", r.changes()) + "), which a machine cannot change in place";
@@ -96,7 +109,7 @@ final class MachinePlanner {
             case NONE -> DaemonEffects.machinesReason(head, what + "; spec.machinePolicy.replace is true: the daemon deletes "
                     + "the machine, then creates it again under the same node name (a name cannot be held by two machines) with "
                     + "the pool's current config and a new node token, one machine at a time, each after the previous one is "
-                    + "active; " + WITHOUT_DRAINING);
+                    + "active; " + DRAINED_FIRST);
             case POLICY -> what + "; NOT applied: spec.machinePolicy.replace is false (the default), so the machine keeps "
                     + "running as it is and the change reaches only a machine created again under this name; set "
                     + "spec.machinePolicy.replace: true to replace it";

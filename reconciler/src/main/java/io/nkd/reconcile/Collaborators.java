@@ -46,6 +46,20 @@ public record Collaborators(ClusterSecrets secrets, ConfigPublisher publisher, B
         default void retainOnly(ClusterState state, java.util.Set<String> machines) {
         }
 
+        /** The nodes that hold a live token (their pointer config still opens their configs). */
+        default java.util.Set<String> withLiveTokens(ClusterState state) {
+            return java.util.Set.of();
+        }
+
+        /**
+         * Revokes the token of a node that has joined the cluster: its pointer config has done its work, and stops
+         * opening the pool config (which holds the cluster's CA keys for a control-plane node). Unlike
+         * {@link #revoke}, the record of its fetch stays (the status shows the node as fetched). A machine created
+         * again under the name gets a new token with its new pointer.
+         */
+        default void revokeJoined(ClusterState state, String node) {
+        }
+
         /**
          * The nodes of the cluster that fetched their config from nkd's Ignition server with their token, by node
          * name: the last step of a machine's provisioning (requested → building → active → Ignition fetched), and

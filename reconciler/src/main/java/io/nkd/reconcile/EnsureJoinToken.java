@@ -1,10 +1,67 @@
 package io.nkd.reconcile;
 
+import io.nkd.cluster.ApiReadiness;
+import io.nkd.cluster.ClusterApiException;
+import io.nkd.cluster.ClusterNode;
+import io.nkd.cluster.JoinTokens;
+import io.nkd.config.Topology;
+import io.nkd.pki.BootstrapToken;
+import io.nkd.render.ClusterRenderer;
+import io.nkd.render.RenderedCluster;
+import io.nkd.state.Recovery;
+import io.nkd.state.Sensitivity;
+import io.nkd.status.Reasons;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * Before machines are created on a cluster whose API is up: a fresh, short-lived bootstrap token in kube-system that the joining nodes' configs carry.
- * <p>Skeleton: filled in by the "joins" work of issue 10.
+ * Fresh bootstrap tokens for machines that join a running cluster. The cluster's first token (in every pool config)
+ * is made for the first control-plane node's {@code kubeadm init}, which gives it kubeadm's 24 h lifetime; a machine
+ * created months later needs another one. On a cluster whose API answers, while some node Git asks for has no Node
+ * object yet, this step makes sure nkd holds a bootstrap token (a Secret {@code kube-system/bootstrap-token-<id>}) that
+ * is valid for at least {@link #MIN_REMAINING} more, creating one valid {@link #LIFETIME} when not; it is kept in the
+ * cluster's state (secret) and reused for every machine created while it is fresh enough. ReconcileMachines then
+ * renders the node overlays with it ({@link #overlays}) before its first create, so each new machine's node config
+ * (pinned in its pointer) carries the token it joins with; the pool configs and their versions do not change.
+ *
+ * <p>nkd's expired tokens are deleted; once every node Git asks for has joined, nkd's tokens are deleted too (nothing
+ * needs them; a later scale-up makes a new one). Tokens an operator made with kubeadm are never touched (nkd lists
+ * only Secrets it labelled). While the API is not up (a cluster being bootstrapped), nothing happens here: the
+ * machines join with the cluster's first token, which the first control-plane node's {@code kubeadm init} creates.
+ * Fills {@code joinToken} and {@code joinTokenExpires}; never logs a token's secret.
  */
 record EnsureJoinToken(Collaborators c) implements Step {
+    private static final Logger LOG = LoggerFactory.getLogger(EnsureJoinToken.class);
+    /**
+     * How long a fresh token is valid: a slow bare-metal machine (PXE, firmware, the OS rebase and its reboot) joins
+     * well within it, while a token copied from a node's config or the provider's metadata stops working the same
+     * afternoon, not a day later as kubeadm's default.
+     */
+    static final Duration LIFETIME = Duration.ofHours(4);
+    /** A token is reused for another machine only while it stays valid this much longer: the new machine's boot time. */
+    static final Duration MIN_REMAINING = Duration.ofHours(2);
+    /** nkd's current fresh token (secret: it holds the token itself). */
+    static final String STATE_FILE = "cluster/join-token.json";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The stored token; {@link #toString()} hides the secret. */
+    record Stored(String token, Instant expires) {
+        BootstrapToken parsed() {
+            return BootstrapToken.parse(token);
+        }
+
+        @Override
+        public String toString() {
+            return "Stored[id=" + parsed().id() + ", expires=" + expires + "]";
+        }
+    }
+
     @Override
     public String name() {
         return "EnsureJoinToken";
@@ -12,6 +69,73 @@ record EnsureJoinToken(Collaborators c) implements Step {
 
     @Override
     public boolean run(Scope s) throws ReconcileException {
-        return true;
+        if (s.workload == null) {
+            return true;
+        }
+        ApiReadiness api = s.workload.readiness();
+        if (!api.ready()) {
+            LOG.debug("cluster={} commit={}: API not up ({}); new machines join with the cluster's first token", s.cluster,
+                    Steps.shortId(s.revision), api.message());
+            return true;
+        }
+        Instant now = s.calls.clock().instant();
+        JoinTokens tokens = s.workload.joinTokens();
+        try {
+            Set<String> joined = s.workload.nodes().stream().map(ClusterNode::name).collect(Collectors.toSet());
+            Set<String> waiting = Topology.nodes(s.cluster, s.loaded.spec()).stream().map(Topology.PlannedNode::name)
+                    .filter(n -> !joined.contains(n)).collect(Collectors.toCollection(java.util.TreeSet::new));
+            Map<String, Instant> listed = tokens.list();
+            Stored stored = s.state.readJson(STATE_FILE, Stored.class, Recovery.UNSPECIFIED).orElse(null);
+            for (Map.Entry<String, Instant> t : listed.entrySet()) {
+                if (!t.getValue().isAfter(now) || waiting.isEmpty()) {
+                    tokens.delete(t.getKey());
+                    LOG.info("cluster={} commit={}: deleted bootstrap token {} ({})", s.cluster, Steps.shortId(s.revision),
+                            t.getKey(), waiting.isEmpty() ? "every node has joined" : "expired " + t.getValue());
+                }
+            }
+            if (stored != null && (waiting.isEmpty() || !listed.containsKey(stored.parsed().id())
+                    || stored.expires().isBefore(now.plus(MIN_REMAINING)))) {
+                s.state.delete(STATE_FILE); // spent: expired, deleted from the cluster, or no longer needed
+                stored = null;
+            }
+            if (waiting.isEmpty()) {
+                return true;
+            }
+            if (stored == null) {
+                BootstrapToken fresh = BootstrapToken.generate(RANDOM);
+                Instant expires = now.plus(LIFETIME);
+                tokens.create(fresh, expires, "nkd: joins of nodes of cluster " + s.cluster + " (commit "
+                        + Steps.shortId(s.revision) + ")");
+                stored = new Stored(fresh.value(), expires);
+                s.state.writeJson(STATE_FILE, stored, Sensitivity.SECRET);
+                LOG.info("cluster={} commit={}: created bootstrap token {} valid until {} for nodes that have not joined: {}",
+                        s.cluster, Steps.shortId(s.revision), fresh.id(), expires, String.join(", ", waiting));
+            }
+            s.joinToken = stored.parsed();
+            s.joinTokenExpires = stored.expires();
+            return true;
+        } catch (ClusterApiException e) {
+            throw new ReconcileException.Transient(Reasons.JOIN_TOKEN_FAILED, e.getMessage()
+                    + "; nkd retries (machines are created once a bootstrap token exists for them)", e);
+        }
+    }
+
+    /**
+     * The cluster rendered with node overlays that carry {@code s.joinToken}, published, once per reconcile, before
+     * ReconcileMachines creates a machine (a no-op when there is no fresh token: the API is not up).
+     */
+    static void overlays(Collaborators c, Scope s) {
+        if (s.joinToken == null || s.joinTokenRendered) {
+            return;
+        }
+        RenderedCluster withToken = ClusterRenderer.render(s.loaded, s.config.images(), s.secrets, s.joinToken.value());
+        if (!withToken.ok() || !withToken.versions().equals(s.rendered.versions())) {
+            // the same inputs rendered a moment ago: cannot happen unless rendering stopped being deterministic
+            throw new IllegalStateException("cluster " + s.cluster + " rendered differently with its bootstrap token: "
+                    + withToken.report().entries());
+        }
+        c.publisher().publish(s.state, withToken);
+        s.rendered = withToken;
+        s.joinTokenRendered = true;
     }
 }

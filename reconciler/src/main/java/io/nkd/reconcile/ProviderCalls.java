@@ -246,4 +246,8 @@ public final class ProviderCalls {
     Clock clock() {
         return clock;
     }
+
+    MeterRegistry metrics() {
+        return metrics;
+    }
 }

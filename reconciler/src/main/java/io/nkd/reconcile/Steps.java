@@ -35,7 +35,7 @@ final class Steps {
 
     static List<Step> all(Collaborators c) {
         return List.of(new SelectCluster(), new CheckChange(), new EnsureSecrets(c), new RenderAndPublish(c), new ConnectCluster(c),
-                new EnsureJoinToken(c), new ReconcileMachines(c), new ObserveCluster(c), new ApplyAddons(c), new RolloutUpdates(c));
+                new EnsureJoinToken(c), new ReconcileMachines(c), new ObserveCluster(c), new RevokeJoinedTokens(c), new ApplyAddons(c), new RolloutUpdates(c));
     }
 
     /** Fills loaded, removed, paused, appliedSpec. A cluster that is invalid at this commit stalls here. */
@@ -144,7 +144,9 @@ final class Steps {
      * when spec.machinePolicy.prune allows, creates (with the pool's current rendered version), then at most one
      * replacement when spec.machinePolicy.replace allows, and only once every other machine is active (the next one
      * comes on a later pass). Fills machines and what it did: created, deleted, replaced, pruned, orphansKept,
-     * replacementsHeld, replacementsWaiting. Nothing is drained first: the Kubernetes side comes later.
+     * replacementsHeld, replacementsWaiting. A machine is deleted only once its node is out of Kubernetes (NodeDrains: cordoned,
+     * drained, the Node deleted); until then it waits (draining, drainBlocked) and the rest of the pass goes on. On a
+     * running cluster, machines are created with node overlays that carry the fresh bootstrap token (EnsureJoinToken).
      */
     record ReconcileMachines(Collaborators c) implements Step {
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReconcileMachines.class);
@@ -172,12 +174,14 @@ final class Steps {
                         MachineChanges.Desired.of(Topology.nodes(s.cluster, spec), spec.infrastructure()), spec.pools(),
                         spec.machinePolicy());
                 for (MachineChanges.Existing m : changes.delete()) {
-                    delete(provider, s, m, "Git no longer asks for it in pool " + m.pool());
-                    s.deleted++;
+                    if (delete(provider, s, m, "Git no longer asks for it in pool " + m.pool())) {
+                        s.deleted++;
+                    }
                 }
                 for (MachineChanges.Existing m : changes.prune()) {
-                    delete(provider, s, m, "orphan: pool " + m.pool() + " is not in Git and spec.machinePolicy.prune is true");
-                    s.pruned.add(m.name());
+                    if (delete(provider, s, m, "orphan: pool " + m.pool() + " is not in Git and spec.machinePolicy.prune is true")) {
+                        s.pruned.add(m.name());
+                    }
                 }
                 for (MachineChanges.Existing m : changes.orphansKept()) {
                     LOG.info("orphan machine kept cluster={} machine={} pool={}: its pool is not in Git and spec.machinePolicy.prune "
@@ -209,6 +213,7 @@ final class Steps {
                 throw s.calls.failure(provider.name(), e);
             }
             c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
+            NodeDrains.retainOnly(s, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
         }
@@ -220,7 +225,9 @@ final class Steps {
          * name shows up as missing and is created like any other.
          */
         private void replace(Provider provider, Scope s, MachineChanges.Replacement r) {
-            delete(provider, s, r.existing(), "replacement: " + String.join("; ", r.changes()));
+            if (!delete(provider, s, r.existing(), "replacement: " + String.join("; ", r.changes()))) {
+                return; // its node is being drained: the new machine comes on a later pass
+            }
             s.replaced.add(r.existing().name());
             if (provider.list(s.cluster).stream().noneMatch(m -> m.name().equals(r.desired().name()))) {
                 create(provider, s, r.desired());
@@ -228,6 +235,7 @@ final class Steps {
         }
 
         private void create(Provider provider, Scope s, MachineChanges.Desired d) {
+            EnsureJoinToken.overlays(c, s); // on a running cluster, the node overlay carries the fresh bootstrap token
             String pool = d.pool();
             String poolVersion = s.rendered.versions().get(pool);
             String nodeVersion = s.rendered.nodes().stream().filter(n -> n.name().equals(d.name())).map(RenderedConfig::version)
@@ -237,10 +245,25 @@ final class Steps {
                     d.node().pool().machine(), d.spec(), pointer));
         }
 
-        private void delete(Provider provider, Scope s, MachineChanges.Existing m, String why) {
-            LOG.info("deleting machine cluster={} machine={} pool={} (without draining): {}", s.cluster, m.name(), m.pool(), why);
+        /**
+         * Deletes the machine once its node is out of Kubernetes ({@link NodeDrains}: cordoned, drained, the Node and a
+         * control-plane node's etcd member deleted); until then it waits and this returns false.
+         */
+        private boolean delete(Provider provider, Scope s, MachineChanges.Existing m, String why) {
+            // an orphan's pool is only in the spec applied before; NodeRemovals also reads the Node's role label
+            boolean controlPlane = java.util.stream.Stream.concat(s.loaded.spec().pools().stream(),
+                            s.appliedSpec == null ? java.util.stream.Stream.empty() : s.appliedSpec.pools().stream())
+                    .filter(p -> p.name().equals(m.pool())).findFirst()
+                    .map(p -> p.role() == io.nkd.config.NodePool.Role.CONTROL_PLANE).orElse(false);
+            if (!NodeDrains.readyToDelete(s, m.name(), controlPlane)) {
+                return false;
+            }
+            LOG.info("deleting machine cluster={} commit={} machine={} pool={}{}: {}", s.cluster, shortId(s.revision), m.name(),
+                    m.pool(), s.undrained.contains(m.name()) ? " (WITHOUT draining: the cluster's API cannot be reached)"
+                            : " (its node is drained and out of Kubernetes)", why);
             provider.delete(s.cluster, m.name());
             c.bootConfigs().revoke(s.state, m.name());
+            return true;
         }
     }
 

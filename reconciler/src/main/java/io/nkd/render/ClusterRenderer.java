@@ -38,6 +38,20 @@ public final class ClusterRenderer {
     }
 
     public static RenderedCluster render(LoadedCluster cluster, Map<String, ImageCatalog.Release> images, BootstrapSecrets secrets) {
+        return render(cluster, images, secrets, null);
+    }
+
+    /**
+     * As {@link #render(LoadedCluster, Map, BootstrapSecrets)}, with every node overlay carrying {@code joinToken}
+     * ({@code id.secret}) in {@code /etc/nkd/join-token}: the fresh bootstrap token machines created on a running cluster
+     * join with. The pool configs (and their versions) are the same as without it: a token refresh is not a new
+     * version of a pool. The overlays' versions change with the token (their bytes do); a pointer pins the overlay it
+     * was made with, so a machine keeps the token it was created with.
+     *
+     * @param joinToken null for overlays without a token (nodes then join with the pool's, the cluster's first token)
+     */
+    public static RenderedCluster render(LoadedCluster cluster, Map<String, ImageCatalog.Release> images, BootstrapSecrets secrets,
+                                         String joinToken) {
         Report report = new Report();
         if (!cluster.valid()) {
             report.add(new Entry(Severity.ERROR, "InvalidCluster", null, null, "cluster " + cluster.name()
@@ -64,8 +78,16 @@ public final class ClusterRenderer {
             }
             pools.add(new RenderedConfig(pool.name(), "rendered-" + pool.name() + "-" + hash(forHash), config));
             for (Topology.PlannedNode n : Topology.nodes(cluster.name(), pool)) {
+                Map<String, Object> nodeModel = TemplateModel.forNode(model, n.name(), n.ip(), n.mac(), pool.network());
+                if (joinToken != null) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> node = new java.util.LinkedHashMap<>((Map<String, Object>) nodeModel.get("node"));
+                    node.put("joinToken", true);
+                    node.put("joinTokenLine", joinToken + "\n");
+                    nodeModel.put("node", node);
+                }
                 ObjectNode overlay = translate("templates/butane/node-network.bu", Templates.butane("node-network")
-                        .render(withFiles(TemplateModel.forNode(model, n.name(), n.ip(), n.mac(), pool.network()))), target, report);
+                        .render(withFiles(nodeModel)), target, report);
                 if (overlay != null) {
                     nodes.add(new RenderedConfig(n.name(), "rendered-" + n.name() + "-" + hash(overlay), overlay));
                 }

@@ -111,6 +111,18 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
     }
 
     @Override
+    public Set<String> withLiveTokens(ClusterState state) {
+        Set<String> nodes = new java.util.TreeSet<>();
+        tokens.live(state).forEach(t -> nodes.add(t.node()));
+        return nodes;
+    }
+
+    @Override
+    public void revokeJoined(ClusterState state, String node) {
+        tokens.revokeNode(state, node); // the fetch record stays: the node did fetch its config
+    }
+
+    @Override
     public void retainOnly(ClusterState state, Set<String> machines) {
         tokens.retainOnly(state, machines);
         tokens.fetches().retainOnly(state, machines);

@@ -178,6 +178,8 @@ class PlanMatchesDaemonTest {
         assertEquals(List.of("sandbox-demo-workers-3", "sandbox-demo-workers-4"), names(cluster(plan), Action.CreateMachine.class, Effect.APPLIED)
                 .stream().toList());
         assertEquals(2, cluster(plan).actions().size(), "replicas are not in the Ignition: no config changes");
+        cluster(plan).actions(Action.CreateMachine.class).forEach(x -> assertTrue(
+                x.reason().contains("joins the running cluster with a fresh bootstrap token"), x.reason()));
         ClusterStatus st = applyAndCompare(plan, "initial", "scale-up");
         assertEquals(Phase.READY, st.phase());
         assertEquals(5, st.nodes().size());
@@ -194,7 +196,7 @@ class PlanMatchesDaemonTest {
         assertEquals(List.of("sandbox-demo-workers-4", "sandbox-demo-workers-3", "sandbox-demo-workers-2"),
                 deletes.stream().map(x -> x.machine().name()).toList(), "newest first");
         deletes.forEach(x -> assertTrue(x.reason().contains("its node token is revoked"), x.reason()));
-        deletes.forEach(x -> assertTrue(x.reason().contains("WITHOUT draining"), x.reason()));
+        deletes.forEach(x -> assertTrue(x.reason().contains("its node is drained first"), x.reason()));
         ClusterStatus st = applyAndCompare(plan, "four", "one");
         assertEquals(Phase.READY, st.phase());
         assertEquals(Set.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1"), d.machines().keySet());
@@ -383,8 +385,9 @@ class PlanMatchesDaemonTest {
         ClusterPlan c = cluster(plan);
         Action.ApplyAddons addons = c.actions(Action.ApplyAddons.class).get(0);
         assertEquals(List.of("metrics"), addons.apply());
-        assertEquals(Effect.NOT_APPLIED, addons.effect());
-        assertTrue(addons.reason().contains("nkd does not apply add-on manifests yet"), addons.reason());
+        assertEquals(Effect.APPLIED, addons.effect());
+        assertTrue(addons.reason().contains("applied with server-side apply"), addons.reason());
+        assertEquals(List.of(new Action.AddonObjects("metrics", List.of("ServiceAccount m"), List.of(), List.of(), false)), addons.objects());
         assertEquals(1, c.actions().size());
 
         ClusterStatus before = d.apply("initial");

@@ -150,6 +150,61 @@ class NodeBootstrapScriptTest {
         }
     }
 
+    @Test
+    void aWorkerCreatedMonthsAfterInitJoinsWithTheFreshTokenOfItsNodeConfig() throws IOException {
+        String fresh = "fre5h1.abcdefghij012345";
+        Node worker = new Node("openstack-prod-workers-2", pool("openstack-prod", "workers"));
+        worker.write(overlay("openstack-prod", "openstack-prod-workers-2", fresh));
+        // the cluster's first token expired long ago and its signature left cluster-info; nkd's fresh one signs it
+        Files.writeString(api.resolve("cluster-info"), "jws-kubeconfig-fre5h1: signature\n");
+
+        Run joined = worker.run(Map.of());
+        assertEquals(0, joined.exit(), joined::output);
+        assertTrue(worker.done());
+        Path used = worker.root.resolve("var/lib/nkd/kubeadm-join.yaml");
+        assertEquals(List.of("kubeadm join --config " + used), worker.calls());
+        String config = Files.readString(used);
+        assertTrue(config.contains("token: \"" + fresh + "\""), config);
+        assertFalse(config.contains(TOKEN), "the pool's token is replaced");
+        assertEquals(permissions(0600), Files.getPosixFilePermissions(used));
+        assertFalse(joined.output().contains("abcdefghij012345"), () -> "the fresh token reached the journal:\n" + joined.output());
+        assertTrue(joined.output().contains("fresh bootstrap token fre5h1"), joined::output);
+    }
+
+    @Test
+    void aFreshTokenChangesTheNodeOverlaysButNotThePoolVersions() {
+        RepositoryConfig config = ConfigLoader.load(Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example")));
+        var cluster = config.cluster("openstack-prod").orElseThrow();
+        RenderedCluster plain = ClusterRenderer.render(cluster, config.images(), secrets());
+        RenderedCluster withToken = ClusterRenderer.render(cluster, config.images(), secrets(), "fre5h1.abcdefghij012345");
+        assertTrue(withToken.ok(), withToken.report()::toString);
+        assertEquals(plain.versions(), withToken.versions(), "a token refresh is not a new version of a pool");
+        assertEquals(plain.pools(), withToken.pools());
+        for (RenderedConfig n : withToken.nodes()) {
+            RenderedConfig before = plain.nodes().stream().filter(p -> p.name().equals(n.name())).findFirst().orElseThrow();
+            assertNotEquals(before.version(), n.version(), n.name());
+            assertEquals("fre5h1.abcdefghij012345\n", new String(bytes(n.config(), "/etc/nkd/join-token"), StandardCharsets.UTF_8));
+            assertEquals(permissions(0600), mode(n.config(), "/etc/nkd/join-token"));
+            assertThrowsAssertion(() -> bytes(before.config(), "/etc/nkd/join-token"));
+        }
+    }
+
+    private static void assertThrowsAssertion(Runnable r) {
+        try {
+            r.run();
+        } catch (AssertionError expected) {
+            return;
+        }
+        throw new AssertionError("a node overlay rendered without a join token writes /etc/nkd/join-token");
+    }
+
+    static JsonNode overlay(String cluster, String node, String joinToken) {
+        RepositoryConfig config = ConfigLoader.load(Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example")));
+        RenderedCluster r = ClusterRenderer.render(config.cluster(cluster).orElseThrow(), config.images(), secrets(), joinToken);
+        assertTrue(r.ok(), r.report()::toString);
+        return r.nodes().stream().filter(p -> p.name().equals(node)).findFirst().orElseThrow().config();
+    }
+
     // --- a node: the files its rendered config writes, under a temporary root, and the doubles on PATH
 
     private final class Node {
@@ -182,6 +237,19 @@ class NodeBootstrapScriptTest {
                 try (InputStream in = NodeBootstrapScriptTest.class.getResourceAsStream("/bootstrap/" + tool)) {
                     Path p = Files.write(bin.resolve(tool), in.readAllBytes());
                     Files.setPosixFilePermissions(p, permissions(0755));
+                }
+            }
+        }
+
+        /** Writes the /etc/nkd files of another config of the node (its overlay), as Ignition merges it. */
+        void write(JsonNode config) throws IOException {
+            for (JsonNode f : config.path("storage").path("files")) {
+                String path = f.path("path").asText();
+                if (path.startsWith("/etc/nkd/")) {
+                    Path target = root.resolve(path.substring(1));
+                    Files.createDirectories(target.getParent());
+                    Files.write(target, decode(f));
+                    Files.setPosixFilePermissions(target, permissions(f.path("mode").asInt()));
                 }
             }
         }

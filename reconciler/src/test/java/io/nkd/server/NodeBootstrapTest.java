@@ -177,4 +177,35 @@ class NodeBootstrapTest {
         assertEquals(List.of("w-2"), tokens.live(store.view("lab")).stream().map(TokenRecord::node).toList());
         assertFalse(tokens.list("lab").stream().anyMatch(t -> t.node().equals("w-1") && !t.revoked()));
     }
+
+    @Test
+    void aJoinedNodesTokenIsRevokedItsFetchIsKeptAndANewMachineGetsANewToken() {
+        NodeBootstrap boot = new NodeBootstrap(new IgnitionContent(), tokens, target);
+        publish(boot, "1");
+        String first;
+        try (ClusterState s = store.open("lab")) {
+            first = bearer(boot.pointer(s, "workers", "w-1", "rendered-workers-1", "rendered-w-1-1"));
+        }
+        tokens.fetches().record("lab", "w-1", "rendered-workers-1");
+        assertTrue(tokens.authenticate("lab", first).isPresent());
+        try (ClusterState s = store.open("lab")) {
+            assertEquals(java.util.Set.of("w-1"), boot.withLiveTokens(s));
+            boot.revokeJoined(s, "w-1");
+            assertEquals(java.util.Set.of(), boot.withLiveTokens(s));
+            assertEquals("rendered-workers-1", boot.fetched(s).get("w-1").poolVersion(), "the status still shows what it fetched");
+        }
+        assertTrue(tokens.authenticate("lab", first).isEmpty(), "the joined node's pointer no longer opens its configs");
+        String second;
+        try (ClusterState s = store.open("lab")) {
+            second = bearer(boot.pointer(s, "workers", "w-1", "rendered-workers-1", "rendered-w-1-1"));
+        }
+        assertTrue(tokens.authenticate("lab", second).isPresent(), "a machine created again gets a new token");
+        assertTrue(!first.equals(second));
+    }
+
+    private static String bearer(String pointer) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Bearer ([A-Za-z0-9_-]+)").matcher(pointer);
+        assertTrue(m.find(), pointer);
+        return m.group(1);
+    }
 }
