@@ -10,7 +10,8 @@
 #                                          restarts all three cleanly after a crash or with stale PID files
 #   testenv/kube-apiserver.sh env          prints `export KUBECONFIG=…` (admin token + CA, mode 0600; under sudo a
 #                                          copy owned by the calling user) and
-#                                          `export NKD_KUBE_APISERVER=https://127.0.0.1:PORT`
+#                                          `export NKD_KUBE_APISERVER=https://127.0.0.1:PORT` and, once built,
+#                                          `export NKD_KUBE_BIN_DIR=…` (the cached kube-apiserver binaries)
 #   testenv/kube-apiserver.sh status       says what runs (exit 0 only when the server is ready)
 #   testenv/kube-apiserver.sh down [--wipe]  stops all three (by PID); --wipe also deletes etcd's data, so the next
 #                                          `up` starts with an empty cluster (ports, certificates and token stay)
@@ -431,6 +432,10 @@ cmd_env() {
   fi
   printf 'export KUBECONFIG=%q\n' "$kubeconfig"
   printf 'export NKD_KUBE_APISERVER=%q\n' "$(server_url)"
+  # the binaries, for tests that start their own API server with a cluster's PKI (io.nkd.testkit.PrivateApiServer)
+  local bin
+  bin=$(bin_dir 2>/dev/null) && built "$bin" && printf 'export NKD_KUBE_BIN_DIR=%q\n' "$bin"
+  return 0
 }
 
 cmd_status() {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
         })
 public final class Main implements Runnable {
     /** Every subcommand, in the order {@code nkd --help} lists them. */
-    static final List<String> COMMANDS = List.of("init", "validate", "render", "plan", "schema", "certs", "serve", "demo",
+    static final List<String> COMMANDS = List.of("init", "validate", "render", "plan", "schema", "certs", "kubeconfig", "serve", "demo",
             "status", "history", "reconcile", "destroy", "baremetal", "butane", "ignition", "import");
 
     /** Options of {@code nkd} itself that take a value (so the value is not mistaken for the command). */
@@ -74,6 +74,7 @@ public final class Main implements Runnable {
             case "plan" -> PlanCommand.class;
             case "schema" -> SchemaCommand.class;
             case "certs" -> CertsCommand.class;
+            case "kubeconfig" -> KubeconfigCommand.class;
             case "serve" -> ServeCommand.class;
             case "demo" -> DemoCommand.class;
             case "status" -> StatusCommand.class;

@@ -33,7 +33,9 @@ final class StatusPrinter {
         if (s.nodes().isEmpty()) {
             return "-";
         }
-        long fetched = s.nodes().stream().filter(n -> n.phase() == MachinePhase.FETCHED).count();
+        // a node that joined Kubernetes (or is Ready there) fetched its config first
+        long fetched = s.nodes().stream().filter(n -> n.phase() == MachinePhase.FETCHED || n.phase() == MachinePhase.JOINED
+                || n.phase() == MachinePhase.READY || n.phase() == MachinePhase.NOT_READY).count();
         return fetched + "/" + s.nodes().size() + " fetched";
     }
 
@@ -47,6 +49,7 @@ final class StatusPrinter {
         if (s.attemptedRevision() != null && !s.attemptedRevision().equals(s.appliedRevision())) {
             out.append("Attempted: ").append(s.attemptedRevision()).append('\n');
         }
+        out.append("Kubernetes: ").append(kubernetes(s.kubernetes())).append('\n');
         out.append("Conditions:\n");
         Table conditions = Table.indented("  ", 4);
         s.conditions().forEach(c -> conditions.row(c.type(), c.status(), c.reason(), c.message()));
@@ -58,7 +61,8 @@ final class StatusPrinter {
         out.append("Nodes:\n");
         Table nodes = Table.indented("  ", 5);
         s.nodes().forEach(n -> nodes.row(n.name(), n.pool(), n.phase() == null ? "-" : n.phase().name().toLowerCase(java.util.Locale.ROOT),
-                "since " + time(n.since()), node(n) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())));
+                "since " + time(n.since()), node(n) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())
+                        + kubeNode(n.kubernetes())));
         out.append(nodes);
         addons(s.addons(), out);
         if (s.lastError() != null) {
@@ -91,6 +95,26 @@ final class StatusPrinter {
         out.append('\n');
         a.errors().forEach(e -> out.append("  failed: ").append(e).append('\n'));
         a.waiting().forEach(w -> out.append("  waiting: ").append(w).append('\n'));
+    }
+
+    /** {@code API https://10.0.0.10:6443 ready; 3 of 3 nodes joined, 2 Ready (observed …)}, or why not. */
+    static String kubernetes(io.nkd.status.KubernetesStatus k) {
+        if (k == null) {
+            return "not observed (nkd has not reached this cluster's API)";
+        }
+        String api = "API " + k.server() + (k.apiReady() ? " ready" : " not ready: " + k.apiMessage());
+        String nodes = !k.apiReady() ? "" : k.apiMessage() != null ? "; nodes unreadable: " + k.apiMessage()
+                : "; " + k.nodesJoined() + " of " + k.nodesExpected() + " nodes joined, " + k.nodesReady() + " Ready";
+        return api + nodes + " (observed " + time(k.observedAt()) + ")";
+    }
+
+    /** The Node's facts: {@code ; Node Ready (KubeletReady), kubelet v1.31.1, NestOS 24.03}. */
+    private static String kubeNode(ClusterStatus.NodeKubernetes k) {
+        if (k == null) {
+            return "";
+        }
+        return "; Node " + (k.ready() ? "Ready" : "NotReady") + (k.reason() == null ? "" : " (" + k.reason() + ")")
+                + (k.kubeletVersion() == null ? "" : ", kubelet " + k.kubeletVersion()) + (k.osImage() == null ? "" : ", " + k.osImage());
     }
 
     private static String node(ClusterStatus.NodeStatus n) {

@@ -36,9 +36,14 @@ public final class ClusterReconciler {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Collaborators.BootConfigs bootConfigs;
+    /** nkd_cluster_api_ready and nkd_cluster_nodes: the cluster's own API, as ObserveCluster last saw it. */
+    private final KubernetesGauges kubeGauges;
     private final Backoff backoff = new Backoff();
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** nkd_certificate_expiry_timestamp_seconds{cluster,certificate}: the expiry of each certificate nkd keeps. */
+    private final java.util.concurrent.ConcurrentMap<List<String>, java.util.concurrent.atomic.AtomicLong> certificateGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -57,6 +62,7 @@ public final class ClusterReconciler {
         this.clock = clock;
         this.metrics = metrics;
         this.addonMetrics = new AddonMetrics(metrics);
+        this.kubeGauges = new KubernetesGauges(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -92,7 +98,7 @@ public final class ClusterReconciler {
             }
             readFetches(scope);
             retry(scope);
-            status = notServing(StatusComputer.compute(scope, clock.instant()));
+            status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
             try {
                 StatusStore.save(state, status);
                 HistoryEntry entry = history(scope, previous, status);
@@ -109,7 +115,7 @@ public final class ClusterReconciler {
                     scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                             "cannot save the cluster's status: " + e.getMessage(), e);
                     retry(scope);
-                    status = notServing(StatusComputer.compute(scope, clock.instant()));
+                    status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
                     try {
                         StatusStore.save(state, status);
                     } catch (io.nkd.state.StateIOException again) {
@@ -123,11 +129,14 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
+                    : scope.observed != null ? KubernetesGauges.observeAgain(status)
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5) : null;
             retry = ApplyAddons.nextPass(scope, retry);
             addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
-            gauges(cluster, status, scope.retryIn);
+            KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
+            gauges(cluster, status, scope.retryIn, scope.certificates);
+            kubeGauges.update(cluster, status);
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
@@ -210,7 +219,7 @@ public final class ClusterReconciler {
     }
 
     /** nkd_machines{cluster,pool,phase}: every phase of every pool, 0 when none (so a graph drops to 0, not to nothing). */
-    private void gauges(String cluster, ClusterStatus status, Duration retryIn) {
+    private void gauges(String cluster, ClusterStatus status, Duration retryIn, List<io.nkd.pki.CertificateInfo> certificates) {
         java.util.Map<java.util.List<String>, Long> counts = new java.util.HashMap<>();
         for (ClusterStatus.NodeStatus n : status.nodes()) {
             if (n.phase() != null) {
@@ -227,6 +236,12 @@ public final class ClusterReconciler {
                         "cluster", k.get(0), "pool", k.get(1), "phase", k.get(2)), new java.util.concurrent.atomic.AtomicLong()))
                         .set(counts.getOrDefault(key, 0L));
             }
+        }
+        for (io.nkd.pki.CertificateInfo cert : certificates) {
+            // renewed certificates keep their path: the same series moves forward
+            certificateGauges.computeIfAbsent(List.of(cluster, cert.path()), k -> metrics.gauge("nkd_certificate_expiry_timestamp_seconds",
+                    io.micrometer.core.instrument.Tags.of("cluster", k.get(0), "certificate", k.get(1)),
+                    new java.util.concurrent.atomic.AtomicLong())).set(cert.notAfter().getEpochSecond());
         }
         retryGauges.computeIfAbsent(cluster, c -> metrics.gauge("nkd_reconcile_retry_seconds",
                 io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))

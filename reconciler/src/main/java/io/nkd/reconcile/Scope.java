@@ -29,6 +29,8 @@ public final class Scope {
     boolean removed;
     boolean paused;
     BootstrapSecrets secrets;
+    /** The certificates nkd keeps for the cluster (after renewals), with their expiry: EnsureSecrets. */
+    java.util.List<io.nkd.pki.CertificateInfo> certificates = java.util.List.of();
     RenderedCluster rendered;
     final List<ProvisionedMachine> machines = new ArrayList<>();
     /** Every provider call of this reconcile goes through it; it remembers what they returned and how they failed. */

@@ -33,6 +33,8 @@ final class StatusComputer {
     static final String CONFIG_VALID = "ConfigValid";
     static final String RENDERED = "Rendered";
     static final String MACHINES_READY = "MachinesReady";
+    /** Whether the certificates nkd watches stay valid for more than {@link io.nkd.secrets.ClusterSecrets#RENEW_BEFORE}. */
+    static final String CERTIFICATES_VALID = "CertificatesValid";
     /** Whether every running node runs the config the applied commit asks for. */
     static final String UP_TO_DATE = "UpToDate";
     /** Whether the add-ons (the Housekeeper's included) are applied: see {@link #addonsApplied}. */
@@ -52,6 +54,10 @@ final class StatusComputer {
         MACHINES_FAILED,
         /** Applied; machines are missing or booting. */
         PROVISIONING,
+        /** Applied; every machine fetched its config; the API server or the nodes are not up yet in Kubernetes. */
+        WAITING_FOR_KUBERNETES,
+        /** Applied; the cluster was up, and its API or some of its nodes are not Ready any more. */
+        KUBERNETES_DEGRADED,
         /** Applied; every machine runs, some on an older config that only a rollout would replace. */
         ROLLOUT_PENDING,
         /** Applied; every node runs its desired config. */
@@ -70,8 +76,8 @@ final class StatusComputer {
             case UNMANAGED -> Phase.UNMANAGED;
             case PAUSED -> Phase.PAUSED;
             case FAILED_NOTHING_APPLIED -> Phase.FAILED;
-            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, ADDONS_FAILED -> Phase.DEGRADED;
-            case PROVISIONING, ADDONS_WAITING -> Phase.PROVISIONING;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ADDONS_FAILED -> Phase.DEGRADED;
+            case PROVISIONING, WAITING_FOR_KUBERNETES, ADDONS_WAITING -> Phase.PROVISIONING;
             case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
             case READY -> Phase.READY;
         };
@@ -173,11 +179,15 @@ final class StatusComputer {
             // a machine made after the recorded time is another one under the same name (a replacement): its own time
             boolean sameMachine = m == null || m.createdAt() == null || old == null || old.since() == null
                     || !old.since().isBefore(m.createdAt());
+            // after FETCHED, the node's own Node object tells how far it is (joined, Ready, NotReady again)
+            KubernetesObservation.NodeView view = KubernetesObservation.refine(s, n.name(), phase, message, old);
+            phase = view.phase();
+            message = view.message();
             Instant since = old != null && old.phase() == phase && old.since() != null && sameMachine ? old.since() : now;
-            t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message));
+            t.nodes.add(new NodeStatus(n.name(), n.pool().name(), desired, current, phase, since, message, view.kubernetes()));
             if (phase == MachinePhase.FAILED && tried != null && tried.givenUp()) {
                 t.failed.add(n.name() + (m.message() == null ? "" : " (" + m.message() + ")"));
-            } else if (phase != MachinePhase.FETCHED) {
+            } else if (!KubernetesObservation.provisioned(phase)) {
                 t.waiting.add(n.name() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT) + (message == null ? "" : ": " + message) + ")");
             } else {
                 t.fetched++;
@@ -235,8 +245,11 @@ final class StatusComputer {
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
+        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev, now);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
+                : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
+                : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
                 : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
         Condition addons = addonsApplied(s);
@@ -284,6 +297,19 @@ final class StatusComputer {
                 reconciling = cond(RECONCILING, Status.TRUE, Reasons.PROVISIONING, machinesReady.message());
                 stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
             }
+            case WAITING_FOR_KUBERNETES -> {
+                readyReason = kube.nodes().reason().equals(Reasons.WAITING_FOR_NODES) ? Reasons.WAITING_FOR_NODES
+                        : kube.api().status() == Status.TRUE ? kube.nodes().reason() : Reasons.WAITING_FOR_API_SERVER;
+                readyMessage = "machines created (" + machines + "); " + kube.message();
+                reconciling = cond(RECONCILING, Status.TRUE, readyReason, kube.message());
+                stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
+            }
+            case KUBERNETES_DEGRADED -> {
+                readyReason = kube.api().status() != Status.TRUE ? Reasons.WAITING_FOR_API_SERVER : kube.nodes().reason();
+                readyMessage = kube.message();
+                reconciling = cond(RECONCILING, Status.FALSE, readyReason, "nkd waits for the cluster's API and kubelets: " + kube.message());
+                stalled = cond(STALLED, Status.FALSE, readyReason, "nothing nkd can change; it keeps watching");
+            }
             case ROLLOUT_PENDING -> {
                 readyReason = Reasons.ROLLOUT_PENDING;
                 readyMessage = upToDateText + ": " + rollout;
@@ -308,18 +334,25 @@ final class StatusComputer {
             }
             default -> {
                 readyReason = Reasons.SUCCEEDED;
-                readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText;
+                readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText
+                        + (kube.kind() == KubernetesObservation.Kind.READY ? "; " + kube.message() : "");
                 reconciling = cond(RECONCILING, Status.FALSE, Reasons.SUCCEEDED, upToDateText);
                 stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
             }
         }
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
-        ClusterStatus base = withAddons(copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now), s);
+        ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
+        if (s.observed != null) {
+            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), s.observed, base.addons(),
+                    base.rollout());
+        }
+        base = withAddons(base, s);
         List<Condition> conditions = new ArrayList<>(List.of(
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
-                machinesReady, nodesUpToDate, stalled, reconciling));
+                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling));
         if (addons != null) {
             conditions.add(addons);
         }
@@ -422,6 +455,48 @@ final class StatusComputer {
         return new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
                 base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
                 base.rollout());
+    }
+
+    /**
+     * The CertificatesValid condition: a warning, not a phase (the cluster still works), from the certificates nkd keeps
+     * (it renews the leaves and kubeconfigs itself, so what shows up here is a CA, or a renewal that failed). Left as
+     * it was when the reconcile did not get as far as the secrets.
+     */
+    static ClusterStatus certificates(ClusterStatus status, Scope s, Instant now) {
+        if (s.certificates.isEmpty()) {
+            return status;
+        }
+        Instant soon = now.plus(io.nkd.secrets.ClusterSecrets.RENEW_BEFORE);
+        List<io.nkd.pki.CertificateInfo> expired = s.certificates.stream().filter(c -> !c.notAfter().isAfter(now)).toList();
+        // CAs a month ahead; the leaves and kubeconfigs nkd renews itself only once their renewal is overdue
+        List<io.nkd.pki.CertificateInfo> expiring = s.certificates.stream().filter(c -> c.notAfter().isAfter(now)
+                && (c.ca() ? c.notAfter().isBefore(soon)
+                : io.nkd.secrets.ClusterSecrets.due(c.notBefore(), c.notAfter(), now, io.nkd.secrets.ClusterSecrets.RENEW_BEFORE))).toList();
+        Condition c;
+        if (!expired.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED, describe(expired, now) + ". " + certificateAdvice(expired));
+        } else if (!expiring.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRING, describe(expiring, now) + ". " + certificateAdvice(expiring));
+        } else {
+            io.nkd.pki.CertificateInfo next = s.certificates.stream().min(java.util.Comparator.comparing(io.nkd.pki.CertificateInfo::notAfter))
+                    .orElseThrow();
+            c = cond(CERTIFICATES_VALID, Status.TRUE, Reasons.CERTIFICATES_VALID, "the next to expire is " + next.path() + " on "
+                    + next.notAfter() + "; nkd renews its leaves and kubeconfigs " + io.nkd.secrets.ClusterSecrets.RENEW_BEFORE.toDays()
+                    + " days ahead");
+        }
+        return status.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), s.revision, null), now);
+    }
+
+    private static String describe(List<io.nkd.pki.CertificateInfo> certs, Instant now) {
+        return certs.stream().map(c -> c.path() + (c.notAfter().isAfter(now) ? " expires on " + c.notAfter() + " ("
+                        + java.time.Duration.between(now, c.notAfter()).toDays() + " days)" : " expired on " + c.notAfter()))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String certificateAdvice(List<io.nkd.pki.CertificateInfo> certs) {
+        return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
+                ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
+                : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

@@ -58,13 +58,34 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
      *
      * @param currentVersion the pool config version the node fetched from nkd's Ignition server (or that its provider
      *                       knows it booted), null until then
-     * @param phase          requested → building → active → fetched, or failed / deleting
+     * @param phase          requested → building → active → fetched → joined → ready (not_ready once a Ready node is
+     *                       not), or failed / deleting
+     * @param kubernetes     its Node object in the cluster's API, null while nkd has not seen one
      * @param since          when the machine entered that phase (as far as nkd saw)
      * @param message        the provider's own words about the machine (a fault, a refusal), or what nkd waits for
      */
     @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true) // "state" of nkd before 0.5
     public record NodeStatus(String name, String pool, String desiredVersion, String currentVersion, MachinePhase phase,
-                             Instant since, String message) {
+                             Instant since, String message, NodeKubernetes kubernetes) {
+        /** A node nkd has not seen in the cluster's API (yet). */
+        public NodeStatus(String name, String pool, String desiredVersion, String currentVersion, MachinePhase phase,
+                          Instant since, String message) {
+            this(name, pool, desiredVersion, currentVersion, phase, since, message, null);
+        }
+    }
+
+    /**
+     * The node's Node object as nkd last read it from the cluster's API.
+     *
+     * @param ready          its Ready condition is True
+     * @param reason         the Ready condition's reason (KubeletReady, KubeletNotReady, NodeStatusUnknown), null if none
+     * @param message        the Ready condition's message
+     * @param since          the Ready condition's last transition
+     * @param kubeletVersion status.nodeInfo.kubeletVersion
+     * @param osImage        status.nodeInfo.osImage
+     */
+    public record NodeKubernetes(boolean ready, String reason, String message, Instant since, String kubeletVersion,
+                                 String osImage) {
     }
 
     /**

@@ -46,6 +46,12 @@ public final class Reasons {
     public static final String PROVIDER_ERROR = "ProviderError";
     /** The provider could not be reached. */
     public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
+    /** Every certificate nkd watches is valid for more than 30 days. */
+    public static final String CERTIFICATES_VALID = "CertificatesValid";
+    /** A certificate nkd cannot renew by itself (a CA, or one kubeadm issued on the nodes) expires within 30 days. */
+    public static final String CERTIFICATE_EXPIRING = "CertificateExpiring";
+    /** A certificate nkd watches has expired. */
+    public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
     /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
     /** Condition AddonsApplied: every add-on object was applied. */
@@ -60,4 +66,17 @@ public final class Reasons {
     public static final String ADDONS_NOT_APPLIED = "AddonsApplyFailed";
     /** Ready: every machine runs, add-on objects wait for their CustomResourceDefinitions. */
     public static final String WAITING_FOR_ADDONS = "WaitingForAddons";
+    /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */
+    public static final String WAITING_FOR_API_SERVER = "WaitingForApiServer";
+    /** The API server answers; nodes Git asks for have not registered or are not Ready yet. */
+    public static final String WAITING_FOR_NODES = "WaitingForNodes";
+    /** Nodes that were Ready in Kubernetes are NotReady now (named, with their reason). */
+    public static final String NODES_NOT_READY = "NodesNotReady";
+    /** The API server is ready / every node Git asks for is Ready in Kubernetes. */
+    public static final String API_SERVER_READY = "ApiServerReady";
+    public static final String NODES_READY = "NodesReady";
+    /** The API server answers but nkd's admin cannot read the Nodes (RBAC, an error of the server). */
+    public static final String CLUSTER_API_FAILED = "ClusterApiFailed";
+    /** This nkd has no way to reach the cluster's API: Ready means provisioned, not that the nodes are Ready. */
+    public static final String NOT_OBSERVED = "NotObserved";
 }

@@ -139,6 +139,14 @@ class LibvirtVmBootTest {
         // nkd's status shows the node's config as fetched, with the pool's rendered version
         JsonNode fetched = DaemonStatus.await(apiPort, CLUSTER, s -> nodes(s).size() == 1
                 && "FETCHED".equalsIgnoreCase(nodes(s).get(0).path("phase").asText()), Duration.ofSeconds(60));
+        // the VM runs no Kubernetes: provisioned is not Ready; nkd says it waits for the API server at the endpoint
+        JsonNode waiting = DaemonStatus.await(apiPort, CLUSTER, s -> condition(s, "ApiServerReady") != null, Duration.ofSeconds(60));
+        assertEquals("PROVISIONING", waiting.path("phase").asText(), waiting.toString());
+        JsonNode api = condition(waiting, "ApiServerReady");
+        assertEquals("FALSE", api.path("status").asText(), api.toString());
+        assertEquals("WaitingForApiServer", api.path("reason").asText(), api.toString());
+        assertTrue(api.path("message").asText().contains("https://vm-boot-control-plane-1:6443/readyz"), api.toString());
+        assertEquals("WaitingForApiServer", condition(waiting, "Ready").path("reason").asText(), waiting.toString());
         String poolVersion = StreamSupport.stream(fetched.path("pools").spliterator(), false)
                 .filter(p -> p.path("name").asText().equals("control-plane")).findFirst()
                 .orElseThrow(() -> new AssertionError("no control-plane pool in " + fetched)).path("renderedVersion").asText();
@@ -155,6 +163,15 @@ class LibvirtVmBootTest {
 
     private int apiPort;
     private Path nkdLog;
+
+    private static JsonNode condition(JsonNode status, String type) {
+        for (JsonNode c : status.path("conditions")) {
+            if (type.equals(c.path("type").asText())) {
+                return c;
+            }
+        }
+        return null;
+    }
 
     /** nkd serve as the guest needs it: Ignition on loopback, advertised to nodes as 10.0.2.2 (QEMU's view of it). */
     private Process serve(Path repo) throws IOException {

@@ -266,6 +266,11 @@ class OpenStackServeProcessTest {
         assertTrue(full.contains("/etc/kubernetes/pki/ca.crt"), "the cluster CA");
         assertTrue(full.contains(a + "-cp-1"), "the node's own host name");
         DaemonStatus.await(apiPort, a, st -> phase(st, a + "-cp-1").equals("FETCHED"), Duration.ofSeconds(60));
+        // a control-plane machine exists but runs no Kubernetes (Nova's fake driver): nkd asks its endpoint and says it
+        // waits for the API server there; the cluster is provisioning, not Ready
+        JsonNode noApi = DaemonStatus.await(apiPort, a, st -> conditionMentions(st, "waiting for the API server at https://" + ipA + ":6443"),
+                CONVERGE);
+        assertEquals("PROVISIONING", noApi.path("phase").asText(), noApi.toString());
 
         // scale 2 → 4 → 1 by commits; scaling down removes the newest workers first
         TestFiles.edit(yamlA, "replicas: 2", "replicas: 4");

@@ -79,4 +79,30 @@ class StatusPrinterTest {
                 + "  failed: Service calico-system/typha (clusters/lab/manifests/cni/calico.yaml:120) of add-on calico: HTTP 422: "
                 + "spec.ports[0].port: Invalid value: 99999\n"), detail);
     }
+
+    @Test
+    void detailShowsTheClusterApiAndEachNodesKubernetesState() {
+        var k = new io.nkd.status.KubernetesStatus(true, null, "https://10.0.0.10:6443", 2, 2, 1, T);
+        var ready = new ClusterStatus.NodeKubernetes(true, "KubeletReady", "kubelet is posting ready status", T, "v1.31.4", "NestOS 24.09");
+        var notReady = new ClusterStatus.NodeKubernetes(false, "NodeStatusUnknown", "Kubelet stopped posting node status.", T, "v1.31.4",
+                "NestOS 24.09");
+        ClusterStatus s = new ClusterStatus("demo", "0123456789abcdef", "0123456789abcdef", Phase.DEGRADED, List.of(), List.of(), List.of(
+                new ClusterStatus.NodeStatus("demo-cp-1", "control-plane", "v1", "v1", io.nkd.status.MachinePhase.READY, T, null, ready),
+                new ClusterStatus.NodeStatus("demo-w-1", "workers", "v1", "v1", io.nkd.status.MachinePhase.NOT_READY, T,
+                        "NotReady (NodeStatusUnknown: Kubelet stopped posting node status.)", notReady)), null, T, T, k, null, null);
+        String detail = StatusPrinter.detail(s);
+        assertTrue(detail.contains("Kubernetes: API https://10.0.0.10:6443 ready; 2 of 2 nodes joined, 1 Ready (observed 2026-12-06T03:00:00Z)\n"),
+                detail);
+        assertTrue(detail.contains("demo-cp-1  control-plane  ready      since 2026-12-06T03:00:00Z  up to date; Node Ready (KubeletReady), "
+                + "kubelet v1.31.4, NestOS 24.09\n"), detail);
+        assertTrue(detail.contains("demo-w-1   workers        not_ready  since 2026-12-06T03:00:00Z  up to date; NotReady (NodeStatusUnknown: "
+                + "Kubelet stopped posting node status.); Node NotReady (NodeStatusUnknown), kubelet v1.31.4, NestOS 24.09\n"), detail);
+        assertTrue(StatusPrinter.clusters(List.of(s)).contains("2/2 fetched"), "a node in Kubernetes fetched its config first");
+
+        var down = new io.nkd.status.KubernetesStatus(false, "cannot connect to https://10.0.0.10:6443/readyz: connection refused", "https://10.0.0.10:6443",
+                2, 0, 0, T);
+        assertEquals("API https://10.0.0.10:6443 not ready: cannot connect to https://10.0.0.10:6443/readyz: connection refused (observed "
+                + "2026-12-06T03:00:00Z)", StatusPrinter.kubernetes(down));
+        assertEquals("not observed (nkd has not reached this cluster's API)", StatusPrinter.kubernetes(null));
+    }
 }
