@@ -73,12 +73,14 @@ record ApplyAddons(Collaborators c) implements Step {
         try {
             report = s.workload.addons().apply(set.objects().stream().map(o -> new Addons.ManifestObject(o.addon(), o.file(), o.line(),
                     o.apiVersion(), o.kind(), o.namespace(), o.name(), o.json())).toList(), set.pruneFlags());
-        } catch (ClusterApiException e) {
-            // the API answered /readyz but failed here (its discovery, the inventory): an add-on error like any other, not
-            // a failed commit; the record says incomplete, so the next pass (30 s) applies again
-            LOG.warn("add-ons not applied cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), e.getMessage());
+        } catch (RuntimeException e) {
+            // the API answered /readyz but failed here (its discovery, the inventory), or the client did: an add-on error
+            // like any other, not a failed commit; the record says incomplete, so the next pass (30 s) applies again
+            LOG.warn("add-ons not applied cluster={} commit={}: {}", s.cluster, Steps.shortId(s.revision), e.toString());
+            String object = e instanceof ClusterApiException c ? c.object() : "add-ons";
+            String message = e instanceof ClusterApiException ? e.getMessage() : "not applied: " + e;
             s.addons = new AddonsStatus(s.revision, set.digest(), set.objects().size(), 0,
-                    List.of(new AddonsStatus.AddonError(null, e.object(), null, e.getMessage())), List.of(), List.of(), now);
+                    List.of(new AddonsStatus.AddonError(null, object, null, message)), List.of(), List.of(), now);
             s.addonsApplied = true;
             s.state.writeJson(RECORD, new Applied(s.revision, set.digest(), now, false), Sensitivity.PUBLIC);
             return true;

@@ -290,8 +290,13 @@ class ApplyAddonsTest {
                     new ProviderCalls("sandbox-demo", snapshot.revision(), new SimpleMeterRegistry(), clock));
             for (Step step : Steps.all(c)) {
                 if (step instanceof ApplyAddons) {
+                    // what ObserveCluster finds on a cluster whose nodes all joined and are Ready
                     s.workload = workload;
                     s.observed = new KubernetesStatus(true, null, "https://10.0.0.10:6443", 3, 3, 3, clock.now);
+                    Map<String, ClusterNode> nodes = new TreeMap<>();
+                    s.machines.forEach(m -> nodes.put(m.name(), new ClusterNode(m.name(), true, "KubeletReady", "kubelet is posting ready status",
+                            clock.now, false, m.pool().equals("control-plane"), "v1.31.4", "NestOS", Map.of(), Map.of())));
+                    s.kubeNodes = nodes;
                 }
                 if (!step.run(s)) {
                     break;
