@@ -158,7 +158,7 @@ class BootstrapEndToEndTest {
         assertEquals("NodesNotReady", ready(o.status()).reason());
         assertNull(o.status().lastError(), "a NotReady node is a fact of the cluster, not a failed commit");
         assertEquals(Duration.ofSeconds(5), o.retryAfter());
-        String shown = statusText();
+        String shown = daemon.statusText();
         assertTrue(shown.contains("Kubernetes: API " + endpoint + " ready; 3 of 3 nodes joined, 2 Ready"), shown);
         assertTrue(shown.lines().anyMatch(l -> l.contains(W2) && l.contains("not_ready")
                 && l.contains("Node NotReady (NodeStatusUnknown), kubelet v1.31.4, " + SimulatedKubelets.OS_IMAGE)), shown);
@@ -177,19 +177,6 @@ class BootstrapEndToEndTest {
         ClusterReconciler.Outcome o = daemon.reconcile("create e2e");
         assertEquals(ClusterStatus.Phase.READY, o.status().phase(), () -> String.valueOf(o.status().conditions()));
         assertTrue(ready(o.status()).message().endsWith("API up; 3 of 3 nodes joined, 3 Ready"), ready(o.status()).message());
-    }
-
-    /** What {@code nkd status e2e --state-dir DIR} prints. */
-    private String statusText() {
-        java.io.PrintStream old = System.out;
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        try {
-            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
-            assertEquals(0, io.nkd.cli.Main.execute("status", CLUSTER, "--state-dir", daemon.stateDir().toString()));
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     record Counts(boolean apiReady, int expected, int joined, int ready) {

@@ -88,6 +88,22 @@ public final class E2eDaemon implements AutoCloseable {
         return reconciler.reconcile(cluster, DesiredRevision.of(repo.snapshot(step)));
     }
 
+    /** What {@code nkd status CLUSTER --state-dir DIR} prints (the CLI run in this JVM, as a user runs it). */
+    public String statusText() {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            int exit = io.nkd.cli.Main.execute("status", cluster, "--state-dir", stateDir.toString());
+            if (exit != 0) {
+                throw new AssertionError("nkd status " + cluster + " exited " + exit + ": " + out.toString(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** A gauge of this cluster ({@code nkd_cluster_api_ready}, {@code nkd_cluster_nodes} with state …). */
     public double gauge(String name, String... tags) {
         var search = metrics.get(name).tag("cluster", cluster);

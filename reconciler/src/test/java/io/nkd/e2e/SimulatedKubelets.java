@@ -90,6 +90,11 @@ public final class SimulatedKubelets implements Provider, AutoCloseable {
 
     @Override
     public void delete(String cluster, String machine) {
+        // nkd must have drained the node and removed it from Kubernetes first (when the API answers)
+        if (api != null && api.client().nodes().withName(machine).get() != null) {
+            deletedWithNode.add(machine);
+        }
+        deleted.add(machine);
         machines.remove(machine);
         requests.remove(machine);
     }
@@ -104,6 +109,11 @@ public final class SimulatedKubelets implements Provider, AutoCloseable {
         list(cluster).forEach(m -> delete(cluster, m.name()));
         return List.of();
     }
+
+    /** Machines deleted, in order. */
+    public final List<String> deleted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** Machines deleted while their Node object still existed in the cluster's API (nkd did not take it out first). */
+    public final List<String> deletedWithNode = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     /** The names of the machines that exist, sorted. */
     public List<String> names() {

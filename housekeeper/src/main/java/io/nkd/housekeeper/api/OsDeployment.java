@@ -14,9 +14,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OsDeployment(String image, String digest, String checksum, String version) {
 
-    /** "image@digest" or what of it is known, for logs and status. */
+    /**
+     * "image@digest" or what of it is known, for logs and status. An image rebased to by digest (nkd always pins)
+     * already names it: {@code quay.io/x/os@sha256:…} stays as it is, never {@code …@sha256:…@sha256:…} (which no image
+     * reference parser reads, and so never matches a target).
+     */
     public String describe() {
-        String d = digest == null ? "" : "@" + digest;
+        String d = digest == null || image != null && image.contains("@") ? "" : "@" + digest;
         return (image == null ? "commit " + checksum : image) + d;
     }
 }
