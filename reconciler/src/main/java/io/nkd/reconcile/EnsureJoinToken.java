@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * needs them; a later scale-up makes a new one). Tokens an operator made with kubeadm are never touched (nkd lists
  * only Secrets it labelled). While the API is not up (a cluster being bootstrapped), nothing happens here: the
  * machines join with the cluster's first token, which the first control-plane node's {@code kubeadm init} creates.
- * Fills {@code joinToken} and {@code joinTokenExpires}; never logs a token's secret.
+ * Fills {@code joinToken} and {@code joinTokenExpires} (or {@code joinTokenFailure}, which stops the reconcile in
+ * ReconcileMachines only when it is about to create a machine); never logs a token's secret.
  */
 record EnsureJoinToken(Collaborators c) implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(EnsureJoinToken.class);
@@ -107,6 +108,9 @@ record EnsureJoinToken(Collaborators c) implements Step {
                 tokens.create(fresh, expires, "nkd: joins of nodes of cluster " + s.cluster + " (commit "
                         + Steps.shortId(s.revision) + ")");
                 stored = new Stored(fresh.value(), expires);
+                io.micrometer.core.instrument.Counter.builder("nkd_join_tokens_created_total")
+                        .description("Fresh bootstrap tokens nkd created for machines joining a running cluster")
+                        .tag("cluster", s.cluster).register(s.calls.metrics()).increment();
                 s.state.writeJson(STATE_FILE, stored, Sensitivity.SECRET);
                 LOG.info("cluster={} commit={}: created bootstrap token {} valid until {} for nodes that have not joined: {}",
                         s.cluster, Steps.shortId(s.revision), fresh.id(), expires, String.join(", ", waiting));
@@ -115,8 +119,11 @@ record EnsureJoinToken(Collaborators c) implements Step {
             s.joinTokenExpires = stored.expires();
             return true;
         } catch (ClusterApiException e) {
-            throw new ReconcileException.Transient(Reasons.JOIN_TOKEN_FAILED, e.getMessage()
+            // fails the reconcile only if a machine is to be created (ReconcileMachines): deletes and drains go on
+            LOG.warn("cluster={} commit={}: cannot prepare a bootstrap token: {}", s.cluster, Steps.shortId(s.revision), e.getMessage());
+            s.joinTokenFailure = new ReconcileException.Transient(Reasons.JOIN_TOKEN_FAILED, e.getMessage()
                     + "; nkd retries (machines are created once a bootstrap token exists for them)", e);
+            return true;
         }
     }
 

@@ -108,6 +108,7 @@ class JoinsAndDrainsTest {
         final Map<String, Deque<NodeRemovals.Progress>> removals = new HashMap<>();
         final List<String> removeCalls = new ArrayList<>();
         final List<NodeRemovals.Policy> policies = new ArrayList<>();
+        boolean tokensForbidden;
 
         @Override
         public ApiReadiness readiness() {
@@ -137,6 +138,10 @@ class JoinsAndDrainsTest {
 
                 @Override
                 public Map<String, Instant> list() {
+                    if (tokensForbidden) {
+                        throw new io.nkd.cluster.ClusterApiException("Secrets in kube-system labelled nkd.io/join-token",
+                                "cannot list the bootstrap tokens: HTTP 403: secrets is forbidden");
+                    }
                     return new TreeMap<>(expiries);
                 }
             };
@@ -294,6 +299,7 @@ class JoinsAndDrainsTest {
         clock.advance(Duration.ofMinutes(90));
         pass(workers(4, "b".repeat(40)), api);
         assertEquals(2, api.tokens.size(), "a machine created now gets a token with at least 2 h left");
+        assertEquals(2.0, metrics.get("nkd_join_tokens_created_total").tag("cluster", DEMO).counter().count());
         clock.advance(Duration.ofHours(2));
         pass(workers(4, "b".repeat(40)), api);
         assertFalse(api.tokens.containsKey(id), "expired tokens are deleted");
@@ -390,5 +396,20 @@ class JoinsAndDrainsTest {
         assertNull(down.scope().joinToken);
         assertNotNull(down.status());
         assertNotEquals(0, metrics.get("nkd_node_drains_total").tag("result", "not_reachable").counter().count());
+    }
+
+    @Test
+    void withoutATokenNoMachineIsCreatedButScalingDownGoesOn() throws ReconcileException {
+        bootstrapped();
+        api.tokensForbidden = true;
+        ReconcileException e = org.junit.jupiter.api.Assertions.assertThrows(ReconcileException.class,
+                () -> pass(workers(3, "b".repeat(40)), api));
+        assertEquals(io.nkd.status.Reasons.JOIN_TOKEN_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("Secrets in kube-system labelled nkd.io/join-token: cannot list the bootstrap tokens: HTTP 403"),
+                e.getMessage());
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-3"), "no machine without its token");
+
+        pass(workers(1, "c".repeat(40)), api);
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"), "scaling down does not need a token");
     }
 }
