@@ -71,6 +71,8 @@ class JoinsAndDrainsTest {
     private final Set<String> liveTokens = new TreeSet<>();
     private final Set<String> fetched = new TreeSet<>();
     private final List<String> revokedJoined = new ArrayList<>();
+    /** The status of the previous pass: what EnsureJoinToken and the drains know of the cluster's API. */
+    private ClusterStatus last = ClusterStatus.initial(DEMO);
 
     static final class MutableClock extends Clock {
         Instant now;
@@ -150,6 +152,9 @@ class JoinsAndDrainsTest {
         @Override
         public NodeRemovals nodeRemovals() {
             return (node, controlPlane, policy) -> {
+                if (!readiness.ready()) {
+                    throw new io.nkd.cluster.ClusterApiException("Node " + node, "cannot read it: " + readiness.message());
+                }
                 removeCalls.add(node + (controlPlane ? " (control plane)" : ""));
                 policies.add(policy);
                 Deque<NodeRemovals.Progress> script = removals.get(node);
@@ -228,24 +233,22 @@ class JoinsAndDrainsTest {
     private Pass pass(Snapshot commit, FakeCluster cluster) throws ReconcileException {
         published.clear();
         try (ClusterState state = store.open(DEMO)) {
-            Scope s = new Scope(DEMO, DesiredRevision.of(commit), state, ClusterStatus.initial(DEMO),
+            Scope s = new Scope(DEMO, DesiredRevision.of(commit), state, last,
                     new ProviderCalls(DEMO, commit.revision(), metrics, clock));
             for (Step step : Steps.all(c)) {
                 if (step instanceof ConnectCluster) {
                     s.workload = cluster; // ConnectCluster's job, done here
                     continue;
                 }
-                if (step instanceof ObserveCluster || step instanceof ApplyAddons || step instanceof RolloutUpdates) {
-                    if (step instanceof ObserveCluster && cluster != null && cluster.readiness.ready()) {
-                        s.kubeNodes = cluster.nodes().stream().collect(Collectors.toMap(ClusterNode::name, n -> n));
-                    }
-                    continue; // the kube, addons and upgrades work: not under test here
+                if (step instanceof ApplyAddons || step instanceof RolloutUpdates) {
+                    continue; // the addons and upgrades work: not under test here
                 }
                 if (!step.run(s)) {
                     break;
                 }
             }
-            return new Pass(s, StatusComputer.compute(s, clock.instant()));
+            last = StatusComputer.compute(s, clock.instant());
+            return new Pass(s, last);
         }
     }
 
@@ -260,6 +263,7 @@ class JoinsAndDrainsTest {
         api.readiness = ApiReadiness.up();
         api.nodes.addAll(provider.machines.keySet());
         fetched.addAll(provider.machines.keySet());
+        pass(workers(2, "a".repeat(40)), api); // ObserveCluster sees the API up and every node joined
     }
 
     @Test
@@ -304,8 +308,9 @@ class JoinsAndDrainsTest {
         pass(workers(4, "b".repeat(40)), api);
         assertFalse(api.tokens.containsKey(id), "expired tokens are deleted");
 
-        // every node joined: nkd's tokens go
+        // every node joined (as ObserveCluster sees on one pass): nkd's tokens go on the next
         api.nodes.addAll(List.of("sandbox-demo-workers-3", "sandbox-demo-workers-4"));
+        pass(workers(4, "b".repeat(40)), api);
         pass(workers(4, "b".repeat(40)), api);
         assertTrue(api.tokens.isEmpty(), api.tokens.keySet()::toString);
         try (ClusterState state = store.open(DEMO)) {
@@ -374,8 +379,9 @@ class JoinsAndDrainsTest {
         api.readiness = ApiReadiness.down("dial tcp 10.0.0.10:6443: connection refused");
         Pass waiting = pass(workers(1, "b".repeat(40)), api);
         assertTrue(provider.machines.containsKey("sandbox-demo-workers-2"));
-        assertTrue(waiting.status().condition("Ready").message().contains("waiting for the cluster's API to drain it (dial tcp"),
-                waiting.status().condition("Ready").message());
+        assertTrue(waiting.status().condition("MachinesReady").message().contains("waiting for the cluster's API to drain it (Node "
+                        + "sandbox-demo-workers-2: cannot read it: dial tcp 10.0.0.10:6443: connection refused)"),
+                waiting.status().condition("MachinesReady").message());
         clock.advance(NodeDrains.API_DOWN_GRACE.minusSeconds(1));
         pass(workers(1, "b".repeat(40)), api);
         assertTrue(provider.machines.containsKey("sandbox-demo-workers-2"), "still within the grace");
@@ -411,5 +417,24 @@ class JoinsAndDrainsTest {
 
         pass(workers(1, "c".repeat(40)), api);
         assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"), "scaling down does not need a token");
+    }
+
+    @Test
+    void certificateExpiriesAreGaugedAndWarnedThirtyDaysAhead() throws ReconcileException {
+        Pass now = pass(workers(2, "a".repeat(40)), null);
+        var valid = now.status().condition(WatchCertificates.CONDITION);
+        assertEquals(io.nkd.status.Condition.Status.TRUE, valid.status(), valid::message);
+        var admin = now.scope().certificates.stream().filter(c -> c.path().equals("admin.conf")).findFirst().orElseThrow();
+        assertEquals((double) admin.notAfter().getEpochSecond(), metrics.get("nkd_certificate_expiry_timestamp_seconds")
+                .tag("cluster", DEMO).tag("certificate", "admin.conf").gauge().value());
+        assertTrue(now.scope().certificates.size() >= 5, "CAs, leaves and kubeconfigs: " + now.scope().certificates.size());
+
+        clock.now = admin.notAfter().minus(Duration.ofDays(29));
+        Pass later = pass(workers(2, "a".repeat(40)), null);
+        var expiring = later.status().condition(WatchCertificates.CONDITION);
+        assertEquals(io.nkd.status.Condition.Status.FALSE, expiring.status());
+        assertEquals(WatchCertificates.EXPIRING, expiring.reason());
+        assertTrue(expiring.message().contains("admin.conf expires " + admin.notAfter() + " (29 days left)"), expiring.message());
+        assertFalse(expiring.message().contains("pki/ca.crt"), "the CAs live ten years");
     }
 }
