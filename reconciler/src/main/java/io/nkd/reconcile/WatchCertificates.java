@@ -66,7 +66,7 @@ record WatchCertificates() implements Step {
             return new Condition(CONDITION, Condition.Status.FALSE, EXPIRING, soon.stream()
                     .map(c -> c.path() + (c.notAfter().isAfter(now) ? " expires " : " expired ") + c.notAfter() + " ("
                             + c.daysLeft() + " days left)").collect(Collectors.joining("; "))
-                    + "; renew them (nkd certs renew " + s.cluster + ") before they expire", s.revision, null);
+                    + "; nkd does not renew certificates yet: `nkd certs list --state-dir DIR --cluster " + s.cluster + "` lists them all", s.revision, null);
         }
         CertificateInfo first = s.certificates.stream().min(java.util.Comparator.comparing(CertificateInfo::notAfter)).orElseThrow();
         return new Condition(CONDITION, Condition.Status.TRUE, VALID, s.certificates.size() + " certificate(s) valid for more than "
