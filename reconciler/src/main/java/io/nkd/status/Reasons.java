@@ -50,10 +50,6 @@ public final class Reasons {
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
     /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
     public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
-    /** Nodes Git no longer asks for are being drained; their machines are deleted once the nodes are gone. */
-    public static final String DRAINING = "Draining";
-    /** A node's drain cannot go on without a person (a PodDisruptionBudget past the drain timeout, without force). */
-    public static final String DRAIN_BLOCKED = "DrainBlocked";
     /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */
     public static final String WAITING_FOR_API_SERVER = "WaitingForApiServer";
     /** The API server answers; nodes Git asks for have not registered or are not Ready yet. */
