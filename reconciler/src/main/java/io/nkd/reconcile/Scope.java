@@ -71,8 +71,6 @@ public final class Scope {
     final List<String> undrained = new ArrayList<>();
     /** Nodes whose drain cannot go on without a person: node → why. */
     final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
-    /** The certificates nkd keeps for the cluster, with their expiry (WatchCertificates); null before it ran. */
-    java.util.List<io.nkd.pki.CertificateInfo> certificates;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

@@ -324,10 +324,10 @@ final class StatusComputer {
                     base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), s.observed, base.addons(),
                     base.rollout());
         }
-        return WatchCertificates.withCondition(settle(base, standing, readyReason, readyMessage, now, s.revision,
+        return settle(base, standing, readyReason, readyMessage, now, s.revision,
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
-                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling), s, now);
+                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling);
     }
 
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {

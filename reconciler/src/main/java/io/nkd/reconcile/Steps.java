@@ -34,7 +34,7 @@ final class Steps {
     }
 
     static List<Step> all(Collaborators c) {
-        return List.of(new SelectCluster(), new CheckChange(), new EnsureSecrets(c), new WatchCertificates(), new RenderAndPublish(c), new ConnectCluster(c),
+        return List.of(new SelectCluster(), new CheckChange(), new EnsureSecrets(c), new RenderAndPublish(c), new ConnectCluster(c),
                 new EnsureJoinToken(c), new ReconcileMachines(c), new ObserveCluster(c), new RevokeJoinedTokens(c), new ApplyAddons(c), new RolloutUpdates(c));
     }
 

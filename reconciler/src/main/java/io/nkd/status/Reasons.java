@@ -14,6 +14,8 @@ public final class Reasons {
     public static final String RENDER_FAILED = "RenderFailed";
     public static final String PROVISIONING = "Provisioning";
     public static final String PROVISIONING_FAILED = "ProvisioningFailed";
+    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
+    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
     public static final String MACHINES_READY = "MachinesReady";
     public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
     public static final String MACHINES_FAILED = "MachinesFailed";
@@ -48,8 +50,6 @@ public final class Reasons {
     public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
     /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
-    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
-    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
     /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */
     public static final String WAITING_FOR_API_SERVER = "WaitingForApiServer";
     /** The API server answers; nodes Git asks for have not registered or are not Ready yet. */

@@ -418,23 +418,4 @@ class JoinsAndDrainsTest {
         pass(workers(1, "c".repeat(40)), api);
         assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"), "scaling down does not need a token");
     }
-
-    @Test
-    void certificateExpiriesAreGaugedAndWarnedThirtyDaysAhead() throws ReconcileException {
-        Pass now = pass(workers(2, "a".repeat(40)), null);
-        var valid = now.status().condition(WatchCertificates.CONDITION);
-        assertEquals(io.nkd.status.Condition.Status.TRUE, valid.status(), valid::message);
-        var admin = now.scope().certificates.stream().filter(c -> c.path().equals("admin.conf")).findFirst().orElseThrow();
-        assertEquals((double) admin.notAfter().getEpochSecond(), metrics.get("nkd_certificate_expiry_timestamp_seconds")
-                .tag("cluster", DEMO).tag("certificate", "admin.conf").gauge().value());
-        assertTrue(now.scope().certificates.size() >= 5, "CAs, leaves and kubeconfigs: " + now.scope().certificates.size());
-
-        clock.now = admin.notAfter().minus(Duration.ofDays(29));
-        Pass later = pass(workers(2, "a".repeat(40)), null);
-        var expiring = later.status().condition(WatchCertificates.CONDITION);
-        assertEquals(io.nkd.status.Condition.Status.FALSE, expiring.status());
-        assertEquals(WatchCertificates.EXPIRING, expiring.reason());
-        assertTrue(expiring.message().contains("admin.conf expires " + admin.notAfter() + " (29 days left)"), expiring.message());
-        assertFalse(expiring.message().contains("pki/ca.crt"), "the CAs live ten years");
-    }
 }
