@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "certs",
         mixinStandardHelpOptions = true,
         description = "Show and check the cluster certificates in nkd's state directory.",
-        subcommands = {CertsCommand.ListCerts.class, CertsCommand.CheckCerts.class})
+        subcommands = {CertsCommand.ListCerts.class, CertsCommand.CheckCerts.class, CertsCommand.RenewCerts.class})
 final class CertsCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -120,6 +120,84 @@ final class CertsCommand implements Runnable {
                 System.out.println(findings.isEmpty() ? "all certificates are valid" : findings.size() + " finding(s)");
             }
             return findings.isEmpty() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "renew", mixinStandardHelpOptions = true,
+            description = {"Renew the certificates nkd keeps for a cluster (admin.conf, super-admin.conf and the leaves under pki/).",
+                "They are re-issued from the cluster's CAs with new keys; lifetime and key type come from spec.pki of the last applied cluster.yaml.",
+                "CAs and service-account keys are kept, so nodes and tokens stay valid.",
+                "The daemon renews them by itself 30 days ahead; this is for an earlier renewal.",
+                "A renewal does not revoke the old certificates: Kubernetes checks no revocation list, they stay valid until they expire.",
+                "Works while the daemon runs (it waits for the cluster's lock)."},
+            footer = {"", "Examples:", "  nkd certs renew prod --state-dir /var/lib/nkd            # what expires within 30 days",
+                "  nkd certs renew prod --state-dir /var/lib/nkd --all      # every certificate nkd keeps",
+                "", "Certificates kubeadm issued on the nodes (the API server's serving certificate and the other leaves under",
+                "/etc/kubernetes/pki on each control-plane node) are renewed by kubeadm on every Kubernetes upgrade; see",
+                "docs/state-and-secrets.md, \"Certificate lifetimes\"."})
+    static final class RenewCerts implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "CLUSTER", description = "The cluster.")
+        String cluster;
+
+        @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "nkd's state directory.")
+        Path stateDir;
+
+        @Option(names = "--all", description = "Renew every certificate nkd keeps, not only those expiring within --within-days.")
+        boolean all;
+
+        @Option(names = "--within-days", defaultValue = "30", paramLabel = "DAYS",
+                description = "Renew what expires within this many days (default ${DEFAULT-VALUE}).")
+        int withinDays;
+
+        @Override
+        public Integer call() throws Exception {
+            if (withinDays < 0) {
+                throw new UserException("--within-days must be 0 or more (0 renews only what already expired)");
+            }
+            StateStore store = StateDirs.openExisting(stateDir);
+            List<String> known = io.nkd.config.ReservedNames.userClusters(store.listClusters());
+            if (!known.contains(cluster)) {
+                throw new UserException("the state directory has no cluster " + cluster + " (it has: "
+                        + (known.isEmpty() ? "none" : String.join(", ", known)) + ")");
+            }
+            java.time.Duration within = all ? java.time.Duration.ofDays(365L * 1000) : java.time.Duration.ofDays(withinDays);
+            List<ClusterSecrets.Renewal> renewed;
+            try (io.nkd.state.ClusterState state = store.open(cluster, java.time.Duration.ofSeconds(60))) {
+                io.nkd.config.ClusterSpec spec = appliedSpec(state);
+                renewed = new ClusterSecrets(store, null, new java.security.SecureRandom(), Clock.systemUTC())
+                        .renewExpiring(state, cluster, spec, within);
+            } catch (io.nkd.state.StateLockedException e) {
+                throw new UserException(e.getMessage());
+            }
+            if (renewed.isEmpty()) {
+                System.out.println("nothing to renew: every certificate nkd keeps for " + cluster + " is valid for more than "
+                        + withinDays + " days (--all renews them anyway)");
+                return 0;
+            }
+            for (ClusterSecrets.Renewal r : renewed) {
+                System.out.println("renewed " + r.path() + ": valid until " + r.expires() + " (was " + r.expired() + ")");
+            }
+            System.out.println("Fetch the new admin kubeconfig with: nkd kubeconfig " + cluster + " --state-dir " + stateDir);
+            return 0;
+        }
+
+        /** spec.pki and the endpoint of the last cluster.yaml nkd applied (the reconcile renews from the commit's). */
+        private io.nkd.config.ClusterSpec appliedSpec(io.nkd.state.ClusterState state) {
+            String file = io.nkd.reconcile.ClusterReconciler.APPLIED_CLUSTER_FILE;
+            var bytes = state.read(file);
+            if (bytes.isEmpty()) {
+                throw new UserException("cluster " + cluster + " has no applied cluster.yaml in " + state.location()
+                        + " yet: nkd renews certificates of clusters it reconciled (let the daemon reconcile it first)");
+            }
+            io.nkd.report.Report report = new io.nkd.report.Report();
+            var doc = io.nkd.yaml.YamlBinder.bind(file, new String(bytes.get(), java.nio.charset.StandardCharsets.UTF_8),
+                    io.nkd.config.ClusterDocument.class, report);
+            if (doc.value() == null || doc.value().spec() == null) {
+                throw new UserException("the last applied cluster.yaml of " + cluster + " (" + state.location() + "/" + file
+                        + ") cannot be read: " + (report.entries().isEmpty() ? "no spec" : report.entries().get(0))
+                        + ". Restore it from a backup of the state directory");
+            }
+            return doc.value().spec();
         }
     }
 }

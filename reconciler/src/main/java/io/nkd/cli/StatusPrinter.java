@@ -64,6 +64,7 @@ final class StatusPrinter {
                 "since " + time(n.since()), node(n) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())
                         + kubeNode(n.kubernetes())));
         out.append(nodes);
+        rollout(s.rollout(), out);
         if (s.lastError() != null) {
             out.append("Last error (").append(s.lastError().time()).append(", commit ").append(shortId(s.lastError().revision()))
                     .append("): ").append(s.lastError().reason()).append(": ").append(s.lastError().message()).append('\n');
@@ -73,6 +74,49 @@ final class StatusPrinter {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The Housekeeper's Update and each node on its way to the target: node, current → target, state, since.
+     * {@code sandbox-demo-workers-1  nestos@sha256:9c1e7a5b3d2f v1.31.4 → nestos@sha256:2222222222 v1.31.4  updating (draining)  since …}
+     */
+    static void rollout(io.nkd.status.RolloutStatus r, StringBuilder out) {
+        if (r == null) {
+            return;
+        }
+        out.append("Rollout:   ").append(r.update()).append(r.targetImage() == null ? " (not written yet)"
+                : " → " + r.targetImage() + ", Kubernetes " + r.targetKubernetes()
+                + (r.revision() == null ? "" : " (commit " + shortId(r.revision()) + ")")).append(", phase ")
+                .append(r.phase() == null ? "not reported" : r.phase().name().toLowerCase(java.util.Locale.ROOT))
+                .append(r.startedAt() == null ? "" : ", started " + time(r.startedAt()))
+                .append(r.completedAt() == null ? "" : ", completed " + time(r.completedAt())).append('\n');
+        if (r.waiting() != null) {
+            out.append("  waiting: ").append(r.waiting()).append('\n');
+        }
+        if (r.message() != null) {
+            out.append("  housekeeper: ").append(r.message()).append('\n');
+        }
+        Table nodes = Table.indented("  ", 4);
+        for (io.nkd.status.RolloutStatus.Node n : r.nodes()) {
+            String current = shortImage(n.currentImage()) + " " + (n.currentKubernetes() == null ? "?" : n.currentKubernetes());
+            String target = shortImage(r.targetImage()) + " " + r.targetKubernetes();
+            String state = n.state() == null ? "-" : n.state().name().toLowerCase(java.util.Locale.ROOT)
+                    + (n.step() == null ? "" : " (" + n.step().name().toLowerCase(java.util.Locale.ROOT) + ")");
+            nodes.row(n.name(), current + " → " + target, state, (n.since() == null ? "" : "since " + time(n.since()))
+                    + (n.message() == null ? "" : "; " + n.message()));
+        }
+        out.append(nodes);
+    }
+
+    /** {@code nestos@sha256:9c1e7a5b3d2f}: the repository's last segment and 12 digits of the digest, enough to tell images apart. */
+    static String shortImage(String image) {
+        if (image == null) {
+            return "?";
+        }
+        String name = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+        String last = name.substring(name.lastIndexOf('/') + 1);
+        int at = image.indexOf("@sha256:");
+        return at < 0 ? last : last.replaceAll(":[^:]*$", "") + "@sha256:" + image.substring(at + 8, Math.min(image.length(), at + 20));
     }
 
     /** {@code API https://10.0.0.10:6443 ready; 3 of 3 nodes joined, 2 Ready (observed …)}, or why not. */

@@ -61,6 +61,7 @@ final class ClusterChecks {
         pools(dirName, spec, r);
         BareMetalChecks.check(spec, r);
         upgrade(spec.upgrade(), r);
+        windowOverride(spec, r);
         addons(spec.addons(), manifests, dirName, r);
         snippets(spec, snippets, report);
     }
@@ -94,6 +95,7 @@ final class ClusterChecks {
             }
         }
         argsChecks(k, at, r);
+        registries(k, at.key("registries"), r);
         if (!k.dnsDomain().matches(DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
             r.error("BadDnsDomain", at.key("dnsDomain"), "\"" + k.dnsDomain() + "\" is not a DNS domain");
         }
@@ -101,6 +103,58 @@ final class ClusterChecks {
             String san = k.apiServerCertSANs().get(i);
             if (!Cidr.isAddress(san) && !san.toLowerCase(java.util.Locale.ROOT).matches("(\\*\\.)?" + DNS_LABEL + "(\\." + DNS_LABEL + ")*")) {
                 r.error("BadSan", at.key("apiServerCertSANs").index(i), "\"" + san + "\" is neither an IP address nor a DNS name");
+            }
+        }
+    }
+
+    /** host or host:port, as an image reference names its registry. */
+    private static final java.util.regex.Pattern REGISTRY_HOST = java.util.regex.Pattern.compile(
+            "(" + DNS_LABEL + "(\\." + DNS_LABEL + ")*|\\[[0-9a-fA-F:]+\\]|[0-9.]+)(:[0-9]{1,5})?");
+
+    private static void registries(KubernetesSpec k, FieldPath at, Rules r) {
+        Map<String, Integer> seen = new java.util.HashMap<>();
+        boolean daemonJson = k.runtime() == KubernetesSpec.Runtime.DOCKER || k.runtime() == KubernetesSpec.Runtime.ISULAD;
+        for (int i = 0; i < k.registries().size(); i++) {
+            KubernetesSpec.Registry reg = k.registries().get(i);
+            FieldPath p = at.index(i);
+            String prefix = reg.prefix() == null ? "" : reg.prefix();
+            if (!REGISTRY_HOST.matcher(prefix.toLowerCase(java.util.Locale.ROOT)).matches()) {
+                r.error("BadRegistry", p.key("prefix"), "\"" + prefix + "\" is not a registry host: write host or host:port "
+                        + "(e.g. docker.io, harbor.example.com:5000) without a scheme or a path");
+                continue;
+            }
+            Integer first = seen.putIfAbsent(prefix.toLowerCase(java.util.Locale.ROOT), i);
+            if (first != null) {
+                r.error("DuplicateRegistry", p.key("prefix"), "registry " + prefix + " is already configured at registries["
+                        + first + "]; merge the two entries");
+            }
+            if (daemonJson && !reg.mirrors().isEmpty() && !prefix.equals("docker.io")) {
+                r.error("MirrorNotSupported", p.key("mirrors"), k.runtime().wire() + " knows mirrors for docker.io only "
+                        + "(daemon.json registry-mirrors); use containerd or crio for mirrors of " + prefix);
+            }
+            for (int m = 0; m < reg.mirrors().size(); m++) {
+                String mirror = reg.mirrors().get(m);
+                java.net.URI uri;
+                try {
+                    uri = new java.net.URI(mirror);
+                } catch (java.net.URISyntaxException e) {
+                    uri = null;
+                }
+                if (uri != null && uri.getRawUserInfo() != null) {
+                    // not repeated: whatever follows the scheme may be a real password typed into Git
+                    r.error("BadMirror", p.key("mirrors").index(m), "mirror " + (m + 1) + " of registry " + prefix + " carries "
+                            + "credentials; credentials do not belong in Git: remove them (nodes pull anonymously from mirrors)");
+                } else if (uri == null || uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+                        || uri.getQuery() != null || uri.getFragment() != null) {
+                    r.error("BadMirror", p.key("mirrors").index(m), "\"" + mirror + "\" is not a mirror URL: write https://host[:port][/path] "
+                            + "(or http:// with insecure: true); credentials do not belong in Git");
+                } else if ("http".equals(uri.getScheme()) && !reg.insecure()) {
+                    r.error("InsecureMirror", p.key("mirrors").index(m), "mirror " + mirror + " is plain HTTP: set insecure: true on "
+                            + "registry " + prefix + " to allow it (images pulled through it are then not protected by TLS)");
+                } else if (daemonJson && uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/")) {
+                    r.error("BadMirror", p.key("mirrors").index(m), k.runtime().wire() + " takes a mirror's host only, not a path: "
+                            + mirror);
+                }
             }
         }
     }
@@ -276,6 +330,35 @@ final class ClusterChecks {
             return Cidr.parse(text);
         } catch (IllegalArgumentException e) {
             return null;
+        }
+    }
+
+    /**
+     * An override must name a target, and one that is not the cluster's own has no effect: a reviewer would believe the
+     * rollout starts at once, so say so (a warning: the commit is still valid, it simply waits for a window).
+     */
+    private static void windowOverride(ClusterSpec spec, Rules r) {
+        UpgradePolicy.WindowOverride o = spec.upgrade().windowOverride();
+        if (o == null) {
+            return;
+        }
+        FieldPath at = FieldPath.of("spec", "upgrade", "windowOverride");
+        if (o.osImage() == null && o.kubernetesVersion() == null) {
+            r.error("BadWindowOverride", at, "name the target the override is for: osImage (the os.image or os.osImageURL) "
+                    + "and/or kubernetesVersion");
+            return;
+        }
+        String os = spec.os() == null ? null : spec.os().image() != null ? spec.os().image() : spec.os().osImageURL();
+        String kube = spec.kubernetes() == null ? null : spec.kubernetes().version();
+        if (o.osImage() != null && !o.osImage().equals(os)) {
+            r.warning("StaleWindowOverride", at.key("osImage"), "the override is for OS image " + o.osImage()
+                    + " but the cluster runs " + os + ": it has no effect, the rollout waits for a maintenance window; "
+                    + "remove spec.upgrade.windowOverride or name " + os);
+        }
+        if (o.kubernetesVersion() != null && !o.kubernetesVersion().equals(kube)) {
+            r.warning("StaleWindowOverride", at.key("kubernetesVersion"), "the override is for Kubernetes "
+                    + o.kubernetesVersion() + " but the cluster runs " + kube + ": it has no effect, the rollout waits for a "
+                    + "maintenance window; remove spec.upgrade.windowOverride or name " + kube);
         }
     }
 

@@ -23,7 +23,10 @@ public record KubernetesSpec(
         @Doc("Extra command-line flags for the API server (flag name without dashes: value).") Map<String, String> apiServerExtraArgs,
         @Doc("Extra command-line flags for the controller manager.") Map<String, String> controllerManagerExtraArgs,
         @Doc("Extra command-line flags for the scheduler.") Map<String, String> schedulerExtraArgs,
-        @Doc("Extra command-line flags for every kubelet.") Map<String, String> kubeletExtraArgs) {
+        @Doc("Extra command-line flags for every kubelet.") Map<String, String> kubeletExtraArgs,
+        @Doc("Registry mirrors and registries reached without TLS verification, per registry, for the container runtime "
+                + "of every node (containerd: certs.d hosts.toml; CRI-O: registries.conf.d; Docker and iSulad: daemon.json, "
+                + "which know mirrors for docker.io only).") List<Registry> registries) {
 
     public KubernetesSpec {
         imageRepository = imageRepository == null ? "registry.k8s.io" : imageRepository;
@@ -37,6 +40,25 @@ public record KubernetesSpec(
         controllerManagerExtraArgs = controllerManagerExtraArgs == null ? Map.of() : controllerManagerExtraArgs;
         schedulerExtraArgs = schedulerExtraArgs == null ? Map.of() : schedulerExtraArgs;
         kubeletExtraArgs = kubeletExtraArgs == null ? Map.of() : kubeletExtraArgs;
+        registries = registries == null ? List.of() : List.copyOf(registries);
+    }
+
+    /**
+     * How the container runtime pulls from one registry: mirrors first, in order, then the registry itself.
+     * An {@code http://} mirror, a self-signed certificate or a plain-HTTP registry needs {@code insecure: true}: it is
+     * never implied, because it gives up the integrity of every image pulled through it unless pinned by digest.
+     */
+    @Doc("Pulls from one registry: mirrors first, then the registry.")
+    public record Registry(
+            @Required @Doc(value = "The registry images name: host or host:port, no scheme or path.", example = "docker.io") String prefix,
+            @Doc(value = "Mirror URLs tried first, in order (https://, or http:// with insecure: true).",
+                    example = "https://mirror.example.com") List<String> mirrors,
+            @Doc("Reach the registry and its mirrors without verifying TLS certificates (and over plain HTTP where a "
+                    + "mirror says http://). Default false.") Boolean insecure) {
+        public Registry {
+            mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
+            insecure = insecure != null && insecure;
+        }
     }
 
     /** The pause tag of the version's minor release; the newest one's when the version does not parse (reported elsewhere). */

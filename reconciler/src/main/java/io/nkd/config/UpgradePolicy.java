@@ -13,7 +13,10 @@ public record UpgradePolicy(
         Boolean evictPodForce,
         @Doc(value = "How long a drain may take before the node is reported as failed.", example = "10m") Duration drainTimeout,
         @Doc("Hold upgrades (provisioning continues).") Boolean paused,
-        @Doc("When disruptive changes may start. None: any time.") List<MaintenanceWindow> maintenanceWindows) {
+        @Doc("When disruptive changes may start. None: any time.") List<MaintenanceWindow> maintenanceWindows,
+        @Doc("Start the rollout of one target at once, outside the maintenance windows. It holds only while the "
+                + "cluster's OS image and Kubernetes version are the ones it names: the next change of target waits "
+                + "for a window again.") WindowOverride windowOverride) {
 
     public UpgradePolicy {
         maxUnavailable = maxUnavailable == null ? 1 : maxUnavailable;
@@ -26,8 +29,24 @@ public record UpgradePolicy(
         }
     }
 
+    /** A policy without a window override. */
+    public UpgradePolicy(Integer maxUnavailable, Boolean evictPodForce, Duration drainTimeout, Boolean paused,
+                         List<MaintenanceWindow> maintenanceWindows) {
+        this(maxUnavailable, evictPodForce, drainTimeout, paused, maintenanceWindows, null);
+    }
+
     static UpgradePolicy defaults() {
-        return new UpgradePolicy(null, null, null, null, null);
+        return new UpgradePolicy(null, null, null, null, null, null);
+    }
+
+    @Doc("An explicit start outside the maintenance windows, for one target. Name the target as the cluster does "
+            + "(os.image or os.osImageURL, and/or kubernetes.version); at least one of the two.")
+    public record WindowOverride(
+            @Doc(value = "The os.image (catalog name) or os.osImageURL this override is for.", example = "nestos-24.10")
+            String osImage,
+            @Doc(value = "The kubernetes.version this override is for.", example = "v1.31.5") String kubernetesVersion,
+            @Required @Doc(value = "Why the rollout cannot wait for a window (shown in the plan, status and history).",
+                    example = "CVE-2026-12345 in the kernel") String reason) {
     }
 
     @Doc("A recurring window: starts at each Quartz cron fire time and lasts duration.")

@@ -166,14 +166,14 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /**
-     * A new OS image. New machines boot it (it is in the pool config); existing nodes would be cordoned, drained,
-     * rebased with rpm-ostree and rebooted in the rollout order, which needs the Housekeeper: not applied yet.
+     * A new OS image. New machines boot it (it is in the pool config); existing nodes are cordoned, drained, rebased
+     * with rpm-ostree (or rolled back with {@code rpm-ostree rollback} when the image is their previous deployment) and
+     * rebooted by the Housekeeper in the rollout order, once nkd writes the image into the cluster's Update.
+     *
+     * @param effect {@link Effect#APPLIED} when spec.housekeeper.enabled is true (nkd writes the Update, inside the
+     *               maintenance window or at once as the reason says); NOT_APPLIED when false or the cluster is paused
      */
-    record UpgradeOs(String cluster, OsImage from, OsImage to, Rollout rollout, String reason) implements Action {
-        @Override
-        public Effect effect() {
-            return Effect.NOT_APPLIED;
-        }
+    record UpgradeOs(String cluster, OsImage from, OsImage to, Rollout rollout, Effect effect, String reason) implements Action {
 
         @Override
         public String summary() {
@@ -187,14 +187,12 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /**
-     * A new Kubernetes version. New machines join with it; existing nodes would run kubeadm upgrade apply (first
-     * control-plane node) and kubeadm upgrade node (the others), which needs the Housekeeper: not applied yet.
+     * A new Kubernetes version. New machines join with it; on existing nodes the Housekeeper runs kubeadm upgrade apply
+     * (first control-plane node) and kubeadm upgrade node (the others), once nkd writes the version into the Update.
+     *
+     * @param effect as for {@link UpgradeOs}
      */
-    record UpgradeKubernetes(String cluster, String from, String to, Rollout rollout, String reason) implements Action {
-        @Override
-        public Effect effect() {
-            return Effect.NOT_APPLIED;
-        }
+    record UpgradeKubernetes(String cluster, String from, String to, Rollout rollout, Effect effect, String reason) implements Action {
 
         @Override
         public String summary() {

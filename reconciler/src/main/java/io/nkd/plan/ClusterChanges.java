@@ -30,7 +30,7 @@ final class ClusterChanges {
                         + "whose spec differs is replaced as spec.machinePolicy allows, and one of a pool no longer in Git is "
                         + "an orphan)")));
         actions.addAll(MachinePlanner.added(name, spec).actions());
-        actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of(), spec));
+        actions.addAll(PoolConfigPlanner.changes(name, null, rendered, java.util.Map.of(), spec, false));
         AddonPlanner.changes(name, null, null, spec, files).ifPresent(actions::add);
         return new ClusterPlan(name, Status.ADDED, new TreeMap<>(), rendered.versions(), notes, actions);
     }

@@ -75,29 +75,39 @@ final class ClusterPlanner {
         Map<String, List<String>> existing = new java.util.LinkedHashMap<>();
         io.nkd.config.Topology.nodes(name, to.spec()).stream().filter(n -> machines.kept().contains(n.name()))
                 .forEach(n -> existing.computeIfAbsent(n.pool().name(), p -> new ArrayList<>()).add(n.name()));
-        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec()));
-        Rollout rollout = Rollouts.of(name, to.spec(), machines.kept());
+        boolean osTargetChanges = !image(from.spec(), base.config().images()).osImageURL().equals(image(to.spec(), head.config().images()).osImageURL());
+        boolean kubeTargetChanges = !KubernetesVersion.parse(from.spec().kubernetes().version())
+                .equals(KubernetesVersion.parse(to.spec().kubernetes().version()));
+        boolean targetChanges = osTargetChanges || kubeTargetChanges;
+        Rollout rollout = Rollouts.of(name, to.spec(), machines.kept(), osTargetChanges, kubeTargetChanges);
+        actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec(), targetChanges));
         boolean provisioned = io.nkd.infra.BuiltInProviders.available(from.spec().infrastructure().provider());
-        String notRolledOut = rollout.nodeCount() == 0 ? ""
-                : !provisioned ? "; this nkd created no machine for the cluster (see the note), so there is no running node to upgrade"
-                : "; NOT applied to the " + rollout.nodeCount()
-                + " existing node(s): rolling upgrades go through the in-cluster Housekeeper, which nkd does not install or drive yet, so they keep "
-                + "running the old version and status shows RolloutPending (the rollout below is the order it will follow)";
         OsImage oldImage = image(from.spec(), base.config().images());
         OsImage newImage = image(to.spec(), head.config().images());
-        if (!oldImage.osImageURL().equals(newImage.osImageURL())) {
+        KubernetesVersion oldVersion = KubernetesVersion.parse(from.spec().kubernetes().version());
+        KubernetesVersion newVersion = KubernetesVersion.parse(to.spec().kubernetes().version());
+        boolean osChanges = !oldImage.osImageURL().equals(newImage.osImageURL());
+        boolean kubeChanges = !oldVersion.equals(newVersion);
+        Action.Effect upgradeEffect = UpgradeEffects.effect(to.spec());
+        String rolledOut = UpgradeEffects.existingNodes(to.spec(), rollout, provisioned, osChanges, kubeChanges,
+                newImage.osImageURL(), newVersion.toString());
+        if (osChanges) {
             String what = oldImage.name().equals(newImage.name())
                     ? "the catalog entry " + newImage.name() + " now pins a different image"
                     : "spec.os " + oldImage.name() + " → " + newImage.name();
-            actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, what + ": machines created from now on boot "
-                    + newImage.osImageURL() + notRolledOut));
+            boolean back = OsImage.compareVersions(newImage.osVersion(), oldImage.osVersion()) < 0;
+            String rollback = !back || upgradeEffect != Action.Effect.APPLIED || rollout.nodeCount() == 0 ? ""
+                    : to.spec().housekeeper().flavor() == io.nkd.config.HousekeeperSettings.Flavor.NESTOS
+                    ? "; an OS rollback: the NestOS Housekeeper rebases each node to it (rpm-ostree rebase, downloaded again)"
+                    : "; an OS rollback (allowed, unlike a Kubernetes downgrade): on nodes whose previous deployment is this image "
+                    + "the Housekeeper's agent runs rpm-ostree rollback (nothing to download), on the others rpm-ostree rebase";
+            actions.add(new Action.UpgradeOs(name, oldImage, newImage, rollout, upgradeEffect, what + ": machines created from now on boot "
+                    + newImage.osImageURL() + rolledOut + rollback));
         }
-        KubernetesVersion oldVersion = KubernetesVersion.parse(from.spec().kubernetes().version());
-        KubernetesVersion newVersion = KubernetesVersion.parse(to.spec().kubernetes().version());
-        if (!oldVersion.equals(newVersion)) {
-            actions.add(new Action.UpgradeKubernetes(name, oldVersion.toString(), newVersion.toString(), rollout,
+        if (kubeChanges) {
+            actions.add(new Action.UpgradeKubernetes(name, oldVersion.toString(), newVersion.toString(), rollout, upgradeEffect,
                     "spec.kubernetes.version " + oldVersion + " → " + newVersion + ": machines created from now on join with "
-                            + newVersion + notRolledOut));
+                            + newVersion + rolledOut));
         }
         AddonPlanner.changes(name, from.spec(), base.snapshot(), to.spec(), head.snapshot()).ifPresent(actions::add);
         // a policy that turns on lets the daemon delete machines this plan cannot list (they come from earlier

@@ -130,8 +130,7 @@ final class MarkdownPrinter {
         }
         for (Rollout r : c.rollouts()) {
             line("");
-            line("**Rollout** of " + r.nodeCount() + " existing node(s): **not started by nkd** (rolling updates need the "
-                    + "in-cluster Housekeeper, which nkd does not install or drive yet). Its order once it does, starting " + esc(r.gate()) + ":");
+            line("**Rollout** of " + r.nodeCount() + " existing node(s) " + esc(r.driver()) + ", starting " + esc(r.gate()) + ", in this order:");
             line("");
             r.batches().forEach(b -> line(b.number() + ". " + b.role() + ": "
                     + String.join(", ", b.nodes().stream().map(MarkdownPrinter::code).toList())));

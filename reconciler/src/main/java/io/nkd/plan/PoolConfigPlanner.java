@@ -24,9 +24,10 @@ final class PoolConfigPlanner {
      * @param base     the base rendering, or null when the cluster is new
      * @param existing per pool, the nodes that exist before and after the change (they keep their config)
      * @param spec     the head's spec (a paused cluster publishes nothing)
+     * @param targetChanges the OS image or the Kubernetes version changes too (the Update carries that part)
      */
     static List<Action> changes(String cluster, RenderedCluster base, RenderedCluster head, Map<String, List<String>> existing,
-                                ClusterSpec spec) {
+                                ClusterSpec spec, boolean targetChanges) {
         Action.Effect effect = DaemonEffects.configs(spec);
         Map<String, RenderedConfig> before = byName(base);
         Map<String, RenderedConfig> after = byName(head);
@@ -48,22 +49,32 @@ final class PoolConfigPlanner {
                 actions.add(new Action.UpdatePoolConfig(cluster, pool, Change.CHANGED, from.version(), to.version(), effect,
                         UnifiedDiff.of("a/" + file + "\t" + from.version(), "b/" + file + "\t" + to.version(),
                                 IgnitionReview.lines(from.config()), IgnitionReview.lines(to.config())),
-                        DaemonEffects.configsReason(spec, existingNodes(pool, from.version(), existing.getOrDefault(pool, List.of())))));
+                        DaemonEffects.configsReason(spec, existingNodes(pool, from.version(), existing.getOrDefault(pool, List.of()), spec, targetChanges))));
             }
         }
         return actions;
     }
 
-    /** What a changed pool config means for the nodes that exist: nothing, until the Housekeeper exists. */
-    private static String existingNodes(String pool, String oldVersion, List<String> nodes) {
+    /**
+     * What a changed pool config means for the nodes that exist. Ignition runs only at first boot: a new OS image or
+     * Kubernetes version reaches them through the Housekeeper's Update (the UpgradeOs / UpgradeKubernetes actions say
+     * when); anything else in the config (Butane snippets) only through a replacement of the machine.
+     */
+    private static String existingNodes(String pool, String oldVersion, List<String> nodes, ClusterSpec spec, boolean targetChanges) {
         String published = "the Ignition that machines of pool " + pool + " boot with changes (see the diff); nkd publishes it at "
                 + "once and machines created from now on boot it";
         if (nodes.isEmpty()) {
             return published;
         }
-        return published + ". Ignition runs only at first boot, and nkd cannot roll a config out to running nodes yet "
-                + "(that needs the in-cluster Housekeeper, which nkd does not drive yet): the " + nodes.size() + " existing node(s) of the pool keep running " + oldVersion
-                + ", and status shows RolloutPending until they are updated";
+        if (targetChanges && spec.housekeeper().enabled()) {
+            return published + ". The " + nodes.size() + " existing node(s) of the pool get the new OS image and Kubernetes "
+                    + "version through the Housekeeper's Update (see the upgrade action); Ignition runs only at first boot, so "
+                    + "the rest of this diff (Butane snippets) reaches only machines created or replaced from now on";
+        }
+        return published + ". Ignition runs only at first boot and no Update carries this change"
+                + (spec.housekeeper().enabled() ? "" : " (spec.housekeeper.enabled is false)") + ": the " + nodes.size()
+                + " existing node(s) of the pool are marked as needing a replacement and keep running " + oldVersion
+                + "; status shows RolloutPending until they are replaced";
     }
 
     private static Map<String, RenderedConfig> byName(RenderedCluster rendered) {

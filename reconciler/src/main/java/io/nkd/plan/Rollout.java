@@ -8,10 +8,23 @@ import java.util.List;
  * workers in batches of {@code upgrade.maxUnavailable}; and what gates its start. Only nodes that exist in
  * both revisions are listed: new machines boot the new config directly and replaced ones are rebuilt.
  */
-public record Rollout(List<Batch> batches, List<Window> windows, boolean upgradePaused, boolean clusterPaused) {
+public record Rollout(List<Batch> batches, List<Window> windows, boolean upgradePaused, boolean clusterPaused,
+                      boolean housekeeper, String windowOverride) {
     public Rollout {
         batches = List.copyOf(batches);
         windows = List.copyOf(windows);
+    }
+
+    /** A rollout the Housekeeper carries out, without a window override. */
+    public Rollout(List<Batch> batches, List<Window> windows, boolean upgradePaused, boolean clusterPaused) {
+        this(batches, windows, upgradePaused, clusterPaused, true, null);
+    }
+
+    /** What carries it out, for the printers: the Update nkd writes, or nothing. */
+    public String driver() {
+        return clusterPaused ? "NOT started while spec.paused is true"
+                : housekeeper ? "through the Housekeeper (nkd writes Update housekeeper-system/nkd)"
+                : "NOT started: spec.housekeeper.enabled is false, so nkd writes no Update";
     }
 
     /** One step of the rollout; the next starts when every node of this one is verified done. */
@@ -43,6 +56,9 @@ public record Rollout(List<Batch> batches, List<Window> windows, boolean upgrade
         }
         if (upgradePaused) {
             return "held: spec.upgrade.paused is true, the upgrade waits until it is false";
+        }
+        if (windowOverride != null) {
+            return "at once, outside the maintenance windows: spec.upgrade.windowOverride (" + windowOverride + ")";
         }
         if (windows.isEmpty()) {
             return "any time (no maintenance windows)";

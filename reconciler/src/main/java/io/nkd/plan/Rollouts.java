@@ -17,6 +17,11 @@ final class Rollouts {
 
     /** @param kept the nodes that exist in both revisions and are not replaced (a held replacement stays) */
     static Rollout of(String cluster, ClusterSpec head, Set<String> kept) {
+        return of(cluster, head, kept, false, false);
+    }
+
+    /** @param osChanges, kubeChanges what changes, for whether spec.upgrade.windowOverride covers it */
+    static Rollout of(String cluster, ClusterSpec head, Set<String> kept, boolean osChanges, boolean kubeChanges) {
         List<Rollout.Batch> batches = new ArrayList<>();
         List<String> workers = new ArrayList<>();
         for (NodePool pool : head.pools()) {
@@ -33,6 +38,7 @@ final class Rollouts {
                     workers.subList(i, Math.min(workers.size(), i + size))));
         }
         return new Rollout(batches, head.upgrade().maintenanceWindows().stream().map(Rollout.Window::of).toList(),
-                head.upgrade().paused(), head.paused());
+                head.upgrade().paused(), head.paused(), head.housekeeper().enabled(),
+                io.nkd.upgrade.UpgradeGate.overrides(head, osChanges, kubeChanges) ? head.upgrade().windowOverride().reason() : null);
     }
 }

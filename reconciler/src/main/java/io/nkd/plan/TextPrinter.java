@@ -57,8 +57,7 @@ final class TextPrinter {
             line("      " + a.reason());
         }
         for (Rollout r : c.rollouts()) {
-            line("  rollout of " + r.nodeCount() + " existing node(s): NOT started by nkd (needs the Housekeeper); "
-                    + "its order, once nkd drives it, starting " + r.gate() + ":");
+            line("  rollout of " + r.nodeCount() + " existing node(s) " + r.driver() + ", starting " + r.gate() + ", in this order:");
             r.batches().forEach(b -> line("      " + b.number() + ". " + b.role() + ": " + String.join(", ", b.nodes())));
             if (r.batches().isEmpty()) {
                 line("      (no existing nodes to upgrade)");

@@ -41,7 +41,13 @@ public final class ClusterReconciler {
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** nkd_certificate_expiry_timestamp_seconds{cluster,certificate}: the expiry of each certificate nkd keeps. */
+    private final java.util.concurrent.ConcurrentMap<List<String>, java.util.concurrent.atomic.AtomicLong> certificateGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> retryGauges =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** nkd_rollout_nodes{cluster,state} and nkd_rollout_phase{cluster,phase}. */
+    private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> rolloutGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** The cluster.yaml of the last commit whose machines were reconciled, in the cluster's state ({@code nkd destroy} reads it). */
     public static final String APPLIED_CLUSTER_FILE = Steps.APPLIED_CLUSTER_FILE;
@@ -93,7 +99,7 @@ public final class ClusterReconciler {
             }
             readFetches(scope);
             retry(scope);
-            status = notServing(StatusComputer.compute(scope, clock.instant()));
+            status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
             try {
                 StatusStore.save(state, status);
                 HistoryEntry entry = history(scope, previous, status);
@@ -103,6 +109,7 @@ public final class ClusterReconciler {
                     Condition ready = status.condition(StatusComputer.READY);
                     StatusStore.complete(state, status.updatedAt(), ready.reason(), ready.message());
                 }
+                rolloutHistory(state, scope, status);
             } catch (io.nkd.state.StateIOException e) {
                 // a full disk: the status (shown from memory until it can be saved) must say so, and the reconcile retries
                 if (scope.failure == null) {
@@ -110,7 +117,7 @@ public final class ClusterReconciler {
                     scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                             "cannot save the cluster's status: " + e.getMessage(), e);
                     retry(scope);
-                    status = notServing(StatusComputer.compute(scope, clock.instant()));
+                    status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
                     try {
                         StatusStore.save(state, status);
                     } catch (io.nkd.state.StateIOException again) {
@@ -124,12 +131,14 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
+                    : scope.observed != null ? earliest(KubernetesGauges.observeAgain(status), scope.failure == null ? scope.rolloutRecheck : null)
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
-                    : scope.observed != null ? KubernetesGauges.observeAgain(status) : null;
+                    : scope.failure == null ? scope.rolloutRecheck : null;
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
-            gauges(cluster, status, scope.retryIn);
+            gauges(cluster, status, scope.retryIn, scope.certificates);
             kubeGauges.update(cluster, status);
+            rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);
         } finally {
             sample.stop(Timer.builder("nkd_reconcile_duration_seconds").description("Duration of one cluster reconcile")
@@ -212,7 +221,7 @@ public final class ClusterReconciler {
     }
 
     /** nkd_machines{cluster,pool,phase}: every phase of every pool, 0 when none (so a graph drops to 0, not to nothing). */
-    private void gauges(String cluster, ClusterStatus status, Duration retryIn) {
+    private void gauges(String cluster, ClusterStatus status, Duration retryIn, List<io.nkd.pki.CertificateInfo> certificates) {
         java.util.Map<java.util.List<String>, Long> counts = new java.util.HashMap<>();
         for (ClusterStatus.NodeStatus n : status.nodes()) {
             if (n.phase() != null) {
@@ -230,9 +239,69 @@ public final class ClusterReconciler {
                         .set(counts.getOrDefault(key, 0L));
             }
         }
+        for (io.nkd.pki.CertificateInfo cert : certificates) {
+            // renewed certificates keep their path: the same series moves forward
+            certificateGauges.computeIfAbsent(List.of(cluster, cert.path()), k -> metrics.gauge("nkd_certificate_expiry_timestamp_seconds",
+                    io.micrometer.core.instrument.Tags.of("cluster", k.get(0), "certificate", k.get(1)),
+                    new java.util.concurrent.atomic.AtomicLong())).set(cert.notAfter().getEpochSecond());
+        }
         retryGauges.computeIfAbsent(cluster, c -> metrics.gauge("nkd_reconcile_retry_seconds",
                 io.micrometer.core.instrument.Tags.of("cluster", c), new java.util.concurrent.atomic.AtomicLong()))
                 .set(retryIn == null ? 0 : retryIn.toSeconds());
+    }
+
+    /**
+     * A history entry per rollout: when nkd wrote a new target into the Update, and its completion when the Housekeeper
+     * reported every node at it (from the Update's own times where it gives them).
+     */
+    /** The sooner of two delays, either may be null. */
+    private static Duration earliest(Duration a, Duration b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void rolloutHistory(ClusterState state, Scope scope, ClusterStatus status) {
+        io.nkd.status.RolloutStatus r = status.rollout();
+        if (scope.rolloutStarted != null) {
+            StatusStore.record(state, new HistoryEntry(scope.revision, status.updatedAt(), HistoryEntry.Outcome.ROLLOUT,
+                    io.nkd.status.Reasons.ROLLING_OUT, scope.rolloutStarted));
+            LOG.info("rollout started cluster={} commit={}: {}", scope.cluster, Steps.shortId(scope.revision), scope.rolloutStarted);
+        }
+        if (scope.rolloutCompleted && r != null) {
+            java.time.Instant at = r.completedAt() != null ? r.completedAt() : status.updatedAt();
+            String message = "every node runs " + r.targetImage() + " and Kubernetes " + r.targetKubernetes() + " (" + r.update() + ")";
+            StatusStore.completeRollout(state, at, io.nkd.status.Reasons.SUCCEEDED, message);
+            LOG.info("rollout completed cluster={} commit={}: {}", scope.cluster, Steps.shortId(scope.revision), message);
+        }
+    }
+
+    /**
+     * nkd_rollout_nodes{cluster,state}: the Update's nodes per state (pending, updating, updated, failed), 0 when none;
+     * nkd_rollout_phase{cluster,phase}: 1 for the Update's current phase (and "waiting" while a window holds the
+     * target, "none" without a rollout), 0 for the others.
+     */
+    private void rolloutGauges(String cluster, ClusterStatus status) {
+        io.nkd.status.RolloutStatus r = status.rollout();
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        if (r != null) {
+            r.nodes().forEach(n -> counts.merge(n.state() == null ? "pending" : n.state().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum));
+        }
+        for (io.nkd.housekeeper.api.NodeUpdateState st : io.nkd.housekeeper.api.NodeUpdateState.values()) {
+            String state = st.name().toLowerCase(java.util.Locale.ROOT);
+            rolloutGauges.computeIfAbsent(java.util.List.of("nodes", cluster, state), k -> metrics.gauge("nkd_rollout_nodes",
+                    io.micrometer.core.instrument.Tags.of("cluster", cluster, "state", state), new java.util.concurrent.atomic.AtomicLong()))
+                    .set(counts.getOrDefault(state, 0L));
+        }
+        String current = r == null ? "none" : r.phase() == null ? (r.opensAt() != null || r.targetImage() == null ? "waiting" : "pending")
+                : r.phase().name().toLowerCase(java.util.Locale.ROOT);
+        java.util.List<String> phases = new java.util.ArrayList<>(java.util.List.of("none", "waiting"));
+        for (io.nkd.housekeeper.api.RolloutPhase p : io.nkd.housekeeper.api.RolloutPhase.values()) {
+            phases.add(p.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        for (String phase : phases) {
+            rolloutGauges.computeIfAbsent(java.util.List.of("phase", cluster, phase), k -> metrics.gauge("nkd_rollout_phase",
+                    io.micrometer.core.instrument.Tags.of("cluster", cluster, "phase", phase), new java.util.concurrent.atomic.AtomicLong()))
+                    .set(phase.equals(current) ? 1 : 0);
+        }
     }
 
     private void runSteps(Scope scope) {

@@ -48,11 +48,21 @@ final class KubernetesGauges {
                 : metrics.gauge("nkd_cluster_nodes", Tags.of("cluster", k.get(1), "state", k.get(2)), new AtomicLong()));
     }
 
-    /** When to look at an observed cluster again: soon while anything is not Ready, else at the observe interval. */
+    /**
+     * When to look at an observed cluster again: soon while anything is not Ready (machines provisioning included),
+     * else at the observe interval; the API server of provisioned machines that has not answered for
+     * {@link KubernetesObservation#LONG_WAIT} is asked at the observe interval too (a reconcile that cannot connect
+     * costs up to the connect timeout every time).
+     */
     static Duration observeAgain(ClusterStatus status) {
         KubernetesStatus k = status.kubernetes();
         boolean allReady = k != null && k.apiReady() && k.apiMessage() == null && k.nodesReady() == k.nodesExpected();
-        return allReady && status.phase() != ClusterStatus.Phase.DEGRADED ? OBSERVE_INTERVAL : WAITING_INTERVAL;
+        if (allReady && status.phase() != ClusterStatus.Phase.DEGRADED) {
+            return OBSERVE_INTERVAL;
+        }
+        var machines = status.condition("MachinesReady");
+        boolean provisioned = machines != null && machines.isTrue();
+        return provisioned && KubernetesObservation.apiDownLong(status, status.updatedAt()) ? OBSERVE_INTERVAL : WAITING_INTERVAL;
     }
 
     /** One line when the API comes up or goes down, and when every node Git asks for becomes Ready (or stops being). */

@@ -20,6 +20,11 @@ import java.util.List;
 final class KubernetesObservation {
     static final String API_SERVER_READY = "ApiServerReady";
     static final String NODES_READY = "NodesReady";
+    /**
+     * How long an API server may not answer before nkd says what to check: kubeadm init takes a few minutes on a booted
+     * node, so before that, waiting is normal.
+     */
+    static final java.time.Duration LONG_WAIT = java.time.Duration.ofMinutes(15);
 
     private KubernetesObservation() {
     }
@@ -85,7 +90,8 @@ final class KubernetesObservation {
         READY
     }
 
-    static Verdict verdict(Scope s, List<NodeStatus> nodes, ClusterStatus prev) {
+    /** @param now the reconcile's time (the one the conditions' transition times are in) */
+    static Verdict verdict(Scope s, List<NodeStatus> nodes, ClusterStatus prev, java.time.Instant now) {
         KubernetesStatus k = s.observed;
         if (k == null) {
             String why = "this nkd has no connection to the API of clusters on " + s.loaded.spec().infrastructure().provider()
@@ -96,6 +102,12 @@ final class KubernetesObservation {
         boolean wasUp = prev.nodes().stream().anyMatch(n -> n.phase() == MachinePhase.READY || n.phase() == MachinePhase.NOT_READY);
         if (!k.apiReady()) {
             String msg = "waiting for the API server at " + k.server() + ": " + k.apiMessage();
+            if (apiDownLong(prev, now)) {
+                java.time.Instant since = prev.condition(API_SERVER_READY).lastTransitionTime();
+                msg += "; for " + java.time.Duration.between(since, now).toMinutes() + " min now: check that"
+                        + " this nkd can reach " + k.server() + " and, on the first control-plane node, kubeadm init's log"
+                        + " (journalctl -u nkd-bootstrap.service)";
+            }
             Condition api = cond(API_SERVER_READY, Status.FALSE, Reasons.WAITING_FOR_API_SERVER, msg);
             Condition nodesCond = cond(NODES_READY, Status.UNKNOWN, Reasons.WAITING_FOR_API_SERVER, "unknown until the API server answers");
             return new Verdict(wasUp ? Kind.DEGRADED : Kind.WAITING, msg, api, nodesCond);
@@ -131,6 +143,13 @@ final class KubernetesObservation {
             return new Verdict(Kind.WAITING, msg, api, cond(NODES_READY, Status.FALSE, Reasons.WAITING_FOR_NODES, msg));
         }
         return new Verdict(Kind.READY, counts, api, cond(NODES_READY, Status.TRUE, Reasons.NODES_READY, counts));
+    }
+
+    /** Whether the cluster's API server has not answered for longer than {@link #LONG_WAIT} as of {@code now}. */
+    static boolean apiDownLong(ClusterStatus status, java.time.Instant now) {
+        Condition api = status.condition(API_SERVER_READY);
+        return api != null && api.status() == Status.FALSE && api.lastTransitionTime() != null && now != null
+                && api.lastTransitionTime().plus(LONG_WAIT).isBefore(now);
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

@@ -29,6 +29,8 @@ public final class Scope {
     boolean removed;
     boolean paused;
     BootstrapSecrets secrets;
+    /** The certificates nkd keeps for the cluster (after renewals), with their expiry: EnsureSecrets. */
+    java.util.List<io.nkd.pki.CertificateInfo> certificates = java.util.List.of();
     RenderedCluster rendered;
     final List<ProvisionedMachine> machines = new ArrayList<>();
     /** Every provider call of this reconcile goes through it; it remembers what they returned and how they failed. */
@@ -56,7 +58,7 @@ public final class Scope {
     java.util.Map<String, io.nkd.cluster.ClusterNode> kubeNodes = java.util.Map.of();
     /** What ApplyAddons did; null when it did not run. */
     io.nkd.status.AddonsStatus addons;
-    /** The Update RolloutUpdates wrote or read; null when none. */
+    /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
     io.nkd.status.RolloutStatus rollout;
     /** The fresh bootstrap token machines created on this pass join with (EnsureJoinToken); null while the API is not up. */
     io.nkd.pki.BootstrapToken joinToken;
@@ -71,6 +73,14 @@ public final class Scope {
     final List<String> undrained = new ArrayList<>();
     /** Nodes whose drain cannot go on without a person: node → why. */
     final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
+    /** RolloutUpdates wrote a new target on this pass (a history entry), with what it says. */
+    String rolloutStarted;
+    /** The Housekeeper reported the current target complete on this pass (the rollout's history entry completes). */
+    boolean rolloutCompleted;
+    /** Why RolloutUpdates could not read or write the Update on this pass (the cluster API's words), or null. */
+    String rolloutError;
+    /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
+    java.time.Duration rolloutRecheck;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;
@@ -86,6 +96,7 @@ public final class Scope {
         this.config = desired.config();
         this.state = state;
         this.previous = previous;
+        this.rollout = previous.rollout();
     }
 
     public String cluster() {

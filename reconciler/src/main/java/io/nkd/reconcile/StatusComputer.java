@@ -32,6 +32,8 @@ final class StatusComputer {
     static final String CONFIG_VALID = "ConfigValid";
     static final String RENDERED = "Rendered";
     static final String MACHINES_READY = "MachinesReady";
+    /** Whether the certificates nkd watches stay valid for more than {@link io.nkd.secrets.ClusterSecrets#RENEW_BEFORE}. */
+    static final String CERTIFICATES_VALID = "CertificatesValid";
     /** Whether every running node runs the config the applied commit asks for. */
     static final String UP_TO_DATE = "UpToDate";
 
@@ -53,7 +55,13 @@ final class StatusComputer {
         WAITING_FOR_KUBERNETES,
         /** Applied; the cluster was up, and its API or some of its nodes are not Ready any more. */
         KUBERNETES_DEGRADED,
-        /** Applied; every machine runs, some on an older config that only a rollout would replace. */
+        /** Applied; the Housekeeper halted the rollout of the applied target (a node failed). */
+        ROLLOUT_FAILED,
+        /**
+         * Applied; every machine runs, some not yet at the applied commit: the Housekeeper moves them (RollingOut), the
+         * target waits for a window or spec.upgrade.paused (WaitingForMaintenanceWindow, RolloutPaused), or no Update
+         * carries the change and only a replacement would apply it (RolloutPending).
+         */
         ROLLOUT_PENDING,
         /** Applied; every node runs its desired config. */
         READY
@@ -67,7 +75,7 @@ final class StatusComputer {
             case UNMANAGED -> Phase.UNMANAGED;
             case PAUSED -> Phase.PAUSED;
             case FAILED_NOTHING_APPLIED -> Phase.FAILED;
-            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED -> Phase.DEGRADED;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ROLLOUT_FAILED -> Phase.DEGRADED;
             case PROVISIONING, WAITING_FOR_KUBERNETES -> Phase.PROVISIONING;
             case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
             case READY -> Phase.READY;
@@ -116,6 +124,54 @@ final class StatusComputer {
         final List<String> failed = new ArrayList<>();
         /** (pool, fetched version) → nodes, for one sentence per group of outdated nodes. */
         final Map<String, List<String>> outdated = new TreeMap<>();
+        /** Nodes the Housekeeper is moving to the applied target: "name (state, step)". */
+        final List<String> rolling = new ArrayList<>();
+        /** Nodes whose change the Update carries but whose target is not written yet (a window, a pause). */
+        final List<String> held = new ArrayList<>();
+    }
+
+    /**
+     * Whether the Update carries a node's change: nkd wrote (or waits to write) a target with the pool config the node
+     * should now run. A config changed since (Butane snippets) is not in any Update: only a replacement applies it.
+     */
+    private static boolean rolledOut(Scope s, String pool, String desired) {
+        return s.rollout != null && s.loaded.spec().housekeeper().enabled() && desired.equals(s.rollout.poolVersions().get(pool));
+    }
+
+    /**
+     * Whether a node runs the Update's target as the Housekeeper last reported it (booted image, kubelet version), when
+     * that target is the applied commit's and the node was reported with an image; null when nkd cannot tell.
+     */
+    private static Boolean runsTarget(Scope s, io.nkd.status.RolloutStatus.Node progress) {
+        if (progress == null || progress.currentImage() == null || progress.state() == null || !targetApplied(s)
+                || "nestos".equals(s.rollout.flavor())) {
+            return null;
+        }
+        return sameImage(progress.currentImage(), s.rollout.targetImage())
+                && java.util.Objects.equals(progress.currentKubernetes(), s.rollout.targetKubernetes());
+    }
+
+    /** Two image references name the same image: by digest when both carry one, else as written. */
+    static boolean sameImage(String a, String b) {
+        try {
+            var x = io.nkd.housekeeper.api.ImageReference.parse(a);
+            var y = io.nkd.housekeeper.api.ImageReference.parse(b);
+            return x.digest() != null && y.digest() != null ? x.digest().equals(y.digest()) : a.equals(b);
+        } catch (IllegalArgumentException e) {
+            return a.equals(b);
+        }
+    }
+
+    /** Whether the Update in the cluster asks for the applied commit's target (not an older one while a window waits). */
+    private static boolean targetApplied(Scope s) {
+        var spec = s.loaded.spec();
+        try {
+            return s.rollout != null && s.rollout.targetImage() != null
+                    && s.rollout.targetImage().equals(io.nkd.upgrade.DesiredUpdate.osImageURL(spec, s.config.images()))
+                    && s.rollout.targetKubernetes().equals(spec.kubernetes().version());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /**
@@ -182,8 +238,26 @@ final class StatusComputer {
                 t.waiting.add(n.name() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT) + (message == null ? "" : ": " + message) + ")");
             } else {
                 t.fetched++;
-                if (desired.equals(current)) {
+                var progress = s.rollout == null ? null : s.rollout.node(n.name()).orElse(null);
+                Boolean runsTarget = runsTarget(s, progress);
+                if (runsTarget != null && !runsTarget) {
+                    // the Housekeeper's report of what the node booted beats the config it fetched at first boot (after
+                    // a revert the two agree while the node still runs the newer image)
+                    t.rolling.add(n.name() + " (" + progress.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT)) + ")");
+                } else if (runsTarget != null && rolledOut(s, n.pool().name(), desired)) {
+                    t.upToDate++; // at the target, and the target carries the pool's change
+                } else if (desired.equals(current)) {
                     t.upToDate++;
+                } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s) && s.rollout.observed() && progress != null
+                        && progress.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATED) {
+                    t.upToDate++; // the Housekeeper verified it at the target: booted image and kubelet version
+                } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s)) {
+                    t.rolling.add(n.name() + " (" + (progress == null ? "not reported yet"
+                            : progress.state().name().toLowerCase(java.util.Locale.ROOT)
+                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT))) + ")");
+                } else if (rolledOut(s, n.pool().name(), desired)) {
+                    t.held.add(n.name());
                 } else {
                     t.outdated.computeIfAbsent("pool " + n.pool().name() + " fetched " + current + ", desired " + desired,
                             k -> new ArrayList<>()).add(n.name());
@@ -242,18 +316,24 @@ final class StatusComputer {
         List<String> failedMachines = tally.failed;
         Map<String, List<String>> outdated = tally.outdated;
         int total = nodes.size();
-        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev);
+        KubernetesObservation.Verdict kube = KubernetesObservation.verdict(s, nodes, prev, now);
+        boolean rolloutHalted = s.rollout != null && s.rollout.phase() == io.nkd.housekeeper.api.RolloutPhase.DEGRADED && targetApplied(s);
         Standing standing = !failedMachines.isEmpty() ? Standing.MACHINES_FAILED
                 : !notRunning.isEmpty() ? Standing.PROVISIONING
+                : rolloutHalted ? Standing.ROLLOUT_FAILED
+                // a node the Housekeeper reboots is NotReady for a while: that is the rollout, not a degraded cluster
+                : kube.kind() == KubernetesObservation.Kind.DEGRADED && !tally.rolling.isEmpty() && kube.api().status() == Status.TRUE
+                ? Standing.ROLLOUT_PENDING
                 : kube.kind() == KubernetesObservation.Kind.DEGRADED ? Standing.KUBERNETES_DEGRADED
                 : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
-                : !outdated.isEmpty() ? Standing.ROLLOUT_PENDING
+                : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
-        String rollout = outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
-                        + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "))
-                + "; Ignition runs only at first boot and rolling updates go through the in-cluster Housekeeper, which nkd does not install or drive yet, "
-                + "so these nodes stay as they are (machines created from now on boot the desired config)";
+        String rollout = rolloutMessage(s, tally);
+        String rolloutReason = !tally.rolling.isEmpty() ? Reasons.ROLLING_OUT
+                : s.rolloutError != null ? Reasons.UPDATE_WRITE_FAILED
+                : !tally.held.isEmpty() ? (s.loaded.spec().upgrade().paused() ? Reasons.ROLLOUT_PAUSED : Reasons.WAITING_FOR_MAINTENANCE_WINDOW)
+                : Reasons.ROLLOUT_PENDING;
         String upToDateText = upToDate + " of " + total + " nodes run their desired config";
 
         Condition machinesReady = switch (standing) {
@@ -265,8 +345,10 @@ final class StatusComputer {
         };
         // True only when every node runs its desired config: nodes that have not fetched any config yet (building,
         // failed) are not up to date either, and saying True with "0 of 3" would contradict the message
-        Condition nodesUpToDate = !outdated.isEmpty()
-                ? cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_PENDING, rollout)
+        Condition nodesUpToDate = rolloutHalted && notRunning.isEmpty() && failedMachines.isEmpty()
+                ? cond(UP_TO_DATE, Status.FALSE, Reasons.ROLLOUT_DEGRADED, s.rollout.message() + "; " + rollout)
+                : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty()
+                ? cond(UP_TO_DATE, Status.FALSE, rolloutReason, rollout)
                 : upToDate < total
                 ? cond(UP_TO_DATE, Status.FALSE, Reasons.WAITING_FOR_MACHINES, upToDateText + "; the others have not fetched a config yet")
                 : cond(UP_TO_DATE, Status.TRUE, Reasons.SUCCEEDED, upToDateText);
@@ -301,12 +383,22 @@ final class StatusComputer {
                 reconciling = cond(RECONCILING, Status.FALSE, readyReason, "nkd waits for the cluster's API and kubelets: " + kube.message());
                 stalled = cond(STALLED, Status.FALSE, readyReason, "nothing nkd can change; it keeps watching");
             }
+            case ROLLOUT_FAILED -> {
+                readyReason = Reasons.ROLLOUT_DEGRADED;
+                readyMessage = "the Housekeeper halted the rollout of " + s.rollout.update() + ": " + s.rollout.message()
+                        + "; fix the cause, then kubectl annotate node NODE housekeeper.io/retry=1 (or push a new target)";
+                reconciling = cond(RECONCILING, Status.FALSE, Reasons.ROLLOUT_DEGRADED, "no node moves until the failed one is retried");
+                stalled = cond(STALLED, Status.TRUE, Reasons.ROLLOUT_DEGRADED, readyMessage);
+            }
             case ROLLOUT_PENDING -> {
-                readyReason = Reasons.ROLLOUT_PENDING;
+                readyReason = rolloutReason;
                 readyMessage = upToDateText + ": " + rollout;
-                reconciling = cond(RECONCILING, Status.FALSE, Reasons.ROLLOUT_PENDING,
-                        "nothing more nkd can do for this commit: the rollout waits for the Housekeeper");
-                stalled = cond(STALLED, Status.FALSE, Reasons.ROLLOUT_PENDING, "no problems; waiting for a rollout nkd cannot do yet");
+                boolean moving = Reasons.ROLLING_OUT.equals(rolloutReason);
+                reconciling = cond(RECONCILING, moving ? Status.TRUE : Status.FALSE, rolloutReason, moving
+                        ? "the Housekeeper moves the nodes; nkd follows " + s.rollout.update()
+                        : Reasons.ROLLOUT_PENDING.equals(rolloutReason) ? "nothing more nkd does for this commit: only a replacement "
+                        + "of these machines applies their config" : rollout);
+                stalled = cond(STALLED, Status.FALSE, rolloutReason, "no problems");
             }
             default -> {
                 readyReason = Reasons.SUCCEEDED;
@@ -319,15 +411,46 @@ final class StatusComputer {
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
         ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
-        if (s.observed != null) {
-            base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                    base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), s.observed, base.addons(),
-                    base.rollout());
-        }
+        base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(),
+                s.observed != null ? s.observed : base.kubernetes(), base.addons(), s.rollout);
         return settle(base, standing, readyReason, readyMessage, now, s.revision,
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
                 machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling);
+    }
+
+    /** One sentence per group of nodes not at the applied commit, with what moves them (or what would). */
+    private static String rolloutMessage(Scope s, NodeTally t) {
+        List<String> parts = new ArrayList<>();
+        if (!t.rolling.isEmpty()) {
+            parts.add("the Housekeeper moves " + t.rolling.size() + " node(s) to " + s.rollout.targetImage() + " and Kubernetes "
+                    + s.rollout.targetKubernetes() + " through " + s.rollout.update() + ": " + String.join(", ", t.rolling)
+                    + (s.rollout.waiting() == null ? "" : "; " + s.rollout.waiting()));
+        }
+        if (!t.held.isEmpty()) {
+            parts.add(t.held.size() + " node(s) wait for the new target (" + String.join(", ", t.held) + "): "
+                    + (s.rollout.waiting() == null ? "the Update is not written yet" : s.rollout.waiting()));
+        }
+        if (!t.outdated.isEmpty()) {
+            String groups = t.outdated.entrySet().stream().map(e -> e.getValue().size() + " node(s) of " + e.getKey()
+                    + " (" + String.join(", ", e.getValue()) + ")").collect(Collectors.joining("; "));
+            parts.add(groups + (s.rolloutError != null
+                    ? "; nkd cannot write the Housekeeper's Update that would move them: " + s.rolloutError + " (tried again every "
+                    + RolloutUpdates.WHILE_ROLLING.toSeconds() + " s)"
+                    : s.loaded.spec().housekeeper().enabled() && s.rollout == null
+                    ? "; nkd has not written the Housekeeper's Update of this cluster yet: a new OS image or Kubernetes version "
+                    + "reaches these nodes once nkd reaches the cluster's API (status.kubernetes says whether it is up) and writes "
+                    + "it, a change of Butane snippets only through a replacement of the machine (Ignition runs only at first "
+                    + "boot); machines created from now on boot the desired config"
+                    : s.loaded.spec().housekeeper().enabled()
+                    ? "; their pool config changed without a new OS image or Kubernetes version (Butane snippets): Ignition runs "
+                    + "only at first boot and no Update carries it, so only a replacement of these machines applies it (machines "
+                    + "created from now on boot the desired config)"
+                    : "; spec.housekeeper.enabled is false, so nkd writes no Update and these nodes stay as they are (Ignition runs "
+                    + "only at first boot; machines created from now on boot the desired config)"));
+        }
+        return String.join("; ", parts);
     }
 
     private static ClusterStatus failed(Scope s, ClusterStatus prev, Instant now) {
@@ -383,6 +506,48 @@ final class StatusComputer {
             out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
         }
         return out.withCondition(new Condition(READY, ready(phase), readyReason, readyMessage, revision, null), now);
+    }
+
+    /**
+     * The CertificatesValid condition: a warning, not a phase (the cluster still works), from the certificates nkd keeps
+     * (it renews the leaves and kubeconfigs itself, so what shows up here is a CA, or a renewal that failed). Left as
+     * it was when the reconcile did not get as far as the secrets.
+     */
+    static ClusterStatus certificates(ClusterStatus status, Scope s, Instant now) {
+        if (s.certificates.isEmpty()) {
+            return status;
+        }
+        Instant soon = now.plus(io.nkd.secrets.ClusterSecrets.RENEW_BEFORE);
+        List<io.nkd.pki.CertificateInfo> expired = s.certificates.stream().filter(c -> !c.notAfter().isAfter(now)).toList();
+        // CAs a month ahead; the leaves and kubeconfigs nkd renews itself only once their renewal is overdue
+        List<io.nkd.pki.CertificateInfo> expiring = s.certificates.stream().filter(c -> c.notAfter().isAfter(now)
+                && (c.ca() ? c.notAfter().isBefore(soon)
+                : io.nkd.secrets.ClusterSecrets.due(c.notBefore(), c.notAfter(), now, io.nkd.secrets.ClusterSecrets.RENEW_BEFORE))).toList();
+        Condition c;
+        if (!expired.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED, describe(expired, now) + ". " + certificateAdvice(expired));
+        } else if (!expiring.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRING, describe(expiring, now) + ". " + certificateAdvice(expiring));
+        } else {
+            io.nkd.pki.CertificateInfo next = s.certificates.stream().min(java.util.Comparator.comparing(io.nkd.pki.CertificateInfo::notAfter))
+                    .orElseThrow();
+            c = cond(CERTIFICATES_VALID, Status.TRUE, Reasons.CERTIFICATES_VALID, "the next to expire is " + next.path() + " on "
+                    + next.notAfter() + "; nkd renews its leaves and kubeconfigs " + io.nkd.secrets.ClusterSecrets.RENEW_BEFORE.toDays()
+                    + " days ahead");
+        }
+        return status.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), s.revision, null), now);
+    }
+
+    private static String describe(List<io.nkd.pki.CertificateInfo> certs, Instant now) {
+        return certs.stream().map(c -> c.path() + (c.notAfter().isAfter(now) ? " expires on " + c.notAfter() + " ("
+                        + java.time.Duration.between(now, c.notAfter()).toDays() + " days)" : " expired on " + c.notAfter()))
+                .collect(Collectors.joining("; "));
+    }
+
+    private static String certificateAdvice(List<io.nkd.pki.CertificateInfo> certs) {
+        return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
+                ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
+                : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

@@ -90,8 +90,13 @@ final class Steps {
         }
     }
 
-    /** Fills secrets: the cluster PKI, token and certificate key, generated once. */
+    /**
+     * Fills secrets (the cluster PKI, token and certificate key, generated once) and certificates, after renewing
+     * those that expire within {@link io.nkd.secrets.ClusterSecrets#RENEW_BEFORE}.
+     */
     record EnsureSecrets(Collaborators c) implements Step {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnsureSecrets.class);
+
         @Override
         public String name() {
             return "EnsureSecrets";
@@ -101,6 +106,12 @@ final class Steps {
         public boolean run(Scope s) throws ReconcileException {
             try {
                 s.secrets = c.secrets().ensure(s.state, s.loaded);
+                // nkd's own access to the cluster (admin.conf) and what it keeps never lapse: renewed a month ahead
+                for (var r : c.secrets().renewExpiring(s.state, s.cluster, s.loaded.spec(), io.nkd.secrets.ClusterSecrets.RENEW_BEFORE)) {
+                    LOG.info("certificate renewed cluster={} commit={} certificate={} expiry {} → {}", s.cluster, shortId(s.revision),
+                            r.path(), r.expired(), r.expires());
+                }
+                s.certificates = c.secrets().certificates(s.state);
                 return true;
             } catch (RuntimeException e) {
                 throw new ReconcileException.Stalled(Reasons.SECRETS_FAILED, e.getMessage());

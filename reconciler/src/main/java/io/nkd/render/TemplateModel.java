@@ -35,6 +35,7 @@ final class TemplateModel {
         k8s.putAll(endpointHostsEntry(cluster, spec));
         m.put("kubernetes", k8s);
         m.put("runtime", runtime(spec.kubernetes().runtime()));
+        m.put("registries", RegistryFiles.model(spec.kubernetes()));
         m.put("os", Map.of("osImageURL", osImageURL, "osVersion", osVersion));
         boolean controlPlane = pool.role() == NodePool.Role.CONTROL_PLANE;
         Map<String, Object> p = new LinkedHashMap<>();

@@ -76,6 +76,100 @@ public final class ClusterSecrets {
                 files, hashes);
     }
 
+    /**
+     * How long before expiry nkd renews the certificates it keeps: the reconcile renews them on its own this early, so
+     * nkd's access to the cluster never lapses, and {@code nkd certs check} warns as early.
+     */
+    public static final java.time.Duration RENEW_BEFORE = java.time.Duration.ofDays(30);
+
+    /**
+     * Re-issues from the cluster's CAs, each with a new key, every certificate nkd keeps for the cluster that expires
+     * within {@code renewBefore} or already has: {@code admin.conf} and {@code super-admin.conf} (nkd's own access to the
+     * cluster, and what {@code nkd kubeconfig} hands out) and the leaves under {@code pki/}. CAs and the
+     * service-account keys are never touched (a CA rotation is another procedure), so every node and every token stays
+     * valid. {@link java.time.Duration#ZERO} renews only what expired; a very long {@code renewBefore} renews everything. Key
+     * algorithm and lifetime come from {@code clusterSpec.pki}, as for certificates generated later.
+     * The caller holds the cluster's lock; nothing is written when nothing is due.
+     *
+     * @return the paths renewed (kubeadm layout), each with its old and new expiry
+     */
+    public java.util.List<Renewal> renewExpiring(ClusterState state, String name, ClusterSpec clusterSpec, java.time.Duration renewBefore) {
+        SortedMap<String, byte[]> stored = pkiFiles(state);
+        if (!stored.containsKey(ClusterPki.ADMIN_CONF)) {
+            return java.util.List.of();
+        }
+        ClusterPki pki = ClusterPki.fromFiles(stored);
+        PkiSpec spec = pkiSpec(name, clusterSpec);
+        PkiGenerator generator = new PkiGenerator(random, clock);
+        java.time.Instant now = clock.instant();
+        java.util.List<Renewal> renewed = new java.util.ArrayList<>();
+        Map<io.nkd.pki.Leaf, io.nkd.pki.CertKeyPair> leaves = new java.util.EnumMap<>(io.nkd.pki.Leaf.class);
+        leaves.putAll(pki.leaves());
+        for (var e : pki.leaves().entrySet()) {
+            java.time.Instant notAfter = e.getValue().certificate().getNotAfter().toInstant();
+            if (due(e.getValue().certificate(), now, renewBefore)) {
+                io.nkd.pki.CertKeyPair fresh = generator.issue(pki.ca(e.getKey().authority()), e.getKey().profile(spec),
+                        spec.keyAlgorithm(), spec.leafValidity());
+                leaves.put(e.getKey(), fresh);
+                renewed.add(new Renewal(e.getKey().certPath(), notAfter, fresh.certificate().getNotAfter().toInstant()));
+            }
+        }
+        io.nkd.pki.Kubeconfig admin = renewKubeconfig(pki.admin(), ClusterPki.ADMIN_CONF, io.nkd.pki.Leaf.CLUSTER_ADMINS_GROUP,
+                generator, pki, spec, now, renewBefore, renewed);
+        io.nkd.pki.Kubeconfig superAdmin = renewKubeconfig(pki.superAdmin(), ClusterPki.SUPER_ADMIN_CONF,
+                io.nkd.pki.Leaf.SYSTEM_MASTERS_GROUP, generator, pki, spec, now, renewBefore, renewed);
+        if (renewed.isEmpty()) {
+            return renewed;
+        }
+        ClusterPki next = new ClusterPki(pki.authorities(), leaves, pki.serviceAccountKey(), pki.serviceAccountPublicKey(), admin, superAdmin);
+        SortedMap<String, byte[]> files = next.files();
+        files.forEach((path, bytes) -> {
+            if (!java.util.Arrays.equals(bytes, stored.get(path)) && !path.equals(ClusterPki.SA_KEY) && !path.equals(ClusterPki.SA_PUB)) {
+                state.write(PKI_DIR + path, bytes, ClusterPki.isSecret(path) ? Sensitivity.SECRET : Sensitivity.PUBLIC);
+            }
+        });
+        return java.util.List.copyOf(renewed);
+    }
+
+    /** Every certificate nkd keeps for the cluster, with its expiry as of now (empty before the PKI exists). */
+    public java.util.List<io.nkd.pki.CertificateInfo> certificates(ClusterView view) {
+        return io.nkd.pki.CertificateInfo.list(pkiFiles(view), clock);
+    }
+
+    /**
+     * Whether a certificate is due for renewal: it expires within {@code renewBefore}, or within a third of its lifetime
+     * when that is shorter (a ten-day certificate is renewed after about a week, not at every reconcile).
+     */
+    public static boolean due(java.security.cert.X509Certificate cert, java.time.Instant now, java.time.Duration renewBefore) {
+        return due(cert.getNotBefore().toInstant(), cert.getNotAfter().toInstant(), now, renewBefore);
+    }
+
+    /** {@link #due(java.security.cert.X509Certificate, java.time.Instant, java.time.Duration)} from the validity period. */
+    public static boolean due(java.time.Instant notBefore, java.time.Instant notAfter, java.time.Instant now, java.time.Duration renewBefore) {
+        java.time.Duration lifetime = java.time.Duration.between(notBefore, notAfter);
+        java.time.Duration window = renewBefore.compareTo(lifetime.dividedBy(3)) > 0 && renewBefore.compareTo(RENEW_BEFORE) <= 0
+                ? lifetime.dividedBy(3) : renewBefore;
+        return notAfter.isBefore(now.plus(window));
+    }
+
+    /** A certificate re-issued by {@link #renewExpiring}: its path (kubeadm layout) and expiry before and after. */
+    public record Renewal(String path, java.time.Instant expired, java.time.Instant expires) {
+    }
+
+    private static io.nkd.pki.Kubeconfig renewKubeconfig(io.nkd.pki.Kubeconfig current, String path, String group, PkiGenerator generator,
+                                                        ClusterPki pki, PkiSpec spec, java.time.Instant now,
+                                                        java.time.Duration renewBefore, java.util.List<Renewal> renewed) {
+        java.time.Instant notAfter = current.clientCertificate().getNotAfter().toInstant();
+        if (!due(current.clientCertificate(), now, renewBefore)) {
+            return current;
+        }
+        // same user and group, the server the kubeconfig already names (an endpoint change is not a renewal's business)
+        io.nkd.pki.Kubeconfig fresh = generator.kubeconfig(pki.ca(Authority.CLUSTER), current.clusterName(), current.server(),
+                io.nkd.pki.LeafProfile.client(current.userName(), java.util.List.of(group)), spec.keyAlgorithm(), spec.leafValidity());
+        renewed.add(new Renewal(path, notAfter, fresh.clientCertificate().getNotAfter().toInstant()));
+        return fresh;
+    }
+
     /** The stored PKI files (kubeadm layout), for {@code nkd certs}; empty when none were generated yet. */
     public static SortedMap<String, byte[]> pkiFiles(ClusterView view) {
         TreeMap<String, byte[]> files = new TreeMap<>();

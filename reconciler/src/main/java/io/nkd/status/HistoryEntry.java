@@ -11,7 +11,8 @@ import java.time.Instant;
  *                  while its machines are still being provisioned, and for failures and refusals
  */
 public record HistoryEntry(String revision, Instant time, Outcome outcome, String reason, String message, Instant completed) {
-    public enum Outcome { APPLIED, FAILED, REFUSED, UNCHANGED }
+    /** ROLLOUT: nkd wrote a new target into the Housekeeper's Update; completed when every node reached it. */
+    public enum Outcome { APPLIED, FAILED, REFUSED, UNCHANGED, ROLLOUT }
 
     public HistoryEntry(String revision, Instant time, Outcome outcome, String reason, String message) {
         this(revision, time, outcome, reason, message, null);

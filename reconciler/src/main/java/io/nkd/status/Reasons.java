@@ -19,8 +19,21 @@ public final class Reasons {
     public static final String MACHINES_READY = "MachinesReady";
     public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
     public static final String MACHINES_FAILED = "MachinesFailed";
-    /** Nodes run an older config and only a rollout (through the Housekeeper, which nkd does not drive yet) would update them. */
+    /**
+     * Nodes run an older config that no Update carries: a change of Butane snippets alone (Ignition runs only at first
+     * boot, so only a replacement of the machine applies it), or any change while spec.housekeeper.enabled is false.
+     */
     public static final String ROLLOUT_PENDING = "RolloutPending";
+    /** nkd wrote the Update and the Housekeeper moves nodes to its target (or has not reported on it yet). */
+    public static final String ROLLING_OUT = "RollingOut";
+    /** The commit's new target waits for a maintenance window; the message says when it opens. */
+    public static final String WAITING_FOR_MAINTENANCE_WINDOW = "WaitingForMaintenanceWindow";
+    /** spec.upgrade.paused: the Update is held (nkd's Housekeeper) or not written (the NestOS Housekeeper). */
+    public static final String ROLLOUT_PAUSED = "RolloutPaused";
+    /** The Housekeeper halted the rollout: a node failed; the message names it and the Housekeeper's reason. */
+    public static final String ROLLOUT_DEGRADED = "RolloutDegraded";
+    /** nkd could not read or write the Update (the API server's answer is in the message); retried. */
+    public static final String UPDATE_WRITE_FAILED = "UpdateWriteFailed";
     public static final String CLUSTER_REMOVED = "ClusterRemoved";
     public static final String NOT_YET_RECONCILED = "NotYetReconciled";
     public static final String INTERNAL_ERROR = "InternalError";
@@ -48,6 +61,12 @@ public final class Reasons {
     public static final String PROVIDER_ERROR = "ProviderError";
     /** The provider could not be reached. */
     public static final String PROVIDER_UNREACHABLE = "ProviderUnreachable";
+    /** Every certificate nkd watches is valid for more than 30 days. */
+    public static final String CERTIFICATES_VALID = "CertificatesValid";
+    /** A certificate nkd cannot renew by itself (a CA, or one kubeadm issued on the nodes) expires within 30 days. */
+    public static final String CERTIFICATE_EXPIRING = "CertificateExpiring";
+    /** A certificate nkd watches has expired. */
+    public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
     /** Nodes whose machines run but have not fetched their config from nkd's Ignition server yet. */
     public static final String WAITING_FOR_IGNITION = "WaitingForIgnition";
     /** The machines run but the cluster's API server does not answer /readyz yet (the message names the endpoint). */

@@ -1,24 +1,64 @@
 package io.nkd.status;
 
+import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.NodeUpdateState;
+import io.nkd.housekeeper.api.RolloutPhase;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The rollout of OS image and Kubernetes version changes through the Housekeeper (null when none was written).
+ * The rollout of OS image and Kubernetes version changes through the Housekeeper: the Update nkd wrote (or would
+ * write) and what the Housekeeper reports of it. Null in a status while the Housekeeper is not used
+ * (spec.housekeeper.enabled false) or before nkd first reached the cluster's API.
  *
- * @param update   the Update object, {@code namespace/name}
- * @param revision the commit the Update carries
- * @param phase    the Housekeeper's phase of it, as it reports it
- * @param waiting  why the Update is not written or not progressing yet (a maintenance window, upgrades paused), or null
+ * @param update           the Update object, {@code namespace/name}
+ * @param revision         the commit that last changed the Update's spec (null while none was written)
+ * @param targetImage      the OS image the Update asks for (the one in the cluster, not a target still waiting)
+ * @param targetKubernetes the Kubernetes version it asks for
+ * @param phase            the Housekeeper's phase of it, as it reports it; null until it reports on this spec
+ * @param waiting          why the applied commit's target is not written yet (a maintenance window, upgrades
+ *                         paused) or why the rollout does not move (the Housekeeper has not reported), or null
+ * @param nodes            each node: current image and Kubernetes version, state, since
+ * @param opensAt          when the next maintenance window opens (nkd writes the Update then), or null
+ * @param message          the Housekeeper's own words (the Degraded condition names the failed node), or null
+ * @param observed         the Housekeeper's status describes the Update's current spec (observedGeneration)
+ * @param flavor           "nkd" or "nestos" (the NestOS Housekeeper writes no status: nodes come from Kubernetes)
+ * @param poolVersions     the pool configs of the commit that wrote the target: a node that fetched an older config
+ *                         and is at the target counts as up to date only while its pool config is still this one
+ *                         (a later change of Butane snippets needs a replacement, as the plan says)
+ * @param startedAt        when nkd wrote the current target
+ * @param completedAt      when the Housekeeper reported every node at it
  */
-public record RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, io.nkd.housekeeper.api.RolloutPhase phase,
-                            String waiting, List<Node> nodes) {
+public record RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
+                            String waiting, List<Node> nodes, Instant opensAt, String message, boolean observed,
+                            String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt) {
     public RolloutStatus {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
+        poolVersions = poolVersions == null ? Map.of() : Map.copyOf(poolVersions);
     }
 
-    /** One node's way to the target: current → target, its state and since when. */
-    public record Node(String name, String currentImage, String currentKubernetes,
-                       io.nkd.housekeeper.api.NodeUpdateState state, Instant since, String message) {
+    public RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
+                         String waiting, List<Node> nodes) {
+        this(update, revision, targetImage, targetKubernetes, phase, waiting, nodes, null, null, phase != null, "nkd",
+                null, null, null);
+    }
+
+    /** The node of that name, if the Update lists it. */
+    public java.util.Optional<Node> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+
+    /**
+     * One node's way to the target: current → target, its state and since when.
+     *
+     * @param step the Housekeeper agent's step while updating (or the step that failed), or null
+     */
+    public record Node(String name, String currentImage, String currentKubernetes, NodeUpdateState state, Instant since,
+                       String message, AgentState step) {
+        public Node(String name, String currentImage, String currentKubernetes, NodeUpdateState state, Instant since,
+                    String message) {
+            this(name, currentImage, currentKubernetes, state, since, message, null);
+        }
     }
 }

@@ -100,10 +100,19 @@ public final class StatusStore {
      * it ended, keeping the time it was applied. Does nothing when there is none.
      */
     public static void complete(ClusterState state, Instant at, String reason, String message) {
+        complete(state, HistoryEntry.Outcome.APPLIED, at, reason, message);
+    }
+
+    /** Marks the latest rollout entry (nkd wrote a new target) as done, unless it already is. */
+    public static void completeRollout(ClusterState state, Instant at, String reason, String message) {
+        complete(state, HistoryEntry.Outcome.ROLLOUT, at, reason, message);
+    }
+
+    private static void complete(ClusterState state, HistoryEntry.Outcome outcome, Instant at, String reason, String message) {
         List<HistoryEntry> entries = new ArrayList<>(history(state));
         for (int i = entries.size() - 1; i >= 0; i--) {
             HistoryEntry e = entries.get(i);
-            if (e.outcome() == HistoryEntry.Outcome.APPLIED) {
+            if (e.outcome() == outcome) {
                 if (e.completed() != null) {
                     return;
                 }

@@ -100,5 +100,28 @@ class RepoCommandsTest {
         assertTrue(soon.out().contains("expiring"), soon.out());
         CliRun unknown = CliRun.run("", "certs", "list", "--state-dir", state.toString(), "--cluster", "nope");
         assertEquals(1, unknown.exit());
+
+        // renew: only for a cluster nkd reconciled (its applied cluster.yaml gives spec.pki), what is due or --all
+        CliRun notApplied = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString());
+        assertEquals(1, notApplied.exit());
+        assertTrue(notApplied.err().contains("no applied cluster.yaml"), notApplied.err());
+        try (var cs = new io.nkd.state.LocalStateStore(state).open("libvirt-lab")) {
+            cs.write(io.nkd.reconcile.ClusterReconciler.APPLIED_CLUSTER_FILE,
+                    Files.readAllBytes(Path.of(EXAMPLE, "clusters/libvirt-lab/cluster.yaml")), io.nkd.state.Sensitivity.PUBLIC);
+        }
+        CliRun nothing = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString());
+        assertEquals(0, nothing.exit(), nothing.err());
+        assertTrue(nothing.out().contains("nothing to renew"), nothing.out());
+        byte[] adminBefore = Files.readAllBytes(state.resolve("clusters/libvirt-lab/kubernetes/admin.conf"));
+        CliRun all = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString(), "--all");
+        assertEquals(0, all.exit(), all.err());
+        assertTrue(all.out().contains("renewed admin.conf: valid until "), all.out());
+        assertFalse(java.util.Arrays.equals(adminBefore, Files.readAllBytes(state.resolve("clusters/libvirt-lab/kubernetes/admin.conf"))));
+        assertFalse(all.out().contains("PRIVATE KEY") || all.out().contains("client-key-data"), "no key is printed");
+        CliRun stillValid = CliRun.run("", "certs", "check", "--state-dir", state.toString(), "--cluster", "libvirt-lab");
+        assertEquals(0, stillValid.exit(), "renewed certificates chain to the same CAs: " + stillValid.out());
+        CliRun noSuch = CliRun.run("", "certs", "renew", "nope", "--state-dir", state.toString());
+        assertEquals(1, noSuch.exit());
+        assertTrue(noSuch.err().contains("has no cluster nope (it has: libvirt-lab)"), noSuch.err());
     }
 }

@@ -91,4 +91,27 @@ class StatusPrinterTest {
                 + "2026-12-06T03:00:00Z)", StatusPrinter.kubernetes(down));
         assertEquals("not observed (nkd has not reached this cluster's API)", StatusPrinter.kubernetes(null));
     }
+
+    @Test
+    void theDetailShowsEachNodeOnItsWayToTheRolloutTarget() {
+        String oldImage = "hub.oepkgs.net/nestos/nestos@sha256:9c1e7a5b3d2f0e8c6a4b2d0f9e7c5a3b1d9f8e6c4a2b0d8f6e4c2a0b9d7f5e3c";
+        String newImage = "hub.oepkgs.net/nestos/nestos@sha256:" + "2".repeat(64);
+        ClusterStatus base = status("lab", Phase.ROLLOUT_PENDING, Condition.Status.FALSE, "rolling");
+        io.nkd.status.RolloutStatus r = new io.nkd.status.RolloutStatus("housekeeper-system/nkd", "b".repeat(40), newImage, "v1.31.4",
+                io.nkd.housekeeper.api.RolloutPhase.PROGRESSING, null, List.of(
+                new io.nkd.status.RolloutStatus.Node("lab-control-plane-1", newImage, "v1.31.4", io.nkd.housekeeper.api.NodeUpdateState.UPDATED,
+                        T, null, null),
+                new io.nkd.status.RolloutStatus.Node("lab-workers-1", oldImage, "v1.31.4", io.nkd.housekeeper.api.NodeUpdateState.UPDATING,
+                        T, "draining: 2 pods left", io.nkd.housekeeper.api.AgentState.DRAINING)),
+                null, "NodesUpdating: lab-workers-1", true, "nkd", null, T, null);
+        ClusterStatus s = new ClusterStatus(base.name(), base.appliedRevision(), null, base.phase(), base.conditions(), base.pools(),
+                base.nodes(), null, T, T, null, null, r);
+        String detail = StatusPrinter.detail(s);
+        assertTrue(detail.contains("Rollout:   housekeeper-system/nkd → " + newImage + ", Kubernetes v1.31.4 (commit bbbbbbbbbbbb), phase progressing"),
+                detail);
+        assertTrue(detail.contains("lab-workers-1        nestos@sha256:9c1e7a5b3d2f v1.31.4 → nestos@sha256:222222222222 v1.31.4  updating (draining)  since "),
+                detail);
+        assertTrue(detail.contains("draining: 2 pods left"), detail);
+        assertTrue(detail.contains("lab-control-plane-1  nestos@sha256:222222222222 v1.31.4 → nestos@sha256:222222222222 v1.31.4  updated"), detail);
+    }
 }

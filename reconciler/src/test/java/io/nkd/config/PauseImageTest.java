@@ -27,6 +27,6 @@ class PauseImageTest {
     }
 
     private static KubernetesSpec spec(String version, String repository, String pause) {
-        return new KubernetesSpec(version, "10.0.0.10:6443", repository, pause, null, null, null, null, null, null, null, null, null);
+        return new KubernetesSpec(version, "10.0.0.10:6443", repository, pause, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -122,6 +122,18 @@ class BootstrapEndToEndTest {
         assertEquals("KubeletReady", cp.reason());
         assertEquals(3.0, daemon.gauge("nkd_cluster_nodes", "state", "ready"));
         assertEquals(Duration.ofSeconds(30), o.retryAfter(), "a Ready cluster is watched, less often");
+        daemon.machines.nodes().forEach((name, n) -> assertEquals("True", n.getStatus().getConditions().stream()
+                .filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow().getStatus(), "Ready in the API: " + name));
+
+        // the admin kubeconfig nkd hands out (nkd kubeconfig) works against the cluster's API as it is
+        java.nio.file.Path kubeconfig = tmp.resolve("e2e.conf");
+        assertEquals(0, io.nkd.cli.Main.execute("kubeconfig", CLUSTER, "--state-dir", daemon.stateDir().toString(),
+                "--output", kubeconfig.toString()));
+        try (var user = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(kubeconfig))).build()) {
+            assertEquals(daemon.machines.nodes().keySet(), new java.util.TreeSet<>(user.nodes().list().getItems().stream()
+                    .map(n -> n.getMetadata().getName()).toList()), "a user of that kubeconfig sees the same nodes");
+        }
 
         // 7. a node goes NotReady: the cluster is degraded, and the node is named with its reason
         daemon.machines.notReady(W2, "NodeStatusUnknown", "Kubelet stopped posting node status.");
@@ -137,6 +149,10 @@ class BootstrapEndToEndTest {
         assertEquals("NodesNotReady", ready(o.status()).reason());
         assertNull(o.status().lastError(), "a NotReady node is a fact of the cluster, not a failed commit");
         assertEquals(Duration.ofSeconds(5), o.retryAfter());
+        String shown = statusText();
+        assertTrue(shown.contains("Kubernetes: API " + endpoint + " ready; 3 of 3 nodes joined, 2 Ready"), shown);
+        assertTrue(shown.lines().anyMatch(l -> l.contains(W2) && l.contains("not_ready")
+                && l.contains("Node NotReady (NodeStatusUnknown), kubelet v1.31.4, " + SimulatedKubelets.OS_IMAGE)), shown);
 
         // 8. and back
         daemon.machines.ready(W2);
@@ -152,6 +168,19 @@ class BootstrapEndToEndTest {
         ClusterReconciler.Outcome o = daemon.reconcile("create e2e");
         assertEquals(ClusterStatus.Phase.READY, o.status().phase(), () -> String.valueOf(o.status().conditions()));
         assertTrue(ready(o.status()).message().endsWith("API up; 3 of 3 nodes joined, 3 Ready"), ready(o.status()).message());
+    }
+
+    /** What {@code nkd status e2e --state-dir DIR} prints. */
+    private String statusText() {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(0, io.nkd.cli.Main.execute("status", CLUSTER, "--state-dir", daemon.stateDir().toString()));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     record Counts(boolean apiReady, int expected, int joined, int ready) {

@@ -34,6 +34,7 @@ public final class E2eDaemon implements AutoCloseable {
     public final ClusterReconciler reconciler;
     public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final int port;
+    private final Path stateDir;
 
     private E2eDaemon(Path dir, String cluster, int port, int controlPlanes, int workers) throws Exception {
         this.cluster = cluster;
@@ -42,7 +43,8 @@ public final class E2eDaemon implements AutoCloseable {
         repo = ConfigRepository.create(dir.resolve("config"));
         repo.write("clusters/" + cluster + "/cluster.yaml", ConfigRepository.cluster(cluster, "127.0.0.1:" + port, controlPlanes, workers))
                 .commit("create " + cluster);
-        store = new LocalStateStore(dir.resolve("state"), clock);
+        stateDir = dir.resolve("state");
+        store = new LocalStateStore(stateDir, clock);
         machines = new SimulatedKubelets(store, dir.resolve("machines"), port, "10.96.0.0/12", clock);
         SecureRandom random = new SecureRandom();
         Collaborators c = new Collaborators(new ClusterSecrets(store, new SecretResolver(dir, Map.of()), random, clock),
@@ -74,6 +76,11 @@ public final class E2eDaemon implements AutoCloseable {
     /** {@code https://127.0.0.1:PORT}: the cluster's control-plane endpoint. */
     public String endpoint() {
         return "https://127.0.0.1:" + port;
+    }
+
+    /** nkd's state directory (for the CLI: {@code nkd status NAME --state-dir DIR}, {@code nkd kubeconfig}). */
+    public Path stateDir() {
+        return stateDir;
     }
 
     /** One reconcile of the cluster at the commit of a step. */

@@ -82,10 +82,14 @@ class PlanHistoryTest {
         assertContains(Inverse.changedLines(pool(plan, "openstack-prod", "workers").diff(), '+').toString(), os.to().osImageURL());
         List<String> outputs = allFormats(plan);
         assertContains(outputs.get(0), "4. worker: openstack-prod-workers-1, openstack-prod-workers-2\n");
-        assertContains(outputs.get(0), "rollout of 8 existing node(s): NOT started by nkd (needs the Housekeeper); its order, once nkd drives it, "
-                + "starting only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin)");
-        assertEquals(Action.Effect.NOT_APPLIED, os.effect());
-        assertContains(os.reason(), "NOT applied to the 8 existing node(s): rolling upgrades go through the in-cluster Housekeeper");
+        assertContains(outputs.get(0), "rollout of 8 existing node(s) through the Housekeeper (nkd writes Update housekeeper-system/nkd), "
+                + "starting only inside a maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin), in this order:");
+        assertEquals(Action.Effect.APPLIED, os.effect(), "housekeeper.enabled: nkd writes the Update");
+        assertContains(os.reason(), "written to Update housekeeper-system/nkd (osImageURL " + os.to().osImageURL() + ", kubeVersion v1.31.4)");
+        assertContains(os.reason(), "the Housekeeper moves the 8 existing node(s) in this order: 1. openstack-prod-control-plane-1; "
+                + "2. openstack-prod-control-plane-2; 3. openstack-prod-control-plane-3; 4. openstack-prod-workers-1, openstack-prod-workers-2;");
+        assertContains(os.reason(), "starts inside the next maintenance window: \"0 0 1 ? * SAT\" for 4h (Europe/Berlin) "
+                + "(nkd writes the Update when it opens)");
         assertContains(outputs.get(1), "6. worker: `openstack-prod-workers-5`\n");
         assertContains(outputs.get(2), "\"schedule\": \"0 0 1 ? * SAT\"");
     }
@@ -95,7 +99,11 @@ class PlanHistoryTest {
         Plan forward = history.plan("chrony-snippet", "os-upgrade");
         Plan revert = history.plan("os-upgrade", "revert-os-upgrade");
         assertEquals(Inverse.inverseKeys(forward), Inverse.keys(revert));
-        assertEquals("downgrade", actions(revert, "openstack-prod", Action.UpgradeOs.class).get(0).direction());
+        Action.UpgradeOs rollback = actions(revert, "openstack-prod", Action.UpgradeOs.class).get(0);
+        assertEquals("downgrade", rollback.direction());
+        assertEquals(Action.Effect.APPLIED, rollback.effect(), "an OS rollback is allowed: the Update is retargeted");
+        assertContains(rollback.reason(), "written to Update housekeeper-system/nkd (osImageURL " + rollback.to().osImageURL());
+        assertContains(rollback.reason(), "the Housekeeper's agent runs rpm-ostree rollback (nothing to download)");
         for (String p : List.of("control-plane", "workers")) {
             String there = pool(forward, "openstack-prod", p).diff();
             String back = pool(revert, "openstack-prod", p).diff();

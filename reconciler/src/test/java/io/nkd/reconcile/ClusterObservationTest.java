@@ -142,6 +142,10 @@ class ClusterObservationTest {
     }
 
     private ClusterReconciler reconciler(WorkloadClusters workloads) {
+        return reconciler(workloads, Clock.systemUTC());
+    }
+
+    private ClusterReconciler reconciler(WorkloadClusters workloads, Clock clock) {
         LocalStateStore store = new LocalStateStore(tmp.resolve("state"));
         Collaborators c = new Collaborators(new ClusterSecrets(store, new SecretResolver(tmp, Map.of()), new SecureRandom(), Clock.systemUTC()),
                 (state, rendered) -> { },
@@ -156,7 +160,7 @@ class ClusterObservationTest {
                     }
                 },
                 infra -> Optional.of(provider), workloads);
-        return new ClusterReconciler(store, c, Clock.systemUTC(), new SimpleMeterRegistry());
+        return new ClusterReconciler(store, c, clock, new SimpleMeterRegistry());
     }
 
     private static ClusterNode node(String name, boolean ready, String reason) {
@@ -232,5 +236,24 @@ class ClusterObservationTest {
                 "r", null, null, "v", null, Instant.now(), null));
         new ObserveCluster(null).run(s);
         assertEquals(List.of("readiness"), calls, "a control-plane machine exists: /readyz is asked (and the Nodes only once it answers)");
+    }
+
+    @Test
+    void anApiThatNeverAnswersIsAskedLessOftenAfterAWhileAndTheStatusSaysWhatToCheck() {
+        MachineProgressTest.Clocked clock = new MachineProgressTest.Clocked();
+        ClusterReconciler r = reconciler(t -> Optional.of(new FakeCluster()), clock);
+        ClusterReconciler.Outcome first = r.reconcile(DEMO, DesiredRevision.of(commit));
+        assertEquals(ClusterStatus.Phase.PROVISIONING, first.status().phase());
+        assertEquals(java.time.Duration.ofSeconds(5), first.retryAfter());
+        assertTrue(!first.status().condition("ApiServerReady").message().contains("check that"), "kubeadm init takes minutes: normal");
+
+        clock.advance(java.time.Duration.ofMinutes(16));
+        ClusterReconciler.Outcome later = r.reconcile(DEMO, DesiredRevision.of(commit));
+        assertEquals(ClusterStatus.Phase.PROVISIONING, later.status().phase(), "never up: still provisioning, not an error");
+        assertNull(later.status().lastError());
+        String message = later.status().condition("ApiServerReady").message();
+        assertTrue(message.contains("for 16 min now: check that this nkd can reach https://sandbox-demo-control-plane-1:6443 and, on the"
+                + " first control-plane node, kubeadm init's log (journalctl -u nkd-bootstrap.service)"), message);
+        assertEquals(java.time.Duration.ofSeconds(30), later.retryAfter(), "asked less often");
     }
 }

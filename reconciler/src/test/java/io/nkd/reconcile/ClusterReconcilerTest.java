@@ -337,7 +337,7 @@ class ClusterReconcilerTest {
         assertEquals("RolloutPending", st.condition("Ready").reason());
         String message = st.condition("Ready").message();
         assertTrue(message.startsWith("1 of 3 nodes run their desired config: 2 node(s) of pool workers fetched rendered-workers-"), message);
-        assertTrue(message.contains("rolling updates go through the in-cluster Housekeeper, which nkd does not install or drive yet"), message);
+        assertTrue(message.contains("a change of Butane snippets only through a replacement of the machine"), message);
         assertEquals("RolloutPending", st.condition("UpToDate").reason());
         assertEquals(io.nkd.status.Condition.Status.TRUE, st.condition("MachinesReady").status(), "every machine runs");
         assertEquals(io.nkd.status.Condition.Status.FALSE, st.condition("Reconciling").status(), "nkd is not working on it");

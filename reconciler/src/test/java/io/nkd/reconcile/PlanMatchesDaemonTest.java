@@ -306,8 +306,9 @@ class PlanMatchesDaemonTest {
         assertEquals("workers", u.pool());
         assertEquals(Action.UpdatePoolConfig.Change.CHANGED, u.change());
         assertEquals(Effect.APPLIED, u.effect());
-        assertTrue(u.reason().contains("the 2 existing node(s) of the pool keep running " + u.fromVersion()), u.reason());
-        assertTrue(u.reason().contains("RolloutPending"), u.reason());
+        assertTrue(u.reason().contains("the 2 existing node(s) of the pool are marked as needing a replacement and keep running "
+                + u.fromVersion()), u.reason());
+        assertTrue(u.reason().contains("status shows RolloutPending until they are replaced"), u.reason());
 
         ClusterStatus st = applyAndCompare(plan, "initial", "motd");
         assertEquals(Phase.ROLLOUT_PENDING, st.phase(), "the plan announced RolloutPending");
@@ -316,7 +317,8 @@ class PlanMatchesDaemonTest {
         assertEquals(Reasons.ROLLOUT_PENDING, st.condition(StatusComputer.UP_TO_DATE).reason());
         assertTrue(st.condition("Ready").message().contains("2 node(s) of pool workers fetched " + u.fromVersion() + ", desired "
                 + u.toVersion()), st.condition("Ready").message());
-        assertTrue(st.condition("Ready").message().contains("go through the in-cluster Housekeeper, which nkd does not install or drive yet"), st.condition("Ready").message());
+        assertTrue(st.condition("Ready").message().contains("a change of Butane snippets only through a replacement of the machine"),
+                st.condition("Ready").message());
         for (ClusterStatus.NodeStatus n : st.nodes()) {
             if (n.pool().equals("workers")) {
                 assertEquals(u.fromVersion(), n.currentVersion(), n.name() + " keeps its config");
@@ -343,12 +345,17 @@ class PlanMatchesDaemonTest {
         d.commit("os");
         Plan plan = d.plan("initial", "os");
         Action.UpgradeOs os = cluster(plan).actions(Action.UpgradeOs.class).get(0);
-        assertEquals(Effect.NOT_APPLIED, os.effect());
+        assertEquals(Effect.APPLIED, os.effect(), "spec.housekeeper.enabled defaults to true: nkd writes the Update");
         assertEquals(3, os.rollout().nodeCount());
-        assertTrue(os.reason().contains("NOT applied to the 3 existing node(s)"), os.reason());
+        assertTrue(os.reason().contains("written to Update housekeeper-system/nkd") && os.reason().contains("starts now (no maintenance windows)"),
+                os.reason());
 
+        // this harness has no cluster API (WorkloadClusters.NONE): the daemon publishes the new configs and says the Update
+        // waits for the API; RolloutUpdatesTest holds the plan's Update, window and order against the daemon's
         ClusterStatus st = applyAndCompare(plan, "initial", "os");
         assertEquals(Phase.ROLLOUT_PENDING, st.phase());
+        assertTrue(st.condition("Ready").message().contains("nkd has not written the Housekeeper's Update of this cluster yet"),
+                st.condition("Ready").message());
         assertEquals(0, st.nodes().stream().filter(n -> n.desiredVersion().equals(n.currentVersion())).count(),
                 "no node was upgraded, as the plan said");
         assertEquals(3, st.nodes().stream().filter(n -> n.phase() == io.nkd.status.MachinePhase.FETCHED).count(),
@@ -362,10 +369,11 @@ class PlanMatchesDaemonTest {
         Plan plan = d.plan("initial", "k8s");
         Action.UpgradeKubernetes k = cluster(plan).actions(Action.UpgradeKubernetes.class).get(0);
         assertEquals("v1.31.5", k.to());
-        assertEquals(Effect.NOT_APPLIED, k.effect());
+        assertEquals(Effect.APPLIED, k.effect());
+        assertTrue(k.reason().contains("kubeVersion v1.31.5"), k.reason());
         ClusterStatus st = applyAndCompare(plan, "initial", "k8s");
         assertEquals(Phase.ROLLOUT_PENDING, st.phase());
-        assertEquals(Reasons.ROLLOUT_PENDING, st.condition("Ready").reason());
+        assertEquals(Reasons.ROLLOUT_PENDING, st.condition("Ready").reason(), "no cluster API in this harness: no Update yet");
     }
 
     @Test

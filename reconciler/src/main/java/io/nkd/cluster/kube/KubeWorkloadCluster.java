@@ -58,7 +58,7 @@ public final class KubeWorkloadCluster implements WorkloadCluster {
         this.joinTokens = new KubeJoinTokens(client);
         this.nodeRemovals = new KubeNodeRemovals(client);
         this.addons = new KubeAddons(client);
-        this.rollouts = new KubeRollouts(client);
+        this.rollouts = new KubeRollouts(client, cluster);
     }
 
     @Override
