@@ -64,6 +64,16 @@ class PackageCyclesTest {
         assertEquals(Set.of(), graph.usedBy("io.nkd.json"));
     }
 
+    /**
+     * The add-on manifest reader is pure and sits below config (which validates with it), plan and reconcile: it may use
+     * only the located-problem and YAML packages, never a client, the state or config itself.
+     */
+    @Test
+    void theAddonsReaderUsesOnlyReportAndYaml() {
+        PackageGraph graph = PackageGraph.read(RepoPaths.repoRoot().resolve("reconciler/src/main/java"), "io.nkd");
+        assertEquals(Set.of("io.nkd.report", "io.nkd.yaml"), graph.usedBy("io.nkd.addons"));
+    }
+
     /** The checker itself: it must see a cycle through an import, a wildcard and a qualified name. */
     @Test
     void findsCyclesThroughImportsWildcardsAndQualifiedNames(@TempDir Path src) throws IOException {

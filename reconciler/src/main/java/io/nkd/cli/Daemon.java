@@ -134,7 +134,7 @@ final class Daemon implements AutoCloseable {
         // a cluster's own API after bootstrap: the sandbox's simulation for sandbox clusters, fabric8 for the others
         io.nkd.cluster.WorkloadClusters kube = new io.nkd.cluster.kube.KubeWorkloadClusters();
         io.nkd.infra.sandbox.SandboxClusters simulated = providers.shared(io.nkd.infra.sandbox.SandboxClusters.class,
-                io.nkd.infra.sandbox.SandboxClusters::new);
+                () -> new io.nkd.infra.sandbox.SandboxClusters(providers::sandbox));
         io.nkd.cluster.WorkloadClusters workloads = target -> target.infrastructure().provider() == io.nkd.config.Infrastructure.ProviderType.SANDBOX
                 ? simulated.connect(target) : kube.connect(target);
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
@@ -165,7 +165,11 @@ final class Daemon implements AutoCloseable {
      * SIGHUP) and waits for the close to finish.
      */
     static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started) throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
+        runUntilStopped(settings, started, new CountDownLatch(1));
+    }
+
+    /** As above; counting {@code stop} down stops the daemon as a signal does (nkd demo --exit-after-tour). */
+    static void runUntilStopped(Settings settings, java.util.function.Consumer<Daemon> started, CountDownLatch stop) throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
         Daemon daemon = new Daemon(settings);
         Thread hook = new Thread(() -> {

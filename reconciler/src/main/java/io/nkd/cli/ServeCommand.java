@@ -151,8 +151,14 @@ final class ServeCommand implements Callable<Integer> {
      */
     static void runMappingBindErrors(Daemon.Settings settings, java.util.function.Consumer<Daemon> started, InetSocketAddress api,
                                      String ignitionFlag) throws Exception {
+        runMappingBindErrors(settings, started, api, ignitionFlag, new java.util.concurrent.CountDownLatch(1));
+    }
+
+    /** As above, stopped also when {@code stop} is counted down. */
+    static void runMappingBindErrors(Daemon.Settings settings, java.util.function.Consumer<Daemon> started, InetSocketAddress api,
+                                     String ignitionFlag, java.util.concurrent.CountDownLatch stop) throws Exception {
         try {
-            Daemon.runUntilStopped(settings, started);
+            Daemon.runUntilStopped(settings, started, stop);
         } catch (io.nkd.server.http.PortInUseException e) {
             String flag = e.address().equals(api) ? "--listen" : e.address().equals(settings.ipxeListen()) ? "--ipxe-listen" : ignitionFlag;
             throw new UserException("port " + e.address().getPort() + " (" + flag + ") is already in use on "

@@ -65,6 +65,7 @@ final class StatusPrinter {
                         + kubeNode(n.kubernetes())));
         out.append(nodes);
         rollout(s.rollout(), out);
+        addons(s.addons(), out);
         if (s.lastError() != null) {
             out.append("Last error (").append(s.lastError().time()).append(", commit ").append(shortId(s.lastError().revision()))
                     .append("): ").append(s.lastError().reason()).append(": ").append(s.lastError().message()).append('\n');
@@ -137,6 +138,27 @@ final class StatusPrinter {
         }
         return "; Node " + (k.ready() ? "Ready" : "NotReady") + (k.reason() == null ? "" : " (" + k.reason() + ")")
                 + (k.kubeletVersion() == null ? "" : ", kubelet " + k.kubeletVersion()) + (k.osImage() == null ? "" : ", " + k.osImage());
+    }
+
+    /** {@code Add-ons:   13 of 14 object(s) applied from <commit> at <time>; 1 failed}, then one line per failure and wait. */
+    private static void addons(io.nkd.status.AddonsStatus a, StringBuilder out) {
+        if (a == null) {
+            return;
+        }
+        out.append("Add-ons:   ").append(a.applied()).append(" of ").append(a.objects()).append(" object(s) applied from ")
+                .append(shortId(a.revision())).append(" at ").append(time(a.appliedAt()));
+        if (!a.errors().isEmpty()) {
+            out.append("; ").append(a.errors().size()).append(" failed");
+        }
+        if (!a.waiting().isEmpty()) {
+            out.append("; ").append(a.waiting().size()).append(" waiting");
+        }
+        if (!a.pruned().isEmpty()) {
+            out.append("; pruned ").append(String.join(", ", a.pruned()));
+        }
+        out.append('\n');
+        a.errors().forEach(e -> out.append("  failed: ").append(e).append('\n'));
+        a.waiting().forEach(w -> out.append("  waiting: ").append(w).append('\n'));
     }
 
     private static String node(ClusterStatus.NodeStatus n) {

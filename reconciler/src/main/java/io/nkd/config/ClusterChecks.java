@@ -63,6 +63,7 @@ final class ClusterChecks {
         upgrade(spec.upgrade(), r);
         windowOverride(spec, r);
         addons(spec.addons(), manifests, dirName, r);
+        addonNames(spec, r);
         snippets(spec, snippets, report);
     }
 
@@ -393,6 +394,31 @@ final class ClusterChecks {
                 if (!exists) {
                     r.error("MissingManifest", FieldPath.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
                 }
+            }
+        }
+    }
+
+    /** Add-on names are unique, and {@code housekeeper} is the Housekeeper's while nkd installs it. */
+    private static void addonNames(ClusterSpec spec, Rules r) {
+        // the Housekeeper's images go into its manifests (the implicit first add-on)
+        String[][] images = {{"operatorImage", spec.housekeeper().operatorImage()}, {"agentImage", spec.housekeeper().agentImage()}};
+        for (String[] image : images) {
+            if (image[1] != null && !image[1].matches(IMAGE_REFERENCE)) {
+                r.error("BadImageReference", FieldPath.of("spec", "housekeeper", image[0]), "\"" + image[1] + "\" is not a container "
+                        + "image reference (registry/path[:tag][@digest], no spaces or quotes)");
+            }
+        }
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < spec.addons().size(); i++) {
+            String name = spec.addons().get(i).name();
+            if (!seen.add(name)) {
+                r.error("DuplicateAddon", FieldPath.of("spec", "addons", i, "name"), "add-on \"" + name + "\" is listed twice; names must be unique");
+            } else if (name.equals(io.nkd.addons.HousekeeperAddon.NAME) && spec.housekeeper().enabled()) {
+                r.error("ReservedAddonName", FieldPath.of("spec", "addons", i, "name"), "\"" + name + "\" is the add-on nkd installs"
+                        + " for spec.housekeeper.enabled; rename this one, or set spec.housekeeper.enabled: false to install your own");
+            } else if (!name.matches(DNS_LABEL)) {
+                r.error("BadAddonName", FieldPath.of("spec", "addons", i, "name"), "add-on name \"" + name
+                        + "\" must be a DNS label: lowercase letters, digits and '-'");
             }
         }
     }

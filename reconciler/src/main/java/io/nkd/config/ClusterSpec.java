@@ -62,6 +62,15 @@ public record ClusterSpec(
     @Doc("An add-on: Kubernetes manifests applied after the control plane is up (CNI first).")
     public record Addon(
             @Required @Doc("Name of the add-on.") String name,
-            @Required @Doc("Manifest files or directories, relative to clusters/<name>/manifests/.") List<String> manifests) {
+            @Required @Doc("Manifest files or directories, relative to clusters/<name>/manifests/.") List<String> manifests,
+            @Doc("Delete objects nkd applied for this add-on once they leave its manifests (or the add-on leaves spec.addons); "
+                    + "default false: they are left running, unmanaged.") Boolean prune) {
+        public Addon {
+            prune = prune != null && prune;
+        }
+
+        public Addon(String name, List<String> manifests) {
+            this(name, manifests, null);
+        }
     }
 }

@@ -106,6 +106,8 @@ public final class ConfigLoader {
         }
         if (doc.value() != null) {
             ClusterChecks.check(name, doc, snippets, manifests, images, report);
+            // the add-ons' objects are part of the commit: a manifest that is not YAML or not an object is a config error
+            report.addAll(AddonManifests.read(name, doc.value().spec(), snapshot).report());
         }
         return new LoadedCluster(name, doc, List.copyOf(snippets), manifests, report);
     }

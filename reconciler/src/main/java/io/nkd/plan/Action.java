@@ -29,7 +29,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
         APPLIED,
         /**
          * The daemon does not do it (yet): the reason says what happens instead and what it waits for (the
-         * Housekeeper for rollouts and add-ons, a provider for machines on infrastructure nkd cannot drive yet).
+         * Housekeeper for rollouts, a provider for machines on infrastructure nkd cannot drive yet).
          */
         NOT_APPLIED;
 
@@ -201,21 +201,22 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
     }
 
     /**
-     * Add-on manifests to apply (new add-ons, or ones whose manifest list or files changed) and add-ons no longer
-     * listed. {@code diff} holds the unified diffs of changed manifest files (new files are listed, not shown).
-     * nkd does not apply add-on manifests yet (the Housekeeper will): not applied.
+     * Add-ons to apply (new add-ons, or ones whose objects, manifest list, files or prune flag changed; the Housekeeper
+     * of {@code spec.housekeeper.enabled} among them) and add-ons no longer listed, with the objects added, changed and
+     * removed per add-on. {@code diff} holds the unified diffs of changed manifest files (new files are listed, not
+     * shown). The daemon applies them with server-side apply once the cluster's API is up and prunes removed objects
+     * only of add-ons with {@code prune: true}.
+     *
+     * @param objects per add-on (in apply order, the removed ones last) what happens to its objects
+     * @param effect  {@link Effect#NOT_APPLIED} only while the cluster is paused
      */
-    record ApplyAddons(String cluster, List<String> apply, List<String> removed, List<String> files, String diff,
-                       String reason) implements Action {
-        @Override
-        public Effect effect() {
-            return Effect.NOT_APPLIED;
-        }
-
+    record ApplyAddons(String cluster, List<String> apply, List<String> removed, List<String> files, List<AddonObjects> objects,
+                       String diff, Effect effect, String reason) implements Action {
         public ApplyAddons {
             apply = List.copyOf(apply);
             removed = List.copyOf(removed);
             files = List.copyOf(files);
+            objects = List.copyOf(objects);
         }
 
         @Override
@@ -223,6 +224,18 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
             String s = apply.isEmpty() ? "" : "apply add-on(s) " + String.join(", ", apply);
             String r = removed.isEmpty() ? "" : "stop applying add-on(s) " + String.join(", ", removed);
             return s.isEmpty() ? r : r.isEmpty() ? s : s + "; " + r;
+        }
+    }
+
+    /**
+     * The objects of one add-on that a commit adds, changes and removes ({@code Kind namespace/name}); removed ones are
+     * deleted only when {@code prune} is on for the add-on (for a removed add-on: as it was in the base revision).
+     */
+    record AddonObjects(String addon, List<String> added, List<String> changed, List<String> removed, boolean prune) {
+        public AddonObjects {
+            added = List.copyOf(added);
+            changed = List.copyOf(changed);
+            removed = List.copyOf(removed);
         }
     }
 

@@ -30,6 +30,7 @@ public final class ClusterReconciler {
     private final List<Step> steps;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final AddonMetrics addonMetrics;
     /** Gauges read these; Micrometer holds gauge targets weakly, so they live here. */
     private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> appliedTimestamps =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -64,6 +65,7 @@ public final class ClusterReconciler {
         this.clock = clock;
         this.metrics = metrics;
         this.kubeGauges = new KubernetesGauges(metrics);
+        this.addonMetrics = new AddonMetrics(metrics);
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -131,9 +133,12 @@ public final class ClusterReconciler {
             LOG.info("reconcile finished cluster={} commit={} result={} phase={}{}", cluster, Steps.shortId(desired.revision()),
                     result.label(), status.phase(), scope.failure == null ? "" : " step=" + scope.failedStep + " reason=" + scope.failure.reason());
             Duration retry = scope.retryIn != null ? scope.retryIn
-                    : scope.observed != null ? earliest(KubernetesGauges.observeAgain(status), scope.failure == null ? scope.rolloutRecheck : null)
+                    : scope.observed != null ? earliest(KubernetesGauges.observeAgain(status),
+                    scope.failure == null ? scope.rolloutRecheck : null)
                     : status.phase() == ClusterStatus.Phase.PROVISIONING ? Duration.ofSeconds(5)
                     : scope.failure == null ? scope.rolloutRecheck : null;
+            retry = ApplyAddons.nextPass(scope, retry);
+            addonMetrics.record(scope);
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn, scope.certificates);

@@ -58,8 +58,8 @@ public final class Scope {
     java.util.Map<String, io.nkd.cluster.ClusterNode> kubeNodes = java.util.Map.of();
     /** What ApplyAddons did; null when it did not run. */
     io.nkd.status.AddonsStatus addons;
-    /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
-    io.nkd.status.RolloutStatus rollout;
+    /** ApplyAddons applied on this pass (not only carried the last apply's status over). */
+    boolean addonsApplied;
     /** The fresh bootstrap token machines created on this pass join with (EnsureJoinToken); null while the API is not up. */
     io.nkd.pki.BootstrapToken joinToken;
     java.time.Instant joinTokenExpires;
@@ -73,6 +73,8 @@ public final class Scope {
     final List<String> undrained = new ArrayList<>();
     /** Nodes whose drain cannot go on without a person: node → why. */
     final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
+    /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
+    io.nkd.status.RolloutStatus rollout;
     /** RolloutUpdates wrote a new target on this pass (a history entry), with what it says. */
     String rolloutStarted;
     /** The Housekeeper reported the current target complete on this pass (the rollout's history entry completes). */

@@ -2,6 +2,7 @@ package io.nkd.reconcile;
 
 import io.nkd.config.Topology;
 import io.nkd.infra.ProvisionedMachine;
+import io.nkd.status.AddonsStatus;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.ClusterStatus.NodeStatus;
 import io.nkd.status.ClusterStatus.Phase;
@@ -36,6 +37,8 @@ final class StatusComputer {
     static final String CERTIFICATES_VALID = "CertificatesValid";
     /** Whether every running node runs the config the applied commit asks for. */
     static final String UP_TO_DATE = "UpToDate";
+    /** Whether the add-ons (the Housekeeper's included) are applied: see {@link #addonsApplied}. */
+    static final String ADDONS_APPLIED = "AddonsApplied";
 
     /** How a cluster stands after a reconcile; the only input of its phase. */
     enum Standing {
@@ -64,7 +67,11 @@ final class StatusComputer {
          */
         ROLLOUT_PENDING,
         /** Applied; every node runs its desired config. */
-        READY
+        READY,
+        /** Applied and every node runs its config, but add-on objects failed to apply (retried). */
+        ADDONS_FAILED,
+        /** Applied and every node runs its config; custom resources wait for their definitions (next pass). */
+        ADDONS_WAITING
     }
 
     private StatusComputer() {
@@ -75,8 +82,8 @@ final class StatusComputer {
             case UNMANAGED -> Phase.UNMANAGED;
             case PAUSED -> Phase.PAUSED;
             case FAILED_NOTHING_APPLIED -> Phase.FAILED;
-            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ROLLOUT_FAILED -> Phase.DEGRADED;
-            case PROVISIONING, WAITING_FOR_KUBERNETES -> Phase.PROVISIONING;
+            case FAILED_LAST_GOOD_KEPT, MACHINES_FAILED, KUBERNETES_DEGRADED, ADDONS_FAILED, ROLLOUT_FAILED -> Phase.DEGRADED;
+            case PROVISIONING, WAITING_FOR_KUBERNETES, ADDONS_WAITING -> Phase.PROVISIONING;
             case ROLLOUT_PENDING -> Phase.ROLLOUT_PENDING;
             case READY -> Phase.READY;
         };
@@ -328,6 +335,12 @@ final class StatusComputer {
                 : kube.kind() == KubernetesObservation.Kind.WAITING ? Standing.WAITING_FOR_KUBERNETES
                 : !outdated.isEmpty() || !tally.rolling.isEmpty() || !tally.held.isEmpty() ? Standing.ROLLOUT_PENDING
                 : Standing.READY;
+        Condition addons = addonsApplied(s);
+        if (standing == Standing.READY && s.addons != null && !s.addons.errors().isEmpty()) {
+            standing = Standing.ADDONS_FAILED;
+        } else if (standing == Standing.READY && s.addons != null && !s.addons.waiting().isEmpty()) {
+            standing = Standing.ADDONS_WAITING;
+        }
         String machines = running + " of " + total + " machines fetched their config" + machineChanges(s);
         String rollout = rolloutMessage(s, tally);
         String rolloutReason = !tally.rolling.isEmpty() ? Reasons.ROLLING_OUT
@@ -400,6 +413,21 @@ final class StatusComputer {
                         + "of these machines applies their config" : rollout);
                 stalled = cond(STALLED, Status.FALSE, rolloutReason, "no problems");
             }
+            case ADDONS_FAILED -> {
+                // as Flux's Ready=False on an apply error: the machines are fine, the commit stays applied, and the
+                // failed objects are tried again every 30 s until a commit fixes them or the API server takes them
+                readyReason = Reasons.ADDONS_NOT_APPLIED;
+                readyMessage = upToDateText + "; " + addons.message();
+                reconciling = cond(RECONCILING, Status.TRUE, Reasons.ADDONS_NOT_APPLIED, "retrying the add-ons every "
+                        + ApplyAddons.RETRY_FAILED.toSeconds() + " s");
+                stalled = cond(STALLED, Status.FALSE, Reasons.ADDONS_NOT_APPLIED, addons.message());
+            }
+            case ADDONS_WAITING -> {
+                readyReason = Reasons.WAITING_FOR_ADDONS;
+                readyMessage = upToDateText + "; " + addons.message();
+                reconciling = cond(RECONCILING, Status.TRUE, Reasons.WAITING_FOR_ADDONS, addons.message());
+                stalled = cond(STALLED, Status.FALSE, Reasons.SUCCEEDED, "no problems");
+            }
             default -> {
                 readyReason = Reasons.SUCCEEDED;
                 readyMessage = "applied " + Steps.shortId(s.revision) + "; " + upToDateText
@@ -413,11 +441,47 @@ final class StatusComputer {
         ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
         base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
                 base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(),
-                s.observed != null ? s.observed : base.kubernetes(), base.addons(), s.rollout);
-        return settle(base, standing, readyReason, readyMessage, now, s.revision,
+                s.observed != null ? s.observed : base.kubernetes(), s.addons != null ? s.addons : base.addons(), s.rollout);
+        List<Condition> conditions = new ArrayList<>(List.of(
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
-                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling);
+                machinesReady, nodesUpToDate, kube.api(), kube.nodes(), stalled, reconciling));
+        if (addons != null) {
+            conditions.add(addons);
+        }
+        return settle(base, standing, readyReason, readyMessage, now, s.revision, conditions.toArray(Condition[]::new));
+    }
+
+    /**
+     * AddonsApplied, from what ApplyAddons did: True (Applied) when every object was applied; False with ApplyFailed
+     * naming the first failures (object, file:line, the API server's words) or WaitingForDefinitions; Unknown with
+     * WaitingForApiServer while the cluster's API does not answer. Null (left as it was) when nkd cannot reach the
+     * cluster's API at all or the cluster has no add-ons.
+     */
+    static Condition addonsApplied(Scope s) {
+        if (s.addons != null) {
+            AddonsStatus a = s.addons;
+            String pruned = a.pruned().isEmpty() ? "" : "; pruned " + String.join(", ", a.pruned());
+            if (!a.errors().isEmpty()) {
+                return cond(ADDONS_APPLIED, Status.FALSE, Reasons.ADDONS_APPLY_FAILED, a.errors().size() + " of " + a.objects()
+                        + " add-on object(s) not applied: " + a.errors().stream().limit(3).map(Object::toString)
+                        .collect(Collectors.joining("; ")) + (a.errors().size() > 3 ? "; …" : "") + pruned);
+            }
+            if (!a.waiting().isEmpty()) {
+                return cond(ADDONS_APPLIED, Status.FALSE, Reasons.ADDONS_WAITING_FOR_DEFINITIONS, a.applied() + " of " + a.objects()
+                        + " add-on object(s) applied; " + a.waiting().get(0) + (a.waiting().size() > 1 ? " (and " + (a.waiting().size() - 1)
+                        + " more)" : "") + pruned);
+            }
+            return cond(ADDONS_APPLIED, Status.TRUE, Reasons.ADDONS_APPLIED, a.applied() + " add-on object(s) applied from "
+                    + Steps.shortId(a.revision()) + pruned);
+        }
+        boolean hasAddons = s.loaded != null && (s.loaded.spec().housekeeper().enabled() || !s.loaded.spec().addons().isEmpty());
+        if (s.workload != null && hasAddons && !ApplyAddons.apiUp(s)) {
+            String why = s.observed == null ? "not observed yet" : s.observed.apiMessage();
+            return cond(ADDONS_APPLIED, Status.UNKNOWN, Reasons.ADDONS_WAITING_FOR_API, "the cluster's API server does not answer yet ("
+                    + why + "); add-ons are applied once it does");
+        }
+        return null;
     }
 
     /** One sentence per group of nodes not at the applied commit, with what moves them (or what would). */
@@ -461,7 +525,8 @@ final class StatusComputer {
         boolean lastGoodKept = prev.appliedRevision() != null;
         // a provider failure still shows each machine's progress as far as this reconcile saw it
         List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
+        // add-ons applied before a later step failed were applied all the same: their status says so
+        ClusterStatus base = withAddons(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now), s);
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -548,6 +613,16 @@ final class StatusComputer {
         return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
                 ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
                 : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
+    }
+
+    /** The add-ons ApplyAddons reported on this pass, or the last ones (copied from the previous status) when it did not run. */
+    private static ClusterStatus withAddons(ClusterStatus base, Scope s) {
+        if (s.addons == null) {
+            return base;
+        }
+        return new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
+                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
+                base.rollout());
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

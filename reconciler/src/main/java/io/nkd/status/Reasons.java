@@ -14,8 +14,6 @@ public final class Reasons {
     public static final String RENDER_FAILED = "RenderFailed";
     public static final String PROVISIONING = "Provisioning";
     public static final String PROVISIONING_FAILED = "ProvisioningFailed";
-    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
-    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
     public static final String MACHINES_READY = "MachinesReady";
     public static final String WAITING_FOR_MACHINES = "WaitingForMachines";
     public static final String MACHINES_FAILED = "MachinesFailed";
@@ -82,4 +80,22 @@ public final class Reasons {
     public static final String CLUSTER_API_FAILED = "ClusterApiFailed";
     /** This nkd has no way to reach the cluster's API: Ready means provisioned, not that the nodes are Ready. */
     public static final String NOT_OBSERVED = "NotObserved";
+    /** nkd could not make or clean up the bootstrap token new machines join with (the API server's answer follows). */
+    public static final String JOIN_TOKEN_FAILED = "JoinTokenFailed";
+    /** Nodes Git no longer asks for are being drained; their machines are deleted once the nodes are gone. */
+    public static final String DRAINING = "Draining";
+    /** A node's drain cannot go on without a person (a PodDisruptionBudget past the drain timeout, without force). */
+    public static final String DRAIN_BLOCKED = "DrainBlocked";
+    /** Condition AddonsApplied: every add-on object was applied. */
+    public static final String ADDONS_APPLIED = "Applied";
+    /** Condition AddonsApplied: some objects were refused by the API server (the message names the first ones). */
+    public static final String ADDONS_APPLY_FAILED = "ApplyFailed";
+    /** Condition AddonsApplied: custom resources wait for their CustomResourceDefinition to be established. */
+    public static final String ADDONS_WAITING_FOR_DEFINITIONS = "WaitingForDefinitions";
+    /** Condition AddonsApplied: the cluster's API server does not answer yet, so nothing was applied. */
+    public static final String ADDONS_WAITING_FOR_API = "WaitingForApiServer";
+    /** Ready: every machine runs, but add-on objects failed to apply (as Flux's Ready=False on an apply error). */
+    public static final String ADDONS_NOT_APPLIED = "AddonsApplyFailed";
+    /** Ready: every machine runs, add-on objects wait for their CustomResourceDefinitions. */
+    public static final String WAITING_FOR_ADDONS = "WaitingForAddons";
 }

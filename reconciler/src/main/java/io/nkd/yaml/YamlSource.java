@@ -6,7 +6,9 @@ import io.nkd.report.Location;
 import io.nkd.report.Report;
 import io.nkd.report.Severity;
 import java.io.StringReader;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -54,12 +56,48 @@ public final class YamlSource {
 
     public static Parsed parse(String text) {
         Report report = new Report();
+        List<Node> roots = compose(text, false, report);
+        if (roots == null) {
+            return new Parsed(null, report);
+        }
+        Node root = roots.isEmpty() ? null : roots.get(0);
+        if (root != null) {
+            checkDuplicateKeys(root, FieldPath.ROOT, report, new IdentityHashMap<>());
+        }
+        return new Parsed(root, report);
+    }
+
+    /**
+     * The documents of a multi-document stream ({@code ---} separated, as Kubernetes manifests are), empty documents
+     * left out, each with its own line numbers; a syntax problem anywhere makes the whole stream a located error
+     * ({@code documents} then empty), as kubectl refuses the whole file.
+     */
+    public record ParsedStream(List<Node> documents, Report report) {
+        public ParsedStream {
+            documents = List.copyOf(documents);
+        }
+    }
+
+    public static ParsedStream parseAll(String text) {
+        Report report = new Report();
+        List<Node> roots = compose(text, true, report);
+        if (roots == null) {
+            return new ParsedStream(List.of(), report);
+        }
+        for (Node root : roots) {
+            checkDuplicateKeys(root, FieldPath.ROOT, report, new IdentityHashMap<>());
+        }
+        return new ParsedStream(report.hasErrors() ? List.of() : roots, report);
+    }
+
+    /** The non-empty documents (one at most unless {@code stream}), or null after a located error. */
+    private static List<Node> compose(String text, boolean stream, Report report) {
         Location longToken = longTokenStart(text);
         if (longToken != null) {
             report.add(new Entry(Severity.ERROR, "YamlTokenTooLong", null, longToken, "invalid YAML: a single token of more "
                     + "than " + (MAX_TOKEN >> 20) + " MiB without spaces or line breaks starts here; embed large contents "
                     + "from a file (local: with --files-dir) instead"));
-            return new Parsed(null, report);
+            return null;
         }
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(true); // detected below, with both locations
@@ -67,41 +105,47 @@ public final class YamlSource {
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setAllowRecursiveKeys(false);
-        Node root;
         try {
             // The composer alone, as Yaml.compose uses it: new Yaml(...) also builds a Representer whose
             // TypeDescription initialises java.lang.System.Logger, a service look-up through every jar on the
             // class path that cost nkd butane a third of its start-up.
-            root = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options)
-                    .getSingleNode();
+            Composer composer = new Composer(new ParserImpl(new StreamReader(new StringReader(text)), options), new Resolver(), options);
+            List<Node> roots = new ArrayList<>();
+            if (!stream) {
+                Node root = composer.getSingleNode();
+                if (root != null) {
+                    roots.add(root);
+                }
+                return roots;
+            }
+            while (composer.checkNode()) {
+                Node root = composer.getNode();
+                if (root != null && !(root instanceof ScalarNode s && Scalars.isNull(s))) {
+                    roots.add(root);
+                }
+            }
+            return roots;
         } catch (MarkedYAMLException e) {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
             String context = e.getContext() != null ? e.getContext() + ": " : "";
             report.add(new Entry(Severity.ERROR, "YamlSyntax", null, location(mark),
                     "invalid YAML: " + context + oneLine(problem)));
-            return new Parsed(null, report);
         } catch (ReaderException e) {
             report.add(new Entry(Severity.ERROR, "YamlSyntax", null, offsetLocation(text, e.getPosition()),
                     "invalid YAML: input is not text (" + String.format("character 0x%X", e.getCodePoint())
                             + " is not allowed); is this a binary file?"));
-            return new Parsed(null, report);
         } catch (YAMLException e) {
             // SnakeYAML's limit errors carry no position: find where the input crosses the limit
             String message = oneLine(e.getMessage());
             Location where = message.contains("Nesting Depth") ? LimitLocator.deepestNesting(text, MAX_DEPTH)
                     : message.contains("aliases") ? LimitLocator.nthAlias(text, MAX_ALIASES + 1) : null;
             report.add(new Entry(Severity.ERROR, "YamlSyntax", null, where, "invalid YAML: " + message));
-            return new Parsed(null, report);
         } catch (StackOverflowError e) {
             report.add(new Entry(Severity.ERROR, "YamlSyntax", null, null,
                     "invalid YAML: document is nested too deeply"));
-            return new Parsed(null, report);
         }
-        if (root != null) {
-            checkDuplicateKeys(root, FieldPath.ROOT, report, new IdentityHashMap<>());
-        }
-        return new Parsed(root, report);
+        return null;
     }
 
     public static Location location(Node node) {

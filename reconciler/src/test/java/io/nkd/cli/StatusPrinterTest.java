@@ -114,4 +114,18 @@ class StatusPrinterTest {
         assertTrue(detail.contains("draining: 2 pods left"), detail);
         assertTrue(detail.contains("lab-control-plane-1  nestos@sha256:222222222222 v1.31.4 → nestos@sha256:222222222222 v1.31.4  updated"), detail);
     }
+
+    @Test
+    void detailNamesEachAddonObjectThatFailed() {
+        ClusterStatus s = status("lab", Phase.DEGRADED, Condition.Status.FALSE, "add-ons");
+        io.nkd.status.AddonsStatus addons = new io.nkd.status.AddonsStatus("0123456789abcdef0123456789abcdef01234567", "sha256:00", 14, 13,
+                List.of(new io.nkd.status.AddonsStatus.AddonError("calico", "Service calico-system/typha",
+                        "clusters/lab/manifests/cni/calico.yaml:120", "HTTP 422: spec.ports[0].port: Invalid value: 99999")),
+                List.of(), List.of(), T);
+        String detail = StatusPrinter.detail(new ClusterStatus(s.name(), s.appliedRevision(), null, s.phase(), s.conditions(), s.pools(),
+                s.nodes(), null, T, T, null, addons, null));
+        assertTrue(detail.contains("Add-ons:   13 of 14 object(s) applied from 0123456789ab at 2026-12-06T03:00:00Z; 1 failed\n"
+                + "  failed: Service calico-system/typha (clusters/lab/manifests/cni/calico.yaml:120) of add-on calico: HTTP 422: "
+                + "spec.ports[0].port: Invalid value: 99999\n"), detail);
+    }
 }

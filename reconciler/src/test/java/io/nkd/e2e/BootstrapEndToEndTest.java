@@ -133,6 +133,15 @@ class BootstrapEndToEndTest {
                 io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(kubeconfig))).build()) {
             assertEquals(daemon.machines.nodes().keySet(), new java.util.TreeSet<>(user.nodes().list().getItems().stream()
                     .map(n -> n.getMetadata().getName()).toList()), "a user of that kubeconfig sees the same nodes");
+            // add-ons applied: the Housekeeper (housekeeper.enabled is the default), with server-side apply as nkd
+            assertEquals(Condition.Status.TRUE, o.status().condition("AddonsApplied").status(), o.status().condition("AddonsApplied").message());
+            assertEquals(o.status().addons().objects(), o.status().addons().applied());
+            var operator = user.apps().deployments().inNamespace("housekeeper-system").withName("housekeeper-operator").get();
+            assertEquals(io.nkd.addons.HousekeeperAddon.defaultImage(), operator.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+            assertTrue(operator.getMetadata().getManagedFields().stream().anyMatch(f -> f.getManager().equals("nkd")
+                    && f.getOperation().equals("Apply")), "applied with server-side apply by field manager nkd");
+            assertTrue(user.configMaps().inNamespace("kube-system").withName("nkd-addons-inventory").get().getData()
+                    .get("inventory.json").contains("\"housekeeper-operator\""), "the inventory lists what nkd applied");
         }
 
         // 7. a node goes NotReady: the cluster is degraded, and the node is named with its reason

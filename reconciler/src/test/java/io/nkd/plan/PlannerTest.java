@@ -240,20 +240,55 @@ class PlannerTest {
     @Test
     void addonManifestChangesAreDiffedAndNewAddonsListed() {
         String calico = "clusters/openstack-prod/manifests/cni/calico.yaml";
+        String sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: metrics-server\n  namespace: kube-system\n";
         Plan plan = plan(BASE.edit(calico, text -> text + "# tuned MTU\n")
-                .write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", "apiVersion: v1\nkind: ServiceAccount\n")
+                .write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", sa)
                 .edit(PROD, replace("manifests: [cni/]", "manifests: [cni/]\n    - name: metrics-server\n      manifests: [metrics/]")));
         Action.ApplyAddons addons = actions(plan, "openstack-prod", Action.ApplyAddons.class).get(0);
         assertEquals(List.of("calico", "metrics-server"), addons.apply());
+        assertEquals(Action.Effect.APPLIED, addons.effect());
         assertContains(addons.diff(), "--- a/" + calico + "\n+++ b/" + calico + "\n");
         assertContains(addons.diff(), "\n+# tuned MTU\n");
         assertFalse(addons.diff().contains("ServiceAccount"), "a new add-on's files are listed, not printed");
-        assertContains(addons.reason(), "add-on metrics-server is new (clusters/openstack-prod/manifests/metrics/metrics-server.yaml)");
+        assertContains(addons.reason(), "add-on metrics-server is new (clusters/openstack-prod/manifests/metrics/metrics-server.yaml): "
+                + "+ ServiceAccount kube-system/metrics-server");
+        assertContains(addons.reason(), "add-on calico: manifests changed (" + calico + ")");
+        assertContains(addons.reason(), "applied with server-side apply (field manager nkd, conflicts forced: Git wins) once the "
+                + "cluster's API is up; removed objects are pruned only with prune: true");
+        assertEquals(List.of(new Action.AddonObjects("calico", List.of(), List.of(), List.of(), false),
+                new Action.AddonObjects("metrics-server", List.of("ServiceAccount kube-system/metrics-server"), List.of(), List.of(), false)),
+                addons.objects(), "a comment is no change to calico's objects; the new add-on adds one");
 
         Example withMetrics = BASE.edit(PROD, replace("manifests: [cni/]", "manifests: [cni/]\n    - name: metrics-server\n"
-                + "      manifests: [metrics/]")).write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", "x: 1\n");
+                + "      manifests: [metrics/]\n      prune: true")).write("clusters/openstack-prod/manifests/metrics/metrics-server.yaml", sa);
         Plan back = Planner.plan(withMetrics.snapshot(), BASE.snapshot());
-        assertEquals(List.of("metrics-server"), actions(back, "openstack-prod", Action.ApplyAddons.class).get(0).removed());
+        Action.ApplyAddons removed = actions(back, "openstack-prod", Action.ApplyAddons.class).get(0);
+        assertEquals(List.of("metrics-server"), removed.removed());
+        assertEquals(List.of(new Action.AddonObjects("metrics-server", List.of(), List.of(), List.of("ServiceAccount kube-system/metrics-server"), true)),
+                removed.objects());
+        assertContains(removed.reason(), "add-on metrics-server is no longer listed in spec.addons: - ServiceAccount kube-system/metrics-server"
+                + " (pruned: prune is true)");
+    }
+
+    @Test
+    void objectsChangedAndRemovedPerAddonAndInvalidManifestsRefusedAtTheirLine() {
+        String calico = "clusters/openstack-prod/manifests/cni/calico.yaml";
+        Plan plan = plan(BASE.edit(calico, text -> text.replace("name: calico-system", "name: calico-system\n  labels: {a: b}")
+                + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: mtu, namespace: calico-system}\n"));
+        Action.ApplyAddons addons = actions(plan, "openstack-prod", Action.ApplyAddons.class).get(0);
+        assertEquals(List.of(new Action.AddonObjects("calico", List.of("ConfigMap calico-system/mtu"), List.of("Namespace calico-system"),
+                List.of(), false)), addons.objects());
+
+        Plan removed = Planner.plan(BASE.edit(calico, text -> text + "---\napiVersion: v1\nkind: ConfigMap\n"
+                + "metadata: {name: mtu, namespace: calico-system}\n").snapshot(), BASE.snapshot());
+        assertContains(actions(removed, "openstack-prod", Action.ApplyAddons.class).get(0).reason(),
+                "add-on calico: manifests changed (" + calico + "): - ConfigMap calico-system/mtu (left running: prune is off)");
+
+        Plan invalid = plan(BASE.edit(calico, text -> text + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n"));
+        Action.Refusal r = cluster(invalid, "openstack-prod").refusals().get(0);
+        assertEquals(calico + ":11:3", r.location());
+        assertContains(r.message(), "metadata.name is required");
+        assertEquals(Plan.EXIT_ERRORS, invalid.exitCode());
     }
 
     @Test
@@ -263,6 +298,13 @@ class PlannerTest {
         ClusterPlan lab = cluster(plan, "libvirt-lab");
         assertEquals(ClusterPlan.Status.ADDED, lab.status());
         assertContains(lab.notes().get(0), "the base revision of this cluster is invalid");
+        Action.ApplyAddons addons = lab.actions(Action.ApplyAddons.class).get(0);
+        assertEquals(List.of("housekeeper", "flannel"), addons.apply(), "a new cluster lists the Housekeeper first, then its add-ons");
+        Action.AddonObjects housekeeper = addons.objects().get(0);
+        assertEquals("CustomResourceDefinition updates.housekeeper.io", housekeeper.added().get(0));
+        assertTrue(housekeeper.added().contains("Deployment housekeeper-system/housekeeper-operator"), housekeeper.added().toString());
+        assertContains(addons.reason(), "the Housekeeper (spec.housekeeper.enabled) of nkd ");
+        assertEquals(Action.Effect.APPLIED, addons.effect());
     }
 
     @Test

@@ -115,24 +115,28 @@ class ClusterObservationTest {
             return nodes.get();
         }
 
+        private final JoinTokens tokens = InMemoryClusterParts.tokens();
+
         @Override
         public JoinTokens joinTokens() {
-            throw new UnsupportedOperationException();
+            return tokens;
         }
 
         @Override
         public NodeRemovals nodeRemovals() {
-            throw new UnsupportedOperationException();
+            return InMemoryClusterParts.removals();
         }
 
         @Override
         public Addons addons() {
-            throw new UnsupportedOperationException();
+            return InMemoryClusterParts.addons();
         }
+
+        private final Rollouts rollouts = InMemoryClusterParts.rollouts();
 
         @Override
         public Rollouts rollouts() {
-            throw new UnsupportedOperationException();
+            return rollouts;
         }
 
         @Override

@@ -385,8 +385,9 @@ class PlanMatchesDaemonTest {
         ClusterPlan c = cluster(plan);
         Action.ApplyAddons addons = c.actions(Action.ApplyAddons.class).get(0);
         assertEquals(List.of("metrics"), addons.apply());
-        assertEquals(Effect.NOT_APPLIED, addons.effect());
-        assertTrue(addons.reason().contains("nkd does not apply add-on manifests yet"), addons.reason());
+        assertEquals(Effect.APPLIED, addons.effect());
+        assertTrue(addons.reason().contains("applied with server-side apply"), addons.reason());
+        assertEquals(List.of(new Action.AddonObjects("metrics", List.of("ServiceAccount m"), List.of(), List.of(), false)), addons.objects());
         assertEquals(1, c.actions().size());
 
         ClusterStatus before = d.apply("initial");

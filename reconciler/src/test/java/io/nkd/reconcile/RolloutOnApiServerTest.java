@@ -88,17 +88,17 @@ class RolloutOnApiServerTest {
 
             @Override
             public JoinTokens joinTokens() {
-                throw new UnsupportedOperationException();
+                return InMemoryClusterParts.tokens();
             }
 
             @Override
             public NodeRemovals nodeRemovals() {
-                throw new UnsupportedOperationException();
+                return InMemoryClusterParts.removals();
             }
 
             @Override
             public Addons addons() {
-                throw new UnsupportedOperationException();
+                return InMemoryClusterParts.addons();
             }
 
             @Override
@@ -132,7 +132,7 @@ class RolloutOnApiServerTest {
         Snapshot base = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
         TreeMap<String, byte[]> files = new TreeMap<>(base.files());
         files.put("images/nestos.yaml", (base.text("images/nestos.yaml").orElseThrow() + """
-                  - name: nestos-24.09.2-k8s-1.31
+                  - name: nestos-24.09.3-k8s-1.31
                     osImageURL: %s
                     osVersion: "24.09.20250210"
                     kubernetesVersion: v1.31.4
@@ -159,7 +159,7 @@ class RolloutOnApiServerTest {
         assertTrue(oldImage.contains("@sha256:9c1e7a5b"), oldImage);
 
         ClusterStatus st = reconcile(commit("b".repeat(40), t -> policy.apply(t).replace("image: nestos-24.09-k8s-1.31",
-                "image: nestos-24.09.2-k8s-1.31")));
+                "image: nestos-24.09.3-k8s-1.31")));
         Update u = update();
         assertEquals(NEW_IMAGE, u.getSpec().osImageURL(), "osImageURL pinned by digest");
         assertEquals("v1.31.4", u.getSpec().kubeVersion());
@@ -179,7 +179,7 @@ class RolloutOnApiServerTest {
         u.setStatus(new UpdateStatus(RolloutPhase.COMPLETED, u.getMetadata().getGeneration(), u.getSpec().revision(), nodes.size(), 0, 0, 0,
                 nodes, List.of(), "2026-12-06T02:00:00Z", "2026-12-06T02:40:00Z"));
         client.resources(Update.class).inNamespace(kube.namespace()).resource(u).updateStatus();
-        st = reconcile(commit("b".repeat(40), t -> policy.apply(t).replace("image: nestos-24.09-k8s-1.31", "image: nestos-24.09.2-k8s-1.31")));
+        st = reconcile(commit("b".repeat(40), t -> policy.apply(t).replace("image: nestos-24.09-k8s-1.31", "image: nestos-24.09.3-k8s-1.31")));
         assertEquals(Phase.READY, st.phase(), st.condition("Ready").message());
         assertEquals(RolloutPhase.COMPLETED, st.rollout().phase());
         assertEquals(NEW_IMAGE, st.rollout().node("sandbox-demo-workers-2").orElseThrow().currentImage());

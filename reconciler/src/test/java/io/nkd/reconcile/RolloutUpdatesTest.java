@@ -120,19 +120,21 @@ class RolloutUpdatesTest {
                     false, m.pool().equals("control-plane"), kubelet, "NestOS", Map.of(), Map.of())).toList();
         }
 
+        private final JoinTokens tokens = InMemoryClusterParts.tokens();
+
         @Override
         public JoinTokens joinTokens() {
-            throw new UnsupportedOperationException();
+            return tokens;
         }
 
         @Override
         public NodeRemovals nodeRemovals() {
-            throw new UnsupportedOperationException();
+            return InMemoryClusterParts.removals();
         }
 
         @Override
         public Addons addons() {
-            throw new UnsupportedOperationException();
+            return InMemoryClusterParts.addons();
         }
 
         @Override

@@ -100,7 +100,7 @@ public final class ProviderRegistry implements AutoCloseable {
         Map<Infrastructure.ProviderType, Factory> f = new EnumMap<>(Infrastructure.ProviderType.class);
         // one sandbox per process (its machines boot on its threads), seen by each cluster with its own boot time
         f.put(Infrastructure.ProviderType.SANDBOX, (infra, ctx) -> {
-            SandboxProvider sandbox = ctx.shared(SandboxProvider.class, () -> new SandboxProvider(ctx.stateDir(), SANDBOX_BOOT_TIME));
+            SandboxProvider sandbox = sandbox(ctx);
             return infra.sandbox() == null ? sandbox : sandbox.withBootTime(infra.sandbox().bootTime());
         });
         f.put(Infrastructure.ProviderType.OPENSTACK, (infra, ctx) ->
@@ -113,6 +113,15 @@ public final class ProviderRegistry implements AutoCloseable {
                 ctx.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(ctx.stateDir())),
                 (FetchRecord) ctx::fetched, java.time.Clock.systemUTC()).withSettings(infra.baremetal()));
         return f;
+    }
+
+    /** The process's one sandbox, built on first use: its machines are also what the sandbox's simulated clusters run on. */
+    public SandboxProvider sandbox() {
+        return sandbox(context);
+    }
+
+    private static SandboxProvider sandbox(Context ctx) {
+        return ctx.shared(SandboxProvider.class, () -> new SandboxProvider(ctx.stateDir(), SANDBOX_BOOT_TIME));
     }
 
     /**

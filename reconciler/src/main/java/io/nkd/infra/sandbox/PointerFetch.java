@@ -32,11 +32,12 @@ final class PointerFetch {
     private PointerFetch() {
     }
 
-    /** The URLs fetched (pool config first), after every check passed. */
-    static List<URI> fetch(String pointerJson, Duration timeout) throws IOException, InterruptedException {
+    /** The URLs fetched (pool config first), after every check passed, and what the pool config makes of the node. */
+    static SandboxProvider.Boot fetch(String pointerJson, Duration timeout) throws IOException, InterruptedException {
         JsonNode pointer = JSON.readTree(pointerJson);
         HttpClient client = HttpClient.newBuilder().sslContext(trusting(pointer)).connectTimeout(timeout).build();
         List<URI> fetched = new ArrayList<>();
+        BootedConfig booted = null;
         for (JsonNode merge : pointer.path("ignition").path("config").path("merge")) {
             URI uri = URI.create(merge.path("source").asText());
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
@@ -54,12 +55,15 @@ final class PointerFetch {
                     throw new IOException("GET " + uri.getPath() + ": content does not match the pinned sha512 hash");
                 }
             }
+            if (booted == null) {
+                booted = BootedConfig.read(response.body());
+            }
             fetched.add(uri);
         }
         if (fetched.isEmpty()) {
             throw new IOException("the pointer config merges no config");
         }
-        return fetched;
+        return new SandboxProvider.Boot(fetched, booted.osImage(), booted.kubeletVersion());
     }
 
     private static SSLContext trusting(JsonNode pointer) throws IOException {

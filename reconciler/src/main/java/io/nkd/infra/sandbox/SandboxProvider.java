@@ -50,7 +50,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     record Record(String cluster, String pool, String name,
                   @com.fasterxml.jackson.annotation.JsonProperty("state") SandboxState sandboxState, String revision,
                   String currentConfig, String message, String userData, String configVersion, MachineSpec spec,
-                  String createdAt) {
+                  String createdAt, Boolean controlPlane, String osImage, String kubeletVersion) {
         ProvisionedMachine machine() {
             return new ProvisionedMachine(cluster, pool, name, sandboxState.provider, revision, currentConfig, message, configVersion,
                     spec == null ? new MachineSpec("", "", "", "") : spec,
@@ -58,7 +58,18 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
 
         Record with(SandboxState s, String config, String msg) {
-            return new Record(cluster, pool, name, s, revision, config, msg, userData, configVersion, spec, createdAt);
+            return new Record(cluster, pool, name, s, revision, config, msg, userData, configVersion, spec, createdAt,
+                    controlPlane, osImage, kubeletVersion);
+        }
+
+        Record booted(String config, String msg, Boot boot) {
+            return new Record(cluster, pool, name, SandboxState.RUNNING, revision, config, msg, userData, configVersion, spec,
+                    createdAt, controlPlane, boot.osImage(), boot.kubeletVersion());
+        }
+
+        /** Files written before nkd 0.5 lack the role: the pool's name is the best guess left. */
+        boolean controlPlaneNode() {
+            return controlPlane != null ? controlPlane : pool != null && pool.contains("control");
         }
     }
 
@@ -87,7 +98,21 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     /** How a machine fetches its configs with its pointer; tests stand in for the Ignition server. */
     @FunctionalInterface
     interface Fetch {
-        List<URI> fetch(String pointer, Duration timeout) throws IOException, InterruptedException;
+        Boot fetch(String pointer, Duration timeout) throws IOException, InterruptedException;
+    }
+
+    /**
+     * What a simulated first boot found: the configs fetched (pool config first), and what the pool config makes of
+     * the node: the OS image it rebases to and the Kubernetes version it runs (null where the config does not say).
+     */
+    record Boot(List<URI> configs, String osImage, String kubeletVersion) {
+        Boot {
+            configs = List.copyOf(configs);
+        }
+    }
+
+    /** A machine that has booted, as the sandbox's simulated cluster sees it. */
+    record Booted(String name, String pool, boolean controlPlane, String osImage, String kubeletVersion) {
     }
 
     private final Path dir;
@@ -201,7 +226,8 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             return existing.machine();
         }
         Record r = new Record(request.cluster(), request.pool(), request.name(), SandboxState.BOOTING, request.revision(), null,
-                "booting", request.userData(), request.configVersion(), request.spec(), java.time.Instant.now().toString());
+                "booting", request.userData(), request.configVersion(), request.spec(), java.time.Instant.now().toString(),
+                request.controlPlane(), null, null);
         Map<String, Record> next = new java.util.TreeMap<>(mine);
         next.put(r.name(), r);
         save(request.cluster(), next);
@@ -222,6 +248,28 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             mine.remove(machine);
             LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
         }
+    }
+
+    /** The cluster's machines that have booted (fetched their config), by name. */
+    synchronized List<Booted> booted(String cluster) {
+        return cluster(cluster).values().stream().filter(r -> r.sandboxState() == SandboxState.RUNNING)
+                .sorted(Comparator.comparing(Record::name))
+                .map(r -> new Booted(r.name(), r.pool(), r.controlPlaneNode(), r.osImage(), r.kubeletVersion())).toList();
+    }
+
+    /** Whether any machine of the cluster (booting, running or failed) is a control-plane machine. */
+    synchronized boolean hasControlPlane(String cluster) {
+        return cluster(cluster).values().stream().anyMatch(Record::controlPlaneNode);
+    }
+
+    /** The directory of the sandbox's files ({@code STATE_DIR/sandbox}), where its simulated clusters keep theirs. */
+    Path directory() {
+        return dir;
+    }
+
+    /** Writes a file of the sandbox the way its machines are written (atomic, 0600); tests inject failures. */
+    void write(Path file, byte[] content) throws IOException {
+        disk.write(file, content);
     }
 
     @Override
@@ -255,9 +303,10 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         }
         Record result;
         try {
-            List<URI> fetched = fetch.fetch(r.userData(), Duration.ofSeconds(10));
+            Boot boot = fetch.fetch(r.userData(), Duration.ofSeconds(10));
+            List<URI> fetched = boot.configs();
             String path = fetched.get(0).getPath();
-            result = r.with(SandboxState.RUNNING, path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)");
+            result = r.booted(path.substring(path.lastIndexOf('/') + 1), "fetched " + fetched.size() + " config(s)", boot);
             LOG.info("sandbox machine booted cluster={} machine={} config={}", cluster, name, result.currentConfig());
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

@@ -42,7 +42,7 @@ class SandboxProviderTest {
     };
 
     private static final SandboxProvider.Fetch BOOTS = (pointer, timeout) ->
-            List.of(URI.create("https://127.0.0.1:8443/ignition/v1/lab/pools/" + pointer));
+            new SandboxProvider.Boot(List.of(URI.create("https://127.0.0.1:8443/ignition/v1/lab/pools/" + pointer)), null, null);
 
     private static MachineRequest request(String name) {
         return new MachineRequest("lab", "workers", name, io.nkd.config.NodePool.Role.WORKER, "a".repeat(40), "rendered-workers-1", null,
