@@ -1,8 +1,7 @@
 package io.nkd.reconcile;
 
-import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterApiException;
-import io.nkd.cluster.ClusterNode;
+import io.nkd.status.ClusterStatus;
 import io.nkd.cluster.JoinTokens;
 import io.nkd.config.Topology;
 import io.nkd.pki.BootstrapToken;
@@ -23,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Fresh bootstrap tokens for machines that join a running cluster. The cluster's first token (in every pool config)
  * is made for the first control-plane node's {@code kubeadm init}, which gives it kubeadm's 24 h lifetime; a machine
- * created months later needs another one. On a cluster whose API answers, while some node Git asks for has no Node
- * object yet, this step makes sure nkd holds a bootstrap token (a Secret {@code kube-system/bootstrap-token-<id>}) that
+ * created months later needs another one. On a cluster whose API answered when ObserveCluster last looked (the previous
+ * reconcile), while some node Git asks for had no Node object then, this step makes sure nkd holds a bootstrap token (a Secret {@code kube-system/bootstrap-token-<id>}) that
  * is valid for at least {@link #MIN_REMAINING} more, creating one valid {@link #LIFETIME} when not; it is kept in the
  * cluster's state (secret) and reused for every machine created while it is fresh enough. ReconcileMachines then
  * renders the node overlays with it ({@link #overlays}) before its first create, so each new machine's node config
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * needs them; a later scale-up makes a new one). Tokens an operator made with kubeadm are never touched (nkd lists
  * only Secrets it labelled). While the API is not up (a cluster being bootstrapped), nothing happens here: the
  * machines join with the cluster's first token, which the first control-plane node's {@code kubeadm init} creates.
- * Fills {@code joinToken} and {@code joinTokenExpires}; never logs a token's secret.
+ * Fills {@code joinToken} and {@code joinTokenExpires} (or {@code joinTokenFailure}, which stops the reconcile in
+ * ReconcileMachines only when it is about to create a machine); never logs a token's secret.
  */
 record EnsureJoinToken(Collaborators c) implements Step {
     private static final Logger LOG = LoggerFactory.getLogger(EnsureJoinToken.class);
@@ -72,20 +72,26 @@ record EnsureJoinToken(Collaborators c) implements Step {
         if (s.workload == null) {
             return true;
         }
-        ApiReadiness api = s.workload.readiness();
-        if (!api.ready()) {
+        // what ObserveCluster saw at the end of the previous reconcile: no second /readyz and list of Nodes per pass
+        io.nkd.status.KubernetesStatus seen = s.previous.kubernetes();
+        if (seen == null || !seen.apiReady()) {
             LOG.debug("cluster={} commit={}: API not up ({}); new machines join with the cluster's first token", s.cluster,
-                    Steps.shortId(s.revision), api.message());
+                    Steps.shortId(s.revision), seen == null ? "not observed yet" : seen.apiMessage());
             return true;
         }
         Instant now = s.calls.clock().instant();
+        Set<String> joined = s.previous.nodes().stream().filter(n -> n.kubernetes() != null).map(ClusterStatus.NodeStatus::name)
+                .collect(Collectors.toSet());
+        Set<String> waiting = Topology.nodes(s.cluster, s.loaded.spec()).stream().map(Topology.PlannedNode::name)
+                .filter(n -> !joined.contains(n)).collect(Collectors.toCollection(java.util.TreeSet::new));
+        Stored stored = s.state.readJson(STATE_FILE, Stored.class, Recovery.UNSPECIFIED).orElse(null);
+        if (waiting.isEmpty() && stored == null) {
+            return true; // every node joined and nkd holds no token: nothing to ask the API (expired Secrets of a crash
+                         // between create and record are deleted by kubeadm's token cleaner)
+        }
         JoinTokens tokens = s.workload.joinTokens();
         try {
-            Set<String> joined = s.workload.nodes().stream().map(ClusterNode::name).collect(Collectors.toSet());
-            Set<String> waiting = Topology.nodes(s.cluster, s.loaded.spec()).stream().map(Topology.PlannedNode::name)
-                    .filter(n -> !joined.contains(n)).collect(Collectors.toCollection(java.util.TreeSet::new));
             Map<String, Instant> listed = tokens.list();
-            Stored stored = s.state.readJson(STATE_FILE, Stored.class, Recovery.UNSPECIFIED).orElse(null);
             for (Map.Entry<String, Instant> t : listed.entrySet()) {
                 if (!t.getValue().isAfter(now) || waiting.isEmpty()) {
                     tokens.delete(t.getKey());
@@ -107,6 +113,9 @@ record EnsureJoinToken(Collaborators c) implements Step {
                 tokens.create(fresh, expires, "nkd: joins of nodes of cluster " + s.cluster + " (commit "
                         + Steps.shortId(s.revision) + ")");
                 stored = new Stored(fresh.value(), expires);
+                io.micrometer.core.instrument.Counter.builder("nkd_join_tokens_created_total")
+                        .description("Fresh bootstrap tokens nkd created for machines joining a running cluster")
+                        .tag("cluster", s.cluster).register(s.calls.metrics()).increment();
                 s.state.writeJson(STATE_FILE, stored, Sensitivity.SECRET);
                 LOG.info("cluster={} commit={}: created bootstrap token {} valid until {} for nodes that have not joined: {}",
                         s.cluster, Steps.shortId(s.revision), fresh.id(), expires, String.join(", ", waiting));
@@ -115,8 +124,11 @@ record EnsureJoinToken(Collaborators c) implements Step {
             s.joinTokenExpires = stored.expires();
             return true;
         } catch (ClusterApiException e) {
-            throw new ReconcileException.Transient(Reasons.JOIN_TOKEN_FAILED, e.getMessage()
+            // fails the reconcile only if a machine is to be created (ReconcileMachines): deletes and drains go on
+            LOG.warn("cluster={} commit={}: cannot prepare a bootstrap token: {}", s.cluster, Steps.shortId(s.revision), e.getMessage());
+            s.joinTokenFailure = new ReconcileException.Transient(Reasons.JOIN_TOKEN_FAILED, e.getMessage()
                     + "; nkd retries (machines are created once a bootstrap token exists for them)", e);
+            return true;
         }
     }
 

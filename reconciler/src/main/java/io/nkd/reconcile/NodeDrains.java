@@ -1,7 +1,6 @@
 package io.nkd.reconcile;
 
 import io.micrometer.core.instrument.Counter;
-import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterApiException;
 import io.nkd.cluster.NodeRemovals;
 import io.nkd.config.UpgradePolicy;
@@ -62,13 +61,26 @@ final class NodeDrains {
         Instant now = s.calls.clock().instant();
         Map<String, Drain> all = new TreeMap<>(read(s).nodes());
         Drain drain = all.getOrDefault(node, new Drain(now, null));
-        ApiReadiness api = s.workload.readiness();
-        if (!api.ready()) {
+        // whether the API answered: as ObserveCluster saw it last, and as the removal call itself finds it
+        io.nkd.status.KubernetesStatus seen = s.previous.kubernetes();
+        String down = seen == null ? "the cluster's API has not answered nkd yet" : seen.apiReady() ? null : seen.apiMessage();
+        NodeRemovals.Progress progress = null;
+        if (down == null) {
+            UpgradePolicy policy = s.loaded.spec().upgrade();
+            try {
+                progress = s.workload.nodeRemovals().remove(node, controlPlane,
+                        new NodeRemovals.Policy(policy.drainTimeout(), policy.evictPodForce(), drain.started(),
+                                controlPlane ? etcd(s) : null));
+            } catch (ClusterApiException e) {
+                down = e.getMessage();
+            }
+        }
+        if (down != null) {
             Instant since = drain.apiDownSince() == null ? now : drain.apiDownSince();
             Instant giveUp = since.plus(API_DOWN_GRACE);
             if (!now.isBefore(giveUp)) {
                 LOG.warn("cluster={} commit={} node={}: the cluster's API has not answered since {} ({}); deleting the machine "
-                        + "WITHOUT draining the node", s.cluster, Steps.shortId(s.revision), node, since, api.message());
+                        + "WITHOUT draining the node", s.cluster, Steps.shortId(s.revision), node, since, down);
                 all.remove(node);
                 write(s, all);
                 s.undrained.add(node);
@@ -77,18 +89,9 @@ final class NodeDrains {
             }
             all.put(node, new Drain(drain.started(), since));
             write(s, all);
-            s.draining.put(node, "waiting for the cluster's API to drain it (" + api.message() + "); without an answer by "
+            s.draining.put(node, "waiting for the cluster's API to drain it (" + down + "); without an answer by "
                     + giveUp + " the machine is deleted without draining");
             return false;
-        }
-        UpgradePolicy policy = s.loaded.spec().upgrade();
-        NodeRemovals.Progress progress;
-        try {
-            progress = s.workload.nodeRemovals().remove(node, controlPlane,
-                    new NodeRemovals.Policy(policy.drainTimeout(), policy.evictPodForce(), drain.started(),
-                            controlPlane ? etcd(s) : null));
-        } catch (ClusterApiException e) {
-            progress = new NodeRemovals.Progress.InProgress("the API server refused a call: " + e.getMessage());
         }
         if (progress instanceof NodeRemovals.Progress.Done) {
             if (all.remove(node) != null) {

@@ -65,6 +65,8 @@ public final class Scope {
     java.time.Instant joinTokenExpires;
     /** Whether rendered's node overlays carry joinToken (rendered again and published before the first create). */
     boolean joinTokenRendered;
+    /** Why no fresh token could be made (the API server's answer); thrown by ReconcileMachines before it creates a machine. */
+    ReconcileException joinTokenFailure;
     /** Nodes whose machines wait for their drain (ReconcileMachines): node → what is left or what blocks. */
     final java.util.Map<String, String> draining = new java.util.TreeMap<>();
     /** Nodes whose machines were deleted without draining them (the API unreachable), in order. */

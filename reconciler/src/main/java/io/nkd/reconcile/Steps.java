@@ -188,6 +188,9 @@ final class Steps {
                             + "is false", s.cluster, m.name(), m.pool());
                     s.orphansKept.add(m.name());
                 }
+                if (s.joinTokenFailure != null && !changes.create().isEmpty()) {
+                    throw s.joinTokenFailure;
+                }
                 for (MachineChanges.Desired d : changes.create()) {
                     create(provider, s, d);
                     s.created++;
@@ -198,6 +201,9 @@ final class Steps {
                 MachineChanges.Turn turn = changes.nextReplacement(now.stream()
                         .collect(Collectors.toMap(ProvisionedMachine::name, ProvisionedMachine::state, (a, b) -> a)));
                 if (turn instanceof MachineChanges.Turn.Replace r) {
+                    if (s.joinTokenFailure != null) {
+                        throw s.joinTokenFailure;
+                    }
                     replace(provider, s, r.replacement());
                     now = provider.list(s.cluster);
                 } else if (turn instanceof MachineChanges.Turn.Wait w) {

@@ -71,6 +71,8 @@ class JoinsAndDrainsTest {
     private final Set<String> liveTokens = new TreeSet<>();
     private final Set<String> fetched = new TreeSet<>();
     private final List<String> revokedJoined = new ArrayList<>();
+    /** The status of the previous pass: what EnsureJoinToken and the drains know of the cluster's API. */
+    private ClusterStatus last = ClusterStatus.initial(DEMO);
 
     static final class MutableClock extends Clock {
         Instant now;
@@ -108,6 +110,7 @@ class JoinsAndDrainsTest {
         final Map<String, Deque<NodeRemovals.Progress>> removals = new HashMap<>();
         final List<String> removeCalls = new ArrayList<>();
         final List<NodeRemovals.Policy> policies = new ArrayList<>();
+        boolean tokensForbidden;
 
         @Override
         public ApiReadiness readiness() {
@@ -137,6 +140,10 @@ class JoinsAndDrainsTest {
 
                 @Override
                 public Map<String, Instant> list() {
+                    if (tokensForbidden) {
+                        throw new io.nkd.cluster.ClusterApiException("Secrets in kube-system labelled nkd.io/join-token",
+                                "cannot list the bootstrap tokens: HTTP 403: secrets is forbidden");
+                    }
                     return new TreeMap<>(expiries);
                 }
             };
@@ -145,6 +152,9 @@ class JoinsAndDrainsTest {
         @Override
         public NodeRemovals nodeRemovals() {
             return (node, controlPlane, policy) -> {
+                if (!readiness.ready()) {
+                    throw new io.nkd.cluster.ClusterApiException("Node " + node, "cannot read it: " + readiness.message());
+                }
                 removeCalls.add(node + (controlPlane ? " (control plane)" : ""));
                 policies.add(policy);
                 Deque<NodeRemovals.Progress> script = removals.get(node);
@@ -223,24 +233,22 @@ class JoinsAndDrainsTest {
     private Pass pass(Snapshot commit, FakeCluster cluster) throws ReconcileException {
         published.clear();
         try (ClusterState state = store.open(DEMO)) {
-            Scope s = new Scope(DEMO, DesiredRevision.of(commit), state, ClusterStatus.initial(DEMO),
+            Scope s = new Scope(DEMO, DesiredRevision.of(commit), state, last,
                     new ProviderCalls(DEMO, commit.revision(), metrics, clock));
             for (Step step : Steps.all(c)) {
                 if (step instanceof ConnectCluster) {
                     s.workload = cluster; // ConnectCluster's job, done here
                     continue;
                 }
-                if (step instanceof ObserveCluster || step instanceof ApplyAddons || step instanceof RolloutUpdates) {
-                    if (step instanceof ObserveCluster && cluster != null && cluster.readiness.ready()) {
-                        s.kubeNodes = cluster.nodes().stream().collect(Collectors.toMap(ClusterNode::name, n -> n));
-                    }
-                    continue; // the kube, addons and upgrades work: not under test here
+                if (step instanceof ApplyAddons || step instanceof RolloutUpdates) {
+                    continue; // the addons and upgrades work: not under test here
                 }
                 if (!step.run(s)) {
                     break;
                 }
             }
-            return new Pass(s, StatusComputer.compute(s, clock.instant()));
+            last = StatusComputer.compute(s, clock.instant());
+            return new Pass(s, last);
         }
     }
 
@@ -255,6 +263,7 @@ class JoinsAndDrainsTest {
         api.readiness = ApiReadiness.up();
         api.nodes.addAll(provider.machines.keySet());
         fetched.addAll(provider.machines.keySet());
+        pass(workers(2, "a".repeat(40)), api); // ObserveCluster sees the API up and every node joined
     }
 
     @Test
@@ -294,12 +303,14 @@ class JoinsAndDrainsTest {
         clock.advance(Duration.ofMinutes(90));
         pass(workers(4, "b".repeat(40)), api);
         assertEquals(2, api.tokens.size(), "a machine created now gets a token with at least 2 h left");
+        assertEquals(2.0, metrics.get("nkd_join_tokens_created_total").tag("cluster", DEMO).counter().count());
         clock.advance(Duration.ofHours(2));
         pass(workers(4, "b".repeat(40)), api);
         assertFalse(api.tokens.containsKey(id), "expired tokens are deleted");
 
-        // every node joined: nkd's tokens go
+        // every node joined (as ObserveCluster sees on one pass): nkd's tokens go on the next
         api.nodes.addAll(List.of("sandbox-demo-workers-3", "sandbox-demo-workers-4"));
+        pass(workers(4, "b".repeat(40)), api);
         pass(workers(4, "b".repeat(40)), api);
         assertTrue(api.tokens.isEmpty(), api.tokens.keySet()::toString);
         try (ClusterState state = store.open(DEMO)) {
@@ -368,8 +379,9 @@ class JoinsAndDrainsTest {
         api.readiness = ApiReadiness.down("dial tcp 10.0.0.10:6443: connection refused");
         Pass waiting = pass(workers(1, "b".repeat(40)), api);
         assertTrue(provider.machines.containsKey("sandbox-demo-workers-2"));
-        assertTrue(waiting.status().condition("Ready").message().contains("waiting for the cluster's API to drain it (dial tcp"),
-                waiting.status().condition("Ready").message());
+        assertTrue(waiting.status().condition("MachinesReady").message().contains("waiting for the cluster's API to drain it (Node "
+                        + "sandbox-demo-workers-2: cannot read it: dial tcp 10.0.0.10:6443: connection refused)"),
+                waiting.status().condition("MachinesReady").message());
         clock.advance(NodeDrains.API_DOWN_GRACE.minusSeconds(1));
         pass(workers(1, "b".repeat(40)), api);
         assertTrue(provider.machines.containsKey("sandbox-demo-workers-2"), "still within the grace");
@@ -390,5 +402,20 @@ class JoinsAndDrainsTest {
         assertNull(down.scope().joinToken);
         assertNotNull(down.status());
         assertNotEquals(0, metrics.get("nkd_node_drains_total").tag("result", "not_reachable").counter().count());
+    }
+
+    @Test
+    void withoutATokenNoMachineIsCreatedButScalingDownGoesOn() throws ReconcileException {
+        bootstrapped();
+        api.tokensForbidden = true;
+        ReconcileException e = org.junit.jupiter.api.Assertions.assertThrows(ReconcileException.class,
+                () -> pass(workers(3, "b".repeat(40)), api));
+        assertEquals(io.nkd.status.Reasons.JOIN_TOKEN_FAILED, e.reason());
+        assertTrue(e.getMessage().contains("Secrets in kube-system labelled nkd.io/join-token: cannot list the bootstrap tokens: HTTP 403"),
+                e.getMessage());
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-3"), "no machine without its token");
+
+        pass(workers(1, "c".repeat(40)), api);
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"), "scaling down does not need a token");
     }
 }

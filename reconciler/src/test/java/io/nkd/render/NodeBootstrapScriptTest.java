@@ -172,6 +172,21 @@ class NodeBootstrapScriptTest {
     }
 
     @Test
+    void theFirstControlPlaneNodeCreatedAgainOnARunningClusterJoinsItNeverInitsAnother() throws IOException {
+        String fresh = "fre5h2.abcdefghij012345";
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp1 = new Node("openstack-prod-control-plane-1", config);
+        cp1.write(overlay("openstack-prod", "openstack-prod-control-plane-1", fresh));
+        Files.writeString(api.resolve("healthz"), "ok\n");
+        Files.writeString(api.resolve("cluster-info"), "jws-kubeconfig-fre5h2: signature\n");
+
+        Run joined = cp1.run(Map.of());
+        assertEquals(0, joined.exit(), joined::output);
+        assertEquals(List.of("kubeadm join --config " + cp1.root.resolve("var/lib/nkd/kubeadm-join.yaml")), cp1.calls(),
+                "the cluster is initialised (cluster-info is signed for the node's fresh token): join, not init");
+    }
+
+    @Test
     void aFreshTokenChangesTheNodeOverlaysButNotThePoolVersions() {
         RepositoryConfig config = ConfigLoader.load(Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example")));
         var cluster = config.cluster("openstack-prod").orElseThrow();
