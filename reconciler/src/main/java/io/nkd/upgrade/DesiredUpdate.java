@@ -5,7 +5,6 @@ import io.nkd.config.HousekeeperSettings;
 import io.nkd.config.ImageCatalog;
 import io.nkd.housekeeper.api.UpdateSpec;
 import io.nkd.housekeeper.api.Updates;
-import io.nkd.yaml.GoDuration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -28,7 +27,8 @@ public final class DesiredUpdate {
         Updates.Target t = new Updates.Target(osImageURL(spec, images), spec.kubernetes().version(),
                 spec.upgrade().maxUnavailable(), spec.upgrade().evictPodForce(), spec.upgrade().drainTimeout(), revision);
         return new UpdateSpec(t.osImageURL(), t.kubeVersion(), t.evictPodForce(), t.maxUnavailable(),
-                GoDuration.format(t.drainTimeout()), spec.upgrade().paused(), t.revision());
+                // the contract's form (whole seconds, what the CRD's pattern accepts), not cluster.yaml's (which also takes ms)
+                io.nkd.housekeeper.api.GoDuration.format(t.drainTimeout()), spec.upgrade().paused(), t.revision());
     }
 
     /**
