@@ -34,7 +34,9 @@ public final class Crds {
     /** Creates or replaces the Update CRD and waits until the server serves it. */
     public static void installUpdateCrd(KubernetesClient client) {
         CustomResourceDefinition crd = generatedUpdateCrd(client);
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+        // one field manager for every module's tests, conflicts forced: the shared test server keeps the CRD between
+        // runs, and nkd's own add-on apply (manager "nkd") or another module's tests may have written it last
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).fieldManager("nkd-tests").forceConflicts().serverSideApply();
         client.apiextensions().v1().customResourceDefinitions().withName(Update.CRD_NAME)
                 .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions() != null
                         && c.getStatus().getConditions().stream()
