@@ -9,9 +9,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.nkd.cluster.Addons;
 import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterNode;
-import io.nkd.cluster.JoinTokens;
-import io.nkd.cluster.NodeRemovals;
-import io.nkd.cluster.Rollouts;
 import io.nkd.cluster.WorkloadCluster;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
@@ -86,7 +83,7 @@ class ApplyAddonsTest {
         }
     }
 
-    private final WorkloadCluster workload = new WorkloadCluster() {
+    private final WorkloadCluster workload = new InMemoryClusterParts.Cluster() {
         @Override
         public ApiReadiness readiness() {
             return ApiReadiness.up();
@@ -97,31 +94,9 @@ class ApplyAddonsTest {
             return List.of();
         }
 
-        private final JoinTokens tokens = InMemoryClusterParts.tokens();
-        private final Rollouts rollouts = InMemoryClusterParts.rollouts();
-
-        @Override
-        public JoinTokens joinTokens() {
-            return tokens;
-        }
-
-        @Override
-        public NodeRemovals nodeRemovals() {
-            return InMemoryClusterParts.removals();
-        }
-
         @Override
         public Addons addons() {
             return addons;
-        }
-
-        @Override
-        public Rollouts rollouts() {
-            return rollouts;
-        }
-
-        @Override
-        public void close() {
         }
     };
 

@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nkd.cluster.Addons;
 import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterApiException;
 import io.nkd.cluster.ClusterNode;
-import io.nkd.cluster.JoinTokens;
-import io.nkd.cluster.NodeRemovals;
-import io.nkd.cluster.Rollouts;
-import io.nkd.cluster.WorkloadCluster;
 import io.nkd.cluster.WorkloadClusters;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
@@ -99,7 +94,7 @@ class ClusterObservationTest {
         }
     }
 
-    private final class FakeCluster implements WorkloadCluster {
+    private final class FakeCluster extends InMemoryClusterParts.Cluster {
         @Override
         public ApiReadiness readiness() {
             calls.add("readiness");
@@ -113,30 +108,6 @@ class ClusterObservationTest {
                 throw nodesFail.get();
             }
             return nodes.get();
-        }
-
-        private final JoinTokens tokens = InMemoryClusterParts.tokens();
-
-        @Override
-        public JoinTokens joinTokens() {
-            return tokens;
-        }
-
-        @Override
-        public NodeRemovals nodeRemovals() {
-            return InMemoryClusterParts.removals();
-        }
-
-        @Override
-        public Addons addons() {
-            return InMemoryClusterParts.addons();
-        }
-
-        private final Rollouts rollouts = InMemoryClusterParts.rollouts();
-
-        @Override
-        public Rollouts rollouts() {
-            return rollouts;
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.nkd.reconcile;
 
 import io.nkd.cluster.Addons;
+import io.nkd.cluster.WorkloadCluster;
 import io.nkd.cluster.JoinTokens;
 import io.nkd.cluster.NodeRemovals;
 import io.nkd.cluster.Rollouts;
@@ -19,6 +20,39 @@ import java.util.TreeMap;
  */
 final class InMemoryClusterParts {
     private InMemoryClusterParts() {
+    }
+
+    /**
+     * A fake cluster API: a test says how readiness and Nodes answer (and overrides any part it looks at); the other
+     * parts are these in-memory ones, and close does nothing.
+     */
+    abstract static class Cluster implements WorkloadCluster {
+        private final JoinTokens tokens = InMemoryClusterParts.tokens();
+        private final Rollouts rollouts = InMemoryClusterParts.rollouts();
+
+        @Override
+        public JoinTokens joinTokens() {
+            return tokens;
+        }
+
+        @Override
+        public NodeRemovals nodeRemovals() {
+            return InMemoryClusterParts.removals();
+        }
+
+        @Override
+        public Addons addons() {
+            return InMemoryClusterParts.addons();
+        }
+
+        @Override
+        public Rollouts rollouts() {
+            return rollouts;
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     static JoinTokens tokens() {

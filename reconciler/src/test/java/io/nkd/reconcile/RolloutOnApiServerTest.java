@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nkd.cluster.Addons;
 import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterNode;
-import io.nkd.cluster.JoinTokens;
-import io.nkd.cluster.NodeRemovals;
 import io.nkd.cluster.Rollouts;
 import io.nkd.cluster.WorkloadCluster;
 import io.nkd.cluster.kube.KubeRollouts;
@@ -74,7 +71,7 @@ class RolloutOnApiServerTest {
         LocalStateStore store = new LocalStateStore(tmp.resolve("state"));
         provider = new ClusterReconcilerTest.FakeProvider();
         KubeRollouts rollouts = KubeRollouts.inNamespace(client, DEMO, kube.namespace());
-        WorkloadCluster cluster = new WorkloadCluster() {
+        WorkloadCluster cluster = new InMemoryClusterParts.Cluster() {
             @Override
             public ApiReadiness readiness() {
                 return ApiReadiness.up();
@@ -87,27 +84,8 @@ class RolloutOnApiServerTest {
             }
 
             @Override
-            public JoinTokens joinTokens() {
-                return InMemoryClusterParts.tokens();
-            }
-
-            @Override
-            public NodeRemovals nodeRemovals() {
-                return InMemoryClusterParts.removals();
-            }
-
-            @Override
-            public Addons addons() {
-                return InMemoryClusterParts.addons();
-            }
-
-            @Override
             public Rollouts rollouts() {
                 return rollouts;
-            }
-
-            @Override
-            public void close() {
             }
         };
         Collaborators c = new Collaborators(

@@ -8,14 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.nkd.cluster.Addons;
 import io.nkd.cluster.ApiReadiness;
 import io.nkd.cluster.ClusterNode;
-import io.nkd.cluster.JoinTokens;
-import io.nkd.cluster.NodeRemovals;
 import io.nkd.cluster.Rollouts;
-import io.nkd.cluster.WorkloadCluster;
-import io.nkd.cluster.WorkloadClusters;
 import io.nkd.config.Infrastructure;
 import io.nkd.config.Snapshot;
 import io.nkd.git.Snapshots;
@@ -101,7 +96,7 @@ class RolloutUpdatesTest {
     }
 
     /** The cluster's API: up, one Ready Node per machine, and the Update in memory. */
-    final class FakeCluster implements WorkloadCluster, Rollouts {
+    final class FakeCluster extends InMemoryClusterParts.Cluster implements Rollouts {
         Update update;
         final List<String> writes = new ArrayList<>();
         String kubelet = "v1.31.4";
@@ -120,30 +115,9 @@ class RolloutUpdatesTest {
                     false, m.pool().equals("control-plane"), kubelet, "NestOS", Map.of(), Map.of())).toList();
         }
 
-        private final JoinTokens tokens = InMemoryClusterParts.tokens();
-
-        @Override
-        public JoinTokens joinTokens() {
-            return tokens;
-        }
-
-        @Override
-        public NodeRemovals nodeRemovals() {
-            return InMemoryClusterParts.removals();
-        }
-
-        @Override
-        public Addons addons() {
-            return InMemoryClusterParts.addons();
-        }
-
         @Override
         public Rollouts rollouts() {
             return this;
-        }
-
-        @Override
-        public void close() {
         }
 
         @Override
