@@ -146,10 +146,11 @@ class ServeRecoveryTest {
         assertTrue(refused.contains("(nkd serve --repo " + repo), refused);
         assertTrue(first.isAlive());
 
-        // the pointer a machine booted with is served; then the head goes bad and nkd is killed and restarted
+        // the pointer a machine booted with stops working once its node joined (its token is revoked); then the head
+        // goes bad and nkd is killed and restarted
         JsonNode machines = new ObjectMapper().readTree(state.resolve("sandbox/sandbox-demo.json").toFile());
         String pointer = machines.get(0).path("userData").asText();
-        assertEquals(List.of(200, 200), fetch(pointer));
+        assertEquals(List.of(403, 403), fetch(pointer), "a joined node's token is revoked");
         edit(yaml, "replicas: 2", "replicas: [2]");
         RevCommit bad = commit(git, "an invalid head");
         assertEquals(202, reconcileNow(state, "sandbox-demo"));
@@ -159,7 +160,8 @@ class ServeRecoveryTest {
         serve(repo, state, apiPort, ignitionPort, tmp.resolve("restarted.log"));
         JsonNode held = await("sandbox-demo", s -> bad.name().equals(s.path("attemptedRevision").asText()), Duration.ofSeconds(90));
         assertEquals(good.name(), held.path("appliedRevision").asText(), "held at the last good commit");
-        assertEquals(List.of(200, 200), fetch(pointer), "what was served before the restart is served after it");
+        // what was served is restored at start (NodeBootstrapTest), and what was revoked stays revoked
+        assertEquals(List.of(403, 403), fetch(pointer), "a revocation survives a restart");
 
         // a corrupt token registry: the cluster says so (file named), instead of READY while every fetch fails
         Path tokens = state.resolve("clusters/sandbox-demo/ignition/node-tokens.json");

@@ -158,21 +158,16 @@ class ServeRemoteTest {
             await(s -> rewritten.equals(s.path("appliedRevision").asText()));
             assertTrue(Files.readString(tmp.resolve("nkd.log")).contains("force-push detected"), "the force-push is reported");
 
-            // the real Ignition, given a machine's pointer config exactly as the provider got it, fetches from nkd serve
+            // a joined node's token is revoked: the real Ignition, given that machine's pointer config exactly as the
+            // provider got it, can no longer fetch with it (a re-provisioned machine gets a new one)
             await(s -> "READY".equals(s.path("phase").asText()));
-            JsonNode machine = new ObjectMapper().readTree(state.resolve("sandbox/sandbox-demo.json").toFile()).get(0);
-            String userData = machine.path("userData").asText();
-            Path pointer = Files.writeString(tmp.resolve("pointer.ign"), userData);
+            JsonNode joined = new ObjectMapper().readTree(state.resolve("sandbox/sandbox-demo.json").toFile()).get(0);
             // without Ignition this part is skipped visibly (and fails under CI), after the rest has run
             boolean haveIgnition = Files.isExecutable(io.nkd.testsupport.IgnitionTools.IGNITION);
             if (haveIgnition) {
-                var fetched = io.nkd.testsupport.IgnitionTools.fetchStage(pointer, Files.createDirectories(tmp.resolve("ign-ok")), 60);
-                assertEquals(0, fetched.exit(), fetched.output());
-                assertTrue(fetched.cachedConfig().orElse("").contains("/etc/nkd/kubeadm-join.yaml"), fetched.output());
-                String token = userData.replaceAll("(?s).*Bearer ([^\"]+)\".*", "$1");
-                Path forged = Files.writeString(tmp.resolve("forged.ign"), userData.replace(token, token.substring(0, token.length() - 2) + "xx"));
-                var refused = io.nkd.testsupport.IgnitionTools.fetchStage(forged, Files.createDirectories(tmp.resolve("ign-bad")), 60);
-                assertTrue(refused.exit() != 0, "a wrong token makes Ignition fail: " + refused.output());
+                Path revoked = Files.writeString(tmp.resolve("joined.ign"), joined.path("userData").asText());
+                var refused = io.nkd.testsupport.IgnitionTools.fetchStage(revoked, Files.createDirectories(tmp.resolve("ign-joined")), 60);
+                assertTrue(refused.exit() != 0, "a joined node's pointer no longer unlocks its configs: " + refused.output());
             }
 
             // SIGKILL while the machines of a new signed commit boot (slowly, to leave time to land the kill there);
@@ -184,6 +179,25 @@ class ServeRemoteTest {
             hook();
             Path machinesFile = SandboxMachines.file(state, "sandbox-demo");
             SandboxMachines.awaitBooting(machinesFile, scaled, Duration.ofSeconds(30));
+            if (haveIgnition) {
+                // the real Ignition, given a booting machine's pointer config exactly as the provider got it, fetches from
+                // nkd serve; the same pointer with a forged token fails
+                JsonNode booting = null;
+                for (JsonNode m : SandboxMachines.read(machinesFile)) {
+                    if ("BOOTING".equals(m.path("state").asText()) && scaled.equals(m.path("revision").asText())) {
+                        booting = m;
+                    }
+                }
+                String userData = booting.path("userData").asText();
+                Path pointer = Files.writeString(tmp.resolve("pointer.ign"), userData);
+                var fetched = io.nkd.testsupport.IgnitionTools.fetchStage(pointer, Files.createDirectories(tmp.resolve("ign-ok")), 60);
+                assertEquals(0, fetched.exit(), fetched.output());
+                assertTrue(fetched.cachedConfig().orElse("").contains("/etc/nkd/kubeadm-join.yaml"), fetched.output());
+                String token = userData.replaceAll("(?s).*Bearer ([^\"]+)\".*", "$1");
+                Path forged = Files.writeString(tmp.resolve("forged.ign"), userData.replace(token, token.substring(0, token.length() - 2) + "xx"));
+                var refused = io.nkd.testsupport.IgnitionTools.fetchStage(forged, Files.createDirectories(tmp.resolve("ign-bad")), 60);
+                assertTrue(refused.exit() != 0, "a wrong token makes Ignition fail: " + refused.output());
+            }
             nkd.destroyForcibly().waitFor();
             JsonNode atKill = SandboxMachines.read(machinesFile);
             assertTrue(SandboxMachines.booting(atKill, scaled) > 0, "the kill landed after the work was done: " + atKill);
