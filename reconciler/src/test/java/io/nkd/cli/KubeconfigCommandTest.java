@@ -107,4 +107,16 @@ class KubeconfigCommandTest {
         CliRun status = CliRun.run("", "status", "--state-dir", state.resolve("nope").toString());
         assertTrue(status.err().contains("or --server URL to ask a running nkd"), "nkd status has: " + status.err());
     }
+
+    @Test
+    void aDirectoryAsOutputAsksForAFileName() {
+        for (String force : java.util.List.of("--output", "--force")) {
+            CliRun r = force.equals("--force")
+                    ? CliRun.run("", "kubeconfig", "sandbox-demo", "--state-dir", state.toString(), "--output", tmp.toString(), "--force")
+                    : CliRun.run("", "kubeconfig", "sandbox-demo", "--state-dir", state.toString(), "--output", tmp.toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("--output " + tmp + " is a directory; give a file name, e.g. --output "
+                    + tmp.resolve("sandbox-demo.conf")), r.err());
+        }
+    }
 }
