@@ -42,6 +42,12 @@ public final class Manifests {
             "PodSecurityPolicy", "CertificateSigningRequest", "FlowSchema", "PriorityLevelConfiguration",
             "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
     private static final String NAME = "[a-z0-9]([-a-z0-9.]*[a-z0-9])?";
+    /**
+     * How many values YAML aliases may add to one document when it is expanded into an object. The parser caps the
+     * number of aliases, not what they expand to: 40 aliases that each repeat the one before twice ("billion laughs")
+     * are 2^40 values, which would exhaust the daemon's heap. Without aliases a document is bounded by the file size.
+     */
+    static final int MAX_ALIAS_EXPANSION = 100_000;
 
     private Manifests() {
     }
@@ -138,8 +144,15 @@ public final class Manifests {
             if (apiVersion == null || kind == null || name == null) {
                 continue;
             }
-            ManifestObject o = new ManifestObject(addon, file, at.line(), at.column(), apiVersion, kind, namespace, name,
-                    (ObjectNode) toJson(map));
+            ObjectNode json;
+            try {
+                json = (ObjectNode) toJson(map, new Expansion());
+            } catch (Expansion.TooLarge e) {
+                error(report, "ManifestAliasExpansion", file, at, FieldPath.ROOT, "this document expands to more than "
+                        + MAX_ALIAS_EXPANSION + " values through YAML aliases (*name): write the object out without aliases");
+                continue;
+            }
+            ManifestObject o = new ManifestObject(addon, file, at.line(), at.column(), apiVersion, kind, namespace, name, json);
             if (addon.equals(HousekeeperAddon.NAME) && file.startsWith("templates/housekeeper/")) {
                 HousekeeperAddon.label(o);
             }
@@ -198,20 +211,43 @@ public final class Manifests {
         report.add(new Entry(Severity.ERROR, code, path, at, message, file));
     }
 
+    /** Counts the values that aliases add: every visit of a node already visited once is one. */
+    private static final class Expansion {
+        private final Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private int repeated;
+
+        void visit(Node node) {
+            if (!seen.add(node) && ++repeated > MAX_ALIAS_EXPANSION) {
+                throw new TooLarge();
+            }
+        }
+
+        private static final class TooLarge extends RuntimeException {
+            TooLarge() {
+                super(null, null, false, false);
+            }
+        }
+    }
+
     /** YAML → JSON with the scalar types YAML's core resolution gives (as kubectl's YAML reader does). */
     static JsonNode toJson(Node node) {
+        return toJson(node, new Expansion());
+    }
+
+    private static JsonNode toJson(Node node, Expansion expansion) {
+        expansion.visit(node);
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (node instanceof MappingNode map) {
             ObjectNode o = f.objectNode();
             for (NodeTuple t : map.getValue()) {
-                String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : String.valueOf(toJson(t.getKeyNode()));
-                o.set(key, toJson(t.getValueNode()));
+                String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : String.valueOf(toJson(t.getKeyNode(), expansion));
+                o.set(key, toJson(t.getValueNode(), expansion));
             }
             return o;
         }
         if (node instanceof SequenceNode seq) {
             ArrayNode a = f.arrayNode();
-            seq.getValue().forEach(n -> a.add(toJson(n)));
+            seq.getValue().forEach(n -> a.add(toJson(n, expansion)));
             return a;
         }
         ScalarNode s = (ScalarNode) node;

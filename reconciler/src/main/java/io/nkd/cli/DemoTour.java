@@ -122,7 +122,7 @@ final class DemoTour {
         try (Git git = Git.open(repo.toFile())) {
             base = git.getRepository().resolve("HEAD").name();
             head = commit.make(git).name();
-        } catch (IOException e) {
+        } catch (IOException | Stuck e) {
             throw e;
         } catch (Exception e) {
             throw new IOException("cannot commit to " + repo + ": " + e.getMessage(), e);
@@ -157,8 +157,10 @@ final class DemoTour {
         String before = Files.readString(file, StandardCharsets.UTF_8);
         String after = before.replace("image: " + FROM_IMAGE, "image: " + TO_IMAGE);
         if (after.equals(before)) {
-            throw new IOException(file + " does not name the image " + FROM_IMAGE + " any more: run the tour on a fresh demo"
-                    + " (delete the demo's directory)");
+            // a tour stopped half-way (Ctrl-C, a crash) left its commits: the demo continues, the tour cannot start over
+            throw new Stuck(file + " does not name the image " + FROM_IMAGE + " any more (a tour ran on this demo before):"
+                    + " the tour runs once per demo directory. Run ./nkd demo --dir " + repo.getParent() + " without --tour to"
+                    + " continue by hand, or give --tour a new --dir (or delete this one)");
         }
         Files.writeString(file, after, StandardCharsets.UTF_8);
         command("sed -i 's/image: " + FROM_IMAGE + "/image: " + TO_IMAGE + "/' " + file);
@@ -224,7 +226,7 @@ final class DemoTour {
                     StandardCharsets.UTF_8);
             command("# set the workers pool's replicas: " + from + " → " + to + " in " + file);
             head = commit(git, message).name();
-        } catch (IOException e) {
+        } catch (IOException | Stuck e) {
             throw e;
         } catch (Exception e) {
             throw new IOException("cannot commit to " + repo + ": " + e.getMessage(), e);

@@ -66,6 +66,11 @@ final class KubeconfigCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        if (java.nio.file.Files.isDirectory(output)) {
+            // --force would replace nothing here: the rename onto a directory fails after a temporary file was written
+            throw new UserException("--output " + output + " is a directory; give a file name, e.g. --output "
+                    + output.resolve(cluster + ".conf"));
+        }
         write(output, adminConf, force);
         System.err.println("wrote the admin kubeconfig of cluster " + cluster + " to " + output + " (mode 0600; server "
                 + parsed.server() + ", user " + parsed.userName() + ")");

@@ -24,9 +24,14 @@ final class StateDirs {
      * certs): creating an empty one would answer "no clusters" for a mistyped path.
      */
     static StateStore openExisting(Path stateDir) {
+        return openExisting(stateDir, false);
+    }
+
+    /** As {@link #openExisting(Path)}; {@code server}: the command also takes --server (nkd status), so say so. */
+    static StateStore openExisting(Path stateDir, boolean server) {
         if (!java.nio.file.Files.exists(stateDir)) {
             throw new UserException("--state-dir " + stateDir + " does not exist; give the directory nkd serve uses "
-                    + "(/var/lib/nkd for the systemd unit), or --server URL to ask a running nkd");
+                    + "(/var/lib/nkd for the systemd unit)" + (server ? ", or --server URL to ask a running nkd" : ""));
         }
         if (!java.nio.file.Files.isDirectory(stateDir)) {
             throw new UserException("--state-dir " + stateDir + " is not a directory; give the directory nkd serve uses");

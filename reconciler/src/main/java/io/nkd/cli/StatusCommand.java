@@ -82,7 +82,7 @@ final class StatusCommand implements Callable<Integer> {
                 throw new UserException("give either --state-dir or --server, not both");
             }
             if (stateDir != null) {
-                return new Source(Optional.of(StateDirs.openExisting(stateDir)), Optional.empty());
+                return new Source(Optional.of(StateDirs.openExisting(stateDir, true)), Optional.empty());
             }
             if (server.isPresent()) {
                 return new Source(Optional.empty(), Optional.of(api.client(server.get(), System.getenv())));

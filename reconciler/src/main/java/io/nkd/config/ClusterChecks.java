@@ -389,10 +389,18 @@ final class ClusterChecks {
         for (int i = 0; i < addons.size(); i++) {
             List<String> refs = addons.get(i).manifests();
             for (int j = 0; j < refs.size(); j++) {
-                String ref = base + refs.get(j);
+                String raw = refs.get(j);
+                if (raw.startsWith("/") || java.util.Arrays.asList(raw.split("/")).contains("..")) {
+                    r.error("ManifestOutsideCluster", FieldPath.of("spec", "addons", i, "manifests", j), "\"" + raw + "\" leaves "
+                            + base + ": a reference is a file or directory below it (no absolute path, no '..'); move the"
+                            + " manifests there");
+                    continue;
+                }
+                String ref = base + raw;
                 boolean exists = manifests.stream().anyMatch(m -> m.equals(ref) || m.startsWith(ref.endsWith("/") ? ref : ref + "/"));
                 if (!exists) {
-                    r.error("MissingManifest", FieldPath.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository");
+                    r.error("MissingManifest", FieldPath.of("spec", "addons", i, "manifests", j), ref + " does not exist in the repository"
+                            + " (nkd reads regular files committed to it: symbolic links are not followed)");
                 }
             }
         }

@@ -141,7 +141,7 @@ final class AddonPlanner {
     }
 
     private static List<String> lines(byte[] file) {
-        return file == null ? List.of() : UnifiedDiff.lines(Redactor.redact(new String(file, StandardCharsets.UTF_8)));
+        return file == null ? List.of() : UnifiedDiff.lines(Redactor.redact(SecretValues.redact(new String(file, StandardCharsets.UTF_8))));
     }
 
     private static Map<String, ClusterSpec.Addon> byName(ClusterSpec spec) {

@@ -56,7 +56,7 @@ record ApplyAddons(Collaborators c) implements Step {
             throw new ReconcileException.Stalled(Reasons.VALIDATION_FAILED, set.report().entries().get(0).toString());
         }
         Instant now = s.calls.clock().instant();
-        Applied last = s.state.readJson(RECORD, Applied.class).orElse(null);
+        Applied last = s.state.readJson(RECORD, Applied.class, io.nkd.state.Recovery.REGENERATED).orElse(null);
         String why = last == null ? "first apply" : !last.digest().equals(set.digest()) ? "manifests changed"
                 : !last.complete() ? "the last apply left errors or waiting objects"
                 : !now.isBefore(last.at().plus(DRIFT_INTERVAL)) ? "drift correction (every " + DRIFT_INTERVAL.toMinutes() + " min)" : null;

@@ -284,17 +284,30 @@ public final class Controller implements AutoCloseable {
         return false;
     }
 
+    /**
+     * How long {@link #close()} lets reconciles in progress finish before interrupting them. A reconcile never waits for
+     * the cluster, so it ends within seconds; interrupting one mid-pass fails its state writes (NIO channels close on
+     * interrupt) and left a StateWriteFailed warning and an unsaved status behind on every stop.
+     */
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
+            queue.clear(); // queued reconciles are not started: they run again after the next start
+            queued.clear();
             notifyAll();
         }
         timers.shutdownNow();
-        workers.shutdownNow();
+        workers.shutdown();
         try {
-            workers.awaitTermination(30, TimeUnit.SECONDS);
+            if (!workers.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(30, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
+            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

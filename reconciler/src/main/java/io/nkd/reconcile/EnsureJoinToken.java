@@ -84,7 +84,7 @@ record EnsureJoinToken(Collaborators c) implements Step {
                 .collect(Collectors.toSet());
         Set<String> waiting = Topology.nodes(s.cluster, s.loaded.spec()).stream().map(Topology.PlannedNode::name)
                 .filter(n -> !joined.contains(n)).collect(Collectors.toCollection(java.util.TreeSet::new));
-        Stored stored = s.state.readJson(STATE_FILE, Stored.class, Recovery.UNSPECIFIED).orElse(null);
+        Stored stored = s.state.readJson(STATE_FILE, Stored.class, Recovery.REGENERATED).orElse(null);
         if (waiting.isEmpty() && stored == null) {
             return true; // every node joined and nkd holds no token: nothing to ask the API (expired Secrets of a crash
                          // between create and record are deleted by kubeadm's token cleaner)

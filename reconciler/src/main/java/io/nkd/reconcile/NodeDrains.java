@@ -145,7 +145,7 @@ final class NodeDrains {
     }
 
     private static Drains read(Scope s) {
-        return s.state.readJson(STATE_FILE, Drains.class, Recovery.UNSPECIFIED).orElse(new Drains(Map.of()));
+        return s.state.readJson(STATE_FILE, Drains.class, Recovery.REGENERATED).orElse(new Drains(Map.of()));
     }
 
     private static void write(Scope s, Map<String, Drain> all) {

@@ -11,10 +11,23 @@ public final class CorruptStateException extends StateException {
     private final String problem;
 
     CorruptStateException(Path file, String problem, Recovery recovery) {
+        this(file, problem, recovery.advice());
+    }
+
+    private CorruptStateException(Path file, String problem, String advice) {
         // No cause: Jackson's messages quote the offending input, which may be a secret.
-        super("state file " + file + " is corrupt: " + problem + ". " + recovery.advice(), null);
+        super("state file " + file + " is corrupt: " + problem + ". " + advice, null);
         this.file = file;
         this.problem = problem;
+    }
+
+    /**
+     * For a state file read outside the store (the sandbox's simulation keeps its own files): the reconcile loop reports
+     * it as {@code StateCorrupt} like any other. {@code problem} must not quote the file; {@code advice} is one or two
+     * sentences ending with a full stop, saying what the operator can do.
+     */
+    public static CorruptStateException of(Path file, String problem, String advice) {
+        return new CorruptStateException(file, problem, advice);
     }
 
     /** The corrupt file. */

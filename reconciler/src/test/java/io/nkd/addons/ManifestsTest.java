@@ -85,6 +85,22 @@ class ManifestsTest {
     }
 
     @Test
+    void aYamlBombIsALocatedErrorNotAnExhaustedHeap() {
+        StringBuilder bomb = new StringBuilder("# billion laughs\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: bomb, namespace: x}\n"
+                + "data:\n  l0: &l0 [lol, lol]\n");
+        for (int i = 1; i < 45; i++) {
+            bomb.append("  l").append(i).append(": &l").append(i).append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+        }
+        String shared = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine, namespace: x, labels: &l {a: b}, annotations: *l}\n";
+        ManifestSet set = Manifests.read(List.of(addon("a", "m/bomb.yaml", bomb.toString(), "m/fine.yaml", shared)));
+        assertEquals(List.of("m/bomb.yaml:2:1: error: this document expands to more than 100000 values through YAML aliases (*name):"
+                + " write the object out without aliases"), errors(set));
+        assertEquals(List.of("ConfigMap x/fine"), set.objects().stream().map(ManifestObject::describe).toList(),
+                "a few aliases are YAML like any other: " + set.objects());
+        assertEquals("b", set.objects().get(0).object().path("metadata").path("annotations").path("a").asText());
+    }
+
+    @Test
     void anObjectDefinedTwiceNamesBothPlaces() {
         String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n";
         ManifestSet set = Manifests.read(List.of(addon("one", "m/a.yaml", cm), addon("two", "m/b.yaml", "# c\n" + cm)));

@@ -97,4 +97,26 @@ class KubeconfigCommandTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("cluster no-pki-yet has no PKI yet") && r.err().contains("first reconcile"), r.err());
     }
+
+    @Test
+    void aMistypedStateDirSuggestsOnlyWhatThisCommandTakes() {
+        CliRun r = CliRun.run("", "kubeconfig", "sandbox-demo", "--state-dir", state.resolve("nope").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("--state-dir " + state.resolve("nope") + " does not exist; give the directory nkd serve uses"), r.err());
+        assertTrue(!r.err().contains("--server"), "nkd kubeconfig has no --server: " + r.err());
+        CliRun status = CliRun.run("", "status", "--state-dir", state.resolve("nope").toString());
+        assertTrue(status.err().contains("or --server URL to ask a running nkd"), "nkd status has: " + status.err());
+    }
+
+    @Test
+    void aDirectoryAsOutputAsksForAFileName() {
+        for (String force : java.util.List.of("--output", "--force")) {
+            CliRun r = force.equals("--force")
+                    ? CliRun.run("", "kubeconfig", "sandbox-demo", "--state-dir", state.toString(), "--output", tmp.toString(), "--force")
+                    : CliRun.run("", "kubeconfig", "sandbox-demo", "--state-dir", state.toString(), "--output", tmp.toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("--output " + tmp + " is a directory; give a file name, e.g. --output "
+                    + tmp.resolve("sandbox-demo.conf")), r.err());
+        }
+    }
 }

@@ -46,4 +46,20 @@ class AddonManifestsTest {
         assertTrue(errors(image, "libvirt-lab").stream().anyMatch(e -> e.contains("\"a b\" is not a container image reference")
                 && e.contains("$.spec.housekeeper.agentImage")), errors(image, "libvirt-lab").toString());
     }
+
+    @Test
+    void aReferenceCannotLeaveTheClustersManifestsDirectory() {
+        Snapshot escape = ExampleRepository.with(LAB, text -> text.replace("manifests: [cni/flannel.yaml]",
+                "manifests: [cni/flannel.yaml, ../../openstack-prod/cluster.yaml, /etc/passwd, cni/../../cluster.yaml, cni/missing.yaml]"));
+        List<String> errors = errors(escape, "libvirt-lab");
+        String dir = "clusters/libvirt-lab/manifests/";
+        assertEquals(4, errors.size(), errors.toString());
+        assertTrue(errors.get(0).matches("clusters/libvirt-lab/cluster\\.yaml:\\d+:\\d+: error: \"\\.\\./\\.\\./openstack-prod/cluster\\.yaml\" leaves "
+                + dir + ": a reference is a file or directory below it \\(no absolute path, no '\\.\\.'\\); move the manifests there"
+                + " \\(at \\$\\.spec\\.addons\\.0\\.manifests\\.1\\)"), errors.get(0));
+        assertTrue(errors.get(1).contains("\"/etc/passwd\" leaves " + dir), errors.get(1));
+        assertTrue(errors.get(2).contains("\"cni/../../cluster.yaml\" leaves " + dir), errors.get(2));
+        assertTrue(errors.get(3).contains(dir + "cni/missing.yaml does not exist in the repository (nkd reads regular files committed"
+                + " to it: symbolic links are not followed)"), errors.get(3));
+    }
 }

@@ -341,6 +341,31 @@ class ControllerTest {
     }
 
     @Test
+    void closingLetsAReconcileInProgressFinishAndItsStatusIsSaved() throws Exception {
+        Controller closing = new Controller(new LocalRepoSource(repo, "main"),
+                new ClusterReconciler(store, collaborators, Clock.systemUTC(), metrics), store, 1, metrics);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        onPublish = (state, rendered) -> {
+            if (state.cluster().equals("sandbox-demo") && held.getCount() > 0) {
+                held.countDown();
+                try {
+                    Thread.sleep(500); // a reconcile in the middle of its pass when nkd is asked to stop
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        closing.poll();
+        assertTrue(held.await(60, java.util.concurrent.TimeUnit.SECONDS), "sandbox-demo's reconcile started");
+        closing.close();
+        assertFalse(interrupted.get(), "close waits for the reconcile in progress instead of interrupting it");
+        assertTrue(StatusStore.status(store.view("sandbox-demo")).map(st -> st.appliedRevision() != null).orElse(false),
+                "the reconcile finished and its status was saved: " + StatusStore.status(store.view("sandbox-demo")));
+    }
+
+    @Test
     void theClustersACommitChangedAreReconciledBeforeTheOthers() throws Exception {
         // one worker, so reconciles happen one at a time, in queue order
         try (Controller serial = new Controller(new LocalRepoSource(repo, "main"),

@@ -319,6 +319,28 @@ class JoinsAndDrainsTest {
     }
 
     @Test
+    void aCorruptTokenOrDrainRecordNamesItsFileAndSaysDeletingItIsSafe() throws ReconcileException {
+        bootstrapped();
+        for (String file : List.of(EnsureJoinToken.STATE_FILE, NodeDrains.STATE_FILE)) {
+            try (ClusterState state = store.open(DEMO)) {
+                state.write(file, "{\"token\": abcdef.0123456789abcdef".getBytes(StandardCharsets.UTF_8), io.nkd.state.Sensitivity.SECRET);
+            }
+            io.nkd.state.CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(io.nkd.state.CorruptStateException.class,
+                    () -> pass(workers(3, "b".repeat(40)), api));
+            assertTrue(e.getMessage().contains(file + " is corrupt: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("delete it and nkd will regenerate it on the next reconcile."),
+                    file + ": the operator is told what deleting it does: " + e.getMessage());
+            assertFalse(e.getMessage().contains("0123456789abcdef"), e.getMessage());
+            try (ClusterState state = store.open(DEMO)) {
+                state.delete(file);
+            }
+        }
+        pass(workers(3, "b".repeat(40)), api);
+        assertEquals(1, api.tokens.size(), "without the record, a fresh token for the new machine");
+        assertTrue(provider.machines.containsKey("sandbox-demo-workers-3"), provider.machines.keySet()::toString);
+    }
+
+    @Test
     void joinedNodesLoseTheirNodeTokenAndAReprovisionedMachineGetsANewOne() throws ReconcileException {
         api.readiness = ApiReadiness.down("connection refused");
         pass(workers(2, "a".repeat(40)), api);

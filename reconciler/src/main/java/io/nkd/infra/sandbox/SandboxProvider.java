@@ -360,15 +360,15 @@ public final class SandboxProvider implements Provider, AutoCloseable {
                 // machines that were booting when nkd stopped boot again now (after the sandbox's default delay: the
                 // cluster's own bootTime is not known here, and they have waited already)
                 records.stream().filter(r -> r.sandboxState() == SandboxState.BOOTING).forEach(r -> scheduleBoot(r, bootTime));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // no cause and no Jackson message: both quote the file, and the file holds tokens
+                throw io.nkd.state.CorruptStateException.of(file, "not the list of machines nkd writes" + SimulatedKube.where(e),
+                        "Restore it from a backup of the state directory. Without one, stop nkd, delete it and start nkd: it"
+                        + " forgets the sandbox's machines of cluster " + cluster + " and creates them again, with new tokens (the old"
+                        + " machines' tokens are revoked on that reconcile).");
             } catch (IOException e) {
-                // Jackson's message quotes the file, and the file holds tokens: say only where
-                String where = e instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null
-                        ? " at line " + j.getLocation().getLineNr() + " column " + j.getLocation().getColumnNr() : "";
-                throw new UncheckedIOException("sandbox state file " + file + " is unreadable" + where + " ("
-                        + (e instanceof com.fasterxml.jackson.core.JsonProcessingException ? "not the list of machines nkd writes"
-                        : reason(e)) + "). Restore it from a backup of the state directory. Without one, stop nkd, delete it"
-                        + " and start nkd: it forgets the sandbox's machines of cluster " + cluster + " and creates them again,"
-                        + " with new tokens (the old machines' tokens are revoked on that reconcile).", e);
+                throw new UncheckedIOException("sandbox state file " + file + " is unreadable (" + reason(e) + "): check its"
+                        + " permissions and the disk", e);
             }
         }
         return map;

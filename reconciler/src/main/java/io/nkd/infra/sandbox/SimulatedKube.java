@@ -147,11 +147,19 @@ final class SimulatedKube {
         }
         try {
             return JSON.readValue(file.toFile(), State.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // no cause and no Jackson message: both quote the file, which holds the add-ons' objects (Secrets too)
+            throw io.nkd.state.CorruptStateException.of(file, "not the simulated cluster nkd writes" + where(e), "Restore it from a"
+                    + " backup of the state directory, or stop nkd and delete it: the simulated cluster then starts over from its"
+                    + " machines (nodes join again, the Update is written again).");
         } catch (IOException e) {
-            throw new UncheckedIOException("sandbox state file " + file + " is unreadable (" + e.getClass().getSimpleName()
-                    + "). Restore it from a backup of the state directory, or stop nkd and delete it: the simulated"
-                    + " cluster then starts over from its machines (nodes join again, the Update is written again).", e);
+            throw new UncheckedIOException("sandbox state file " + file + " is unreadable (" + io.nkd.state.StateIOException.reason(e)
+                    + "): check its permissions and the disk", e);
         }
+    }
+
+    static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ")";
     }
 
     // ---- the API -------------------------------------------------------------------------------------------------

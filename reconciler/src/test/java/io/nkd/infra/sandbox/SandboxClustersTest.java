@@ -342,6 +342,19 @@ class SandboxClustersTest {
     }
 
     @Test
+    void aCorruptSimulationIsACorruptStateFileNamedWithWhatToDoAndNeverQuoted() throws Exception {
+        Files.createDirectories(state.resolve("sandbox"));
+        Files.writeString(state.resolve("sandbox/lab.kube.json"), "{\"nodes\": SECRET-VALUE-FROM-AN-ADDON");
+        io.nkd.state.CorruptStateException e = assertThrows(io.nkd.state.CorruptStateException.class,
+                () -> connect(new SandboxClusters(provider, clock)));
+        assertTrue(e.getMessage().startsWith("state file " + state.resolve("sandbox/lab.kube.json") + " is corrupt: not the simulated"
+                + " cluster nkd writes (at line 1 column "), e.getMessage());
+        assertTrue(e.getMessage().contains("or stop nkd and delete it: the simulated cluster then starts over"), e.getMessage());
+        assertFalse(e.getMessage().contains("SECRET"), e.getMessage());
+        assertEquals(null, e.getCause(), "the reconcile loop reports it as StateCorrupt, and no Jackson message reaches a log");
+    }
+
+    @Test
     void aChangeThatCannotBeSavedChangesNothing() throws Exception {
         WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
         diskFull.set(true);

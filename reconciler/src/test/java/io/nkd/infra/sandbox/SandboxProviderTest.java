@@ -184,9 +184,10 @@ class SandboxProviderTest {
         Path dir = Files.createDirectories(state.resolve("sandbox"));
         Files.writeString(dir.resolve("lab.json"), "[{\"name\": \"w-1\", \"userData\": \"TOKEN-abc\"");
         try (SandboxProvider sandbox = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
-            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> sandbox.list("lab"));
-            assertTrue(e.getMessage().startsWith("sandbox state file " + dir.resolve("lab.json") + " is unreadable at line 1"),
-                    e.getMessage());
+            io.nkd.state.CorruptStateException e = assertThrows(io.nkd.state.CorruptStateException.class, () -> sandbox.list("lab"));
+            assertTrue(e.getMessage().startsWith("state file " + dir.resolve("lab.json") + " is corrupt: not the list of machines"
+                    + " nkd writes (at line 1"), e.getMessage());
+            assertEquals(null, e.getCause(), "no cause: Jackson's message quotes the file (a log prints the causes)");
             assertTrue(e.getMessage().contains("with new tokens (the old machines' tokens are revoked on that reconcile)"), e.getMessage());
             assertFalse(e.getMessage().contains("TOKEN-abc"), "never quotes the file");
         }
