@@ -75,6 +75,17 @@ final class NodeDrains {
                 down = e.getMessage();
             }
         }
+        if (down != null && neverJoined(s, node)) {
+            // no Node to drain as far as nkd ever saw (a machine that never got as far as kubeadm join, a cluster whose
+            // API never came up): like Cluster API without a nodeRef, the machine goes at once, not after the grace time
+            LOG.info("cluster={} commit={} node={}: never seen in Kubernetes, nothing to drain ({}); deleting the machine",
+                    s.cluster, Steps.shortId(s.revision), node, down);
+            if (all.remove(node) != null) {
+                write(s, all);
+            }
+            count(s, "never_joined");
+            return true;
+        }
         if (down != null) {
             Instant since = drain.apiDownSince() == null ? now : drain.apiDownSince();
             Instant giveUp = since.plus(API_DOWN_GRACE);
@@ -117,6 +128,17 @@ final class NodeDrains {
             throw new IllegalStateException("unknown drain progress " + progress);
         }
         return false;
+    }
+
+    /**
+     * Whether nkd's last status shows the node and never saw it in Kubernetes (no Node facts, never joined). A node the
+     * status does not list (an orphan of a removed pool) is not known to be unjoined: it waits for the API like any.
+     */
+    private static boolean neverJoined(Scope s, String node) {
+        return s.previous.nodes().stream().filter(n -> n.name().equals(node)).findFirst()
+                .map(n -> n.kubernetes() == null && n.phase() != io.nkd.status.MachinePhase.JOINED
+                        && n.phase() != io.nkd.status.MachinePhase.READY && n.phase() != io.nkd.status.MachinePhase.NOT_READY)
+                .orElse(false);
     }
 
     /**

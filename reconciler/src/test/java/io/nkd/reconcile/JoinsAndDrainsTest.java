@@ -417,6 +417,21 @@ class JoinsAndDrainsTest {
     }
 
     @Test
+    void aNodeNkdNeverSawInKubernetesHasNothingToDrainItsMachineGoesAtOnce() throws ReconcileException {
+        // the cluster's API never came up (the VMs of a lab that never ran kubeadm): no Node was ever seen
+        api.readiness = ApiReadiness.down("dial tcp 10.0.0.10:6443: connection refused");
+        fetched.addAll(List.of("sandbox-demo-control-plane-1", "sandbox-demo-workers-1", "sandbox-demo-workers-2"));
+        pass(workers(2, "a".repeat(40)), api);
+        pass(workers(2, "a".repeat(40)), api);
+        Pass scaled = pass(workers(1, "b".repeat(40)), api);
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"), "deleted at once, not after the API's grace time");
+        assertTrue(api.removeCalls.isEmpty());
+        assertEquals(1.0, metrics.get("nkd_node_drains_total").tag("result", "never_joined").counter().count());
+        assertFalse(scaled.status().condition("MachinesReady").message().contains("draining"),
+                scaled.status().condition("MachinesReady").message());
+    }
+
+    @Test
     void withoutAWayToReachTheApiMachinesAreDeletedAsBefore() throws ReconcileException {
         pass(workers(2, "a".repeat(40)), null);
         Pass down = pass(workers(1, "b".repeat(40)), null);
