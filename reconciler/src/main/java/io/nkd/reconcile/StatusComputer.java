@@ -439,9 +439,8 @@ final class StatusComputer {
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
         ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
-        base = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(),
-                s.observed != null ? s.observed : base.kubernetes(), s.addons != null ? s.addons : base.addons(), s.rollout);
+        base = base.withInside(s.observed != null ? s.observed : base.kubernetes(), s.addons != null ? s.addons : base.addons(),
+                s.rollout);
         List<Condition> conditions = new ArrayList<>(List.of(
                 cond(CONFIG_VALID, Status.TRUE, Reasons.SUCCEEDED, "commit " + Steps.shortId(s.revision) + " is valid"),
                 cond(RENDERED, Status.TRUE, Reasons.SUCCEEDED, pools.size() + " pool config(s) rendered and published"),
@@ -526,7 +525,10 @@ final class StatusComputer {
         // a provider failure still shows each machine's progress as far as this reconcile saw it
         List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
         // add-ons applied before a later step failed were applied all the same: their status says so
-        ClusterStatus base = withAddons(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now), s);
+        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
+        if (s.addons != null) {
+            base = base.withInside(base.kubernetes(), s.addons, base.rollout());
+        }
         List<Condition> conditions = new ArrayList<>();
         if (Reasons.VALIDATION_FAILED.equals(f.reason())) {
             conditions.add(cond(CONFIG_VALID, Status.FALSE, f.reason(), f.getMessage()));
@@ -613,16 +615,6 @@ final class StatusComputer {
         return certs.stream().anyMatch(io.nkd.pki.CertificateInfo::ca)
                 ? "nkd does not rotate CAs: plan a CA rotation (docs/state-and-secrets.md, \"Certificate lifetimes\")"
                 : "nkd renews these itself; a renewal failed — see the log, or run nkd certs renew CLUSTER --state-dir DIR";
-    }
-
-    /** The add-ons ApplyAddons reported on this pass, or the last ones (copied from the previous status) when it did not run. */
-    private static ClusterStatus withAddons(ClusterStatus base, Scope s) {
-        if (s.addons == null) {
-            return base;
-        }
-        return new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), base.phase(), base.conditions(),
-                base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), s.addons,
-                base.rollout());
     }
 
     private static Condition cond(String type, Status status, String reason, String message) {

@@ -110,6 +110,12 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
         return new ClusterStatus(name, null, null, Phase.PENDING, List.of(), List.of(), List.of(), null, null, null);
     }
 
+    /** This status with what nkd saw inside the cluster replaced (its API and Nodes, add-ons, rollout). */
+    public ClusterStatus withInside(KubernetesStatus kubernetes, AddonsStatus addons, RolloutStatus rollout) {
+        return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt,
+                updatedAt, kubernetes, addons, rollout);
+    }
+
     public Condition condition(String type) {
         return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
     }
