@@ -144,8 +144,10 @@ final class Daemon implements AutoCloseable {
         parts.add(controller);
         ApiToken token = s.http().apiTokenFile() != null ? ApiToken.fromFile(s.http().apiTokenFile()) : ApiToken.ensure(s.stateDir(), random);
         HttpLimits apiLimits = s.http().apply(ApiServer.Settings.defaultLimits(), s.http().apiRate()).withMaxBodyBytes(s.http().webhookMaxBytes());
+        io.nkd.console.Console console = new io.nkd.console.Console(store, controller, s.source());
+        parts.add(console); // closed after the API: its event streams end with their connections first
         api = new ApiServer(new ApiServer.Settings(s.listen(), apiLimits, token), store, controller, metrics,
-                new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll));
+                new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll), console);
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
         LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}", s.source().describe(),

@@ -41,6 +41,11 @@ public final class FollowerSource implements RevisionSource {
     }
 
     @Override
+    public Optional<java.nio.file.Path> repository() {
+        return Optional.of(follower.repository().getDirectory().toPath()); // nkd's own clone (bare)
+    }
+
+    @Override
     public Optional<Snapshot> poll(String known) throws SourceException {
         try {
             FetchOutcome outcome = follower.fetch();

@@ -42,6 +42,11 @@ public final class LocalRepoSource implements RevisionSource {
     }
 
     @Override
+    public Optional<Path> repository() {
+        return Optional.of(repo);
+    }
+
+    @Override
     public String describe() {
         return repo + " @ " + ref;
     }

@@ -21,6 +21,14 @@ public interface RevisionSource {
     default void recordOutcome(String revision, String cluster, String outcome) {
     }
 
+    /**
+     * The Git repository (its working copy or its .git directory) that holds the commits this source reads, for
+     * read-only questions about other revisions (the console's plan view); empty where there is none.
+     */
+    default Optional<java.nio.file.Path> repository() {
+        return Optional.empty();
+    }
+
     /** The source could not be read, or its head must not be applied (e.g. an unsigned commit). */
     final class SourceException extends Exception {
         private final String reason;

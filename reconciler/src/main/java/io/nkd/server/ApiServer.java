@@ -50,6 +50,13 @@ public final class ApiServer implements AutoCloseable {
         int handle(String path, Map<String, List<String>> headers, byte[] body);
     }
 
+    /** More routes on the API port (the web console): answers the requests it knows, empty for the others. */
+    public interface Routes {
+        Routes NONE = r -> Optional.empty();
+
+        Optional<Response> route(Request r);
+    }
+
     /**
      * How the API runs.
      *
@@ -79,9 +86,16 @@ public final class ApiServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final WebhookHandler webhooks;
     private final ApiToken token;
+    private final Routes routes;
 
     public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
                      WebhookHandler webhooks) throws IOException {
+        this(settings, store, controller, metrics, webhooks, Routes.NONE);
+    }
+
+    public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
+                     WebhookHandler webhooks, Routes routes) throws IOException {
+        this.routes = Objects.requireNonNull(routes, "routes");
         this.store = store;
         this.controller = controller;
         this.metrics = metrics;
@@ -103,6 +117,10 @@ public final class ApiServer implements AutoCloseable {
     private Response handle(Request r) {
         String path = r.path();
         try {
+            Optional<Response> extra = routes.route(r);
+            if (extra.isPresent()) {
+                return extra.get();
+            }
             if (path.equals("/healthz")) {
                 return readOnly(r).orElseGet(() -> Response.text(200, "ok"));
             }

@@ -28,7 +28,9 @@ public enum Rejection {
     /** No traffic for the idle timeout: closed. */
     IDLE_TIMEOUT,
     /** Arrived while the listener was shutting down: 503. */
-    SHUTTING_DOWN;
+    SHUTTING_DOWN,
+    /** An event stream whose reader stopped reading (its connection's write buffer filled up): closed. */
+    STREAM_STALLED;
 
     /** The label value: lower case with underscores, as Prometheus labels are. */
     public String label() {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -48,6 +49,8 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
     /** How long, and how many bytes, the rest of a refused request is read and dropped before closing. */
     private static final long LINGER_MILLIS = 1_000;
     private static final long LINGER_BYTES = 4L << 20;
+    /** The kernel's send buffer for a streaming connection (it would otherwise grow to megabytes on a stalled reader). */
+    private static final int STREAM_SEND_BUFFER = 64 * 1024;
 
     private final HttpListener.Shared shared;
     private final ConnState conn;
@@ -227,6 +230,13 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
     }
 
     private void finish(ChannelHandlerContext ctx, boolean keepAlive, boolean headOnly, Response response) {
+        if (response.stream() != null) {
+            if (!headOnly && !shared.closing()) {
+                startStream(ctx, response);
+                return;
+            }
+            response = new Response(shared.closing() ? 503 : response.status(), response.headers(), new byte[0]);
+        }
         boolean keep = keepAlive && !shared.closing();
         write(ctx, response, keep, headOnly).addListener((ChannelFutureListener) f -> {
             exit();
@@ -244,6 +254,36 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
                 }
             }
         });
+    }
+
+    /**
+     * Writes the header of a streamed response and hands the stream its sink. From here the request no longer
+     * counts as in flight (shutdown does not wait for a stream; it closes it with the connection), the connection
+     * stays "busy" (no header deadline, no idle close: the stream's heartbeats are its traffic), and anything more
+     * the client sends on it is dropped: an HTTP/1.1 connection carries one stream and ends with it.
+     */
+    private void startStream(ChannelHandlerContext ctx, Response response) {
+        DefaultHttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
+        var h = res.headers();
+        response.headers().forEach(h::set);
+        h.set(HttpHeaderNames.DATE, HttpDates.now());
+        if (protocol == Request.Protocol.HTTP_1_1) {
+            HttpUtil.setTransferEncodingChunked(res, true);
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            discarding = true;
+            ctx.channel().config().setAutoRead(true); // reads only to see the client leave
+        }
+        exit();
+        // a small send buffer: a reader that stops reading fills it, and the write buffer's high-water mark, quickly
+        ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_SNDBUF, STREAM_SEND_BUFFER);
+        ctx.writeAndFlush(res);
+        StreamSink sink = new StreamSink(ctx.channel(), protocol == Request.Protocol.HTTP_1_1, () -> shared.rejected(Rejection.STREAM_STALLED));
+        try {
+            response.stream().start(sink);
+        } catch (RuntimeException e) {
+            LOG.error("{}: event stream failed to start: {}", shared.name(), e.toString());
+            ctx.channel().close();
+        }
     }
 
     /** Answers a request that will not be handled, then reads and drops what the client still sends, then closes. */
