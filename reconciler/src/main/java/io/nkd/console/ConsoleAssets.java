@@ -33,7 +33,7 @@ public final class ConsoleAssets {
     private static final List<String> FILES = List.of("app.js", "app.css");
 
     /** One file as served. */
-    record Asset(String path, String contentType, byte[] body, byte[] gzip, String etag, boolean immutable) {
+    public record Asset(String path, String contentType, byte[] body, byte[] gzip, String etag, boolean immutable) {
     }
 
     private final Map<String, Asset> byPath = new LinkedHashMap<>();
