@@ -63,7 +63,7 @@ public final class Console implements ApiServer.Routes, AutoCloseable {
                     .orElseGet(() -> ConsoleAssets.secure(Response.text(404, "no such file: " + path))));
         }
         if (path.equals("/api/v1/events")) {
-            if (events.full()) {
+            if (events.full(r.remote().getHostAddress())) {
                 return Optional.of(json(503, Map.of("error", "too many event streams are open; retry later")).with("Retry-After", "10"));
             }
             return Optional.of(Response.streaming("text/event-stream; charset=utf-8", events.stream())

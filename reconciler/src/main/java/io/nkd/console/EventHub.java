@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * and at nothing while none does; it compares each cluster's JSON with what it sent last and sends what changed to
  * every client. So the cost does not grow with clients, a reconcile writes no more than before, and a change is on
  * the wire within a period of being saved. A new client first gets every cluster's current status, then changes.
+ * One client address may hold {@link #MAX_CLIENTS_PER_ADDRESS} streams, so no one client takes every place.
  *
  * <p>Events ({@code event:} name, {@code data:} one line of JSON):
  * <ul>
@@ -38,6 +39,8 @@ public final class EventHub implements AutoCloseable {
     public static final Duration DEFAULT_PERIOD = Duration.ofMillis(500);
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(15);
     public static final int DEFAULT_MAX_CLIENTS = 64;
+    /** Streams one client address may hold: one browser with a few tabs, not the whole allowance. */
+    public static final int MAX_CLIENTS_PER_ADDRESS = 8;
     /** How long a browser waits before reconnecting a dropped stream (the SSE {@code retry:} field). */
     static final int RETRY_MILLIS = 2000;
 
@@ -48,6 +51,7 @@ public final class EventHub implements AutoCloseable {
     private final List<Stream.Sink> clients = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Stream.Sink> joining = new ConcurrentLinkedQueue<>();
     private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, Integer> perAddress = new java.util.concurrent.ConcurrentHashMap<>();
     /** Last JSON sent per cluster; touched only by the hub's thread. */
     private final Map<String, String> sent = new HashMap<>();
     private final Thread thread;
@@ -65,37 +69,36 @@ public final class EventHub implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether a new client would be refused: {@code maxClients} streams are open, or the hub is closed. */
-    boolean full() {
-        return closed || open.get() >= maxClients;
+    /** Whether a new client from {@code address} would be refused: too many streams open, in all or from it. */
+    boolean full(String address) {
+        return closed || open.get() >= maxClients || perAddress.getOrDefault(address, 0) >= MAX_CLIENTS_PER_ADDRESS;
     }
 
     /** A new client's stream; it takes a place when it starts (one that starts when none is left ends at once). */
     Stream stream() {
         return sink -> {
-            if (!tryJoin()) {
+            String address = sink.remote();
+            if (!tryJoin(address)) {
                 sink.close();
                 return;
             }
             sink.onClose(() -> {
                 clients.remove(sink);
                 open.decrementAndGet();
+                perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
             });
             joining.add(sink);
             LockSupport.unpark(thread); // its first statuses at once, from the hub's thread (this is an I/O thread)
         };
     }
 
-    private boolean tryJoin() {
-        while (true) {
-            int n = open.get();
-            if (closed || n >= maxClients) {
-                return false;
-            }
-            if (open.compareAndSet(n, n + 1)) {
-                return true;
-            }
+    private synchronized boolean tryJoin(String address) {
+        if (full(address)) {
+            return false;
         }
+        open.incrementAndGet();
+        perAddress.merge(address, 1, Integer::sum);
+        return true;
     }
 
     int clients() {

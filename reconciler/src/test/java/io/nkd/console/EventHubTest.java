@@ -121,12 +121,12 @@ class EventHubTest {
             Client c = new Client();
             hub.stream().start(a);
             hub.stream().start(b);
-            assertTrue(hub.full());
+            assertTrue(hub.full("other"));
             hub.stream().start(c);
             assertFalse(c.isOpen(), "a third stream ends at once");
             assertEquals(2, hub.clients());
             a.close();
-            assertFalse(hub.full(), "a's place is free again");
+            assertFalse(hub.full("other"), "a's place is free again");
             assertEquals(1, hub.clients());
             await(() -> b.all().contains("event: ready"), "b is served");
         }
@@ -141,6 +141,26 @@ class EventHubTest {
         await(() -> a.all().contains("event: ready"), "served");
         hub.close();
         assertFalse(a.isOpen());
-        assertTrue(hub.full(), "a closed hub takes no one");
+        assertTrue(hub.full("test"), "a closed hub takes no one");
+    }
+
+    @Test
+    @Timeout(20)
+    void oneAddressHoldsAtMostItsShare() throws Exception {
+        try (EventHub hub = new EventHub(List::of, Duration.ofMillis(20), Duration.ofSeconds(15), 64)) {
+            List<Client> mine = new ArrayList<>();
+            for (int i = 0; i < EventHub.MAX_CLIENTS_PER_ADDRESS; i++) {
+                Client c = new Client();
+                hub.stream().start(c);
+                mine.add(c);
+            }
+            assertTrue(hub.full("test"), "this address has its share");
+            assertFalse(hub.full("10.0.0.2"), "another address is served");
+            Client more = new Client();
+            hub.stream().start(more);
+            assertFalse(more.isOpen());
+            mine.get(0).close();
+            assertFalse(hub.full("test"));
+        }
     }
 }

@@ -46,8 +46,7 @@ final class StreamSink implements Stream.Sink {
             return false;
         }
         if (!channel.isWritable()) {
-            LOG.debug("event stream to {} closed: the client is not reading ({} bytes waiting)", remote(), channel.unsafe().outboundBuffer() == null
-                    ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes());
+            LOG.debug("event stream to {} closed: the client is not reading", remote());
             stalled.run();
             channel.close();
             return false;
