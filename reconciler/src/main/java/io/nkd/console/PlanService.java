@@ -138,12 +138,22 @@ final class PlanService {
                 ? b.findGitDir(dir.toFile()) : b.setGitDir(dir.toFile())).build();
     }
 
+    /**
+     * A revision as Git reads it; in nkd's own clone of a remote repository, where branches and tags are kept
+     * only under {@code refs/nkd/scan/} (when the followed ref is a version range), those names too.
+     */
     private static ObjectId resolve(Repository repo, String revision) {
-        try {
-            return repo.resolve(revision + "^{commit}");
-        } catch (IOException | RuntimeException e) {
-            return null; // a malformed expression or a non-commit: the same answer as an unknown name
+        for (String name : new String[] {revision, "refs/nkd/scan/heads/" + revision, "refs/nkd/scan/tags/" + revision}) {
+            try {
+                ObjectId id = repo.resolve(name + "^{commit}");
+                if (id != null) {
+                    return id;
+                }
+            } catch (IOException | RuntimeException e) {
+                // a malformed expression or a non-commit: the same answer as an unknown name
+            }
         }
+        return null;
     }
 
     private static String abbreviate(String s) {
