@@ -36,7 +36,9 @@ public final class Console implements ApiServer.Routes, AutoCloseable {
         this.store = store;
         this.controller = controller;
         this.events = new EventHub(this::statuses, EventHub.DEFAULT_PERIOD, EventHub.DEFAULT_HEARTBEAT, EventHub.DEFAULT_MAX_CLIENTS);
-        this.plans = new PlanService(source.repository());
+        String described = source.describe(); // "URL @ ref", never with credentials
+        int at = described.lastIndexOf(" @ ");
+        this.plans = new PlanService(source.repository(), at < 0 ? null : described.substring(0, at));
     }
 
     @Override

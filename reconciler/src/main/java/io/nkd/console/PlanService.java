@@ -44,11 +44,17 @@ final class PlanService {
         }
     }
 
-    /** A commit for the revision picker and the cluster list. */
-    record Commit(String id, String shortId, String subject, String author, Instant time) {
+    /**
+     * A commit for the revision picker and the cluster list.
+     *
+     * @param url its web page on a known forge ({@link ForgeLinks}), or null
+     */
+    record Commit(String id, String shortId, String subject, String author, Instant time, String url) {
     }
 
     private final Optional<Path> repository;
+    /** The repository's URL as {@code --repo} gave it, for links to commits; null when unknown. */
+    private final String repositoryUrl;
     private final Semaphore computing = new Semaphore(1);
     private final Map<String, Map<String, Object>> cache = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -57,8 +63,9 @@ final class PlanService {
         }
     };
 
-    PlanService(Optional<Path> repository) {
+    PlanService(Optional<Path> repository, String repositoryUrl) {
         this.repository = repository;
+        this.repositoryUrl = repositoryUrl;
     }
 
     Answer plan(String base, String head) {
@@ -120,7 +127,7 @@ final class PlanService {
             List<Commit> out = new ArrayList<>();
             for (RevCommit c : walk) {
                 out.add(new Commit(c.name(), Snapshot.shortId(c.name()), c.getShortMessage(), c.getAuthorIdent().getName(),
-                        c.getAuthorIdent().getWhenAsInstant()));
+                        c.getAuthorIdent().getWhenAsInstant(), ForgeLinks.commit(repositoryUrl, c.name()).orElse(null)));
                 if (out.size() == MAX_COMMITS) {
                     break;
                 }

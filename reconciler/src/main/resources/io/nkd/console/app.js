@@ -49,7 +49,8 @@ function condition(s, type) { return (s.conditions || []).find(c => c.type === t
 function commitCell(id) {
   if (!id) return "—";
   const c = state.commits.get(id);
-  return h("span", {}, h("code", { title: id }, short(id)), c ? [" ", c.subject,
+  const idText = h("code", { title: id }, short(id));
+  return h("span", {}, c && c.url ? h("a", { href: c.url, rel: "noopener noreferrer", target: "_blank" }, idText) : idText, c ? [" ", c.subject,
     h("span", { class: "muted" }, " · ", c.author, " · "), when(c.time)] : null);
 }
 
