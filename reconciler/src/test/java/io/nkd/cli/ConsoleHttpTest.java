@@ -145,6 +145,69 @@ class ConsoleHttpTest {
 
     @Test
     @Timeout(60)
+    void oneAddressGetsEightStreamsAndTheNinthIs503() throws Exception {
+        java.util.List<java.net.Socket> open = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < io.nkd.console.EventHub.MAX_CLIENTS_PER_ADDRESS; i++) {
+                java.net.Socket s = rawGet("/api/v1/events");
+                open.add(s);
+                assertEquals("HTTP/1.1 200 OK", statusLine(s), "stream " + (i + 1));
+                awaitEvent(s);
+            }
+            try (java.net.Socket ninth = rawGet("/api/v1/events")) {
+                assertEquals("HTTP/1.1 503 Service Unavailable", statusLine(ninth));
+            }
+            open.remove(0).close();
+            for (long end = System.nanoTime() + Duration.ofSeconds(5).toNanos(); ; Thread.sleep(50)) {
+                try (java.net.Socket again = rawGet("/api/v1/events")) {
+                    if (statusLine(again).equals("HTTP/1.1 200 OK")) {
+                        break; // the closed stream's place is free again
+                    }
+                }
+                assertTrue(System.nanoTime() < end, "a closed stream gives its place back");
+            }
+            assertEquals(200, nkd.get("/api/v1/clusters").statusCode(), "the API answers meanwhile");
+        } finally {
+            for (java.net.Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    private java.net.Socket rawGet(String path) throws Exception {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", URI.create(nkd.base).getPort());
+        s.setSoTimeout(5000);
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static String statusLine(java.net.Socket s) throws Exception {
+        StringBuilder b = new StringBuilder();
+        InputStream in = s.getInputStream();
+        for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+            b.append((char) c);
+        }
+        return b.toString().trim();
+    }
+
+    /** Reads until the first event's data: the stream has started (and holds its place). */
+    private static void awaitEvent(java.net.Socket s) throws Exception {
+        InputStream in = s.getInputStream();
+        String seen = "";
+        while (!seen.contains("data: ")) {
+            int c = in.read();
+            if (c == -1) {
+                throw new AssertionError("the stream ended: " + seen);
+            }
+            seen = (seen + (char) c);
+            if (seen.length() > 16) {
+                seen = seen.substring(seen.length() - 16);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
     void thePlanIsTheCliText() throws Exception {
         String head = nkd.get("/api/v1/commits").body();
         JsonNode commits = JSON.readTree(head);

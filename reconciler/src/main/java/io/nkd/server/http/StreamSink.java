@@ -104,7 +104,8 @@ final class StreamSink implements Stream.Sink {
 
     @Override
     public String remote() {
-        Channel c = channel.parent() != null ? channel.parent() : channel;
+        // an HTTP/2 stream's address is its connection's; an HTTP/1.1 connection's parent is the listening socket
+        Channel c = channel instanceof io.netty.handler.codec.http2.Http2StreamChannel ? channel.parent() : channel;
         return c.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : String.valueOf(c.remoteAddress());
     }
 }

@@ -85,6 +85,7 @@ class StreamingResponseTest {
             assertTrue(header.toLowerCase().contains("content-type: text/event-stream"), header);
             assertFalse(header.toLowerCase().contains("content-length"), header);
             awaitSinks(1);
+            assertEquals("127.0.0.1", sinks.get(0).remote(), "the client's address, for per-address limits and logs");
             String body = readUntil(in, "data: {}");
             assertTrue(body.contains("event: hello"), body);
             assertTrue(sinks.get(0).send("event: later\ndata: 1\n\n"));
