@@ -33,7 +33,8 @@ import java.util.Optional;
  * {@code rollout}). Runs when spec.housekeeper.enabled is true and the cluster's API is up.
  * <ul>
  *   <li>A new target (another OS image or Kubernetes version than the Update's) is written only inside a maintenance
- *   window, or when spec.upgrade.windowOverride names it, or when there are no windows (io.nkd.upgrade.UpgradeGate).
+ *   window, or when spec.upgrade.windowOverride names it (for an OS image: at the digest it was reviewed for), or when
+ *   there are no windows (io.nkd.upgrade.UpgradeGate).
  *   Otherwise the status says when the window opens, and the reconcile comes back then (not before).</li>
  *   <li>The first Update of a cluster whose nodes all booted the applied commit's configs (a new cluster) moves no node:
  *   it is written at once, windows or not.</li>
@@ -79,7 +80,7 @@ record RolloutUpdates(Collaborators c) implements Step {
                 boolean osChanges = have == null || !Objects.equals(have.osImageURL(), want.osImageURL());
                 boolean kubeChanges = have == null || !Objects.equals(have.kubeVersion(), want.kubeVersion());
                 boolean movesNodes = have == null ? !nodesBootedThisCommit(s) : osChanges || kubeChanges;
-                UpgradeGate.Decision gate = movesNodes ? UpgradeGate.decide(spec, osChanges, kubeChanges, now)
+                UpgradeGate.Decision gate = movesNodes ? UpgradeGate.decide(spec, want.osImageURL(), osChanges, kubeChanges, now)
                         : new UpgradeGate.Decision.Now("no node changes");
                 if (movesNodes && flavor == Flavor.NESTOS && spec.upgrade().paused()) {
                     waiting = "spec.upgrade.paused is true and the NestOS Housekeeper cannot be paused: nkd writes the new "
