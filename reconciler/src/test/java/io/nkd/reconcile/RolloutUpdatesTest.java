@@ -282,9 +282,26 @@ class RolloutUpdatesTest {
 
         // the Housekeeper reboots a worker: NotReady for a while, which is the rollout and not a degraded cluster
         cluster.notReady = "sandbox-demo-workers-1";
-        st = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))).status();
+        String log = logged(() -> reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))));
+        st = StatusStore.status(store.view(DEMO)).orElseThrow();
         assertEquals(Phase.ROLLOUT_PENDING, st.phase(), st.condition("Ready").message());
         assertEquals(Reasons.ROLLING_OUT, st.condition("Ready").reason());
+        assertTrue(log.lines().anyMatch(l -> l.contains("INFO") && l.contains("nodes not ready cluster=sandbox-demo")
+                && l.contains("ready=2 of 3: the rollout of housekeeper-system/nkd is updating sandbox-demo-workers-1")), log);
+        assertTrue(log.lines().noneMatch(l -> l.contains("WARN")), "a reboot of the rollout is no warning: " + log);
+        // the machine line says what is true: the Housekeeper is updating it (not "fetched <old config>, rollout pending")
+        String printed = io.nkd.cli.StatusPrinterAccess.detail(st);
+        assertTrue(printed.contains("updating to " + st.pools().stream().filter(p -> p.name().equals("workers")).findFirst()
+                .orElseThrow().renderedVersion() + " through the Housekeeper"), printed);
+        cluster.notReady = null;
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        // a node the rollout does not explain (the Housekeeper is not updating it) is a warning, named
+        cluster.housekeeperReports(RolloutPhase.PROGRESSING, NodeUpdateState.PENDING, null);
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        cluster.notReady = "sandbox-demo-workers-2";
+        log = logged(() -> reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))));
+        assertTrue(log.lines().anyMatch(l -> l.contains("WARN") && l.contains("nodes not ready cluster=sandbox-demo")
+                && l.contains("ready=2 of 3: sandbox-demo-workers-2")), log);
         cluster.notReady = null;
 
         // done: every node verified at the target
@@ -384,6 +401,18 @@ class RolloutUpdatesTest {
         assertTrue(again.reason().contains("starts now, outside the maintenance windows"), again.reason());
         reconcile(reapproved);
         assertEquals(repinnedImage + " v1.31.4", cluster.writes.get(cluster.writes.size() - 1), "written on Saturday");
+    }
+
+    /** What nkd logs while {@code r} runs. */
+    private static String logged(Runnable r) {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        io.nkd.log.LogSettings.redirect(new java.io.PrintStream(sink, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            io.nkd.log.LogSettings.redirect(null);
+        }
+        return sink.toString(StandardCharsets.UTF_8);
     }
 
     /** {@code s} with images/ pinning nestos-24.09.1-k8s-1.31 to {@code image}. */
