@@ -290,6 +290,10 @@ final class StatusComputer {
         if (!s.undrained.isEmpty()) {
             parts.add("deleted WITHOUT draining (nkd could not reach the cluster's API): " + String.join(", ", s.undrained));
         }
+        if (!s.leftovers.isEmpty()) {
+            parts.add("left in Kubernetes: " + s.leftovers.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                    .collect(Collectors.joining(", ")));
+        }
         if (!s.replaced.isEmpty()) {
             parts.add("replaced: " + String.join(", ", s.replaced));
         }
