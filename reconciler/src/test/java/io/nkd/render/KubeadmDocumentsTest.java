@@ -148,7 +148,14 @@ class KubeadmDocumentsTest {
         assertTrue(selinux.lines().anyMatch("SELINUX=disabled"::equals), selinux);
         String script = text(cp, "/usr/local/bin/nkd-bootstrap");
         assertFalse(script.contains("--upload-certs"), "no kubeadm-certs Secret");
-        assertFalse(script.contains("/healthz"), "joins wait for kubeadm init to finish, not for /healthz");
+        String joinWait = script.substring(script.indexOf("cluster_initialised() {"), script.indexOf("\n}\n", script.indexOf("cluster_initialised() {")));
+        assertFalse(joinWait.contains("/healthz"), "joins wait for kubeadm init to finish, not for /healthz: " + joinWait);
+        assertTrue(joinWait.contains("jws-kubeconfig-"), joinWait);
+        // /healthz only where kubeadm's own wait-control-plane phase would look: the init node, after kubelet-start
+        String initWait = script.substring(script.indexOf("wait_control_plane() {"), script.indexOf("\n}\n", script.indexOf("wait_control_plane() {")));
+        script.lines().filter(l -> !l.strip().startsWith("#") && l.contains("/healthz"))
+                .forEach(l -> assertTrue(initWait.contains(l), "/healthz outside the init node's wait: " + l));
+        assertTrue(initWait.contains("/healthz"), initWait);
     }
 
     // --- helpers
