@@ -250,7 +250,8 @@ final class NodeDrains {
     }
 
     private static Leftovers readLeftovers(Scope s) {
-        return s.state.readJson(LEFTOVERS_FILE, Leftovers.class, Recovery.REGENERATED).orElse(new Leftovers(Map.of()));
+        // not regenerated: deleting it makes nkd forget what to remove (docs/clusters.md says what to do by hand then)
+        return s.state.readJson(LEFTOVERS_FILE, Leftovers.class, Recovery.UNSPECIFIED).orElse(new Leftovers(Map.of()));
     }
 
     private static void writeLeftovers(Scope s, Map<String, Leftover> all) {

@@ -492,6 +492,18 @@ class JoinsAndDrainsTest {
     }
 
     @Test
+    void aCorruptLeftoverRecordNamesItsFileAndDoesNotPromiseItComesBack() throws ReconcileException {
+        bootstrapped();
+        try (ClusterState state = store.open(DEMO)) {
+            state.write(NodeDrains.LEFTOVERS_FILE, "{\"nodes\": {".getBytes(StandardCharsets.UTF_8), io.nkd.state.Sensitivity.PUBLIC);
+        }
+        io.nkd.state.CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(io.nkd.state.CorruptStateException.class,
+                () -> pass(workers(2, "a".repeat(40)), api));
+        assertTrue(e.getMessage().contains(NodeDrains.LEFTOVERS_FILE + " is corrupt: "), e.getMessage());
+        assertFalse(e.getMessage().contains("nkd will regenerate it"), "nkd cannot: " + e.getMessage());
+    }
+
+    @Test
     void aNameANewMachineCarriesAgainIsNeverCleanedUp() throws ReconcileException {
         bootstrapped();
         api.readiness = ApiReadiness.down("connection refused");
