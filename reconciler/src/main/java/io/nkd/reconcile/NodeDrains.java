@@ -237,7 +237,11 @@ final class NodeDrains {
                 count(s, "leftover_reused");
             } else if (p instanceof NodeRemovals.Progress.Blocked b) {
                 s.leftovers.put(node, what + ": not removed: " + b.why());
-                LOG.warn("cluster={} commit={} node={}: {} not removed: {}", s.cluster, Steps.shortId(s.revision), node, what, b.why());
+                // once per cause, not on every pass: the status keeps saying it
+                var before = s.previous.condition("MachinesReady");
+                if (before == null || before.message() == null || !before.message().contains(b.why())) {
+                    LOG.warn("cluster={} commit={} node={}: {} not removed: {}", s.cluster, Steps.shortId(s.revision), node, what, b.why());
+                }
             } else if (p instanceof NodeRemovals.Progress.InProgress ip) {
                 s.leftovers.put(node, what + ": " + ip.what());
             } else {
