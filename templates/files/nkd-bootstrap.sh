@@ -109,9 +109,9 @@ cluster_initialised() {
 }
 
 # The phases of `kubeadm init`, in its order (kubeadm init --help). upload-certs is left out: nkd ships the CAs to
-# every control-plane node itself. wait-control-plane is a hidden phase in the kubeadm releases nkd supports (not
-# callable as `kubeadm init phase wait-control-plane`): the script waits for the API server's /healthz itself, as
-# that phase does. show-join-command would print the token.
+# every control-plane node itself. wait-control-plane is a hidden phase of older kubeadm releases nkd supports (not in
+# their `kubeadm init phase` reference), so the script waits for the API server's /healthz itself, as that phase
+# does. show-join-command would print the token.
 init_phases=(preflight "certs all" "kubeconfig all" "etcd local" "control-plane all" kubelet-start wait-control-plane
   "upload-config all" mark-control-plane bootstrap-token "kubelet-finalize all" "addon all")
 
