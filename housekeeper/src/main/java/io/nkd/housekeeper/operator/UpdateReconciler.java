@@ -318,13 +318,23 @@ public final class UpdateReconciler implements AutoCloseable {
                 .collect(Collectors.toMap(u -> u.getMetadata().getUid(), Function.identity(), (a, b) -> a));
         EtcdHealth health = etcd.check();
         Instant now = clock.instant();
-        Map<String, CertificateRenewals.Decision> renewals = planRenewals(live, nodeList, views, health, now);
-        EtcdHealth rolloutHealth = renewing(renewals, nodeList, views, now)
+        List<UpdateQueue.Turn> turns = UpdateQueue.turns(live.stream().map(UpdateRef::of).toList());
+        // the rollouts as they would go without a renewal: whether one holds the control plane (it goes first)
+        Map<String, RolloutDecision> planned = new HashMap<>();
+        for (UpdateQueue.Turn turn : turns) {
+            if (!(turn instanceof UpdateQueue.Turn.Done)) {
+                planned.put(turn.update().uid(), planRollout(turn, views, health, now));
+            }
+        }
+        Map<String, CertificateRenewals.Decision> renewals = planRenewals(live, nodeList, views, health,
+                planned.values().stream().map(RolloutDecision::status).toList(), now);
+        Optional<String> renewing = renewing(renewals, nodeList, views, now);
+        EtcdHealth rolloutHealth = renewing
                 .map(n -> EtcdHealth.unhealthy("control-plane node " + n + " renews its certificates (its etcd "
                         + "member and API server restart); control-plane nodes wait until it has finished"))
                 .orElse(health);
         Map<String, UpdateStatus> statuses = new LinkedHashMap<>();
-        for (UpdateQueue.Turn turn : UpdateQueue.turns(live.stream().map(UpdateRef::of).toList())) {
+        for (UpdateQueue.Turn turn : turns) {
             Update update = byUid.get(turn.update().uid());
             CertificateRenewals.Decision renewal = renewals.get(update.getMetadata().getUid());
             if (turn instanceof UpdateQueue.Turn.Done) {
@@ -336,10 +346,8 @@ public final class UpdateReconciler implements AutoCloseable {
                 statuses.put(update.key(), done);
                 continue;
             }
-            Optional<String> waitingFor = turn instanceof UpdateQueue.Turn.Wait w
-                    ? Optional.of(w.driver()) : Optional.empty();
-            RolloutDecision decision = RolloutPlanner.plan(new RolloutInput(turn.update(), views, rolloutHealth, now,
-                    config.nodeReadyTimeout(), waitingFor));
+            RolloutDecision decision = renewing.isPresent() ? planRollout(turn, views, rolloutHealth, now)
+                    : planned.get(turn.update().uid());
             decision = new RolloutDecision(decision.update(), decision.actions(),
                     withRenewal(decision.status(), renewal), decision.events());
             apply(update, decision, byName, now);
@@ -356,9 +364,9 @@ public final class UpdateReconciler implements AutoCloseable {
      */
     private Map<String, CertificateRenewals.Decision> planRenewals(List<Update> live, List<Node> nodeList,
                                                                    List<NodeView> views, EtcdHealth health,
-                                                                   Instant now) {
+                                                                   List<UpdateStatus> rollouts, Instant now) {
         List<CertificateRenewals.View> certViews = certificateViews(nodeList, views);
-        Optional<String> holds = CertificateRenewals.rolloutHolds(live.stream().map(Update::getStatus).toList());
+        Optional<String> holds = CertificateRenewals.rolloutHolds(rollouts);
         Map<String, CertificateRenewals.Decision> out = new HashMap<>();
         for (Update u : live) {
             String request = u.getSpec() == null ? null : u.getSpec().certificateRenewalRequest().orElse(null);
@@ -377,6 +385,13 @@ public final class UpdateReconciler implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private RolloutDecision planRollout(UpdateQueue.Turn turn, List<NodeView> views, EtcdHealth health, Instant now) {
+        Optional<String> waitingFor = turn instanceof UpdateQueue.Turn.Wait w
+                ? Optional.of(w.driver()) : Optional.empty();
+        return RolloutPlanner.plan(new RolloutInput(turn.update(), views, health, now, config.nodeReadyTimeout(),
+                waitingFor));
     }
 
     private List<CertificateRenewals.View> certificateViews(List<Node> nodeList, List<NodeView> views) {

@@ -97,6 +97,7 @@ public final class FakeHost implements HostCommands {
     private boolean rebootRequested;
     private volatile Consumer<FakeHost> rebootListener = h -> { };
     private volatile Consumer<FakeHost> kubeletRestartListener = h -> { };
+    private volatile Consumer<String> commandListener = l -> { };
 
     /** A host booted from {@code image} with no rollback deployment; kubelet and kubeadm at {@code kubernetes}. */
     public FakeHost(String image, String digest, String kubernetes) {
@@ -196,6 +197,11 @@ public final class FakeHost implements HostCommands {
         rebootListener = Objects.requireNonNull(listener);
     }
 
+    /** Called with every command line as it starts (tests that check an order across hosts). */
+    public void onCommand(Consumer<String> listener) {
+        commandListener = Objects.requireNonNull(listener);
+    }
+
     public void onKubeletRestart(Consumer<FakeHost> listener) {
         kubeletRestartListener = Objects.requireNonNull(listener);
     }
@@ -260,6 +266,7 @@ public final class FakeHost implements HostCommands {
         List<String> cmd = List.copyOf(argv);
         commands.add(cmd);
         String line = String.join(" ", cmd);
+        commandListener.accept(line);
         Duration delay = null;
         synchronized (this) {
             for (var e : delays.entrySet()) {
