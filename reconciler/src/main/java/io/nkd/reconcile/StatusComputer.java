@@ -595,8 +595,13 @@ final class StatusComputer {
                 : io.nkd.secrets.ClusterSecrets.due(c.notBefore(), c.notAfter(), now, io.nkd.secrets.ClusterSecrets.RENEW_BEFORE))).toList();
         Map<String, Instant> kubeadmExpired = new java.util.TreeMap<>();
         Map<String, Instant> kubeadmExpiring = new java.util.TreeMap<>();
-        kubeadm.forEach((name, at) -> (!at.isAfter(now) ? kubeadmExpired : at.isBefore(soon) ? kubeadmExpiring
-                : new java.util.HashMap<String, Instant>()).put(name, at));
+        kubeadm.forEach((name, at) -> {
+            if (!at.isAfter(now)) {
+                kubeadmExpired.put(name, at);
+            } else if (at.isBefore(soon)) {
+                kubeadmExpiring.put(name, at);
+            }
+        });
         Condition c;
         if (!expired.isEmpty() || !kubeadmExpired.isEmpty()) {
             c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED,

@@ -372,12 +372,9 @@ public final class FakeHost implements HostCommands {
         return exit(c, 127, "nsenter: failed to execute " + c.get(0) + ": No such file or directory");
     }
 
-    private static final DateTimeFormatterHolder KUBEADM_TIME = new DateTimeFormatterHolder();
-
-    private static final class DateTimeFormatterHolder {
-        final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter
-                .ofPattern("MMM dd, yyyy HH:mm 'UTC'", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
-    }
+    /** kubeadm's time format in its expiration table ({@code Mar 15, 2023 01:59 UTC}). */
+    private static final java.time.format.DateTimeFormatter KUBEADM_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("MMM dd, yyyy HH:mm 'UTC'", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
 
     /** test, mkdir, mv, crictl, curl and kubeadm certs on the simulated control plane; null for other commands. */
     private CommandResult controlPlaneCommand(List<String> c, String line) {
@@ -438,7 +435,7 @@ public final class FakeHost implements HostCommands {
             for (var e : certificates.entrySet()) {
                 long days = Duration.between(t, e.getValue()).toDays();
                 out.append(String.format("%-26s %-24s %-15s %-23s %s%n", e.getKey(),
-                        KUBEADM_TIME.format.format(e.getValue()), days < 0 ? "<invalid>" : days + "d",
+                        KUBEADM_TIME.format(e.getValue()), days < 0 ? "<invalid>" : days + "d",
                         e.getKey().startsWith("etcd") || e.getKey().equals("apiserver-etcd-client") ? "etcd-ca"
                                 : e.getKey().startsWith("front-proxy") ? "front-proxy-ca" : "ca", "no"));
             }
