@@ -340,7 +340,7 @@ public final class UpdateReconciler implements AutoCloseable {
             if (turn instanceof UpdateQueue.Turn.Done) {
                 UpdateStatus done = withRenewal(update.getStatus(), renewal);
                 if (!Objects.equals(done, update.getStatus())) {
-                    applyRenewal(update, renewal, now);
+                    applyRenewal(update, renewal, byName, now);
                     writeStatus(update, done);
                 }
                 statuses.put(update.key(), done);
@@ -351,7 +351,7 @@ public final class UpdateReconciler implements AutoCloseable {
             decision = new RolloutDecision(decision.update(), decision.actions(),
                     withRenewal(decision.status(), renewal), decision.events());
             apply(update, decision, byName, now);
-            applyRenewal(update, renewal, now);
+            applyRenewal(update, renewal, byName, now);
             statuses.put(update.key(), decision.status());
         }
         metrics.rollouts(statuses);
@@ -420,7 +420,8 @@ public final class UpdateReconciler implements AutoCloseable {
     }
 
     /** The renewal's node changes: only the certificate-renewal annotation, nothing else of the Node. */
-    private void applyRenewal(Update update, CertificateRenewals.Decision renewal, Instant now) {
+    private void applyRenewal(Update update, CertificateRenewals.Decision renewal, Map<String, Node> byName,
+                              Instant now) {
         if (renewal == null) {
             return;
         }
@@ -442,6 +443,7 @@ public final class UpdateReconciler implements AutoCloseable {
                 certificateExpectations.put(action.node(), new Expected(value, now.plus(EXPECTATION_TIMEOUT)));
             }
         }
+        renewal.events().forEach(e -> post(update, e, byName));
     }
 
     private void apply(Update update, RolloutDecision decision, Map<String, Node> byName, Instant now) {

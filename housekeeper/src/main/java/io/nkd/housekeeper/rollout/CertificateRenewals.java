@@ -98,11 +98,14 @@ public final class CertificateRenewals {
      * @param actions  the node changes
      * @param status   the status of the request (null when the Update asks for none)
      * @param renewing the control-plane node that renews after these actions, if any
+     * @param events   Events to post on the Update and the node: a node started, renewed or failed
      */
-    public record Decision(List<Action> actions, CertificateRenewalStatus status, Optional<String> renewing) {
+    public record Decision(List<Action> actions, CertificateRenewalStatus status, Optional<String> renewing,
+                           List<RolloutEvent> events) {
         public Decision {
             actions = List.copyOf(actions);
             Objects.requireNonNull(renewing, "renewing");
+            events = List.copyOf(events);
         }
     }
 
@@ -158,8 +161,9 @@ public final class CertificateRenewals {
                     .ifPresent(a -> actions.add(new Action.Withdraw(v.name())));
         }
         if (request == null) {
-            return new Decision(actions, null, inProgress(cps, now));
+            return new Decision(actions, null, inProgress(cps, now), List.of());
         }
+        List<RolloutEvent> events = new ArrayList<>();
         List<CertificateRenewalNode> out = new ArrayList<>();
         String failed = null;
         String renewing = null;
@@ -196,6 +200,12 @@ public final class CertificateRenewals {
             }
             if (assigned && (state == CertificateRenewalState.RENEWED || state == CertificateRenewalState.FAILED)) {
                 actions.add(new Action.Withdraw(v.name()));
+                boolean ok = state == CertificateRenewalState.RENEWED;
+                events.add(new RolloutEvent(!ok, ok ? RolloutEvent.Reason.CERTIFICATES_RENEWED
+                        : RolloutEvent.Reason.CERTIFICATE_RENEWAL_FAILED, v.name(), ok
+                        ? "node " + v.name() + " renewed its kubeadm certificates (request " + request + "); the earliest "
+                        + "expires " + r.map(CertificateRenewalReport::notAfter).orElse("?")
+                        : "node " + v.name() + ": certificate renewal " + request + " failed: " + message));
             }
             switch (state) {
                 case RENEWED -> renewed++;
@@ -241,6 +251,9 @@ public final class CertificateRenewals {
                     + "server must answer afterwards)";
         } else {
             actions.add(new Action.Assign(next.name(), new CertificateRenewalAssignment(update, request)));
+            events.add(new RolloutEvent(false, RolloutEvent.Reason.CERTIFICATE_RENEWAL_STARTED, next.name(), "node "
+                    + next.name() + ": renewing its kubeadm certificates (request " + request + ", " + (renewed + 1)
+                    + " of " + cps.size() + " control-plane nodes)"));
             renewing = next.name();
             phase = CertificateRenewalPhase.PROGRESSING;
             message = "renewing node " + next.name() + " (" + renewed + " of " + cps.size() + " renewed)";
@@ -257,7 +270,8 @@ public final class CertificateRenewals {
                 : previous != null && request.equals(previous.request()) && previous.completedAt() != null
                 ? previous.completedAt() : Times.format(now);
         Optional<String> busy = renewing != null ? Optional.of(renewing) : other;
-        return new Decision(actions, new CertificateRenewalStatus(request, phase, message, out, completedAt), busy);
+        return new Decision(actions, new CertificateRenewalStatus(request, phase, message, out, completedAt), busy,
+                events);
     }
 
     private static String previousSince(CertificateRenewalStatus previous, String request, String node) {

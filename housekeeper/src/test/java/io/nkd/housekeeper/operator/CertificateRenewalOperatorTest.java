@@ -122,6 +122,15 @@ class CertificateRenewalOperatorTest {
                     "renewal assignments removed");
             assertTrue(cluster.node("w-1").node().getMetadata().getAnnotations().keySet().stream()
                     .noneMatch(k -> k.startsWith("housekeeper.io/certificate")), "workers are not touched");
+            // kubectl describe update / node: one Event as each node starts and as it finishes
+            OperatorHarness.awaitTrue(() -> OperatorHarness.events(client, ns, "nkd", prefix).stream()
+                    .filter(e -> e.getInvolvedObject().getKind().equals("Update")
+                            && e.getReason().equals("CertificatesRenewed")).count() == 3, WAIT, "3 CertificatesRenewed events");
+            var events = OperatorHarness.events(client, ns, "nkd", prefix);
+            assertEquals(3, events.stream().filter(e -> e.getInvolvedObject().getKind().equals("Update")
+                    && e.getReason().equals("CertificateRenewalStarted")).count(), events::toString);
+            assertTrue(events.stream().anyMatch(e -> e.getInvolvedObject().getName().equals(prefix + "-cp-2")
+                    && e.getReason().equals("CertificatesRenewed") && e.getMessage().contains("request r1")), events::toString);
 
             // a new request renews again
             OperatorHarness.setSpec(client, ns, "nkd",

@@ -424,6 +424,7 @@ final class SimulatedKube {
             n.certificateAssignment = action instanceof CertificateRenewals.Action.Assign a ? a.assignment() : null;
             moving = true;
         }
+        renewal.events().forEach(e -> LOG.info("sandbox cluster={}: {}", cluster, e.message()));
         UpdateStatus status = d.status().withCertificateRenewal(renewal.status());
         for (NodeAction action : d.actions()) {
             SimulatedNode n = state.nodes.get(action.node());
