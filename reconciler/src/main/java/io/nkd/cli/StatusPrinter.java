@@ -107,6 +107,33 @@ final class StatusPrinter {
                     + (n.message() == null ? "" : "; " + n.message()));
         }
         out.append(nodes);
+        certificateRenewal(r.certificateRenewal(), out);
+    }
+
+    /**
+     * The renewal of the control-plane nodes' kubeadm certificates (nkd certs renew): the request, its phase, and per
+     * node requested → renewed, since when, and the new expiry.
+     */
+    static void certificateRenewal(io.nkd.housekeeper.api.CertificateRenewalStatus c, StringBuilder out) {
+        if (c == null) {
+            return;
+        }
+        out.append("Certificates: renewal ").append(c.request()).append(", phase ")
+                .append(c.phase() == null ? "not reported" : c.phase().name().toLowerCase(java.util.Locale.ROOT))
+                .append(c.completedAt() == null ? "" : ", completed " + c.completedAt()).append('\n');
+        if (c.message() != null) {
+            out.append("  housekeeper: ").append(c.message()).append('\n');
+        }
+        Table nodes = Table.indented("  ", 4);
+        for (io.nkd.housekeeper.api.CertificateRenewalNode n : c.nodes()) {
+            String state = n.state() == null ? "-" : n.state().name().toLowerCase(java.util.Locale.ROOT);
+            nodes.row(n.name(), c.request() + " → " + (n.renewed() == null ? "-" : n.renewed()), state,
+                    (n.since() == null ? "" : "since " + n.since())
+                    + (n.notAfter() == null ? "" : "; certificates valid until " + n.notAfter())
+                    + (n.message() == null || n.state() == io.nkd.housekeeper.api.CertificateRenewalState.RENEWED ? ""
+                    : "; " + n.message()));
+        }
+        out.append(nodes);
     }
 
     /** {@code nestos@sha256:9c1e7a5b3d2f}: the repository's last segment and 12 digits of the digest, enough to tell images apart. */

@@ -142,6 +142,9 @@ public final class ClusterReconciler {
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn, scope.certificates);
+            StatusComputer.kubeadmCertificates(scope).forEach((name, at) -> certificateGauges.computeIfAbsent(List.of(cluster, name),
+                    k -> metrics.gauge("nkd_certificate_expiry_timestamp_seconds", io.micrometer.core.instrument.Tags.of("cluster",
+                            k.get(0), "certificate", k.get(1)), new java.util.concurrent.atomic.AtomicLong())).set(at.getEpochSecond()));
             kubeGauges.update(cluster, status);
             rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);

@@ -85,6 +85,8 @@ public final class Scope {
     String rolloutError;
     /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
     java.time.Duration rolloutRecheck;
+    /** The API server's serving certificate's expiry, read in a TLS handshake (ObserveCluster); null when not read. */
+    java.time.Instant servingCertificateExpiry;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

@@ -215,6 +215,31 @@ class RolloutUpdatesTest {
     }
 
     @Test
+    void aCertificateRenewalRequestIsWrittenAtOnceAlsoWhileANewTargetWaitsForItsWindow() throws Exception {
+        reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(1, cluster.writes.size(), "the new image waits for Sunday");
+        // nkd certs renew recorded a request in the cluster's state
+        var request = io.nkd.secrets.NodeCertificateRequest.next(java.util.Optional.empty(), SATURDAY_NOON);
+        try (var state = store.open(DEMO)) {
+            request.write(state);
+        }
+        var after = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(List.of(OLD_IMAGE + " v1.31.4", OLD_IMAGE + " v1.31.4"), cluster.writes,
+                "the request goes into the Update with its current target; the new image still waits");
+        assertEquals(request.id(), cluster.update.getSpec().certificateRenewal());
+        assertEquals(Reasons.WAITING_FOR_MAINTENANCE_WINDOW, after.status().condition("Ready").reason());
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(2, cluster.writes.size(), "written once");
+
+        // the window opens: the new target keeps the request
+        clock.now = SUNDAY_0200.plusSeconds(1);
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(NEW_IMAGE, cluster.update.getSpec().osImageURL());
+        assertEquals(request.id(), cluster.update.getSpec().certificateRenewal());
+    }
+
+    @Test
     void aNewImageWaitsForTheWindowIsWrittenWhenItOpensAndRollsThroughTheNodes() throws Exception {
         var first = reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
         assertEquals(Phase.READY, first.status().phase(), () -> first.status().condition("Ready").toString());

@@ -79,6 +79,10 @@ class KubeadmDocumentsTest {
             assertEquals("kubelet.config.k8s.io/v1beta1", kubelet.path("apiVersion").asText());
             assertEquals("systemd", kubelet.path("cgroupDriver").asText());
             assertEquals(PLUGIN_DIR, kubelet.path("volumePluginDir").asText(), cluster + ": kubelet's FlexVolume directory");
+            // every kubelet (joiners read this KubeletConfiguration from the kubelet-config ConfigMap) rotates its own
+            // client certificate: only the control-plane leaves need a renewal through the Housekeeper
+            assertTrue(kubelet.path("rotateCertificates").isBoolean() && kubelet.path("rotateCertificates").asBoolean(),
+                    cluster + ": rotateCertificates: true");
 
             assertTrue(directories(cp).contains(PLUGIN_DIR), cluster + ": Ignition creates the plugin directory");
         }
