@@ -67,6 +67,54 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
         return problems;
     }
 
+    /** Per cluster, the version of the served-config index last taken from the store by {@link #refresh}. */
+    private final Map<String, Object> refreshed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * For a replica that does not render (a follower): serves what the shared store holds for every cluster whose
+     * index of served configs changed since the last call, and stops serving clusters whose state is gone. An index
+     * whose blobs cannot all be read yet (the leader is between writing a new index and removing old blobs, or the
+     * other way round) is left for the next call; what was served stays served meanwhile.
+     *
+     * @return the clusters whose served configs changed
+     * @throws StateException when the store cannot be listed (the caller reports it, e.g. in readiness)
+     */
+    public List<String> refresh(StateStore store) {
+        List<String> changed = new java.util.ArrayList<>();
+        List<String> clusters = store.listClusters();
+        for (String cluster : clusters) {
+            try {
+                var view = store.view(cluster);
+                java.util.Optional<Object> version = view.version(ServedConfigStore.INDEX);
+                if (version.isPresent() && version.get().equals(refreshed.get(cluster))) {
+                    continue;
+                }
+                ServedConfigStore.Loaded loaded = ServedConfigStore.load(view);
+                if (!loaded.problems().isEmpty()) {
+                    LOG.debug("cluster {}: served configs not refreshed yet: {}", cluster, loaded.problems());
+                    continue;
+                }
+                if (loaded.isEmpty() && refreshed.get(cluster) == null && content.renderings(cluster).isEmpty()) {
+                    version.ifPresent(v -> refreshed.put(cluster, v));
+                    continue;
+                }
+                content.restore(cluster, loaded.renderings(), loaded.kept());
+                version.ifPresentOrElse(v -> refreshed.put(cluster, v), () -> refreshed.remove(cluster));
+                changed.add(cluster);
+            } catch (StateException e) {
+                LOG.warn("cluster {}: the configs the leader serves cannot be read from the shared state: {}", cluster, e.getMessage());
+            }
+        }
+        for (String gone : new java.util.ArrayList<>(refreshed.keySet())) {
+            if (!clusters.contains(gone)) {
+                refreshed.remove(gone);
+                content.remove(gone);
+                changed.add(gone);
+            }
+        }
+        return changed;
+    }
+
     @Override
     public void publish(ClusterState state, RenderedCluster rendered) {
         String cluster = state.cluster();
