@@ -234,6 +234,8 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
         if (now) {
             leader = settings.identity();
             LOG.info("leading: this replica ({}) holds {}; following Git and reconciling", settings.identity(), describe());
+        } else if (closed) {
+            LOG.info("stopped leading: this replica ({}) is stopping and releases {}", settings.identity(), describe());
         } else {
             LOG.warn("stopped leading: this replica ({}) has not renewed {} within the renew deadline ({} ms); no reconcile,"
                     + " provider call or cluster write starts here until it leads again", settings.identity(), describe(),
@@ -244,7 +246,8 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
                 if (now) {
                     l.gained();
                 } else {
-                    l.lost("the lease was not renewed within the renew deadline (" + settings.renewDeadline().toMillis() + " ms)");
+                    l.lost(closed ? "this replica is stopping" : "the lease was not renewed within the renew deadline ("
+                            + settings.renewDeadline().toMillis() + " ms)");
                 }
             } catch (RuntimeException e) {
                 LOG.error("a leadership listener failed: {}", e.toString());
