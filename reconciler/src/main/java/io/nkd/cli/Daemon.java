@@ -155,6 +155,7 @@ final class Daemon implements AutoCloseable {
             // before the controller, so that a new leader takes what the last one rendered before rendering itself
             refresh = SharedStateRefresh.start(boot, store, leadership);
             parts.add(refresh);
+            content.reloadOnMiss(refresh::reloadOnMiss);
         }
 
         SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());

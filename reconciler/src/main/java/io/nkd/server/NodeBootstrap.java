@@ -83,26 +83,8 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
         List<String> changed = new java.util.ArrayList<>();
         List<String> clusters = store.listClusters();
         for (String cluster : clusters) {
-            try {
-                var view = store.view(cluster);
-                java.util.Optional<Object> version = view.version(ServedConfigStore.INDEX);
-                if (version.isPresent() && version.get().equals(refreshed.get(cluster))) {
-                    continue;
-                }
-                ServedConfigStore.Loaded loaded = ServedConfigStore.load(view);
-                if (!loaded.problems().isEmpty()) {
-                    LOG.debug("cluster {}: served configs not refreshed yet: {}", cluster, loaded.problems());
-                    continue;
-                }
-                if (loaded.isEmpty() && refreshed.get(cluster) == null && content.renderings(cluster).isEmpty()) {
-                    version.ifPresent(v -> refreshed.put(cluster, v));
-                    continue;
-                }
-                content.restore(cluster, loaded.renderings(), loaded.kept());
-                version.ifPresentOrElse(v -> refreshed.put(cluster, v), () -> refreshed.remove(cluster));
+            if (refresh(store, cluster)) {
                 changed.add(cluster);
-            } catch (StateException e) {
-                LOG.warn("cluster {}: the configs the leader serves cannot be read from the shared state: {}", cluster, e.getMessage());
             }
         }
         for (String gone : new java.util.ArrayList<>(refreshed.keySet())) {
@@ -113,6 +95,32 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
             }
         }
         return changed;
+    }
+
+    /** {@link #refresh(StateStore)} of one cluster; returns whether what it serves changed. Never throws for the cluster's state. */
+    public boolean refresh(StateStore store, String cluster) {
+        try {
+            var view = store.view(cluster);
+            java.util.Optional<Object> version = view.version(ServedConfigStore.INDEX);
+            if (version.isPresent() && version.get().equals(refreshed.get(cluster))) {
+                return false;
+            }
+            ServedConfigStore.Loaded loaded = ServedConfigStore.load(view);
+            if (!loaded.problems().isEmpty()) {
+                LOG.debug("cluster {}: served configs not refreshed yet: {}", cluster, loaded.problems());
+                return false;
+            }
+            if (loaded.isEmpty() && refreshed.get(cluster) == null && content.renderings(cluster).isEmpty()) {
+                version.ifPresent(v -> refreshed.put(cluster, v));
+                return false;
+            }
+            content.restore(cluster, loaded.renderings(), loaded.kept());
+            version.ifPresentOrElse(v -> refreshed.put(cluster, v), () -> refreshed.remove(cluster));
+            return true;
+        } catch (StateException e) {
+            LOG.warn("cluster {}: the configs the leader serves cannot be read from the shared state: {}", cluster, e.getMessage());
+            return false;
+        }
     }
 
     @Override

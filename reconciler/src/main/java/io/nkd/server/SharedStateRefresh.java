@@ -93,6 +93,31 @@ public final class SharedStateRefresh implements AutoCloseable {
         }
     }
 
+    /** The last on-demand reload per cluster (monotonic nanos): at most one per {@link #RELOAD_SPACING} and cluster. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Long> reloads = new java.util.concurrent.ConcurrentHashMap<>();
+    static final Duration RELOAD_SPACING = Duration.ofMillis(200);
+
+    /**
+     * For {@link IgnitionContent#reloadOnMiss}: a follower asked for a version it does not have yet (the leader rendered
+     * it since the last refresh) reads that cluster again at once, at most every {@link #RELOAD_SPACING}. Only
+     * requests with a valid node token get this far, so it costs nothing to anyone else. The leader never reloads: it
+     * rendered what it serves.
+     */
+    public boolean reloadOnMiss(String cluster) {
+        if (leadership.isLeader()) {
+            return false;
+        }
+        long now = nanoTime.getAsLong();
+        Long last = reloads.get(cluster);
+        if (last != null && now - last < RELOAD_SPACING.toNanos()) {
+            return false;
+        }
+        reloads.put(cluster, now);
+        synchronized (this) {
+            return boot.refresh(store, cluster);
+        }
+    }
+
     /** Why this replica cannot serve Ignition from the shared state now; empty when it can. */
     public Optional<String> notReady() {
         long last = lastContact;

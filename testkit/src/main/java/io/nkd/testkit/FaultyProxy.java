@@ -55,10 +55,21 @@ public final class FaultyProxy implements AutoCloseable {
     private volatile Mode mode = Mode.PASS;
     private volatile boolean closed;
 
-    private FaultyProxy(Supplier<List<InetSocketAddress>> targets) throws IOException {
+    private FaultyProxy(InetSocketAddress listen, Supplier<List<InetSocketAddress>> targets) throws IOException {
         this.targets = targets;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket();
+        this.server.setReuseAddress(true);
+        this.server.bind(listen, 50);
         threads.execute(this::accept);
+    }
+
+    private FaultyProxy(Supplier<List<InetSocketAddress>> targets) throws IOException {
+        this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), targets);
+    }
+
+    /** A proxy listening on {@code listen} (a fixed port, e.g. one a client was told) to the first of {@code targets} that accepts. */
+    public static FaultyProxy on(InetSocketAddress listen, Supplier<List<InetSocketAddress>> targets) throws IOException {
+        return new FaultyProxy(listen, targets);
     }
 
     /** A proxy on a free loopback port to {@code target}. */
