@@ -129,11 +129,16 @@ public abstract class StateStoreContract {
     @Test
     void aFileKeepsItsContentWhenItsSensitivityChanges() {
         try (ClusterState state = store().open("demo")) {
+            assertEquals(Optional.empty(), state.sensitivity("f"));
             state.write("f", utf8("public"), Sensitivity.PUBLIC);
+            assertEquals(Optional.of(Sensitivity.PUBLIC), state.sensitivity("f"));
             state.write("f", utf8("secret"), Sensitivity.SECRET);
             assertArrayEquals(utf8("secret"), state.read("f").orElseThrow());
+            assertEquals(Optional.of(Sensitivity.SECRET), state.sensitivity("f"));
+            assertEquals(Optional.of(Sensitivity.SECRET), store().view("demo").sensitivity("f"));
             state.write("f", utf8("public again"), Sensitivity.PUBLIC);
             assertArrayEquals(utf8("public again"), state.read("f").orElseThrow());
+            assertEquals(Optional.of(Sensitivity.PUBLIC), store().view("demo").sensitivity("f"));
             assertEquals(List.of("f"), state.list(""));
         }
     }

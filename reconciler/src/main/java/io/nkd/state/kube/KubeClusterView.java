@@ -37,6 +37,15 @@ class KubeClusterView implements ClusterView {
         return o == null ? Optional.empty() : Optional.of(o.kind() + "/" + o.resourceVersion());
     }
 
+    /** By the object's kind: a Secret holds a secret file. */
+    @Override
+    public Optional<io.nkd.state.Sensitivity> sensitivity(String path) {
+        StateSpi.path(path, false);
+        StoredObject o = current(path);
+        return o == null ? Optional.empty()
+                : Optional.of(o.kind() == ObjectKind.SECRET ? io.nkd.state.Sensitivity.SECRET : io.nkd.state.Sensitivity.PUBLIC);
+    }
+
     @Override
     public Optional<byte[]> read(String path) {
         StateSpi.path(path, false);
