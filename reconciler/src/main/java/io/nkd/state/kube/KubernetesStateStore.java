@@ -58,6 +58,8 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
     private final KubeLocks locks;
     private final ScheduledExecutorService scheduler;
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    private final Runnable onClose;
+    private volatile boolean closed;
 
     /** A store in {@code namespace} with default lock timing, metrics in a private registry. */
     public KubernetesStateStore(KubernetesClient client, String namespace) {
@@ -70,10 +72,18 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
      * missing, RBAC denies a list, or the API server does not answer.
      */
     public KubernetesStateStore(KubernetesClient client, String namespace, MeterRegistry metrics, Options options) {
+        this(client, namespace, metrics, options, () -> {
+        });
+    }
+
+    /** As the four-argument constructor; {@code onClose} runs last when the store is closed (e.g. closes the client). */
+    public KubernetesStateStore(KubernetesClient client, String namespace, MeterRegistry metrics, Options options,
+                                Runnable onClose) {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(options, "options");
+        this.onClose = Objects.requireNonNull(onClose, "onClose");
         this.api = new KubeApi(client, namespace, metrics);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nkd-state-leases");
@@ -133,10 +143,18 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
     /** Stops the informers and releases every lock still held (their Leases are freed for other processes). */
     @Override
     public void close() {
-        locks.releaseAll();
-        informers.forEach(SharedIndexInformer::stop);
-        informers.clear();
-        scheduler.shutdownNow();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            locks.releaseAll();
+            informers.forEach(SharedIndexInformer::stop);
+            informers.clear();
+            scheduler.shutdownNow();
+        } finally {
+            onClose.run();
+        }
     }
 
     @Override
