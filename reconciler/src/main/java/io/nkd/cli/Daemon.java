@@ -73,12 +73,13 @@ final class Daemon implements AutoCloseable {
      * serves Ignition and the read API from {@code store}. The state directory is then this replica's scratch space
      * (the Git clone, and provider files unless {@code providerDir} says otherwise); no directory lock is taken.
      *
-     * @param store       the shared state (Kubernetes Secrets and ConfigMaps)
+     * @param store       opens the shared state (Kubernetes Secrets and ConfigMaps) with the daemon's metrics
      * @param client      for the election's Lease
      * @param election    the Lease and its timings
      * @param providerDir where providers keep files of their own (the sandbox's machines, the bare-metal registry)
      */
-    record Replicas(io.nkd.state.StateStore store, String storeDescription, io.fabric8.kubernetes.client.KubernetesClient client,
+    record Replicas(java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, StateStore> store, String storeDescription,
+                    io.fabric8.kubernetes.client.KubernetesClient client,
                     io.nkd.ha.LeaseLeadership.Settings election, Path providerDir) {
     }
 
@@ -127,7 +128,10 @@ final class Daemon implements AutoCloseable {
             store = local;
         } else {
             // several replicas: the election, not a directory lock, decides who acts
-            store = replicas.store();
+            store = StateDirs.call(() -> replicas.store().apply(metrics));
+            if (store instanceof AutoCloseable closeable) {
+                parts.add(closeable); // closed last
+            }
         }
         Path providerDir = replicas == null ? s.stateDir() : replicas.providerDir();
 

@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "nkd's state directory; with --state kubernetes this replica's scratch space (the Git clone, provider files).")
     Path stateDir;
 
-    @Option(names = "--state", paramLabel = "LOCATION", defaultValue = "local",
+    @Option(names = "--state", paramLabel = "LOCATION",
             description = "Where the state lives: local (the --state-dir, default), local:DIR (a directory shared by replicas, "
                     + "with --leader-election-lease), kubernetes or kubernetes:NAMESPACE (Secrets and ConfigMaps; several replicas "
                     + "with leader election; default namespace nkd-system).")
@@ -195,12 +195,17 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The shared state and the election, or null for one process on its state directory (the default). */
     private Daemon.Replicas replicas(Daemon.Http http) {
-        String where = state.strip();
+        io.nkd.state.StateLocation location;
+        try {
+            location = state == null || state.strip().equals("local") ? new io.nkd.state.StateLocation.Local(stateDir)
+                    : io.nkd.state.StateLocation.parse(state.strip());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
         String namespace;
-        Path sharedDir = null;
-        if (where.equals("local") || where.startsWith("local:") || !where.startsWith("kubernetes")) {
-            String dir = where.equals("local") ? null : where.startsWith("local:") ? where.substring("local:".length()) : where;
-            if (dir == null || dir.isEmpty() || Path.of(dir).toAbsolutePath().normalize().equals(stateDir.toAbsolutePath().normalize())) {
+        java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, io.nkd.state.StateStore> store;
+        if (location instanceof io.nkd.state.StateLocation.Local local) {
+            if (local.dir().toAbsolutePath().normalize().equals(stateDir.toAbsolutePath().normalize())) {
                 if (leaseName != null) {
                     throw new UserException("--leader-election-lease needs a shared state: --state kubernetes[:NAMESPACE], or"
                             + " --state local:DIR with a directory every replica reaches (not the --state-dir, which is this replica's)");
@@ -208,68 +213,45 @@ final class ServeCommand implements Callable<Integer> {
                 return null;
             }
             if (leaseName == null) {
-                throw new UserException("--state " + where + ": a state directory other than --state-dir is for several replicas,"
+                throw new UserException("--state " + state + ": a state directory other than --state-dir is for several replicas,"
                         + " which need --leader-election-lease NAME (and a Kubernetes API for the Lease: --kubeconfig)");
             }
-            sharedDir = Path.of(dir);
-            namespace = leaseNamespace != null ? leaseNamespace : "nkd-system";
-        } else if (where.equals("kubernetes") || where.startsWith("kubernetes:")) {
-            namespace = where.equals("kubernetes") ? defaultNamespace() : where.substring("kubernetes:".length());
-            if (namespace.isEmpty()) {
-                throw new UserException("--state kubernetes:NAMESPACE needs a namespace after the colon (or give --state kubernetes)");
-            }
+            namespace = leaseNamespace != null ? leaseNamespace : io.nkd.state.StateLocation.DEFAULT_NAMESPACE;
+            store = metrics -> StateDirs.call(() -> new io.nkd.state.LocalStateStore(local.dir()));
         } else {
-            throw new UserException("--state " + where + ": expected local, local:DIR, kubernetes or kubernetes:NAMESPACE");
+            namespace = ((io.nkd.state.StateLocation.Kubernetes) location).namespace();
+            // the clusters' locks (one Lease each) run on the election's timings: a crashed leader's locks expire as soon as
+            // its leadership does, so the next leader resumes within one lease duration, not two different ones
+            Duration lease = positive(leaseDuration, "--lease-duration");
+            Duration renew = positive(renewDeadline, "--renew-deadline");
+            Duration retry = positive(retryPeriod, "--retry-period");
+            store = metrics -> io.nkd.state.open.StateStores.openKubernetes(namespace, java.util.Optional.ofNullable(kubeconfig), metrics,
+                    lockTiming(lease, renew, retry));
         }
         if (http.apiTokenFile() == null) {
-            throw new UserException("--state " + where + " runs several replicas, which must share one API token: give"
+            throw new UserException("--state " + state + " runs several replicas, which must share one API token: give"
                     + " --api-token-file FILE (in Kubernetes, a Secret mounted into every pod; see deploy/kubernetes/nkd.yaml)");
         }
-        io.fabric8.kubernetes.client.KubernetesClient client = kubernetesClient();
-        String electionNamespace = leaseNamespace != null ? leaseNamespace : namespace;
         io.nkd.ha.LeaseLeadership.Settings election;
         try {
-            election = new io.nkd.ha.LeaseLeadership.Settings(electionNamespace, leaseName != null ? leaseName
-                    : io.nkd.ha.LeaseLeadership.Settings.DEFAULT_LEASE, replicaId != null ? replicaId
+            election = new io.nkd.ha.LeaseLeadership.Settings(leaseNamespace != null ? leaseNamespace : namespace,
+                    leaseName != null ? leaseName : io.nkd.ha.LeaseLeadership.Settings.DEFAULT_LEASE, replicaId != null ? replicaId
                     : io.nkd.ha.LeaseLeadership.Settings.identity(System.getenv("POD_NAME"), hostName(), new java.security.SecureRandom()),
                     positive(leaseDuration, "--lease-duration"), positive(renewDeadline, "--renew-deadline"),
                     positive(retryPeriod, "--retry-period"));
         } catch (IllegalArgumentException e) {
-            client.close();
             throw new UserException(e.getMessage());
         }
-        io.nkd.state.StateStore store;
-        String description;
-        if (sharedDir != null) {
-            Path dir = sharedDir;
-            store = StateDirs.call(() -> new io.nkd.state.LocalStateStore(dir));
-            description = "local:" + dir;
-        } else {
-            store = kubernetesStore(client, namespace);
-            description = "kubernetes:" + namespace;
-        }
-        return new Daemon.Replicas(store, description, client, election, providerDir != null ? providerDir : stateDir);
+        return new Daemon.Replicas(store, location.toString(), kubernetesClient(), election,
+                providerDir != null ? providerDir : stateDir);
     }
 
-    /** The state in Secrets and ConfigMaps of {@code namespace}. */
-    private static io.nkd.state.StateStore kubernetesStore(io.fabric8.kubernetes.client.KubernetesClient client, String namespace) {
-        throw new UserException("--state kubernetes: the Kubernetes state store is not in this build yet");
-    }
-
-    /** The pod's own namespace (its service account's), else nkd-system. */
-    private static String defaultNamespace() {
+    private static io.nkd.state.kube.KubernetesStateStore.Options lockTiming(Duration lease, Duration renew, Duration retry) {
         try {
-            Path ns = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
-            if (Files.isReadable(ns)) {
-                String text = Files.readString(ns).strip();
-                if (!text.isEmpty()) {
-                    return text;
-                }
-            }
-        } catch (java.io.IOException e) {
-            // not in a pod: the default below
+            return new io.nkd.state.kube.KubernetesStateStore.Options(lease, retry, renew, java.time.Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--lease-duration, --renew-deadline, --retry-period: " + e.getMessage());
         }
-        return "nkd-system";
     }
 
     private static String hostName() {

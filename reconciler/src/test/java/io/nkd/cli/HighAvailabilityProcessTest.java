@@ -22,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
@@ -44,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checks of issue 11, with two real {@code nkd serve} processes on one config repository (a {@code git daemon} on
- * loopback), one shared state and one Lease on the real API server, short lease timings (4 s / 3 s / 1 s), the sandbox
+ * loopback), one state namespace ({@code --state kubernetes:NS}) and one Lease on the real API server, short lease timings (4 s / 3 s / 1 s), the sandbox
  * provider's directory shared as the "cloud" (its journal records which process changed which machine, and when):
  * <ul>
  *   <li>SIGKILL of the leader in the middle of applying a push: the follower takes over within the lease duration (plus
@@ -108,12 +107,9 @@ class HighAvailabilityProcessTest {
         }
     }
 
-    /** How the replicas share their state and elect their leader. */
-    private List<String> sharedState(Path kubeconfig, String lease) throws Exception {
-        Path shared = Files.createDirectories(tmp.resolve("shared-state"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwx------"));
-        return List.of("--state", "local:" + shared, "--leader-election-lease", lease, "--leader-election-namespace", kube.namespace(),
-                "--kubeconfig", kubeconfig.toString());
+    /** How the replicas share their state (Secrets and ConfigMaps of the test's namespace) and elect their leader. */
+    private List<String> sharedState(Path kubeconfig, String lease) {
+        return List.of("--state", "kubernetes:" + kube.namespace(), "--leader-election-lease", lease, "--kubeconfig", kubeconfig.toString());
     }
 
     private String pushWorkers(int from, int to) throws Exception {
