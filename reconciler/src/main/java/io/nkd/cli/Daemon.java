@@ -138,7 +138,13 @@ final class Daemon implements AutoCloseable {
         ServingCa ca = ServingCa.ensure(store, random, clock);
         ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of(s.advertise()), s.ignitionListen()));
         IgnitionContent content = new IgnitionContent();
-        NodeTokens tokens = new NodeTokens(store, random, clock);
+        // with a remote store a fetch record's write is a request that may hang: never on a booting node's request thread
+        java.util.concurrent.Executor fetchWrites = replicas == null ? Runnable::run : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nkd-fetch-records");
+            t.setDaemon(true);
+            return t;
+        });
+        NodeTokens tokens = new NodeTokens(store, random, clock, fetchWrites);
         NodeBootstrap boot = new NodeBootstrap(content, tokens, null);
         boot.restore(store); // before the server starts: what was served before a restart is served again at once
         ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
@@ -157,7 +163,7 @@ final class Daemon implements AutoCloseable {
             parts.add(lease); // closed after the controller: reconciles in progress finish, then the lease is released
             leadership = lease;
             // before the controller, so that a new leader takes what the last one rendered before rendering itself
-            refresh = SharedStateRefresh.start(boot, store, leadership);
+            refresh = SharedStateRefresh.start(boot, store, leadership, lease::unreachable);
             parts.add(refresh);
             content.reloadOnMiss(refresh::reloadOnMiss);
         }

@@ -121,12 +121,16 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
     private final Counter transitions;
     private volatile String leader;
     private volatile boolean closed;
+    /** The monotonic time of the election's last answered request (a read or a write of the Lease), or NEVER. */
+    private volatile long lastAnswer = Long.MIN_VALUE;
+    private final LongSupplier nanoTime;
     private volatile CompletableFuture<?> running;
     /** What the watch last told listeners: guarded by {@link #watch}'s single thread (and close). */
     private boolean told;
 
     private LeaseLeadership(KubernetesClient apiClient, Settings settings, MeterRegistry metrics, LongSupplier nanoTime) {
         this.settings = settings;
+        this.nanoTime = nanoTime;
         this.deadline = new RenewDeadline(settings.renewDeadline(), nanoTime);
         // a client of its own: a renewal must fail within the deadline instead of hanging for the default 10 s timeout and
         // being retried with backoff (fabric8 retries 5xx and timeouts up to 10 times by default)
@@ -179,6 +183,20 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
     @Override
     public String describe() {
         return "Lease " + settings.namespace() + "/" + settings.lease();
+    }
+
+    /**
+     * Why this replica cannot reach the API server, judged by the election's own requests (every retry period, leader or
+     * not): none answered within the renew deadline. Empty while they answer.
+     */
+    public Optional<String> unreachable() {
+        long last = lastAnswer;
+        long now = nanoTime.getAsLong();
+        if (last != Long.MIN_VALUE && now - last <= settings.renewDeadline().toNanos()) {
+            return Optional.empty();
+        }
+        return Optional.of(last == Long.MIN_VALUE ? "the API server has not answered the election yet"
+                : "the API server has not answered the election for " + Duration.ofNanos(now - last).toMillis() + " ms");
     }
 
     @Override
@@ -299,7 +317,9 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
         @Override
         public synchronized LeaderElectionRecord get(KubernetesClient c) {
             attemptStart = deadline.start();
-            return delegate.get(c);
+            LeaderElectionRecord record = delegate.get(c);
+            lastAnswer = nanoTime.getAsLong();
+            return record;
         }
 
         @Override

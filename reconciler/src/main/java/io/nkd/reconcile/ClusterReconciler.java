@@ -328,23 +328,26 @@ public final class ClusterReconciler {
                     return;
                 }
             } catch (ReconcileException e) {
+                leadership.ensureLeader(); // a failure met after losing the lease is not the cluster's
                 scope.failedStep = step.name();
                 scope.failure = e;
                 LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
                         Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
                 return;
             } catch (io.nkd.state.CorruptStateException e) {
+                leadership.ensureLeader();
                 // e.g. node-tokens.json: every fetch would fail, so the cluster must not look fine; the message
                 // names the file and what to do, and the retry picks up a restored file by itself
                 fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e));
                 return;
             } catch (io.nkd.state.StateIOException e) {
+                leadership.ensureLeader();
                 // a full disk, for one: retried with backoff until the space is back
                 fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                         "step " + step.name() + ": " + e.getMessage(), e));
                 return;
             } catch (RuntimeException e) {
-                if (io.nkd.ha.NotLeaderException.causedBy(e)) {
+                if (e instanceof io.nkd.ha.NotLeaderException || io.nkd.ha.NotLeaderException.causedBy(e)) {
                     leadership.ensureLeader();
                 }
                 scope.failedStep = step.name();

@@ -62,9 +62,23 @@ public final class NodeFetches {
     private record Seen(NodeFetch fetch, boolean pending, Instant onDisk) {
     }
 
+    /** Clusters with a write queued on {@link #writes}. */
+    private final java.util.Set<String> flushing = ConcurrentHashMap.newKeySet();
+    /** Where {@link #record} writes: on the caller's thread, or (shared state on a remote store) a background one. */
+    private final java.util.concurrent.Executor writes;
+
     public NodeFetches(StateStore store, Clock clock) {
+        this(store, clock, Runnable::run);
+    }
+
+    /**
+     * @param writes runs the writes {@link #record} starts: with a state store behind an API server even trying the
+     *               cluster's lock is a request that may hang (a partition), and a booting node must not wait for it
+     */
+    public NodeFetches(StateStore store, Clock clock, java.util.concurrent.Executor writes) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.writes = Objects.requireNonNull(writes, "writes");
     }
 
     /** Records that {@code node} of {@code cluster} fetched pool config {@code poolVersion} just now. Never throws. */
@@ -94,8 +108,12 @@ public final class NodeFetches {
             if (newVersion) {
                 LOG.info("cluster {}: node {} fetched its config {}", cluster, node, poolVersion);
             }
-            if (changed) {
-                tryFlush(cluster);
+            if (changed && flushing.add(cluster)) {
+                // at most one write per cluster waits: it writes everything pending when it runs
+                writes.execute(() -> {
+                    flushing.remove(cluster);
+                    tryFlush(cluster);
+                });
             }
         } catch (InvalidStatePathException e) {
             // the server checked the cluster name before; nothing to record for a name the store refuses

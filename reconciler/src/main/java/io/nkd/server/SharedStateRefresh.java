@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * renders; while leading it only checks that the store answers, for readiness.
  *
  * <p><b>Readiness</b> ({@link #notReady()}): this replica can serve Ignition when the store answered within
- * {@link #STALE_AFTER} and the configs were taken from it at least once. A follower is as ready as the leader: booting
- * nodes reach any replica through the Service.
+ * {@link #STALE_AFTER}, the configs were taken from it at least once, and the API server behind it answered recently
+ * (a store that reads from a watch cache keeps answering from memory when cut off; the election's requests tell). A
+ * follower is as ready as the leader: booting nodes reach any replica through the Service. A replica cut off from the
+ * API server is taken out of the Service, so nodes fetch from one whose fetch records reach the shared state.
  */
 public final class SharedStateRefresh implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedStateRefresh.class);
@@ -41,7 +43,12 @@ public final class SharedStateRefresh implements AutoCloseable {
     private volatile long lastContact = NEVER;
     private volatile String lastError;
 
-    private SharedStateRefresh(NodeBootstrap boot, StateStore store, Leadership leadership, LongSupplier nanoTime) {
+    /** Why the shared state cannot be reached now (e.g. the election has had no answer from the API server), or empty. */
+    private final java.util.function.Supplier<Optional<String>> reachable;
+
+    private SharedStateRefresh(NodeBootstrap boot, StateStore store, Leadership leadership, LongSupplier nanoTime,
+                               java.util.function.Supplier<Optional<String>> reachable) {
+        this.reachable = reachable;
         this.boot = boot;
         this.store = store;
         this.leadership = leadership;
@@ -52,8 +59,9 @@ public final class SharedStateRefresh implements AutoCloseable {
      * Refreshes once now (the caller has restored at start) and then every {@link #INTERVAL}; a refresh also runs when
      * this replica starts leading, before the listeners added after this one (the controller's) hear of it.
      */
-    public static SharedStateRefresh start(NodeBootstrap boot, StateStore store, Leadership leadership) {
-        SharedStateRefresh r = new SharedStateRefresh(boot, store, leadership, System::nanoTime);
+    public static SharedStateRefresh start(NodeBootstrap boot, StateStore store, Leadership leadership,
+                                           java.util.function.Supplier<Optional<String>> unreachable) {
+        SharedStateRefresh r = new SharedStateRefresh(boot, store, leadership, System::nanoTime, unreachable);
         r.runOnce(true);
         leadership.addListener(new Leadership.Listener() {
             @Override
@@ -120,6 +128,10 @@ public final class SharedStateRefresh implements AutoCloseable {
 
     /** Why this replica cannot serve Ignition from the shared state now; empty when it can. */
     public Optional<String> notReady() {
+        Optional<String> cut = reachable.get();
+        if (cut.isPresent()) {
+            return cut;
+        }
         long last = lastContact;
         if (last == NEVER) {
             return Optional.of("the shared state was not read yet" + (lastError == null ? "" : ": " + lastError));

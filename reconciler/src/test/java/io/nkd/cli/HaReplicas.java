@@ -72,9 +72,33 @@ final class HaReplicas implements AutoCloseable {
         Files.writeString(tokenFile, "ha-test-api-token-0123456789abcdef0123456789abcdef");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
         this.ignitionPort = freePort();
+        // like a Service: only replicas whose readiness probe passes (probed every 500 ms) get connections
         this.service = FaultyProxy.on(new InetSocketAddress("127.0.0.1", ignitionPort),
-                () -> order.stream().map(replicas::get).filter(r -> r != null && r.process().isAlive()).map(Replica::ignition).toList());
+                () -> order.stream().filter(ready::contains).map(replicas::get)
+                        .filter(r -> r != null && r.process().isAlive()).map(Replica::ignition).toList());
+        this.prober = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                for (Replica r : replicas.values()) {
+                    boolean ok = r.process().isAlive() && get(r, "/readyz").filter(x -> x.statusCode() == 200).isPresent();
+                    if (ok) {
+                        ready.add(r.name());
+                    } else {
+                        ready.remove(r.name());
+                    }
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "readiness-prober");
+        prober.setDaemon(true);
+        prober.start();
     }
+
+    private final java.util.Set<String> ready = ConcurrentHashMap.newKeySet();
+    private final Thread prober;
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -108,7 +132,10 @@ final class HaReplicas implements AutoCloseable {
         return file;
     }
 
-    /** Starts replica {@code name} (the n-th gets loopback address 127.0.0.(n+1) for Ignition). */
+    /**
+     * Starts replica {@code name} (the n-th gets loopback address 127.0.0.(n+1) for Ignition); {@code extraArgs} are
+     * options and values, and replace the same options of the shared ones.
+     */
     Replica start(String name, String... extraArgs) throws IOException {
         int index = order.contains(name) ? order.indexOf(name) : order.size();
         InetSocketAddress ignition = new InetSocketAddress("127.0.0." + (index + 2), ignitionPort);
@@ -121,8 +148,15 @@ final class HaReplicas implements AutoCloseable {
                 "--listen", "127.0.0.1:" + api, "--advertise", "127.0.0.1", "--ignition-listen", ignition.getHostString() + ":" + ignitionPort,
                 "--api-token-file", tokenFile.toString(), "--provider-dir", cloud.toString(), "--replica-id", name,
                 "--lease-duration", LEASE_DURATION, "--renew-deadline", RENEW_DEADLINE, "--retry-period", RETRY_PERIOD));
-        cmd.addAll(stateArgs);
-        cmd.addAll(List.of(extraArgs));
+        // an option in extraArgs replaces the shared one (e.g. one replica's own --kubeconfig)
+        List<String> extra = List.of(extraArgs);
+        for (int i = 0; i + 1 < stateArgs.size(); i += 2) {
+            if (!extra.contains(stateArgs.get(i))) {
+                cmd.add(stateArgs.get(i));
+                cmd.add(stateArgs.get(i + 1));
+            }
+        }
+        cmd.addAll(extra);
         Path log = dir.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Replica r = new Replica(name, pb.start(), api, ignition, log);
@@ -215,6 +249,7 @@ final class HaReplicas implements AutoCloseable {
 
     @Override
     public void close() {
+        prober.interrupt();
         replicas.values().forEach(r -> r.process().destroyForcibly());
         replicas.values().forEach(r -> {
             try {

@@ -206,6 +206,74 @@ class HighAvailabilityProcessTest {
         assertTrue(HaReplicas.logTimes(b, "leading: this replica (replica-b)").size() == 1);
     }
 
+    @Test
+    void aLeaderCutOffFromTheApiServerStopsWithinItsRenewDeadlineAndTheTwoNeverActInTheSameSecond() throws Exception {
+        URI server = URI.create(client.getConfiguration().getMasterUrl());
+        FaultyProxy partition = FaultyProxy.to(new InetSocketAddress(server.getHost(), server.getPort()));
+        closing.add(partition);
+        Path direct = HaReplicas.kubeconfig(tmp.resolve("kubeconfig"), kube.config(), server.toString());
+        Path cut = HaReplicas.kubeconfig(tmp.resolve("kubeconfig-a"), kube.config(), "https://127.0.0.1:" + partition.port());
+        HaReplicas ha = new HaReplicas(Files.createDirectories(tmp.resolve("ha")), url, sharedState(direct, "nkd-partition"));
+        closing.add(ha);
+        // replica-a reaches the API server (its state and the Lease) only through the proxy; a later --kubeconfig wins
+        HaReplicas.Replica a = ha.start("replica-a", "--kubeconfig", cut.toString());
+        HaReplicas.await(() -> HaReplicas.leading(a), Duration.ofSeconds(60), "replica-a leads");
+        HaReplicas.Replica b = ha.start("replica-b");
+        HaReplicas.await(() -> HaReplicas.leader(b).map(j -> j.path("leader").asText()).orElse("").equals("replica-a"),
+                Duration.ofSeconds(60), "replica-b follows replica-a");
+        String initial = work.git("rev-parse", "HEAD");
+        DaemonStatus.await(a.apiPort(), CLUSTER, s -> readyAt(s, initial), Duration.ofSeconds(90));
+
+        // a push; as soon as replica-a acts on it, the network between replica-a and the API server drops everything
+        int before = journalSize(ha);
+        String pushed = pushWorkers(2, 4);
+        HaReplicas.await(() -> journalSize(ha) > before, Duration.ofSeconds(30), "replica-a creates a new machine");
+        partition.mode(FaultyProxy.Mode.BLACKHOLE);
+        Instant cutAt = Instant.now();
+        HaReplicas.await(() -> HaReplicas.leading(b), Duration.ofSeconds(30), "replica-b takes over");
+        DaemonStatus.await(b.apiPort(), CLUSTER, s -> readyAt(s, pushed), Duration.ofSeconds(90));
+        assertFalse(HaReplicas.leading(a), "replica-a, cut off, does not lead");
+
+        // replica-a's own account: it stopped within its renew deadline of the cut (its last renewal was before the cut)
+        List<Instant> stopped = HaReplicas.logTimes(a, "stopped leading: this replica (replica-a)");
+        assertEquals(1, stopped.size(), a.logText());
+        Duration toStop = Duration.between(cutAt, stopped.get(0));
+        assertTrue(toStop.compareTo(RENEW.plusMillis(300)) <= 0, "replica-a stopped " + toStop.toMillis() + " ms after the cut");
+        Instant led = HaReplicas.logTimes(b, "leading: this replica (replica-b)").get(0);
+        assertTrue(Duration.between(stopped.get(0), led).compareTo(Duration.ofMillis(500)) >= 0,
+                "replica-a stopped at " + stopped.get(0) + ", replica-b started leading at " + led);
+
+        // what each one did, from its log and from the cloud's journal: replica-a only before it stopped, replica-b only
+        // after it started, never both within one second
+        List<String> acts = List.of("reconcile started", "machine requested", "sandbox machine created", "sandbox machine deleted",
+                "applying add-ons");
+        List<Instant> actsA = new ArrayList<>();
+        List<Instant> actsB = new ArrayList<>();
+        for (String act : acts) {
+            actsA.addAll(HaReplicas.logTimes(a, act));
+            actsB.addAll(HaReplicas.logTimes(b, act));
+        }
+        List<HaReplicas.Mutation> journal = ha.journal();
+        journal.stream().filter(m -> m.pid() == a.pid()).forEach(m -> actsA.add(m.at()));
+        journal.stream().filter(m -> m.pid() == b.pid()).forEach(m -> actsB.add(m.at()));
+        assertTrue(journal.stream().allMatch(m -> m.pid() == a.pid() || m.pid() == b.pid()), journal.toString());
+        Instant lastA = actsA.stream().max(Instant::compareTo).orElseThrow();
+        Instant firstB = actsB.stream().min(Instant::compareTo).orElseThrow();
+        assertTrue(!lastA.isAfter(stopped.get(0)), "replica-a acted at " + lastA + ", after it stopped leading at " + stopped.get(0));
+        assertTrue(!firstB.isBefore(led), "replica-b acted at " + firstB + ", before it led at " + led);
+        assertTrue(Duration.between(lastA, firstB).compareTo(Duration.ofSeconds(1)) >= 0,
+                "replica-a's last act " + lastA + " and replica-b's first " + firstB + " are less than a second apart");
+        List<String> created = journal.stream().filter(m -> m.op().equals("create")).map(HaReplicas.Mutation::machine).toList();
+        assertEquals(new HashSet<>(created).size(), created.size(), "no machine created twice: " + journal);
+        assertEquals(5, created.size(), journal.toString());
+
+        // healed: replica-a follows the new leader and does not act
+        partition.mode(FaultyProxy.Mode.PASS);
+        HaReplicas.await(() -> HaReplicas.leader(a).map(j -> j.path("leader").asText()).orElse("").equals("replica-b"),
+                Duration.ofSeconds(30), "replica-a sees replica-b lead once the network is back");
+        assertFalse(HaReplicas.leading(a));
+    }
+
     private static Set<String> names(JsonNode machines) {
         Set<String> out = new HashSet<>();
         machines.forEach(m -> out.add(m.path("name").asText()));
