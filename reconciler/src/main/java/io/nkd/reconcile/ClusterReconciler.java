@@ -347,8 +347,9 @@ public final class ClusterReconciler {
                         "step " + step.name() + ": " + e.getMessage(), e));
                 return;
             } catch (RuntimeException e) {
-                if (e instanceof io.nkd.ha.NotLeaderException || io.nkd.ha.NotLeaderException.causedBy(e)) {
-                    leadership.ensureLeader();
+                if (io.nkd.ha.NotLeaderException.causedBy(e)) {
+                    // a guarded call refused: this reconcile ends here, whatever step wrapped the refusal
+                    throw new io.nkd.ha.NotLeaderException(leadership.identity(), leadership.leader().orElse(null), leadership.describe());
                 }
                 scope.failedStep = step.name();
                 scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
