@@ -158,6 +158,11 @@ final class Daemon implements AutoCloseable {
         SharedStateRefresh refresh = null;
         if (replicas == null) {
             leadership = Leadership.SOLE;
+            // the same meters as with several replicas: the only nkd always leads
+            io.micrometer.core.instrument.Gauge.builder("nkd_leader", () -> 1)
+                    .description("1 while this replica leads (follows Git and reconciles), else 0").register(metrics);
+            io.micrometer.core.instrument.Counter.builder("nkd_leader_transitions_total")
+                    .description("Times this replica started or stopped leading").register(metrics);
         } else {
             LeaseLeadership lease = LeaseLeadership.start(replicas.client(), replicas.election(), metrics);
             parts.add(lease); // closed after the controller: reconciles in progress finish, then the lease is released
