@@ -238,7 +238,8 @@ class HighAvailabilityProcessTest {
         List<Instant> stopped = HaReplicas.logTimes(a, "stopped leading: this replica (replica-a)");
         assertEquals(1, stopped.size(), a.logText());
         Duration toStop = Duration.between(cutAt, stopped.get(0));
-        assertTrue(toStop.compareTo(RENEW.plusMillis(300)) <= 0, "replica-a stopped " + toStop.toMillis() + " ms after the cut");
+        // the log line is written by the election's watch (every 100 ms) once leadership lapsed: allow for a busy machine
+        assertTrue(toStop.compareTo(RENEW.plusSeconds(1)) <= 0, "replica-a stopped " + toStop.toMillis() + " ms after the cut");
         Instant led = HaReplicas.logTimes(b, "leading: this replica (replica-b)").get(0);
         assertTrue(Duration.between(stopped.get(0), led).compareTo(Duration.ofMillis(500)) >= 0,
                 "replica-a stopped at " + stopped.get(0) + ", replica-b started leading at " + led);

@@ -139,7 +139,7 @@ class LeaseLeadershipTest {
             proxy.mode(FaultyProxy.Mode.BLACKHOLE);
             long cut = System.nanoTime();
             Duration stopped = await(() -> !a.isLeader(), RENEW.plusSeconds(1), "replica-a stops leading");
-            assertTrue(stopped.compareTo(RENEW.plusMillis(100)) <= 0, "replica-a stopped " + stopped.toMillis()
+            assertTrue(stopped.compareTo(RENEW.plusMillis(250)) <= 0, "replica-a stopped " + stopped.toMillis()
                     + " ms after the cut: at most its renew deadline (" + RENEW.toMillis() + " ms) after its last renewal");
             Duration took = Duration.ofNanos(System.nanoTime() - cut).plus(await(b::isLeader, Duration.ofSeconds(15),
                     "replica-b takes over"));
