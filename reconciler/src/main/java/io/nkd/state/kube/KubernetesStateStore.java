@@ -90,7 +90,7 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.locks = new KubeLocks(api, options, scheduler);
+        this.locks = new KubeLocks(api, options, scheduler, cache::highestTerm);
         try {
             checkNamespace();
             inform(ObjectKind.CONFIG_MAP);
