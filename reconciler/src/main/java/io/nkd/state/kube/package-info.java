@@ -60,7 +60,7 @@
  *       callers delete single files.</li>
  *   <li><b>Errors</b> name the object, the namespace and what to do: RBAC denials the verb and resource to grant in the
  *       Role, a missing namespace the {@code kubectl create namespace} to run, an unreachable server its URL. The client
- *       given by {@link io.nkd.state.open.StateStores} retries twice, not fabric8's default ten times, so a failing
+ *       given by {@code io.nkd.state.open.StateStores} retries twice, not fabric8's default ten times, so a failing
  *       call returns within the renew deadline.</li>
  *   <li><b>Metrics</b>: {@code nkd_state_request_duration_seconds{operation}} (every API call: get, list, create,
  *       update, delete, lease_*) and {@code nkd_state_conflicts_total}.</li>
