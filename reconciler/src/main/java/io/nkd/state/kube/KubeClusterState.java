@@ -273,8 +273,12 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
     /** As the local store: a handle whose lock is gone (closed, lost, or not renewed in time) refuses every call. */
     private void checkOpen() {
         if (!lock.isValid()) {
-            throw new IllegalStateException("the state handle of cluster " + cluster()
-                    + " is closed (its lock is released); open the cluster again");
+            throw new IllegalStateException(lock.isClosed()
+                    ? "the state handle of cluster " + cluster() + " is closed (its lock is released); open the cluster again"
+                    : "the state lock of cluster " + cluster() + " is lost (Lease " + StateObjects.leaseName(cluster())
+                            + " in namespace " + store.namespace() + " was not renewed within "
+                            + store.options().renewDeadline().toSeconds() + " s, or another nkd took it): this handle no"
+                            + " longer reads or writes; open the cluster again");
         }
     }
 }

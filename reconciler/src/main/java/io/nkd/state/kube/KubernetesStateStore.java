@@ -162,6 +162,10 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
         return "Kubernetes state store in namespace " + api.namespace();
     }
 
+    Options options() {
+        return locks.options();
+    }
+
     KubeApi api() {
         return api;
     }

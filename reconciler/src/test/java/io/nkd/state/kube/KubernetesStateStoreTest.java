@@ -196,7 +196,11 @@ class KubernetesStateStoreTest {
                     break;
                 }
             }
-            assertThrows(IllegalStateException.class, () -> state.write("x", utf8("3"), Sensitivity.PUBLIC));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> state.write("x", utf8("3"), Sensitivity.PUBLIC));
+            assertEquals("the state lock of cluster demo is lost (Lease nkd-lock-demo in namespace " + kube.namespace
+                    + " was not renewed within 2 s, or another nkd took it): this handle no longer reads or writes;"
+                    + " open the cluster again", e.getMessage());
         }
         // Closing a lost lock leaves the new holder's Lease alone.
         assertEquals("1@thief/00000000", client.leases().inNamespace(kube.namespace).withName("nkd-lock-demo").get()
