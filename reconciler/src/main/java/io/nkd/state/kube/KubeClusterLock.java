@@ -69,6 +69,11 @@ final class KubeClusterLock implements ClusterLock {
         return !closed && !lost && System.nanoTime() - validUntilNanos < 0;
     }
 
+    /** Whether {@link #close} was called (as opposed to the lock being lost). */
+    boolean isClosed() {
+        return closed;
+    }
+
     /** One renewal; called by the store's scheduler. */
     void renew() {
         if (closed || lost) {

@@ -67,9 +67,10 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
                     + " or report the file that grew this large", null);
         }
         StoredObject seen = store.cache().get(kind, name);
-        HasMetadata object = build(kind, name, path, content, seen == null ? null : seen.resourceVersion());
         String what = kind + " " + name + " (state file " + path + " of cluster " + cluster() + ")";
-        for (int attempt = 0; ; attempt++) {
+        check(seen, what, 0);
+        HasMetadata object = build(kind, name, path, content, seen == null ? null : seen.resourceVersion());
+        for (int attempt = 1; ; attempt++) {
             checkOpen();
             HasMetadata toWrite = object;
             try {
@@ -83,7 +84,9 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
             } catch (KubernetesClientException conflict) {
                 store.api().conflict();
                 StoredObject fresh = fetch(kind, name, what);
-                decide(fresh, path, what, attempt);
+                check(fresh, what, attempt);
+                log.info("cluster={} state file {} changed before this lock term ({}); writing over the new version",
+                        cluster(), path, fresh == null ? "deleted" : "resourceVersion " + fresh.resourceVersion());
                 object = build(kind, name, path, content, fresh == null ? null : fresh.resourceVersion());
             }
         }
@@ -134,7 +137,8 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
     private void deleteObject(StoredObject o, String path) {
         String what = o.kind() + " " + o.name() + " (state file " + path + " of cluster " + cluster() + ")";
         StoredObject target = o;
-        for (int attempt = 0; ; attempt++) {
+        check(target, what, 0);
+        for (int attempt = 1; ; attempt++) {
             checkOpen();
             String rv = target.resourceVersion();
             ObjectKind kind = target.kind();
@@ -150,39 +154,45 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
                     store.cache().deletedHere(target.key(), target.revision());
                     return;
                 }
-                decide(fresh, path, what, attempt);
+                check(fresh, what, attempt);
                 target = fresh;
             }
         }
     }
 
     /**
-     * After a 409: retry (return) if the object's current version was written before this lock term (this process's
-     * copy was behind: it changed before we took the lock) or by this very handle (two threads of one reconcile);
-     * otherwise another holder wrote it during or after our term, which means our lock was lost: fail, overwrite nothing.
+     * Whether this handle may write over {@code current} (the object's version it knows of, cached or just fetched):
+     * yes if it was written before this lock term (by an earlier holder: terms only grow) or by this very handle (two
+     * threads of one reconcile); no if another holder wrote it in this term or a later one, which means this process's
+     * lock was lost: then fail and overwrite nothing. {@code attempt} counts 409 retries.
      */
-    private void decide(StoredObject fresh, String path, String what, int attempt) {
-        if (fresh != null) {
-            store.cache().offer(fresh);
-        }
-        boolean ours = fresh == null || lock.identity().equals(fresh.writer()) || fresh.term() < lock.term();
-        if (ours && attempt < RETRIES) {
-            log.info("cluster={} state file {} changed before this lock term ({}); writing over the new version",
-                    cluster(), path, fresh == null ? "deleted" : "resourceVersion " + fresh.resourceVersion());
+    private void check(StoredObject current, String what, int attempt) {
+        if (current == null || lock.identity().equals(current.writer()) || current.term() < lock.term()) {
+            if (attempt > RETRIES) {
+                throw StateSpi.failed("cannot write " + what + " in namespace " + store.namespace() + ": it kept"
+                        + " changing (" + attempt + " conflicts in a row); try again", null);
+            }
             return;
         }
-        String by = fresh == null ? "" : " by " + (fresh.writer() == null ? "an unknown writer" : fresh.writer())
-                + " in lock term " + fresh.term();
-        throw StateSpi.failed("cannot write " + what + " in namespace " + store.namespace() + ": it was changed" + by
-                + " while this process holds lock term " + lock.term() + " (" + lock.identity() + "); nkd does not"
-                + " overwrite it. Another nkd wrote this cluster's state without the lock, or this process lost its"
-                + " Lease; the next reconcile starts from the current state", null);
+        if (attempt == 0) {
+            store.api().conflict(); // found in the copy before any request: a conflict all the same
+        }
+        String by = current.writer() == null ? "an unknown writer" : current.writer();
+        throw StateSpi.failed("cannot write " + what + " in namespace " + store.namespace() + ": it was changed by " + by
+                + " in lock term " + current.term() + " while this process holds lock term " + lock.term() + " ("
+                + lock.identity() + "); nkd does not overwrite it. Another nkd wrote this cluster's state without the"
+                + " lock, or this process lost its Lease; the next reconcile starts from the current state", null);
     }
 
     private StoredObject fetch(ObjectKind kind, String name, String what) {
         HasMetadata o = store.api().call("get", "get", kind.plural(), what,
                 () -> store.resources(kind).withName(name).get());
-        return o == null ? null : StoredObject.of(o);
+        if (o == null) {
+            return null;
+        }
+        StoredObject fresh = StoredObject.of(o);
+        store.cache().offer(fresh);
+        return fresh;
     }
 
     private HasMetadata build(ObjectKind kind, String name, String path, byte[] content, String resourceVersion) {
@@ -213,7 +223,16 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
                 .withData(data.isEmpty() ? null : data).withBinaryData(binary.isEmpty() ? null : binary).build();
     }
 
+    /**
+     * The content as text if it is UTF-8 without control characters other than tab, CR and LF: JSON escapes the others
+     * as six bytes each, and a request over 3 MiB is refused (a 1 MiB file of NULs would be 6 MiB as text, 1.4 as base64).
+     */
     private static Optional<String> utf8(byte[] content) {
+        for (byte b : content) {
+            if ((b >= 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7f) {
+                return Optional.empty();
+            }
+        }
         try {
             return Optional.of(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(content)).toString());
@@ -254,8 +273,12 @@ final class KubeClusterState extends KubeClusterView implements ClusterState {
     /** As the local store: a handle whose lock is gone (closed, lost, or not renewed in time) refuses every call. */
     private void checkOpen() {
         if (!lock.isValid()) {
-            throw new IllegalStateException("the state handle of cluster " + cluster()
-                    + " is closed (its lock is released); open the cluster again");
+            throw new IllegalStateException(lock.isClosed()
+                    ? "the state handle of cluster " + cluster() + " is closed (its lock is released); open the cluster again"
+                    : "the state lock of cluster " + cluster() + " is lost (Lease " + StateObjects.leaseName(cluster())
+                            + " in namespace " + store.namespace() + " was not renewed within "
+                            + store.options().renewDeadline().toSeconds() + " s, or another nkd took it): this handle no"
+                            + " longer reads or writes; open the cluster again");
         }
     }
 }

@@ -29,9 +29,13 @@ final class KubeLocks {
     private final KubernetesStateStore.Options options;
     private final ScheduledExecutorService scheduler;
     private final String processIdentity;
+    /** The highest lock term among a cluster's objects: a new term must exceed it (see {@link #nextTerm}). */
+    private final java.util.function.ToLongFunction<String> highestTerm;
     private final Set<KubeClusterLock> held = ConcurrentHashMap.newKeySet();
 
-    KubeLocks(KubeApi api, KubernetesStateStore.Options options, ScheduledExecutorService scheduler) {
+    KubeLocks(KubeApi api, KubernetesStateStore.Options options, ScheduledExecutorService scheduler,
+              java.util.function.ToLongFunction<String> highestTerm) {
+        this.highestTerm = highestTerm;
         this.api = api;
         this.options = options;
         this.scheduler = scheduler;
@@ -75,7 +79,7 @@ final class KubeLocks {
                 Lease fresh = new LeaseBuilder().withNewMetadata().withName(name).withNamespace(api.namespace())
                         .withLabels(StateObjects.labels(cluster)).endMetadata()
                         .withNewSpec().withHolderIdentity(identity).withAcquireTime(at).withRenewTime(at)
-                        .withLeaseDurationSeconds(leaseSeconds()).withLeaseTransitions(0).endSpec().build();
+                        .withLeaseDurationSeconds(leaseSeconds()).withLeaseTransitions(nextTerm(cluster, -1)).endSpec().build();
                 mine = api.call("lease_create", "create", "leases.coordination.k8s.io", "Lease " + name,
                         () -> api.client().leases().inNamespace(api.namespace()).resource(fresh).create());
             } else {
@@ -86,7 +90,7 @@ final class KubeLocks {
                 String previous = current.getSpec().getHolderIdentity();
                 Lease taking = new LeaseBuilder(current).editSpec().withHolderIdentity(identity).withAcquireTime(at)
                         .withRenewTime(at).withLeaseDurationSeconds(leaseSeconds())
-                        .withLeaseTransitions((t == null ? 0 : t) + 1).endSpec().build();
+                        .withLeaseTransitions(nextTerm(cluster, t == null ? -1 : t)).endSpec().build();
                 mine = update(taking, "lease_acquire");
                 if (previous != null && !previous.isEmpty()) {
                     log.info("cluster={} took over the expired state lock of {} (Lease {})", cluster,
@@ -147,6 +151,14 @@ final class KubeLocks {
     Lease update(Lease lease, String operation) {
         return api.call(operation, "update", "leases.coordination.k8s.io", "Lease " + lease.getMetadata().getName(),
                 () -> api.client().leases().inNamespace(api.namespace()).resource(lease).update());
+    }
+
+    /**
+     * The term of a new holder: one more than the Lease's, and more than any term written on the cluster's objects, so
+     * that terms keep growing even if the Lease was deleted (its count restarts) or the state was migrated here.
+     */
+    private int nextTerm(String cluster, long leaseTransitions) {
+        return (int) Math.max(leaseTransitions, highestTerm.applyAsLong(cluster)) + 1;
     }
 
     private int leaseSeconds() {

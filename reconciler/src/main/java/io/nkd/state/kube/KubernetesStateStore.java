@@ -90,7 +90,7 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.locks = new KubeLocks(api, options, scheduler);
+        this.locks = new KubeLocks(api, options, scheduler, cache::highestTerm);
         try {
             checkNamespace();
             inform(ObjectKind.CONFIG_MAP);
@@ -160,6 +160,10 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
     @Override
     public String toString() {
         return "Kubernetes state store in namespace " + api.namespace();
+    }
+
+    Options options() {
+        return locks.options();
     }
 
     KubeApi api() {
@@ -239,6 +243,10 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
                 () -> resources(kind).withLabel(StateObjects.MANAGED_BY_LABEL, StateObjects.MANAGED_BY)
                         .inform(handler, 0));
         informers.add(informer);
+        // inform() returns once the informer's own store is synced, but its events reach the handler later, from
+        // another thread: load the synced store now so that the first read sees the whole namespace (offers are
+        // ordered by resourceVersion, so the events arriving after are harmless).
+        informer.getStore().list().forEach(o -> cache.offer(StoredObject.of(o)));
     }
 
     private static Duration checkWait(Duration wait) {

@@ -95,6 +95,15 @@ final class ObjectCache {
         return out;
     }
 
+    /** The highest lock term written on the cluster's objects, or -1. */
+    synchronized long highestTerm(String cluster) {
+        long max = -1;
+        for (StoredObject o : ofCluster(cluster)) {
+            max = Math.max(max, o.term());
+        }
+        return max;
+    }
+
     synchronized List<String> clusters() {
         List<String> names = new ArrayList<>();
         byCluster.forEach((c, keys) -> {
