@@ -162,9 +162,14 @@ class HighAvailabilityProcessTest {
         // the push: 3 more workers; the leader is killed as soon as the cloud saw its first new machine
         Set<String> before = names(machines(ha));
         String pushed = pushWorkers(2, 5);
-        HaReplicas.await(() -> journalSize(ha) > before.size(), Duration.ofSeconds(30), "replica-a creates a new machine");
+        long waitUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (journalSize(ha) <= before.size()) { // watched closely: the kill must land inside the reconcile
+            assertTrue(System.nanoTime() < waitUntil, "replica-a creates a new machine within 30 s");
+            Thread.sleep(1);
+        }
         a.process().destroyForcibly(); // SIGKILL
         Instant killed = Instant.now();
+        a.process().waitFor();
         String pointer = null;
         for (JsonNode m : machines(ha)) {
             if (!before.contains(m.path("name").asText())) {
@@ -198,7 +203,9 @@ class HighAvailabilityProcessTest {
         for (HaReplicas.Mutation m : journal) {
             assertTrue(m.pid() == (m.at().isBefore(killed) ? a.pid() : b.pid()), "acted by the leader of the moment: " + m);
         }
-        assertTrue(journal.stream().anyMatch(m -> m.pid() == b.pid()), "replica-b created the machines replica-a did not: " + journal);
+        // killed in the middle of its reconcile of the push: it never finished it (replica-b did, creating what was left)
+        assertTrue(HaReplicas.logTimes(a, "reconcile finished cluster=" + CLUSTER + " commit=" + pushed.substring(0, 12)).isEmpty(),
+                "replica-a was killed mid-reconcile");
 
         List<Integer> statuses = loop.statuses();
         assertTrue(statuses.size() >= 10, "fetches: " + statuses);
