@@ -3,6 +3,7 @@ package io.nkd.ha;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
@@ -317,14 +318,23 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
         @Override
         public synchronized LeaderElectionRecord get(KubernetesClient c) {
             attemptStart = deadline.start();
-            LeaderElectionRecord record = delegate.get(c);
+            LeaderElectionRecord record;
+            try {
+                record = delegate.get(c);
+            } catch (KubernetesClientException e) {
+                throw brief(e);
+            }
             lastAnswer = nanoTime.getAsLong();
             return record;
         }
 
         @Override
         public synchronized void create(KubernetesClient c, LeaderElectionRecord record) {
-            delegate.create(c, record);
+            try {
+                delegate.create(c, record);
+            } catch (KubernetesClientException e) {
+                throw brief(e);
+            }
             track(record);
         }
 
@@ -333,8 +343,29 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
             if (record.getHolderIdentity() == null || record.getHolderIdentity().isEmpty()) {
                 deadline.cleared(); // a release: stop acting before the lease says so
             }
-            delegate.update(c, record);
+            try {
+                delegate.update(c, record);
+            } catch (KubernetesClientException e) {
+                throw brief(e);
+            }
             track(record);
+        }
+
+        /**
+         * The same failure without its stack trace: the elector logs every failed attempt with the exception (every retry
+         * period while the API server does not answer), and the message alone says what failed (the request, the Lease,
+         * the server's answer or the timeout).
+         */
+        private KubernetesClientException brief(KubernetesClientException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String message = e.getMessage() + (root != e && root.getMessage() != null && !String.valueOf(e.getMessage()).contains(root.getMessage())
+                    ? " (" + root.getMessage() + ")" : "");
+            KubernetesClientException b = new KubernetesClientException(message, e.getCode(), e.getStatus());
+            b.setStackTrace(new StackTraceElement[0]);
+            return b;
         }
 
         private void track(LeaderElectionRecord record) {
