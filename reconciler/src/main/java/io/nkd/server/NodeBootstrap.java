@@ -97,6 +97,11 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
         return changed;
     }
 
+    /** Writes the fetch records this replica could not write when nodes fetched (see {@link NodeFetches#retryUnsaved}). */
+    public void retryFetchRecords() {
+        tokens.fetches().retryUnsaved();
+    }
+
     /** {@link #refresh(StateStore)} of one cluster; returns whether what it serves changed. Never throws for the cluster's state. */
     public boolean refresh(StateStore store, String cluster) {
         try {

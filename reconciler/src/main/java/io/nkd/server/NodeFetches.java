@@ -135,13 +135,36 @@ public final class NodeFetches {
     private void tryFlush(String cluster) {
         try (ClusterState state = store.open(cluster)) {
             flush(state);
+            unsaved.remove(cluster);
         } catch (StateLockedException e) {
+            unsaved.add(cluster);
             LOG.debug("cluster {}: fetch record kept in memory until the cluster's lock is free", cluster);
         } catch (CorruptStateException e) {
             LOG.error("cluster {}: node fetches are not saved: {}", cluster, e.getMessage());
         } catch (StateException e) {
+            unsaved.add(cluster);
             LOG.warn("cluster {}: node fetches are not saved yet (nkd tries again on the next fetch or reconcile): {}",
                     cluster, e.getMessage());
+        }
+    }
+
+    /** Clusters whose fetch records could not be written when they came (the lock was taken, the store failed). */
+    private final java.util.Set<String> unsaved = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Tries again to write what could not be written when it came. A single nkd needs no such thing (its own reconcile
+     * writes them under the lock), but a replica that does not reconcile (a follower) has no later chance unless the
+     * node fetches again: the leader never sees another process's memory. Never throws; never waits for a lock.
+     */
+    public void retryUnsaved() {
+        for (String cluster : List.copyOf(unsaved)) {
+            if (unsaved.remove(cluster)) {
+                try {
+                    tryFlush(cluster);
+                } catch (InvalidStatePathException e) {
+                    // a name the store refuses: nothing to write
+                }
+            }
         }
     }
 

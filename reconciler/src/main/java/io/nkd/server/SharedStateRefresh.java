@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * the leader stored ({@link NodeBootstrap#refresh}) for each cluster whose index changed (a version check per cluster,
  * no content read when nothing changed). Tokens need nothing of the kind: {@link NodeTokens} checks the registry's
  * version on every request. On becoming leader it refreshes once more, synchronously, before the first reconcile
- * renders; while leading it only checks that the store answers, for readiness.
+ * renders; while leading it only checks that the store answers, for readiness. Each run also writes the fetch records
+ * this replica could not write when the node fetched (the leader held the cluster's lock then).
  *
  * <p><b>Readiness</b> ({@link #notReady()}): this replica can serve Ignition when the store answered within
  * {@link #STALE_AFTER}, the configs were taken from it at least once, and the API server behind it answered recently
@@ -88,6 +89,7 @@ public final class SharedStateRefresh implements AutoCloseable {
                 }
             }
             lastContact = nanoTime.getAsLong();
+            boot.retryFetchRecords(); // a follower's records of nodes that fetched while the leader held the cluster's lock
             if (lastError != null) {
                 LOG.info("the shared state answers again");
             }

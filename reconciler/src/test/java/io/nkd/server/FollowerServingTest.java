@@ -117,6 +117,26 @@ class FollowerServingTest {
     }
 
     @Test
+    void aFetchTheFollowerSawWhileTheLeaderHeldTheLockReachesTheSharedStateLater() {
+        Clock clock = Clock.systemUTC();
+        LocalStateStore shared = new LocalStateStore(tmp.resolve("state"));
+        NodeBootstrap leader = new NodeBootstrap(new IgnitionContent(), new NodeTokens(shared, ServerFixture.seeded(1), clock), null);
+        try (ClusterState s = shared.open("lab")) {
+            leader.publish(s, rendering("a"));
+        }
+        NodeTokens followerTokens = new NodeTokens(new LocalStateStore(shared.root()), ServerFixture.seeded(2), clock);
+        NodeBootstrap follower = new NodeBootstrap(new IgnitionContent(), followerTokens, null);
+        try (ClusterState reconciling = shared.open("lab")) {
+            // the node fetches from the follower while the leader's reconcile holds the cluster's lock
+            followerTokens.fetches().record("lab", "w-1", "rendered-workers-a");
+            assertTrue(new NodeFetches(shared, clock).fetched((io.nkd.state.ClusterView) reconciling).isEmpty(), "not written yet");
+        }
+        follower.retryFetchRecords(); // what the follower's refresh does every 2 s
+        assertEquals(List.of("w-1"), List.copyOf(new NodeFetches(new LocalStateStore(shared.root()), clock)
+                .fetched(shared.view("lab")).keySet()), "the leader sees the node's fetch in the shared state");
+    }
+
+    @Test
     void theLeaderNeverReloadsWhatItRendered() {
         Clock clock = Clock.systemUTC();
         LocalStateStore shared = new LocalStateStore(tmp.resolve("state"));
