@@ -60,7 +60,6 @@ class LeaseLeadershipTest {
 
     /** A client that reaches the API server through {@code proxy}. */
     private KubernetesClient through(FaultyProxy proxy) {
-        URI server = URI.create(client.getConfiguration().getMasterUrl());
         KubernetesClient c = new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration())
                 .withMasterUrl("https://127.0.0.1:" + proxy.port() + "/").build()).build();
         closing.add(c);
