@@ -78,18 +78,26 @@ public final class SharedStateRefresh implements AutoCloseable {
         return r;
     }
 
-    private synchronized void runOnce(boolean evenIfLeading) {
+    private void runOnce(boolean evenIfLeading) {
         try {
             if (leadership.isLeader() && !evenIfLeading) {
                 store.listClusters(); // the leader's content is its own; only check that the store answers
             } else {
-                List<String> changed = boot.refresh(store);
+                List<String> changed;
+                refreshing.lock();
+                try {
+                    changed = boot.refresh(store);
+                } finally {
+                    refreshing.unlock();
+                }
                 if (!changed.isEmpty()) {
                     LOG.info("serving the configs the leader stored for cluster(s) {}", changed);
                 }
             }
             lastContact = nanoTime.getAsLong();
-            boot.retryFetchRecords(); // a follower's records of nodes that fetched while the leader held the cluster's lock
+            // a follower's records of nodes that fetched while the leader held the cluster's lock; outside the lock above,
+            // since a write may wait for the API server and a node's request must not wait behind it
+            boot.retryFetchRecords();
             if (lastError != null) {
                 LOG.info("the shared state answers again");
             }
@@ -123,10 +131,24 @@ public final class SharedStateRefresh implements AutoCloseable {
             return false;
         }
         reloads.put(cluster, now);
-        synchronized (this) {
+        try {
+            // a node's request: never queue behind a long refresh, serve what there is instead
+            if (!refreshing.tryLock(RELOAD_SPACING.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
             return boot.refresh(store, cluster);
+        } finally {
+            refreshing.unlock();
         }
     }
+
+    /** One refresh of the served configs at a time (the timer's, a new leader's, a node's miss). */
+    private final java.util.concurrent.locks.ReentrantLock refreshing = new java.util.concurrent.locks.ReentrantLock();
 
     /** Why this replica cannot serve Ignition from the shared state now; empty when it can. */
     public Optional<String> notReady() {
