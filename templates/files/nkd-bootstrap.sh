@@ -4,13 +4,18 @@
 # `kubeadm join`.
 #
 # Retries (systemd restarts the unit on failure; a reboot starts it again) resume, they never regenerate:
+# - `kubeadm init` runs one `kubeadm init phase …` at a time, and each phase that finished is recorded under
+#   /var/lib/nkd/init-phases. A retry resumes with the first phase not recorded and never resets: once the
+#   bootstrap-token phase has run, other nodes may have joined (cluster-info is signed), and a reset would empty the
+#   etcd they are members of. Every phase kubeadm re-runs keeps what exists (certificates, kubeconfigs, the same
+#   bootstrap token from the same configuration), so the cluster keeps its CAs, token and members.
 # - before kubeadm first runs, the PKI nkd wrote through Ignition (the cluster CAs and service-account keys) is
-#   copied aside; a run that did not finish is undone with `kubeadm reset`, which empties the cert directory, and
-#   the copy is put back byte for byte before kubeadm runs again. kubeadm uses a CA whose files exist and creates
-#   only the missing leaf certificates, so the retry keeps the CAs every other node, caCertHashes and nkd's admin
-#   kubeconfig trust.
-# - the attempt marker is set just before kubeadm runs, never while waiting: a node stopped while it waits for the
-#   control plane starts waiting again, with nothing to reset.
+#   copied aside. A resumed init checks the CAs on disk against that copy (and puts back a missing one); a join that
+#   did not finish is undone with `kubeadm reset`, which empties the cert directory, and the copy is put back byte
+#   for byte before kubeadm runs again. kubeadm uses a CA whose files exist and creates only the missing leaf
+#   certificates, so every retry keeps the CAs every other node, caCertHashes and nkd's admin kubeconfig trust.
+# - the join attempt marker is set just before kubeadm runs, never while waiting: a node stopped while it waits for
+#   the control plane starts waiting again, with nothing to reset.
 # - kubeadm's output goes to the journal with the bootstrap token and any certificate key redacted.
 set -euo pipefail
 etc_nkd=/etc/nkd
@@ -19,6 +24,7 @@ state_dir=/var/lib/nkd
 source "$etc_nkd/cluster"
 done_marker=$etc_nkd/bootstrap.done
 attempt_marker=$state_dir/bootstrap.attempted
+init_phases_done=$state_dir/init-phases
 pki_copy=$state_dir/pki
 cri_socket={{json runtime.criSocket}}
 
@@ -41,7 +47,8 @@ if [ -f "$done_marker" ]; then
 fi
 mkdir -p "$state_dir"
 chmod 0700 "$state_dir"
-if [ ! -f "$attempt_marker" ] && [ -f "$kube_dir/kubelet.conf" ]; then
+# (an init that stopped midway has a kubelet.conf from its kubeconfig phase: it is resumed below, not taken as done)
+if [ ! -f "$attempt_marker" ] && [ ! -d "$init_phases_done" ] && [ -f "$kube_dir/kubelet.conf" ]; then
   log "kubelet.conf exists and no kubeadm run is unfinished: this node is already a cluster member"
   touch "$done_marker"
   exit 0
@@ -57,8 +64,8 @@ if [ ! -d "$pki_copy" ]; then
   mv "$pki_copy.tmp" "$pki_copy"
 fi
 
-if [ -f "$attempt_marker" ]; then
-  log "the previous kubeadm run did not finish: undoing it with kubeadm reset, keeping the PKI nkd wrote"
+if [ -f "$attempt_marker" ] && [ ! -d "$init_phases_done" ]; then
+  log "the previous kubeadm join did not finish: undoing it with kubeadm reset, keeping the PKI nkd wrote"
   kubeadm_run reset --force --cri-socket "$cri_socket" || log "kubeadm reset failed; retrying anyway"
   mkdir -p "$kube_dir/pki"
   cp -a "$pki_copy/." "$kube_dir/pki/"
@@ -101,10 +108,72 @@ cluster_initialised() {
     | grep -q "jws-kubeconfig-${token_id}"
 }
 
-if [ "$ROLE" = "control-plane" ] && [ "$(hostname)" = "$INIT_NODE" ] && ! cluster_initialised; then
+# The phases of `kubeadm init`, in its order (kubeadm init --help). upload-certs is left out: nkd ships the CAs to
+# every control-plane node itself. wait-control-plane is a hidden phase of older kubeadm releases nkd supports (not in
+# their `kubeadm init phase` reference), so the script waits for the API server's /healthz itself, as that phase
+# does. show-join-command would print the token.
+init_phases=(preflight "certs all" "kubeconfig all" "etcd local" "control-plane all" kubelet-start wait-control-plane
+  "upload-config all" mark-control-plane bootstrap-token "kubelet-finalize all" "addon all")
+
+# The API server this node's kubelet started from the control-plane phase's manifests answers; bounded, so a control
+# plane that does not come up fails the unit (systemd retries, and the retry waits again).
+wait_control_plane() {
+  local tries=0
+  until curl --silent --insecure --fail --max-time 5 "https://${ENDPOINT}/healthz" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "$tries" -ge 48 ]; then
+      log "the API server at $ENDPOINT did not answer /healthz within 4 minutes; see crictl ps -a and the kubelet's journal"
+      return 1
+    fi
+    sleep 5
+  done
+}
+
+# Before a resumed init goes on: the CAs on disk must be the ones nkd wrote (every other node, caCertHashes and nkd's
+# admin kubeconfig trust them). A missing one is put back from the copy; a different one stops the bootstrap.
+check_pki() {
+  local f
+  while IFS= read -r f; do
+    if [ ! -e "$kube_dir/pki/$f" ]; then
+      mkdir -p "$(dirname "$kube_dir/pki/$f")"
+      cp -a "$pki_copy/$f" "$kube_dir/pki/$f"
+      log "put back $kube_dir/pki/$f as nkd wrote it"
+    elif [ "$(sha256sum <"$pki_copy/$f")" != "$(sha256sum <"$kube_dir/pki/$f")" ]; then
+      log "$kube_dir/pki/$f is not the file nkd wrote: refusing to resume kubeadm init with another CA; re-create this machine"
+      return 1
+    fi
+  done < <(cd "$pki_copy" && find . -type f | sed 's|^\./||' | sort)
+}
+
+init_control_plane() {
+  local p name last=""
+  mkdir -p "$init_phases_done"
+  for p in "${init_phases[@]}"; do
+    name=${p%% *}
+    if [ -f "$init_phases_done/$name" ]; then
+      last=$name
+      continue
+    fi
+    if [ -n "$last" ]; then
+      log "resuming kubeadm init after its phase $last (the control plane, the PKI nkd wrote and the bootstrap token are kept)"
+      check_pki
+      last=""
+    fi
+    log "kubeadm init phase $p"
+    if [ "$name" = wait-control-plane ]; then
+      wait_control_plane
+    else
+      # shellcheck disable=SC2086 # "certs all": the phase and its sub-phase are two arguments
+      kubeadm_run init phase $p --config "$etc_nkd/kubeadm-init.yaml"
+    fi
+    touch "$init_phases_done/$name"
+  done
+}
+
+if [ "$ROLE" = "control-plane" ] && [ "$(hostname)" = "$INIT_NODE" ] && { [ -d "$init_phases_done" ] || ! cluster_initialised; }; then
   log "initialising the control plane at $ENDPOINT"
-  touch "$attempt_marker"
-  kubeadm_run init --config "$etc_nkd/kubeadm-init.yaml"
+  init_control_plane
+  rm -rf "$init_phases_done"
 else
   waited=0
   until cluster_initialised; do

@@ -124,16 +124,23 @@ final class CertsCommand implements Runnable {
     }
 
     @Command(name = "renew", mixinStandardHelpOptions = true,
-            description = {"Renew the certificates nkd keeps for a cluster (admin.conf, super-admin.conf and the leaves under pki/).",
+            description = {"Renew the certificates nkd keeps for a cluster (admin.conf, super-admin.conf and the leaves under pki/), and ask the cluster's Housekeeper to renew those kubeadm issued on the control-plane nodes.",
                 "They are re-issued from the cluster's CAs with new keys; lifetime and key type come from spec.pki of the last applied cluster.yaml.",
                 "CAs and service-account keys are kept, so nodes and tokens stay valid.",
                 "The daemon renews them by itself 30 days ahead; this is for an earlier renewal.",
                 "A renewal does not revoke the old certificates: Kubernetes checks no revocation list, they stay valid until they expire.",
-                "Works while the daemon runs (it waits for the cluster's lock)."},
+                "Works while the daemon runs (it waits for the cluster's lock).",
+                "",
+                "The control-plane nodes' own certificates (apiserver, apiserver-kubelet-client, front-proxy-client, the etcd leaves, apiserver-etcd-client, and the controller-manager, scheduler and admin kubeconfigs; kubeadm issues them for one year) are renewed through the cluster.",
+                "The request is kept in the state directory; the daemon writes it into the Housekeeper's Update (spec.certificateRenewal).",
+                "The Housekeeper renews one control-plane node at a time (kubeadm certs renew all, then a restart of its control-plane static pods), never during a control-plane node's OS or Kubernetes update.",
+                "nkd status CLUSTER shows each node's progress and new expiry.",
+                "With spec.housekeeper.flavor nestos or the Housekeeper disabled, this prints the manual commands instead.",
+                "Worker nodes need nothing: their kubelets rotate their own client certificates."},
             footer = {"", "Examples:", "  nkd certs renew prod --state-dir /var/lib/nkd            # what expires within 30 days",
                 "  nkd certs renew prod --state-dir /var/lib/nkd --all      # every certificate nkd keeps",
-                "", "Certificates kubeadm issued on the nodes (the API server's serving certificate and the other leaves under",
-                "/etc/kubernetes/pki on each control-plane node) are renewed by kubeadm on every Kubernetes upgrade; see",
+                "  nkd certs renew prod --state-dir /var/lib/nkd --skip-nodes   # only what nkd keeps",
+                "", "kubeadm also renews the control-plane nodes' certificates on every Kubernetes upgrade; see",
                 "docs/state-and-secrets.md, \"Certificate lifetimes\"."})
     static final class RenewCerts implements Callable<Integer> {
         @picocli.CommandLine.Parameters(index = "0", paramLabel = "CLUSTER", description = "The cluster.")
@@ -144,6 +151,9 @@ final class CertsCommand implements Runnable {
 
         @Option(names = "--all", description = "Renew every certificate nkd keeps, not only those expiring within --within-days.")
         boolean all;
+
+        @Option(names = "--skip-nodes", description = "Do not ask for the renewal of the control-plane nodes' kubeadm certificates.")
+        boolean skipNodes;
 
         @Option(names = "--within-days", defaultValue = "30", paramLabel = "DAYS",
                 description = "Renew what expires within this many days (default ${DEFAULT-VALUE}).")
@@ -162,23 +172,55 @@ final class CertsCommand implements Runnable {
             }
             java.time.Duration within = all ? java.time.Duration.ofDays(365L * 1000) : java.time.Duration.ofDays(withinDays);
             List<ClusterSecrets.Renewal> renewed;
+            String nodes;
             try (io.nkd.state.ClusterState state = store.open(cluster, java.time.Duration.ofSeconds(60))) {
                 io.nkd.config.ClusterSpec spec = appliedSpec(state);
                 renewed = new ClusterSecrets(store, null, new java.security.SecureRandom(), Clock.systemUTC())
                         .renewExpiring(state, cluster, spec, within);
+                nodes = skipNodes ? null : requestNodeRenewal(state, spec);
             } catch (io.nkd.state.StateLockedException e) {
                 throw new UserException(e.getMessage());
             }
             if (renewed.isEmpty()) {
                 System.out.println("nothing to renew: every certificate nkd keeps for " + cluster + " is valid for more than "
                         + withinDays + " days (--all renews them anyway)");
-                return 0;
             }
             for (ClusterSecrets.Renewal r : renewed) {
                 System.out.println("renewed " + r.path() + ": valid until " + r.expires() + " (was " + r.expired() + ")");
             }
-            System.out.println("Fetch the new admin kubeconfig with: nkd kubeconfig " + cluster + " --state-dir " + stateDir);
+            if (!renewed.isEmpty()) {
+                System.out.println("Fetch the new admin kubeconfig with: nkd kubeconfig " + cluster + " --state-dir " + stateDir);
+            }
+            if (nodes != null) {
+                System.out.println(nodes);
+            }
             return 0;
+        }
+
+        /**
+         * Records a new request for the control-plane nodes (the daemon writes it into the Housekeeper's Update), or
+         * says why nkd cannot ask and what to run instead.
+         */
+        private String requestNodeRenewal(io.nkd.state.ClusterState state, io.nkd.config.ClusterSpec spec) {
+            var housekeeper = spec.housekeeper();
+            if (!housekeeper.enabled() || housekeeper.flavor() != io.nkd.config.HousekeeperSettings.Flavor.NKD) {
+                String why = !housekeeper.enabled() ? "spec.housekeeper.enabled is false"
+                        : "spec.housekeeper.flavor is nestos: the NestOS Housekeeper has no certificate renewal";
+                return "The control-plane nodes' kubeadm certificates are not renewed through the cluster (" + why + ").\n"
+                        + "Renew them as kubeadm documents, on each control-plane node, one node at a time:\n"
+                        + "  kubeadm certs renew all\n"
+                        + "  then restart its control-plane static pods: move each manifest in /etc/kubernetes/manifests out\n"
+                        + "  of that directory until the kubelet stopped the pod (about 20 s), move it back, and wait for\n"
+                        + "  https://127.0.0.1:6443/readyz before the next node\n"
+                        + "  kubeadm certs check-expiration   # the new expiries";
+            }
+            var request = io.nkd.secrets.NodeCertificateRequest.next(io.nkd.secrets.NodeCertificateRequest.read(state),
+                    Clock.systemUTC().instant());
+            request.write(state);
+            return "requested the renewal of the control-plane nodes' kubeadm certificates (request " + request.id() + "):\n"
+                    + "  the daemon writes it into the Housekeeper's Update " + io.nkd.housekeeper.api.Updates.NAMESPACE + "/"
+                    + io.nkd.housekeeper.api.Updates.DEFAULT_NAME + " on its next reconcile, and the Housekeeper renews\n"
+                    + "  one control-plane node at a time. Follow it with: nkd status " + cluster + " --state-dir " + stateDir;
         }
 
         /** spec.pki and the endpoint of the last cluster.yaml nkd applied (the reconcile renews from the commit's). */

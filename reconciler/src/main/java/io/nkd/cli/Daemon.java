@@ -26,6 +26,11 @@ import io.nkd.server.ServingIdentity;
 import io.nkd.server.Webhooks;
 import io.nkd.server.http.HttpLimits;
 import io.nkd.state.LocalStateStore;
+import io.nkd.state.StateStore;
+import io.nkd.ha.Guarded;
+import io.nkd.ha.LeaseLeadership;
+import io.nkd.ha.Leadership;
+import io.nkd.server.SharedStateRefresh;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -48,12 +53,34 @@ final class Daemon implements AutoCloseable {
     /** What nkd serve was asked to do. */
     record Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen,
                     InetSocketAddress ignitionListen, String advertise, int parallelism, byte[] webhookSecret,
-                    io.nkd.git.RefSelector followedRef, Http http, InetSocketAddress ipxeListen) {
+                    io.nkd.git.RefSelector followedRef, Http http, InetSocketAddress ipxeListen, Replicas replicas) {
+        /** One process on its state directory. */
+        Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen, InetSocketAddress ignitionListen,
+                 String advertise, int parallelism, byte[] webhookSecret, io.nkd.git.RefSelector followedRef, Http http,
+                 InetSocketAddress ipxeListen) {
+            this(source, stateDir, interval, listen, ignitionListen, advertise, parallelism, webhookSecret, followedRef, http, ipxeListen, null);
+        }
+
         /** Without the iPXE listener. */
         Settings(RevisionSource source, Path stateDir, Duration interval, InetSocketAddress listen, InetSocketAddress ignitionListen,
                  String advertise, int parallelism, byte[] webhookSecret, io.nkd.git.RefSelector followedRef, Http http) {
             this(source, stateDir, interval, listen, ignitionListen, advertise, parallelism, webhookSecret, followedRef, http, null);
         }
+    }
+
+    /**
+     * Several replicas on one shared state: leader election decides which one follows Git and reconciles; every one
+     * serves Ignition and the read API from {@code store}. The state directory is then this replica's scratch space
+     * (the Git clone, and provider files unless {@code providerDir} says otherwise); no directory lock is taken.
+     *
+     * @param store       opens the shared state (Kubernetes Secrets and ConfigMaps) with the daemon's metrics
+     * @param client      for the election's Lease
+     * @param election    the Lease and its timings
+     * @param providerDir where providers keep files of their own (the sandbox's machines, the bare-metal registry)
+     */
+    record Replicas(java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, StateStore> store, String storeDescription,
+                    io.fabric8.kubernetes.client.KubernetesClient client,
+                    io.nkd.ha.LeaseLeadership.Settings election, Path providerDir) {
     }
 
     /**
@@ -89,17 +116,35 @@ final class Daemon implements AutoCloseable {
     Daemon(Settings s) throws Exception {
         SecureRandom random = new SecureRandom();
         Clock clock = Clock.systemUTC();
-        LocalStateStore store = StateDirs.call(() -> new LocalStateStore(s.stateDir()));
-        // first of all: a second daemon on this state directory would create the same machines and tokens
-        parts.add(StateDirs.call(() -> store.lockDirectory("nkd serve --repo " + s.source().describe() + " --listen "
-                + s.listen().getHostString() + ":" + s.listen().getPort() + " --ignition-listen "
-                + s.ignitionListen().getHostString() + ":" + s.ignitionListen().getPort())));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Replicas replicas = s.replicas();
+        StateStore store;
+        if (replicas == null) {
+            LocalStateStore local = StateDirs.call(() -> new LocalStateStore(s.stateDir()));
+            // first of all: a second daemon on this state directory would create the same machines and tokens
+            parts.add(StateDirs.call(() -> local.lockDirectory("nkd serve --repo " + s.source().describe() + " --listen "
+                    + s.listen().getHostString() + ":" + s.listen().getPort() + " --ignition-listen "
+                    + s.ignitionListen().getHostString() + ":" + s.ignitionListen().getPort())));
+            store = local;
+        } else {
+            // several replicas: the election, not a directory lock, decides who acts
+            store = StateDirs.call(() -> replicas.store().apply(metrics));
+            if (store instanceof AutoCloseable closeable) {
+                parts.add(closeable); // closed last
+            }
+        }
+        Path providerDir = replicas == null ? s.stateDir() : replicas.providerDir();
 
         ServingCa ca = ServingCa.ensure(store, random, clock);
         ServingIdentity identity = ca.issueServerIdentity(ServingCa.serverNames(List.of(s.advertise()), s.ignitionListen()));
         IgnitionContent content = new IgnitionContent();
-        NodeTokens tokens = new NodeTokens(store, random, clock);
+        // with a remote store a fetch record's write is a request that may hang: never on a booting node's request thread
+        java.util.concurrent.Executor fetchWrites = replicas == null ? Runnable::run : java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "nkd-fetch-records");
+            t.setDaemon(true);
+            return t;
+        });
+        NodeTokens tokens = new NodeTokens(store, random, clock, fetchWrites);
         NodeBootstrap boot = new NodeBootstrap(content, tokens, null);
         boot.restore(store); // before the server starts: what was served before a restart is served again at once
         ignition = IgnitionServer.start(ServerSettings.of(s.ignitionListen())
@@ -109,19 +154,55 @@ final class Daemon implements AutoCloseable {
                 + ignition.address().getPort());
         boot = new NodeBootstrap(content, tokens, new PointerConfigs.Target(base, identity.caPem()));
 
+        Leadership leadership;
+        SharedStateRefresh refresh = null;
+        if (replicas == null) {
+            leadership = Leadership.SOLE;
+            // the same meters as with several replicas: the only nkd always leads
+            io.micrometer.core.instrument.Gauge.builder("nkd_leader", () -> 1)
+                    .description("1 while this replica leads (follows Git and reconciles), else 0").register(metrics);
+            io.micrometer.core.instrument.Counter.builder("nkd_leader_transitions_total")
+                    .description("Times this replica started or stopped leading").register(metrics);
+        } else {
+            LeaseLeadership lease = LeaseLeadership.start(replicas.client(), replicas.election(), metrics);
+            parts.add(lease); // closed after the controller: reconciles in progress finish, then the lease is released
+            leadership = lease;
+            // before the controller, so that a new leader takes what the last one rendered before rendering itself
+            refresh = SharedStateRefresh.start(boot, store, leadership, lease::unreachable);
+            parts.add(refresh);
+            content.reloadOnMiss(refresh::reloadOnMiss);
+        }
+
         SecretResolver secrets = new SecretResolver(s.stateDir(), System.getenv());
-        // one provider per distinct spec.infrastructure, built on first use, closed with the daemon
-        ProviderRegistry providers = new ProviderRegistry(s.stateDir(), secrets, cluster -> firstFetches(tokens, store, cluster));
-        parts.add(providers);
         // bare metal: the provider and the iPXE listener share one registry; a machine is provisioned when the
-        // Ignition server saw its fetch. Handed to the registry before any provider is built.
+        // Ignition server saw its fetch. Handed to every provider registry before any provider is built.
         BareMetalRegistry hosts;
         try {
-            hosts = providers.shared(BareMetalRegistry.class, () -> new BareMetalRegistry(s.stateDir()));
+            hosts = new BareMetalRegistry(providerDir);
         } catch (java.io.UncheckedIOException e) {
             // a damaged state file, not a bug: say which and what to do, and release what was started (the lock)
             close();
             throw new UserException(e.getMessage());
+        }
+        // one provider per distinct spec.infrastructure, built on first use; with several replicas, built afresh for each
+        // time this replica leads, since a provider may keep what it saw (the sandbox's machines) while another led
+        ProviderTerms providers = new ProviderTerms(() -> {
+            ProviderRegistry r = new ProviderRegistry(providerDir, secrets, cluster -> firstFetches(tokens, store, cluster));
+            r.shared(BareMetalRegistry.class, () -> hosts);
+            return r;
+        });
+        parts.add(providers);
+        if (replicas != null) {
+            leadership.addListener(new Leadership.Listener() {
+                @Override
+                public void gained() {
+                }
+
+                @Override
+                public void lost(String why) {
+                    providers.endTerm();
+                }
+            });
         }
         FetchRecord fetched = cluster -> firstFetches(tokens, store, cluster);
         if (s.ipxeListen() != null) {
@@ -133,29 +214,67 @@ final class Daemon implements AutoCloseable {
         }
         // a cluster's own API after bootstrap: the sandbox's simulation for sandbox clusters, fabric8 for the others
         io.nkd.cluster.WorkloadClusters kube = new io.nkd.cluster.kube.KubeWorkloadClusters();
-        io.nkd.infra.sandbox.SandboxClusters simulated = providers.shared(io.nkd.infra.sandbox.SandboxClusters.class,
-                () -> new io.nkd.infra.sandbox.SandboxClusters(providers::sandbox));
         io.nkd.cluster.WorkloadClusters workloads = target -> target.infrastructure().provider() == io.nkd.config.Infrastructure.ProviderType.SANDBOX
-                ? simulated.connect(target) : kube.connect(target);
+                ? providers.current().shared(io.nkd.infra.sandbox.SandboxClusters.class,
+                        () -> new io.nkd.infra.sandbox.SandboxClusters(providers.current()::sandbox)).connect(target)
+                : kube.connect(target);
+        // every provider call and cluster write checks leadership first (a no-op for a single process)
         Collaborators collaborators = new Collaborators(new ClusterSecrets(store, secrets, random, clock), boot, boot,
-                providers::forInfrastructure, workloads);
+                infra -> providers.current().forInfrastructure(infra).map(p -> Guarded.provider(p, leadership)),
+                Guarded.workloads(workloads, leadership));
         ClusterReconciler reconciler = new ClusterReconciler(store, collaborators, clock, metrics);
-        controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics);
+        controller = new Controller(s.source(), reconciler, store, s.parallelism(), metrics, leadership);
         parts.add(controller);
         ApiToken token = s.http().apiTokenFile() != null ? ApiToken.fromFile(s.http().apiTokenFile()) : ApiToken.ensure(s.stateDir(), random);
         HttpLimits apiLimits = s.http().apply(ApiServer.Settings.defaultLimits(), s.http().apiRate()).withMaxBodyBytes(s.http().webhookMaxBytes());
+        SharedStateRefresh serving = refresh;
         io.nkd.console.Console console = new io.nkd.console.Console(store, controller, s.source());
         parts.add(console); // closed after the API: its event streams end with their connections first
         api = new ApiServer(new ApiServer.Settings(s.listen(), apiLimits, token), store, controller, metrics,
-                new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll), console);
+                new Webhooks(s.webhookSecret(), s.followedRef(), controller::poll), serving == null ? null : serving::notReady, console);
         parts.add(api);
         parts.add(new PollSchedule(controller, s.interval()));
-        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}", s.source().describe(),
-                s.listen().getHostString(), api.port(), ignition.baseUrl(), base, ipxe == null ? "" : ", iPXE " + ipxe.baseUrl());
+        LOG.info("nkd serving: source {}, API http://{}:{}, Ignition {} (nodes use {}){}{}", s.source().describe(),
+                s.listen().getHostString(), api.port(), ignition.baseUrl(), base, ipxe == null ? "" : ", iPXE " + ipxe.baseUrl(),
+                replicas == null ? "" : ", state " + replicas.storeDescription() + ", leader election " + leadership.describe()
+                        + " as " + leadership.identity());
+    }
+
+    /**
+     * The provider registry of the current leadership term. A provider may remember what it saw (the sandbox keeps its
+     * machines in memory and boots them on its own threads): when this replica stops leading, the registry is closed
+     * (the sandbox stops booting) and the next term builds a new one that reads everything back from the provider.
+     */
+    static final class ProviderTerms implements AutoCloseable {
+        private final java.util.function.Supplier<ProviderRegistry> create;
+        private ProviderRegistry current;
+
+        ProviderTerms(java.util.function.Supplier<ProviderRegistry> create) {
+            this.create = create;
+        }
+
+        synchronized ProviderRegistry current() {
+            if (current == null) {
+                current = create.get();
+            }
+            return current;
+        }
+
+        synchronized void endTerm() {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            endTerm();
+        }
     }
 
     /** When each node of the cluster first fetched its current pool config (the Ignition server's record; no lock needed). */
-    static java.util.Map<String, java.time.Instant> firstFetches(NodeTokens tokens, LocalStateStore store, String cluster) {
+    static java.util.Map<String, java.time.Instant> firstFetches(NodeTokens tokens, StateStore store, String cluster) {
         return tokens.fetches().firstFetches(store.view(cluster));
     }
 

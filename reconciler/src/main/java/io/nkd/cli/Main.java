@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
     /** Every subcommand, in the order {@code nkd --help} lists them. */
     static final List<String> COMMANDS = List.of("init", "validate", "render", "plan", "schema", "certs", "kubeconfig", "serve", "demo",
-            "status", "history", "reconcile", "destroy", "baremetal", "butane", "ignition", "import");
+            "status", "history", "reconcile", "destroy", "baremetal", "butane", "ignition", "import", "state");
 
     /** Options of {@code nkd} itself that take a value (so the value is not mistaken for the command). */
     private static final List<String> VALUE_OPTIONS = List.of("--log-level", "--log-format");
@@ -85,6 +85,7 @@ public final class Main implements Runnable {
             case "butane" -> ButaneCommand.class;
             case "ignition" -> IgnitionCommand.class;
             case "import" -> ImportCommand.class;
+            case "state" -> StateCommand.class;
             default -> throw new IllegalArgumentException("no command " + name);
         };
     }

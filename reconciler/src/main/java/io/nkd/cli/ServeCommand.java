@@ -59,8 +59,47 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "30s", description = "How often to check for new commits (default ${DEFAULT-VALUE}).")
     String interval;
 
-    @Option(names = "--state-dir", required = true, paramLabel = "DIR", description = "nkd's state directory.")
+    @Option(names = "--state-dir", required = true, paramLabel = "DIR",
+            description = "nkd's state directory; with --state kubernetes this replica's scratch space (the Git clone, provider files).")
     Path stateDir;
+
+    @Option(names = "--state", paramLabel = "LOCATION",
+            description = "Where the state lives: local (the --state-dir, default), local:DIR (a directory shared by replicas, "
+                    + "with --leader-election-lease), kubernetes or kubernetes:NAMESPACE (Secrets and ConfigMaps; several replicas "
+                    + "with leader election; default namespace nkd-system).")
+    String state;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE",
+            description = "Kubeconfig for --state kubernetes and the election's Lease (default: the pod's service account, or KUBECONFIG).")
+    Path kubeconfig;
+
+    @Option(names = "--leader-election-lease", paramLabel = "NAME",
+            description = "The Lease replicas elect their leader with (default nkd with --state kubernetes; required with --state local:DIR).")
+    String leaseName;
+
+    @Option(names = "--leader-election-namespace", paramLabel = "NS",
+            description = "The Lease's namespace (default: the state's namespace, or nkd-system).")
+    String leaseNamespace;
+
+    @Option(names = "--lease-duration", paramLabel = "DURATION", defaultValue = "15s",
+            description = "How long followers wait after the leader's last renewal before taking over (default ${DEFAULT-VALUE}).")
+    String leaseDuration;
+
+    @Option(names = "--renew-deadline", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How long the leader goes on acting without a successful renewal; shorter than --lease-duration (default ${DEFAULT-VALUE}).")
+    String renewDeadline;
+
+    @Option(names = "--retry-period", paramLabel = "DURATION", defaultValue = "2s",
+            description = "How often the leader renews and followers try to take the Lease (default ${DEFAULT-VALUE}).")
+    String retryPeriod;
+
+    @Option(names = "--replica-id", paramLabel = "ID",
+            description = "This replica's identity in the election (default: POD_NAME or the host name, plus a random suffix).")
+    String replicaId;
+
+    @Option(names = "--provider-dir", paramLabel = "DIR",
+            description = "Where providers keep files of their own: the sandbox's machines, the bare-metal registry (default: the --state-dir).")
+    Path providerDir;
 
     @Option(names = "--listen", defaultValue = "127.0.0.1:9090", description = "API, metrics and webhooks (default ${DEFAULT-VALUE}).")
     String listen;
@@ -139,10 +178,103 @@ final class ServeCommand implements Callable<Integer> {
         if (ipxe != null && ipxe.isUnresolved()) {
             throw new UserException("--ipxe-listen " + ipxeListen + ": cannot resolve " + ipxe.getHostString());
         }
-        Daemon.Settings settings = new Daemon.Settings(source(), stateDir, duration(), api, ignition, advertise,
-                Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http(), ipxe);
-        runMappingBindErrors(settings, daemon -> { }, api, ignitionListen == null ? "--advertise" : "--ignition-listen");
+        Daemon.Http http = http();
+        Daemon.Replicas replicas = replicas(http);
+        Daemon.Settings settings;
+        try {
+            settings = new Daemon.Settings(source(), stateDir, duration(), api, ignition, advertise,
+                    Math.max(1, parallelism), webhookSecret(), isLocal() ? null : io.nkd.git.RefSelector.parse(ref), http, ipxe, replicas);
+            runMappingBindErrors(settings, daemon -> { }, api, ignitionListen == null ? "--advertise" : "--ignition-listen");
+        } finally {
+            if (replicas != null) {
+                replicas.client().close();
+            }
+        }
         return 0;
+    }
+
+    /** The shared state and the election, or null for one process on its state directory (the default). */
+    private Daemon.Replicas replicas(Daemon.Http http) {
+        io.nkd.state.StateLocation location;
+        try {
+            location = state == null || state.strip().equals("local") ? new io.nkd.state.StateLocation.Local(stateDir)
+                    : io.nkd.state.StateLocation.parse(state.strip());
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        String namespace;
+        java.util.function.Function<io.micrometer.core.instrument.MeterRegistry, io.nkd.state.StateStore> store;
+        if (location instanceof io.nkd.state.StateLocation.Local local) {
+            if (local.dir().toAbsolutePath().normalize().equals(stateDir.toAbsolutePath().normalize())) {
+                if (leaseName != null) {
+                    throw new UserException("--leader-election-lease needs a shared state: --state kubernetes[:NAMESPACE], or"
+                            + " --state local:DIR with a directory every replica reaches (not the --state-dir, which is this replica's)");
+                }
+                return null;
+            }
+            if (leaseName == null) {
+                throw new UserException("--state " + state + ": a state directory other than --state-dir is for several replicas,"
+                        + " which need --leader-election-lease NAME (and a Kubernetes API for the Lease: --kubeconfig)");
+            }
+            namespace = leaseNamespace != null ? leaseNamespace : io.nkd.state.StateLocation.DEFAULT_NAMESPACE;
+            store = metrics -> StateDirs.call(() -> new io.nkd.state.LocalStateStore(local.dir()));
+        } else {
+            namespace = ((io.nkd.state.StateLocation.Kubernetes) location).namespace();
+            // the clusters' locks (one Lease each) run on the election's timings: a crashed leader's locks expire as soon as
+            // its leadership does, so the next leader resumes within one lease duration, not two different ones
+            Duration lease = positive(leaseDuration, "--lease-duration");
+            Duration renew = positive(renewDeadline, "--renew-deadline");
+            Duration retry = positive(retryPeriod, "--retry-period");
+            store = metrics -> io.nkd.state.open.StateStores.openKubernetes(namespace, java.util.Optional.ofNullable(kubeconfig), metrics,
+                    lockTiming(lease, renew, retry));
+        }
+        if (http.apiTokenFile() == null) {
+            throw new UserException("--state " + state + " runs several replicas, which must share one API token: give"
+                    + " --api-token-file FILE (in Kubernetes, a Secret mounted into every pod; see deploy/kubernetes/nkd.yaml)");
+        }
+        io.nkd.ha.LeaseLeadership.Settings election;
+        try {
+            election = new io.nkd.ha.LeaseLeadership.Settings(leaseNamespace != null ? leaseNamespace : namespace,
+                    leaseName != null ? leaseName : io.nkd.ha.LeaseLeadership.Settings.DEFAULT_LEASE, replicaId != null ? replicaId
+                    : io.nkd.ha.LeaseLeadership.Settings.identity(System.getenv("POD_NAME"), hostName(), new java.security.SecureRandom()),
+                    positive(leaseDuration, "--lease-duration"), positive(renewDeadline, "--renew-deadline"),
+                    positive(retryPeriod, "--retry-period"));
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        return new Daemon.Replicas(store, location.toString(), kubernetesClient(), election,
+                providerDir != null ? providerDir : stateDir);
+    }
+
+    private static io.nkd.state.kube.KubernetesStateStore.Options lockTiming(Duration lease, Duration renew, Duration retry) {
+        try {
+            return new io.nkd.state.kube.KubernetesStateStore.Options(lease, retry, renew, java.time.Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--lease-duration, --renew-deadline, --retry-period: " + e.getMessage());
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return System.getenv("HOSTNAME");
+        }
+    }
+
+    /** A client from --kubeconfig, else fabric8's own discovery (in-cluster service account, KUBECONFIG, ~/.kube/config). */
+    private io.fabric8.kubernetes.client.KubernetesClient kubernetesClient() {
+        io.fabric8.kubernetes.client.Config config;
+        if (kubeconfig != null) {
+            try {
+                config = io.fabric8.kubernetes.client.Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new UserException("--kubeconfig " + kubeconfig + ": cannot read it: " + Failures.describe(e));
+            }
+        } else {
+            config = io.fabric8.kubernetes.client.Config.autoConfigure(null);
+        }
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
     }
 
     /**

@@ -61,7 +61,7 @@ final class StatusPrinter {
         out.append("Nodes:\n");
         Table nodes = Table.indented("  ", 5);
         s.nodes().forEach(n -> nodes.row(n.name(), n.pool(), n.phase() == null ? "-" : n.phase().name().toLowerCase(java.util.Locale.ROOT),
-                "since " + time(n.since()), node(n) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())
+                "since " + time(n.since()), node(n, s.rollout()) + (n.message() == null || n.phase() == MachinePhase.FETCHED ? "" : "; " + n.message())
                         + kubeNode(n.kubernetes())));
         out.append(nodes);
         rollout(s.rollout(), out);
@@ -105,6 +105,33 @@ final class StatusPrinter {
                     + (n.step() == null ? "" : " (" + n.step().name().toLowerCase(java.util.Locale.ROOT) + ")");
             nodes.row(n.name(), current + " → " + target, state, (n.since() == null ? "" : "since " + time(n.since()))
                     + (n.message() == null ? "" : "; " + n.message()));
+        }
+        out.append(nodes);
+        certificateRenewal(r.certificateRenewal(), out);
+    }
+
+    /**
+     * The renewal of the control-plane nodes' kubeadm certificates (nkd certs renew): the request, its phase, and per
+     * node requested → renewed, since when, and the new expiry.
+     */
+    static void certificateRenewal(io.nkd.housekeeper.api.CertificateRenewalStatus c, StringBuilder out) {
+        if (c == null) {
+            return;
+        }
+        out.append("Certificates: renewal ").append(c.request()).append(", phase ")
+                .append(c.phase() == null ? "not reported" : c.phase().name().toLowerCase(java.util.Locale.ROOT))
+                .append(c.completedAt() == null ? "" : ", completed " + c.completedAt()).append('\n');
+        if (c.message() != null) {
+            out.append("  housekeeper: ").append(c.message()).append('\n');
+        }
+        Table nodes = Table.indented("  ", 4);
+        for (io.nkd.housekeeper.api.CertificateRenewalNode n : c.nodes()) {
+            String state = n.state() == null ? "-" : n.state().name().toLowerCase(java.util.Locale.ROOT);
+            nodes.row(n.name(), c.request() + " → " + (n.renewed() == null ? "-" : n.renewed()), state,
+                    (n.since() == null ? "" : "since " + n.since())
+                    + (n.notAfter() == null ? "" : "; certificates valid until " + n.notAfter())
+                    + (n.message() == null || n.state() == io.nkd.housekeeper.api.CertificateRenewalState.RENEWED ? ""
+                    : "; " + n.message()));
         }
         out.append(nodes);
     }
@@ -161,12 +188,35 @@ final class StatusPrinter {
         a.waiting().forEach(w -> out.append("  waiting: ").append(w).append('\n'));
     }
 
-    private static String node(ClusterStatus.NodeStatus n) {
+    /**
+     * Where a node's machine stands against its pool's config. A node that fetched an older config at first boot is not
+     * necessarily behind: when the rollout's target carries its pool's desired config, the Housekeeper's report of the
+     * node is the truth (as the status computer counts it), not the config Ignition ran once.
+     */
+    static String node(ClusterStatus.NodeStatus n, io.nkd.status.RolloutStatus r) {
         if (n.desiredVersion() != null && n.desiredVersion().equals(n.currentVersion())) {
             return "up to date";
         }
         if (n.currentVersion() == null) {
             return "desired " + n.desiredVersion() + ", not fetched yet";
+        }
+        String fetched = "fetched " + n.currentVersion() + " at first boot";
+        io.nkd.status.RolloutStatus.Node p = r == null ? null : r.node(n.name()).orElse(null);
+        boolean carried = r != null && r.targetImage() != null && n.desiredVersion() != null
+                && n.desiredVersion().equals(r.poolVersions().get(n.pool()));
+        if (p != null && p.state() != null && carried) {
+            String target = shortImage(r.targetImage()) + " " + r.targetKubernetes();
+            switch (p.state()) {
+                case UPDATED:
+                    return "up to date: the Housekeeper reports it at the rollout's target " + target + " (" + fetched + ")";
+                case UPDATING:
+                    return "updating to " + n.desiredVersion() + " through the Housekeeper" + (p.step() == null ? ""
+                            : " (" + p.step().name().toLowerCase(java.util.Locale.ROOT) + ")") + "; " + fetched;
+                case FAILED:
+                    return fetched + ", desired " + n.desiredVersion() + " (the Housekeeper's update of it failed: see Rollout)";
+                default:
+                    return fetched + ", desired " + n.desiredVersion() + " (rollout pending: the Housekeeper has not started it)";
+            }
         }
         return "fetched " + n.currentVersion() + ", desired " + n.desiredVersion() + " (rollout pending)";
     }

@@ -32,6 +32,13 @@ public interface NodeRemovals {
         /** Cannot go on without a person: why and what to do. */
         record Blocked(String why) implements Progress {
         }
+
+        /**
+         * Left alone: the Node object under the name is not the one of the machine deleted earlier (registered after
+         * that machine was deleted, or Ready again: a kubelet runs under this name), so it belongs to another machine.
+         */
+        record Reused(String why) implements Progress {
+        }
     }
 
     /**
@@ -40,4 +47,17 @@ public interface NodeRemovals {
      * again on each reconcile until it returns Done. A node that does not exist is Done.
      */
     Progress remove(String node, boolean controlPlane, Policy policy);
+
+    /**
+     * What a machine deleted without a drain (its cluster's API did not answer) left behind, removed once the API answers
+     * again: for a control-plane node its etcd member, then its Node object. Nothing is drained: the machine and its
+     * pods are gone (the pod garbage collector deletes the pods bound to a deleted Node). Never touches a Node registered
+     * after {@code machineDeleted} or Ready now ({@link Progress.Reused}): the name belongs to another machine then.
+     * The default suits clusters whose Nodes vanish with their machines (the sandbox's simulation): nothing is left.
+     *
+     * @param machineDeleted when nkd deleted the node's machine
+     */
+    default Progress removeLeftover(String node, boolean controlPlane, java.time.Instant machineDeleted, Policy policy) {
+        return new Progress.Done();
+    }
 }

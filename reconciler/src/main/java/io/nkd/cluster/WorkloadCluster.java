@@ -11,6 +11,15 @@ public interface WorkloadCluster extends AutoCloseable {
     /** GET /readyz: whether the API server serves, and if not why (refused, TLS, the failing checks). Never throws. */
     ApiReadiness readiness();
 
+    /**
+     * The expiry of the certificate the API server serves, read in a TLS handshake with the endpoint and checked to be
+     * signed by the cluster's CA; empty when it cannot be read (no answer, another issuer). Never throws; bounded.
+     * Implementations without a real endpoint (the sandbox's simulation) have no serving certificate.
+     */
+    default java.util.Optional<java.time.Instant> servingCertificateExpiry() {
+        return java.util.Optional.empty();
+    }
+
     /** Every Node object of the cluster. */
     List<ClusterNode> nodes();
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.nkd.butane.Butane;
 import io.nkd.config.CatalogChecks.Rules;
 import io.nkd.config.NodePool.Role;
+import io.nkd.config.UpgradePolicy.WindowOverride;
 import io.nkd.ignition.spec.IgnitionVersion;
 import io.nkd.report.Entry;
 import io.nkd.report.FieldPath;
@@ -61,7 +62,7 @@ final class ClusterChecks {
         pools(dirName, spec, r);
         BareMetalChecks.check(spec, r);
         upgrade(spec.upgrade(), r);
-        windowOverride(spec, r);
+        windowOverride(spec, images, r);
         addons(spec.addons(), manifests, dirName, r);
         addonNames(spec, r);
         snippets(spec, snippets, report);
@@ -338,7 +339,7 @@ final class ClusterChecks {
      * An override must name a target, and one that is not the cluster's own has no effect: a reviewer would believe the
      * rollout starts at once, so say so (a warning: the commit is still valid, it simply waits for a window).
      */
-    private static void windowOverride(ClusterSpec spec, Rules r) {
+    private static void windowOverride(ClusterSpec spec, Map<String, ImageCatalog.Release> images, Rules r) {
         UpgradePolicy.WindowOverride o = spec.upgrade().windowOverride();
         if (o == null) {
             return;
@@ -351,6 +352,31 @@ final class ClusterChecks {
         }
         String os = spec.os() == null ? null : spec.os().image() != null ? spec.os().image() : spec.os().osImageURL();
         String kube = spec.kubernetes() == null ? null : spec.kubernetes().version();
+        String pinned = spec.os() == null ? null : spec.os().image() != null
+                ? images.containsKey(spec.os().image()) ? images.get(spec.os().image()).osImageURL() : null
+                : spec.os().osImageURL();
+        if (o.osImageDigest() != null && !o.osImageDigest().matches("sha256:[0-9a-f]{64}")) {
+            r.error("BadWindowOverride", at.key("osImageDigest"), "osImageDigest must be sha256:<64 lowercase hex digits>, "
+                    + "the digest of the image the override is for" + (pinned == null ? "" : " (the cluster's image is " + pinned + ")"));
+            return;
+        }
+        if (o.osImage() != null && o.reviewedDigest() == null) {
+            // a catalog name alone would also cover a later commit that only re-pins the entry in images/: an image
+            // nobody reviewed for a start outside the windows
+            r.error("BadWindowOverride", at.key("osImage"), "the override names catalog entry " + o.osImage()
+                    + " but not the image it was reviewed for: add osImageDigest: "
+                    + (o.osImage().equals(os) && pinned != null ? WindowOverride.digestOf(pinned) + " (what " + os
+                    + " pins in images/ now; check it is the image you reviewed)" : "sha256:<the digest the entry pins>")
+                    + ", so that a later re-pin of the entry waits for a maintenance window");
+            return;
+        }
+        if (o.osImage() != null && o.osImage().equals(os) && pinned != null && o.osImageDigest() != null
+                && !o.osImageDigest().equals(WindowOverride.digestOf(pinned))) {
+            r.warning("StaleWindowOverride", at.key("osImageDigest"), "the override was reviewed for " + o.osImage() + " at "
+                    + o.osImageDigest() + ", but images/ now pins " + o.osImage() + " to " + pinned
+                    + ": it has no effect, the rollout waits for a maintenance window; review the new image, then set "
+                    + "osImageDigest: " + WindowOverride.digestOf(pinned) + " (or remove spec.upgrade.windowOverride)");
+        }
         if (o.osImage() != null && !o.osImage().equals(os)) {
             r.warning("StaleWindowOverride", at.key("osImage"), "the override is for OS image " + o.osImage()
                     + " but the cluster runs " + os + ": it has no effect, the rollout waits for a maintenance window; "

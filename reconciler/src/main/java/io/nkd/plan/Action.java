@@ -85,7 +85,7 @@ public sealed interface Action permits Action.CreateCluster, Action.UnmanageClus
      * (cordon, drain through the Eviction API within spec.upgrade.drainTimeout, delete the Node; the machine waits
      * meanwhile), then deletes the machine at its provider and revokes its node token (its pointer config stops
      * working). Without an answer from the cluster's API for 10 minutes the machine is deleted without draining, and
-     * status says so. Several go newest first.
+     * status says so; its Node (and etcd member) are removed once the API answers again. Several go newest first.
      */
     record DeleteMachine(String cluster, String pool, DesiredMachine machine, Effect effect, String reason) implements Action {
         @Override

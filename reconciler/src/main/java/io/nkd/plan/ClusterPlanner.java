@@ -79,7 +79,8 @@ final class ClusterPlanner {
         boolean kubeTargetChanges = !KubernetesVersion.parse(from.spec().kubernetes().version())
                 .equals(KubernetesVersion.parse(to.spec().kubernetes().version()));
         boolean targetChanges = osTargetChanges || kubeTargetChanges;
-        Rollout rollout = Rollouts.of(name, to.spec(), machines.kept(), osTargetChanges, kubeTargetChanges);
+        Rollout rollout = Rollouts.of(name, to.spec(), machines.kept(), image(to.spec(), head.config().images()).osImageURL(),
+                osTargetChanges, kubeTargetChanges);
         actions.addAll(PoolConfigPlanner.changes(name, fromRendered, toRendered, existing, to.spec(), targetChanges));
         boolean provisioned = io.nkd.infra.BuiltInProviders.available(from.spec().infrastructure().provider());
         OsImage oldImage = image(from.spec(), base.config().images());

@@ -101,7 +101,8 @@ final class MachinePlanner {
             + "spec.upgrade.drainTimeout the pods left are deleted if spec.upgrade.evictPodForce is true, else the drain waits "
             + "for a person and status says what blocks it) and deletes the Node from Kubernetes (for a control-plane node, "
             + "its etcd member first, refused while that would lose etcd quorum), and only then deletes the "
-            + "machine; if the API does not answer for 10 minutes, the machine is deleted WITHOUT draining and status says so";
+            + "machine; if the API does not answer for 10 minutes, the machine is deleted WITHOUT draining and status says so, "
+            + "and its Node (and etcd member) are removed once the API answers again, unless a new machine carries the name by then";
 
     private static String replaceReason(ClusterSpec head, MachineChanges.Replacement r) {
         String what = "its spec changed in Git (" + String.join("; ", r.changes()) + "), which a machine cannot change in place";

@@ -17,11 +17,14 @@ final class Rollouts {
 
     /** @param kept the nodes that exist in both revisions and are not replaced (a held replacement stays) */
     static Rollout of(String cluster, ClusterSpec head, Set<String> kept) {
-        return of(cluster, head, kept, false, false);
+        return of(cluster, head, kept, null, false, false);
     }
 
-    /** @param osChanges, kubeChanges what changes, for whether spec.upgrade.windowOverride covers it */
-    static Rollout of(String cluster, ClusterSpec head, Set<String> kept, boolean osChanges, boolean kubeChanges) {
+    /**
+     * @param osImageURL the head's OS image pinned by digest, for whether spec.upgrade.windowOverride was reviewed for it
+     * @param osChanges, kubeChanges what changes, for whether spec.upgrade.windowOverride covers it
+     */
+    static Rollout of(String cluster, ClusterSpec head, Set<String> kept, String osImageURL, boolean osChanges, boolean kubeChanges) {
         List<Rollout.Batch> batches = new ArrayList<>();
         List<String> workers = new ArrayList<>();
         for (NodePool pool : head.pools()) {
@@ -39,6 +42,6 @@ final class Rollouts {
         }
         return new Rollout(batches, head.upgrade().maintenanceWindows().stream().map(Rollout.Window::of).toList(),
                 head.upgrade().paused(), head.paused(), head.housekeeper().enabled(),
-                io.nkd.upgrade.UpgradeGate.overrides(head, osChanges, kubeChanges) ? head.upgrade().windowOverride().reason() : null);
+                io.nkd.upgrade.UpgradeGate.overrides(head, osImageURL, osChanges, kubeChanges) ? head.upgrade().windowOverride().reason() : null);
     }
 }

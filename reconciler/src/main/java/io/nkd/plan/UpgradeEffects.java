@@ -46,18 +46,18 @@ final class UpgradeEffects {
         }
         String order = rollout.batches().stream().map(b -> b.number() + ". " + String.join(", ", b.nodes()))
                 .collect(Collectors.joining("; "));
-        return written + "; the Housekeeper moves the " + nodes + " existing node(s) in this order: " + order + "; " + start(head, osChanges, kubeChanges);
+        return written + "; the Housekeeper moves the " + nodes + " existing node(s) in this order: " + order + "; " + start(head, image, osChanges, kubeChanges);
     }
 
     /** When the rollout starts, as the daemon decides it (UpgradeGate) without knowing the time. */
-    static String start(ClusterSpec head, boolean osChanges, boolean kubeChanges) {
+    static String start(ClusterSpec head, String image, boolean osChanges, boolean kubeChanges) {
         if (head.upgrade().paused()) {
             return head.housekeeper().flavor() == HousekeeperSettings.Flavor.NESTOS
                     ? "held: spec.upgrade.paused is true and the NestOS Housekeeper cannot be paused, so nkd writes the Update once it is false"
                     : "held: spec.upgrade.paused is true, so the Update is written with paused: true (inside a maintenance window "
                     + "when there are windows) and no node starts until it is false";
         }
-        if (UpgradeGate.overrides(head, osChanges, kubeChanges)) {
+        if (UpgradeGate.overrides(head, image, osChanges, kubeChanges)) {
             return "starts now, outside the maintenance windows: spec.upgrade.windowOverride (" + head.upgrade().windowOverride().reason() + ")";
         }
         if (head.upgrade().maintenanceWindows().isEmpty()) {
@@ -65,6 +65,7 @@ final class UpgradeEffects {
         }
         return "starts inside the next maintenance window: " + head.upgrade().maintenanceWindows().stream()
                 .map(w -> Rollout.Window.of(w).describe()).collect(Collectors.joining("; "))
-                + " (nkd writes the Update when it opens)";
+                + " (nkd writes the Update when it opens)"
+                + UpgradeGate.notReviewedFor(head, image, osChanges).map(w -> "; " + w).orElse("");
     }
 }

@@ -39,6 +39,7 @@ public final class ClusterReconciler {
     /** nkd_cluster_api_ready and nkd_cluster_nodes: the cluster's own API, as ObserveCluster last saw it. */
     private final KubernetesGauges kubeGauges;
     private final Backoff backoff = new Backoff();
+    private volatile io.nkd.ha.Leadership leadership = io.nkd.ha.Leadership.SOLE;
     /** nkd_machines{cluster,pool,phase} and nkd_reconcile_retry_seconds{cluster}: held here for the same reason. */
     private final java.util.concurrent.ConcurrentMap<java.util.List<String>, java.util.concurrent.atomic.AtomicLong> machineGauges =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -66,6 +67,15 @@ public final class ClusterReconciler {
         this.metrics = metrics;
         this.kubeGauges = new KubernetesGauges(metrics);
         this.addonMetrics = new AddonMetrics(metrics);
+    }
+
+    /**
+     * The election this reconciler acts under: asked before every step and before the status is saved; a reconcile that
+     * meets lost leadership ends with {@link io.nkd.ha.NotLeaderException} and writes nothing more.
+     */
+    ClusterReconciler leadership(io.nkd.ha.Leadership leadership) {
+        this.leadership = java.util.Objects.requireNonNull(leadership, "leadership");
+        return this;
     }
 
     public Outcome reconcile(String cluster, DesiredRevision desired) {
@@ -99,6 +109,7 @@ public final class ClusterReconciler {
                     scope.workload.close();
                 }
             }
+            leadership.ensureLeader(); // a step that failed because leadership was lost must not be reported as the cluster's failure
             readFetches(scope);
             retry(scope);
             status = StatusComputer.certificates(notServing(StatusComputer.compute(scope, clock.instant())), scope, clock.instant());
@@ -142,6 +153,9 @@ public final class ClusterReconciler {
             logTransitions(cluster, desired.revision(), previous, status);
             KubernetesGauges.logTransitions(cluster, desired.revision(), previous, status);
             gauges(cluster, status, scope.retryIn, scope.certificates);
+            StatusComputer.kubeadmCertificates(scope).forEach((name, at) -> certificateGauges.computeIfAbsent(List.of(cluster, name),
+                    k -> metrics.gauge("nkd_certificate_expiry_timestamp_seconds", io.micrometer.core.instrument.Tags.of("cluster",
+                            k.get(0), "certificate", k.get(1)), new java.util.concurrent.atomic.AtomicLong())).set(at.getEpochSecond()));
             kubeGauges.update(cluster, status);
             rolloutGauges(cluster, status);
             return new Outcome(status, result, retry);
@@ -311,27 +325,35 @@ public final class ClusterReconciler {
 
     private void runSteps(Scope scope) {
         for (Step step : steps) {
+            leadership.ensureLeader();
             try {
                 if (!step.run(scope)) {
                     return;
                 }
             } catch (ReconcileException e) {
+                leadership.ensureLeader(); // a failure met after losing the lease is not the cluster's
                 scope.failedStep = step.name();
                 scope.failure = e;
                 LOG.warn("reconcile step failed cluster={} commit={} step={} reason={}: {}", scope.cluster,
                         Steps.shortId(scope.revision), step.name(), e.reason(), e.getMessage());
                 return;
             } catch (io.nkd.state.CorruptStateException e) {
+                leadership.ensureLeader();
                 // e.g. node-tokens.json: every fetch would fail, so the cluster must not look fine; the message
                 // names the file and what to do, and the retry picks up a restored file by itself
                 fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_CORRUPT, e.getMessage(), e));
                 return;
             } catch (io.nkd.state.StateIOException e) {
+                leadership.ensureLeader();
                 // a full disk, for one: retried with backoff until the space is back
                 fail(scope, step, new ReconcileException.Transient(io.nkd.status.Reasons.STATE_WRITE_FAILED,
                         "step " + step.name() + ": " + e.getMessage(), e));
                 return;
             } catch (RuntimeException e) {
+                if (io.nkd.ha.NotLeaderException.causedBy(e)) {
+                    // a guarded call refused: this reconcile ends here, whatever step wrapped the refusal
+                    throw new io.nkd.ha.NotLeaderException(leadership.identity(), leadership.leader().orElse(null), leadership.describe());
+                }
                 scope.failedStep = step.name();
                 scope.failure = new ReconcileException.Transient(io.nkd.status.Reasons.INTERNAL_ERROR,
                         "internal error in step " + step.name() + ": " + e, e);

@@ -3,6 +3,8 @@ package io.nkd.reconcile;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.nkd.config.LoadedCluster;
 import io.nkd.config.Snapshot;
+import io.nkd.ha.Leadership;
+import io.nkd.ha.NotLeaderException;
 import io.nkd.state.StateStore;
 import java.time.Duration;
 import java.util.HashMap;
@@ -56,16 +58,71 @@ public final class Controller implements AutoCloseable {
     /** Retry delays after failures: MIN_BACKOFF doubling up to MAX_BACKOFF, shortened by tests ({@link #backoff}). */
     private volatile Duration minBackoff = MIN_BACKOFF;
     private volatile Duration maxBackoff = MAX_BACKOFF;
+    /** Whether this process may follow Git and reconcile now ({@link Leadership#SOLE} for one process on a directory). */
+    private final Leadership leadership;
 
+    /** The only nkd of its state: always the leader. */
     public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics) {
+        this(source, reconciler, store, parallelism, metrics, Leadership.SOLE);
+    }
+
+    /**
+     * One of several replicas: it polls and reconciles only while {@code leadership} says it leads. When it starts leading
+     * it fetches and reconciles every cluster (what the previous leader left is read back from the shared state); when it
+     * stops, queued work is dropped and no new reconcile starts (one in progress stops at its next check).
+     */
+    public Controller(RevisionSource source, ClusterReconciler reconciler, StateStore store, int parallelism, MeterRegistry metrics,
+                      Leadership leadership) {
         this.source = source;
-        this.reconciler = reconciler;
+        this.reconciler = reconciler.leadership(leadership);
         this.store = store;
         this.metrics = metrics;
+        this.leadership = leadership;
         this.workers = Executors.newFixedThreadPool(parallelism, r -> daemon(r, "nkd-reconcile"));
         for (int i = 0; i < parallelism; i++) {
             workers.submit(this::work);
         }
+        if (leadership != Leadership.SOLE) {
+            leadership.addListener(new Leadership.Listener() {
+                @Override
+                public void gained() {
+                    // not on the election's thread: a fetch may take seconds
+                    timers.execute(Controller.this::startLeading);
+                }
+
+                @Override
+                public void lost(String why) {
+                    stopLeading(why);
+                }
+            });
+        }
+    }
+
+    /** The election this controller follows. */
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    /** Newly leader: fetch (the head may have moved while following) and reconcile every cluster from the shared state. */
+    private void startLeading() {
+        if (closed || !leadership.isLeader()) {
+            return;
+        }
+        LOG.info("leading: fetching {} and reconciling every cluster", source.describe());
+        if (!poll()) {
+            reconcileAll();
+        }
+    }
+
+    /** No longer leader: queued and retried work is dropped; the new leader reconciles every cluster anyway. */
+    private synchronized void stopLeading(String why) {
+        int dropped = queue.size();
+        queue.clear();
+        queued.clear();
+        again.clear();
+        backoff.clear();
+        LOG.warn("not leading any more ({}): {} queued reconcile(s) dropped{}", why, dropped,
+                running.isEmpty() ? "" : "; running ones stop at their next check: " + new TreeSet<>(running));
     }
 
     /** For tests: the retry delays after failures, shorter than production's. */
@@ -113,6 +170,10 @@ public final class Controller implements AutoCloseable {
     }
 
     private boolean pollOnce() {
+        if (!leadership.isLeader()) {
+            LOG.debug("poll skipped: this replica does not lead ({})", leadership.describe());
+            return false;
+        }
         DesiredRevision known = current.get();
         try {
             Optional<Snapshot> head = source.poll(known == null ? null : known.revision());
@@ -180,7 +241,7 @@ public final class Controller implements AutoCloseable {
 
     /** @param urgent put it ahead of the queue (a cluster a new commit changed, or one a user asked for) */
     public synchronized void request(String cluster, boolean urgent) {
-        if (current.get() == null) {
+        if (current.get() == null || !leadership.isLeader()) {
             return;
         }
         if (running.contains(cluster)) {
@@ -206,7 +267,9 @@ public final class Controller implements AutoCloseable {
     private void run(String cluster) {
         DesiredRevision desired = current.get();
         ClusterReconciler.Outcome outcome = null;
+        boolean notLeader = false;
         try {
+            leadership.ensureLeader();
             outcome = reconciler.reconcile(cluster, desired);
             if (!outcome.result().retries() && !desired.revision().equals(notedRevision.get(cluster))) {
                 notedRevision.put(cluster, desired.revision());
@@ -214,11 +277,23 @@ public final class Controller implements AutoCloseable {
                         + (outcome.status().lastError() != null && desired.revision().equals(outcome.status().lastError().revision())
                         ? ": " + outcome.status().lastError().reason() : "") + ")");
             }
+        } catch (NotLeaderException e) {
+            // not an error of the cluster: the new leader reconciles it from the shared state (nothing to retry here)
+            notLeader = true;
+            LOG.warn("reconcile of cluster={} commit={} stopped: this replica no longer leads ({}); the leader resumes it",
+                    cluster, Steps.shortId(desired.revision()), leadership.leader().map(l -> "leader: " + l).orElse("no leader known"));
         } catch (RuntimeException e) {
             // a locked or corrupt state, for instance: logged with the cluster, retried with backoff
             LOG.error("reconcile of cluster={} commit={} could not run: {}", cluster, Steps.shortId(desired.revision()), e.getMessage());
         } finally {
-            finished(cluster, outcome);
+            if (notLeader) {
+                synchronized (this) {
+                    running.remove(cluster);
+                    again.remove(cluster);
+                }
+            } else {
+                finished(cluster, outcome);
+            }
         }
     }
 

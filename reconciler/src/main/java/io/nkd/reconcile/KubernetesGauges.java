@@ -84,7 +84,28 @@ final class KubernetesGauges {
         if (allReady && !wereReady) {
             LOG.info("nodes ready cluster={} commit={} ready={} of {}", cluster, commit, now.nodesReady(), now.nodesExpected());
         } else if (now.apiReady() && !allReady && wereReady) {
-            LOG.warn("nodes not ready cluster={} commit={} ready={} of {}", cluster, commit, now.nodesReady(), now.nodesExpected());
+            List<String> notReady = after.nodes().stream().filter(n -> n.kubernetes() == null || !n.kubernetes().ready())
+                    .map(ClusterStatus.NodeStatus::name).toList();
+            List<String> rolling = rebootedByRollout(after, notReady);
+            if (!notReady.isEmpty() && rolling.size() == notReady.size()) {
+                // the Housekeeper drains and reboots nodes on purpose: expected, not an alarm
+                LOG.info("nodes not ready cluster={} commit={} ready={} of {}: the rollout of {} is updating {}", cluster, commit,
+                        now.nodesReady(), now.nodesExpected(), after.rollout().update(), String.join(", ", rolling));
+            } else {
+                LOG.warn("nodes not ready cluster={} commit={} ready={} of {}{}", cluster, commit, now.nodesReady(),
+                        now.nodesExpected(), notReady.isEmpty() ? "" : ": " + String.join(", ", notReady)
+                        + (rolling.isEmpty() ? "" : " (of which the rollout is updating " + String.join(", ", rolling) + ")"));
+            }
         }
+    }
+
+    /** The nodes of {@code names} the Housekeeper is updating right now (a drain and a reboot make a node NotReady). */
+    static List<String> rebootedByRollout(ClusterStatus status, List<String> names) {
+        io.nkd.status.RolloutStatus r = status.rollout();
+        if (r == null || r.phase() != io.nkd.housekeeper.api.RolloutPhase.PROGRESSING) {
+            return List.of();
+        }
+        return names.stream().filter(n -> r.node(n).map(p -> p.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATING)
+                .orElse(false)).toList();
     }
 }

@@ -44,6 +44,23 @@ final class NodeDrains {
         }
     }
 
+    /** Where nkd remembers what machines deleted without a drain left in Kubernetes, until it is removed. */
+    static final String LEFTOVERS_FILE = "cluster/undrained.json";
+
+    /**
+     * A machine deleted without draining its node: when, and whether its node was a control-plane node (an etcd member
+     * is left too).
+     */
+    record Leftover(Instant machineDeleted, boolean controlPlane) {
+    }
+
+    /** The stored leftovers, by node name. */
+    record Leftovers(Map<String, Leftover> nodes) {
+        Leftovers {
+            nodes = nodes == null ? Map.of() : Map.copyOf(nodes);
+        }
+    }
+
     private NodeDrains() {
     }
 
@@ -91,11 +108,16 @@ final class NodeDrains {
             Instant giveUp = since.plus(API_DOWN_GRACE);
             if (!now.isBefore(giveUp)) {
                 LOG.warn("cluster={} commit={} node={}: the cluster's API has not answered since {} ({}); deleting the machine "
-                        + "WITHOUT draining the node", s.cluster, Steps.shortId(s.revision), node, since, down);
+                        + "WITHOUT draining the node; its Node{} removed once the API answers again", s.cluster,
+                        Steps.shortId(s.revision), node, since, down, controlPlane ? " and etcd member are" : " is");
                 all.remove(node);
                 write(s, all);
                 s.undrained.add(node);
                 count(s, "api_down");
+                // its Node (and etcd member) stay in the cluster: removed once the API answers (removeLeftovers)
+                Map<String, Leftover> left = new TreeMap<>(readLeftovers(s).nodes());
+                left.put(node, new Leftover(now, controlPlane));
+                writeLeftovers(s, left);
                 return true;
             }
             all.put(node, new Drain(drain.started(), since));
@@ -158,6 +180,92 @@ final class NodeDrains {
         return new io.nkd.cluster.etcd.EtcdGateway(ca.certificate(), client);
     }
 
+    /**
+     * Removes what machines deleted without a drain left in Kubernetes (their Node objects, and a control-plane node's
+     * etcd member), one call per node and pass, once the cluster's API answers again. A name a machine carries again
+     * (the pool grew back, a replacement) is never cleaned up: whatever is under the name now may be that machine's,
+     * whose kubelet takes over a NotReady Node of its name. Until done, each node is in scope.leftovers for the status.
+     *
+     * @param machines the names of the machines that exist now
+     */
+    static void removeLeftovers(Scope s, java.util.Set<String> machines) {
+        Map<String, Leftover> all = new TreeMap<>(readLeftovers(s).nodes());
+        if (all.isEmpty()) {
+            return;
+        }
+        boolean changed = false;
+        io.nkd.status.KubernetesStatus seen = s.previous.kubernetes();
+        for (Map.Entry<String, Leftover> e : new TreeMap<>(all).entrySet()) {
+            String node = e.getKey();
+            Leftover l = e.getValue();
+            String what = "Node" + (l.controlPlane() ? " and etcd member" : "") + " of the machine deleted without draining at "
+                    + l.machineDeleted();
+            if (machines.contains(node)) {
+                LOG.warn("cluster={} commit={} node={}: a new machine carries the name of the one deleted without draining at {}: "
+                                + "its leftovers are not removed, the new machine's kubelet takes over the Node{}", s.cluster,
+                        Steps.shortId(s.revision), node, l.machineDeleted(), l.controlPlane() ? "; check `etcdctl member list` "
+                                + "on a control-plane node for a member of the old machine and remove it by its ID" : "");
+                all.remove(node);
+                changed = true;
+                count(s, "leftover_reused");
+                continue;
+            }
+            if (s.workload == null || seen == null || !seen.apiReady()) {
+                s.leftovers.put(node, what + ": removed once the cluster's API answers"
+                        + (seen == null || seen.apiMessage() == null ? "" : " (" + seen.apiMessage() + ")"));
+                continue;
+            }
+            NodeRemovals.Progress p;
+            try {
+                UpgradePolicy policy = s.loaded.spec().upgrade();
+                p = s.workload.nodeRemovals().removeLeftover(node, l.controlPlane(), l.machineDeleted(),
+                        new NodeRemovals.Policy(policy.drainTimeout(), policy.evictPodForce(), null, l.controlPlane() ? etcd(s) : null));
+            } catch (ClusterApiException ex) {
+                s.leftovers.put(node, what + ": not removed yet: " + ex.getMessage());
+                continue;
+            }
+            if (p instanceof NodeRemovals.Progress.Done) {
+                LOG.info("cluster={} commit={} node={}: removed the {}", s.cluster, Steps.shortId(s.revision), node, what);
+                all.remove(node);
+                changed = true;
+                count(s, "leftover_removed");
+            } else if (p instanceof NodeRemovals.Progress.Reused r) {
+                LOG.warn("cluster={} commit={} node={}: leftovers of the machine deleted without draining at {} not removed: {}",
+                        s.cluster, Steps.shortId(s.revision), node, l.machineDeleted(), r.why());
+                all.remove(node);
+                changed = true;
+                count(s, "leftover_reused");
+            } else if (p instanceof NodeRemovals.Progress.Blocked b) {
+                s.leftovers.put(node, what + ": not removed: " + b.why());
+                // once per cause, not on every pass: the status keeps saying it
+                var before = s.previous.condition("MachinesReady");
+                if (before == null || before.message() == null || !before.message().contains(b.why())) {
+                    LOG.warn("cluster={} commit={} node={}: {} not removed: {}", s.cluster, Steps.shortId(s.revision), node, what, b.why());
+                }
+            } else if (p instanceof NodeRemovals.Progress.InProgress ip) {
+                s.leftovers.put(node, what + ": " + ip.what());
+            } else {
+                throw new IllegalStateException("unknown removal progress " + p);
+            }
+        }
+        if (changed) {
+            writeLeftovers(s, all);
+        }
+    }
+
+    private static Leftovers readLeftovers(Scope s) {
+        // not regenerated: deleting it makes nkd forget what to remove (docs/clusters.md says what to do by hand then)
+        return s.state.readJson(LEFTOVERS_FILE, Leftovers.class, Recovery.UNSPECIFIED).orElse(new Leftovers(Map.of()));
+    }
+
+    private static void writeLeftovers(Scope s, Map<String, Leftover> all) {
+        if (all.isEmpty()) {
+            s.state.delete(LEFTOVERS_FILE);
+        } else {
+            s.state.writeJson(LEFTOVERS_FILE, new Leftovers(all), Sensitivity.PUBLIC);
+        }
+    }
+
     /** Forgets drains of nodes whose machines no longer exist (deleted by hand, or by a commit that kept them after all). */
     static void retainOnly(Scope s, java.util.Set<String> machines) {
         Map<String, Drain> all = new TreeMap<>(read(s).nodes());
@@ -181,7 +289,8 @@ final class NodeDrains {
     private static void count(Scope s, String result) {
         Counter.builder("nkd_node_drains_total").description("Nodes nkd took out of a cluster before deleting their machines, "
                 + "by result (drained, api_down: deleted without draining after the API stayed down, not_reachable: "
-                + "deleted without draining, this nkd cannot reach the cluster's API)")
+                + "deleted without draining, this nkd cannot reach the cluster's API; leftover_removed: the Node and etcd "
+                + "member of an api_down deletion removed later, leftover_reused: not removed, a new machine has the name)")
                 .tag("cluster", s.cluster).tag("result", result).register(s.calls.metrics()).increment();
     }
 }

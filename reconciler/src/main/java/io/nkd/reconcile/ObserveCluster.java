@@ -50,6 +50,8 @@ record ObserveCluster(Collaborators c, Clock clock) implements Step {
             s.observed = new KubernetesStatus(false, readiness.message(), endpoint, planned.size(), 0, 0, clock.instant());
             return true;
         }
+        // what kubeadm issued on the nodes, seen from outside: the serving certificate of whichever API server answered
+        s.servingCertificateExpiry = s.workload.servingCertificateExpiry().orElse(null);
         Map<String, ClusterNode> nodes = new LinkedHashMap<>();
         try {
             for (ClusterNode n : s.workload.nodes()) {

@@ -33,7 +33,8 @@ import java.util.Optional;
  * {@code rollout}). Runs when spec.housekeeper.enabled is true and the cluster's API is up.
  * <ul>
  *   <li>A new target (another OS image or Kubernetes version than the Update's) is written only inside a maintenance
- *   window, or when spec.upgrade.windowOverride names it, or when there are no windows (io.nkd.upgrade.UpgradeGate).
+ *   window, or when spec.upgrade.windowOverride names it (for an OS image: at the digest it was reviewed for), or when
+ *   there are no windows (io.nkd.upgrade.UpgradeGate).
  *   Otherwise the status says when the window opens, and the reconcile comes back then (not before).</li>
  *   <li>The first Update of a cluster whose nodes all booted the applied commit's configs (a new cluster) moves no node:
  *   it is written at once, windows or not.</li>
@@ -67,6 +68,11 @@ record RolloutUpdates(Collaborators c) implements Step {
         Instant now = s.calls.clock().instant();
         Flavor flavor = spec.housekeeper().flavor();
         UpdateSpec desired = DesiredUpdate.of(spec, s.config.images(), s.revision);
+        // nkd certs renew's request (the state's, not the commit's: it is no configuration) rides along; the NestOS
+        // Housekeeper has no such field (CertsCommand gives the manual commands instead)
+        String renewal = flavor == Flavor.NKD ? io.nkd.secrets.NodeCertificateRequest.read(s.state)
+                .map(io.nkd.secrets.NodeCertificateRequest::id).orElse(null) : null;
+        desired = desired.withCertificateRenewal(renewal);
         UpdateSpec want = DesiredUpdate.asWritten(desired, flavor);
         String object = Updates.NAMESPACE + "/" + Updates.DEFAULT_NAME;
         try {
@@ -79,7 +85,7 @@ record RolloutUpdates(Collaborators c) implements Step {
                 boolean osChanges = have == null || !Objects.equals(have.osImageURL(), want.osImageURL());
                 boolean kubeChanges = have == null || !Objects.equals(have.kubeVersion(), want.kubeVersion());
                 boolean movesNodes = have == null ? !nodesBootedThisCommit(s) : osChanges || kubeChanges;
-                UpgradeGate.Decision gate = movesNodes ? UpgradeGate.decide(spec, osChanges, kubeChanges, now)
+                UpgradeGate.Decision gate = movesNodes ? UpgradeGate.decide(spec, want.osImageURL(), osChanges, kubeChanges, now)
                         : new UpgradeGate.Decision.Now("no node changes");
                 if (movesNodes && flavor == Flavor.NESTOS && spec.upgrade().paused()) {
                     waiting = "spec.upgrade.paused is true and the NestOS Housekeeper cannot be paused: nkd writes the new "
@@ -93,6 +99,14 @@ record RolloutUpdates(Collaborators c) implements Step {
                     }
                     if (opensAt != null) {
                         s.rolloutRecheck = Duration.between(now, opensAt).plusSeconds(1);
+                    }
+                    if (have != null && renewal != null && !renewal.equals(have.certificateRenewal())) {
+                        // a certificate renewal does not wait for the window of an OS or Kubernetes change: the
+                        // Update keeps its current target and gets only the request
+                        s.workload.rollouts().write(have.withCertificateRenewal(renewal), false);
+                        LOG.info("Update written cluster={} commit={} update={} certificateRenewal={}: the current target "
+                                + "stays while the new one waits", s.cluster, Steps.shortId(s.revision), object, renewal);
+                        current = s.workload.rollouts().read();
                     }
                 } else {
                     s.workload.rollouts().write(desired, flavor == Flavor.NESTOS);
@@ -124,6 +138,7 @@ record RolloutUpdates(Collaborators c) implements Step {
             return true;
         }
         RolloutStatus before = s.previous.rollout();
+        followRenewal(s, r, before);
         if (r.phase() == RolloutPhase.COMPLETED && r.observed()
                 && (before == null || before.phase() != RolloutPhase.COMPLETED || !Objects.equals(before.revision(), r.revision()))) {
             s.rolloutCompleted = true;
@@ -134,6 +149,26 @@ record RolloutUpdates(Collaborators c) implements Step {
             s.rolloutRecheck = WHILE_ROLLING;
         }
         return true;
+    }
+
+    /**
+     * The renewal of the control-plane nodes' certificates (its per-node expiries feed CertificatesValid and the expiry
+     * metric from the status): a log line per phase change, and a recheck soon while it runs.
+     */
+    private static void followRenewal(Scope s, RolloutStatus r, RolloutStatus before) {
+        io.nkd.housekeeper.api.CertificateRenewalStatus cr = r.certificateRenewal();
+        if (cr == null) {
+            return;
+        }
+        io.nkd.housekeeper.api.CertificateRenewalStatus was = before == null ? null : before.certificateRenewal();
+        if (was == null || !Objects.equals(was.request(), cr.request()) || was.phase() != cr.phase()) {
+            LOG.info("certificate renewal cluster={} commit={} request={} phase={}: {}", s.cluster, Steps.shortId(s.revision),
+                    cr.request(), cr.phase(), cr.message());
+        }
+        if (cr.phase() == io.nkd.housekeeper.api.CertificateRenewalPhase.WAITING
+                || cr.phase() == io.nkd.housekeeper.api.CertificateRenewalPhase.PROGRESSING) {
+            s.rolloutRecheck = s.rolloutRecheck == null ? WHILE_ROLLING : s.rolloutRecheck;
+        }
     }
 
     private static String describe(UpdateSpec spec) {
@@ -173,7 +208,7 @@ record RolloutUpdates(Collaborators c) implements Step {
         String object = Updates.NAMESPACE + "/" + Updates.DEFAULT_NAME;
         if (u == null) {
             return waiting == null ? null : new RolloutStatus(object, null, null, null, null, waiting, List.of(), opensAt, null,
-                    false, flavor.wire(), s.rendered.versions(), null, null);
+                    false, flavor.wire(), s.rendered.versions(), null, null, null);
         }
         UpdateSpec spec = u.getSpec();
         UpdateStatus st = u.getStatus();
@@ -220,7 +255,7 @@ record RolloutUpdates(Collaborators c) implements Step {
         Instant completedAt = phase == RolloutPhase.COMPLETED ? (sameTarget && before.completedAt() != null ? before.completedAt()
                 : st != null && st.completedAt() != null ? instant(st.completedAt()) : now) : null;
         return new RolloutStatus(object, revision, spec.osImageURL(), spec.kubeVersion(), phase, waiting, nodes, opensAt, message,
-                observed, flavor.wire(), pools, startedAt, completedAt);
+                observed, flavor.wire(), pools, startedAt, completedAt, st == null ? null : st.certificateRenewal());
     }
 
     private static Instant instant(String rfc3339) {

@@ -71,6 +71,8 @@ public final class Scope {
     final java.util.Map<String, String> draining = new java.util.TreeMap<>();
     /** Nodes whose machines were deleted without draining them (the API unreachable), in order. */
     final List<String> undrained = new ArrayList<>();
+    /** What machines deleted without a drain left in Kubernetes and nkd has not removed yet: node → what and why. */
+    final java.util.Map<String, String> leftovers = new java.util.TreeMap<>();
     /** Nodes whose drain cannot go on without a person: node → why. */
     final java.util.Map<String, String> drainBlocked = new java.util.TreeMap<>();
     /** The Update RolloutUpdates wrote or read; null when none. Starts as the previous status's (the API may be down). */
@@ -83,6 +85,8 @@ public final class Scope {
     String rolloutError;
     /** When RolloutUpdates wants the next reconcile: at the window's opening, or soon while nodes move; null: no need. */
     java.time.Duration rolloutRecheck;
+    /** The API server's serving certificate's expiry, read in a TLS handshake (ObserveCluster); null when not read. */
+    java.time.Instant servingCertificateExpiry;
     /** The step that ended the reconcile early, and why. */
     String failedStep;
     ReconcileException failure;

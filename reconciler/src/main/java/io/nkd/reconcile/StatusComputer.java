@@ -290,6 +290,10 @@ final class StatusComputer {
         if (!s.undrained.isEmpty()) {
             parts.add("deleted WITHOUT draining (nkd could not reach the cluster's API): " + String.join(", ", s.undrained));
         }
+        if (!s.leftovers.isEmpty()) {
+            parts.add("left in Kubernetes: " + s.leftovers.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                    .collect(Collectors.joining(", ")));
+        }
         if (!s.replaced.isEmpty()) {
             parts.add("replaced: " + String.join(", ", s.replaced));
         }
@@ -577,11 +581,14 @@ final class StatusComputer {
 
     /**
      * The CertificatesValid condition: a warning, not a phase (the cluster still works), from the certificates nkd keeps
-     * (it renews the leaves and kubeconfigs itself, so what shows up here is a CA, or a renewal that failed). Left as
-     * it was when the reconcile did not get as far as the secrets.
+     * (it renews the leaves and kubeconfigs itself, so what shows up here is a CA, or a renewal that failed) and from
+     * what kubeadm issued on the control-plane nodes, seen from outside ({@link #kubeadmCertificates}: the API server's
+     * serving certificate, and each node's earliest expiry its Housekeeper agent reported after a renewal), 30 days
+     * ahead. Left as it was when the reconcile did not get as far as the secrets or the cluster's API.
      */
     static ClusterStatus certificates(ClusterStatus status, Scope s, Instant now) {
-        if (s.certificates.isEmpty()) {
+        Map<String, Instant> kubeadm = kubeadmCertificates(s);
+        if (s.certificates.isEmpty() && kubeadm.isEmpty()) {
             return status;
         }
         Instant soon = now.plus(io.nkd.secrets.ClusterSecrets.RENEW_BEFORE);
@@ -590,19 +597,94 @@ final class StatusComputer {
         List<io.nkd.pki.CertificateInfo> expiring = s.certificates.stream().filter(c -> c.notAfter().isAfter(now)
                 && (c.ca() ? c.notAfter().isBefore(soon)
                 : io.nkd.secrets.ClusterSecrets.due(c.notBefore(), c.notAfter(), now, io.nkd.secrets.ClusterSecrets.RENEW_BEFORE))).toList();
+        Map<String, Instant> kubeadmExpired = new java.util.TreeMap<>();
+        Map<String, Instant> kubeadmExpiring = new java.util.TreeMap<>();
+        kubeadm.forEach((name, at) -> {
+            if (!at.isAfter(now)) {
+                kubeadmExpired.put(name, at);
+            } else if (at.isBefore(soon)) {
+                kubeadmExpiring.put(name, at);
+            }
+        });
         Condition c;
-        if (!expired.isEmpty()) {
-            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED, describe(expired, now) + ". " + certificateAdvice(expired));
-        } else if (!expiring.isEmpty()) {
-            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRING, describe(expiring, now) + ". " + certificateAdvice(expiring));
+        if (!expired.isEmpty() || !kubeadmExpired.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRED,
+                    findings(expired, kubeadmExpired, s, now));
+        } else if (!expiring.isEmpty() || !kubeadmExpiring.isEmpty()) {
+            c = cond(CERTIFICATES_VALID, Status.FALSE, Reasons.CERTIFICATE_EXPIRING,
+                    findings(expiring, kubeadmExpiring, s, now));
         } else {
-            io.nkd.pki.CertificateInfo next = s.certificates.stream().min(java.util.Comparator.comparing(io.nkd.pki.CertificateInfo::notAfter))
-                    .orElseThrow();
-            c = cond(CERTIFICATES_VALID, Status.TRUE, Reasons.CERTIFICATES_VALID, "the next to expire is " + next.path() + " on "
-                    + next.notAfter() + "; nkd renews its leaves and kubeconfigs " + io.nkd.secrets.ClusterSecrets.RENEW_BEFORE.toDays()
+            String nextName = null;
+            Instant nextAt = null;
+            for (io.nkd.pki.CertificateInfo x : s.certificates) {
+                if (nextAt == null || x.notAfter().isBefore(nextAt)) {
+                    nextName = x.path();
+                    nextAt = x.notAfter();
+                }
+            }
+            for (Map.Entry<String, Instant> e : kubeadm.entrySet()) {
+                if (nextAt == null || e.getValue().isBefore(nextAt)) {
+                    nextName = describeKubeadm(e.getKey());
+                    nextAt = e.getValue();
+                }
+            }
+            c = cond(CERTIFICATES_VALID, Status.TRUE, Reasons.CERTIFICATES_VALID, "the next to expire is " + nextName + " on "
+                    + nextAt + "; nkd renews its leaves and kubeconfigs " + io.nkd.secrets.ClusterSecrets.RENEW_BEFORE.toDays()
                     + " days ahead");
         }
         return status.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), s.revision, null), now);
+    }
+
+    /**
+     * What kubeadm issued on the control-plane nodes, as nkd sees it from outside: {@code apiserver-serving} (the
+     * certificate the API server presented in a TLS handshake) and {@code node/NAME} (the earliest expiry of the node's
+     * kubeadm certificates, as its agent reported after the last renewal through the cluster). Also the
+     * {@code certificate} labels of nkd_certificate_expiry_timestamp_seconds.
+     */
+    static Map<String, Instant> kubeadmCertificates(Scope s) {
+        Map<String, Instant> out = new java.util.TreeMap<>();
+        if (s.servingCertificateExpiry != null) {
+            out.put("apiserver-serving", s.servingCertificateExpiry);
+        }
+        if (s.rollout != null && s.rollout.certificateRenewal() != null) {
+            for (io.nkd.housekeeper.api.CertificateRenewalNode n : s.rollout.certificateRenewal().nodes()) {
+                if (n.notAfter() != null) {
+                    try {
+                        out.put("node/" + n.name(), java.time.OffsetDateTime.parse(n.notAfter()).toInstant());
+                    } catch (java.time.format.DateTimeParseException e) {
+                        // an agent's unreadable date is no finding; the status shows the text as reported
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String describeKubeadm(String name) {
+        return name.equals("apiserver-serving") ? "the API server's serving certificate"
+                : "the kubeadm certificates of node " + name.substring("node/".length());
+    }
+
+    private static String findings(List<io.nkd.pki.CertificateInfo> nkd, Map<String, Instant> kubeadm, Scope s, Instant now) {
+        List<String> parts = new ArrayList<>();
+        if (!nkd.isEmpty()) {
+            parts.add(describe(nkd, now) + ". " + certificateAdvice(nkd));
+        }
+        if (!kubeadm.isEmpty()) {
+            String what = kubeadm.entrySet().stream().map(e -> describeKubeadm(e.getKey()) + (e.getValue().isAfter(now)
+                    ? " expire" + (e.getKey().equals("apiserver-serving") ? "s" : "") + " on " + e.getValue() + " ("
+                    + java.time.Duration.between(now, e.getValue()).toDays() + " days)" : " expired on " + e.getValue()))
+                    .collect(Collectors.joining("; "));
+            boolean throughCluster = s.loaded != null && s.loaded.spec().housekeeper().enabled()
+                    && s.loaded.spec().housekeeper().flavor() == io.nkd.config.HousekeeperSettings.Flavor.NKD;
+            parts.add(what + ". " + (throughCluster
+                    ? "Renew them through the cluster: nkd certs renew " + s.cluster + " --state-dir DIR (the Housekeeper renews "
+                    + "the control-plane nodes one at a time)"
+                    : "nkd cannot renew them through this cluster's Housekeeper: run kubeadm certs renew all on each control-plane "
+                    + "node, one at a time, then restart its control-plane static pods (docs/state-and-secrets.md, "
+                    + "\"Certificate lifetimes\")"));
+        }
+        return String.join(" ", parts);
     }
 
     private static String describe(List<io.nkd.pki.CertificateInfo> certs, Instant now) {

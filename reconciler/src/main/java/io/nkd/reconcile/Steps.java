@@ -220,6 +220,7 @@ final class Steps {
             }
             c.bootConfigs().retainOnly(s.state, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             NodeDrains.retainOnly(s, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
+            NodeDrains.removeLeftovers(s, s.machines.stream().map(ProvisionedMachine::name).collect(Collectors.toSet()));
             s.state.write(APPLIED_CLUSTER_FILE, s.snapshot.files().get("clusters/" + s.cluster + "/cluster.yaml"), Sensitivity.PUBLIC);
             return true;
         }

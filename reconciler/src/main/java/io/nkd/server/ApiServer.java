@@ -86,16 +86,38 @@ public final class ApiServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final WebhookHandler webhooks;
     private final ApiToken token;
+    /** How long a client told 503 by a follower should wait before trying again (a failover takes a lease duration). */
+    static final int NOT_LEADER_RETRY_AFTER_SECONDS = 15;
+    /** Whether this replica leads; {@link io.nkd.ha.Leadership#SOLE} for one process on a local state directory. */
+    private final io.nkd.ha.Leadership leadership;
+    /** Why this replica cannot serve Ignition from the shared state (several replicas), or null for a single process. */
+    private final java.util.function.Supplier<Optional<String>> notServing;
+
     private final Routes routes;
 
     public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
                      WebhookHandler webhooks) throws IOException {
-        this(settings, store, controller, metrics, webhooks, Routes.NONE);
+        this(settings, store, controller, metrics, webhooks, null, Routes.NONE);
     }
 
+    /**
+     * One of several replicas: readiness is whether it can serve Ignition from the shared state ({@code notServing}
+     * empty), leader or not; webhooks and reconcile requests reaching a follower get 503 with Retry-After.
+     *
+     * @param notServing null for a single process (readiness: a revision was read)
+     */
     public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
-                     WebhookHandler webhooks, Routes routes) throws IOException {
+                     WebhookHandler webhooks, java.util.function.Supplier<Optional<String>> notServing) throws IOException {
+        this(settings, store, controller, metrics, webhooks, notServing, Routes.NONE);
+    }
+
+    /** As above, with more routes on the port (the web console). */
+    public ApiServer(Settings settings, StateStore store, Controller controller, PrometheusMeterRegistry metrics,
+                     WebhookHandler webhooks, java.util.function.Supplier<Optional<String>> notServing, Routes routes)
+            throws IOException {
         this.routes = Objects.requireNonNull(routes, "routes");
+        this.leadership = controller.leadership();
+        this.notServing = notServing;
         this.store = store;
         this.controller = controller;
         this.metrics = metrics;
@@ -131,9 +153,17 @@ public final class ApiServer implements AutoCloseable {
                 return readOnly(r).orElseGet(() -> Response.of(200, "text/plain; version=0.0.4; charset=utf-8",
                         metrics.scrape().getBytes(StandardCharsets.UTF_8)));
             }
+            if (path.equals("/api/v1/leader")) {
+                return readOnly(r).orElseGet(() -> json(200, leaderStatus()));
+            }
             if (path.startsWith("/hooks/")) {
                 if (!r.method().equals("POST")) {
                     return json(405, Map.of("error", "webhooks are delivered with POST")).with("Allow", "POST");
+                }
+                if (!leadership.isLeader()) {
+                    // nothing is checked or done here: only the leader follows Git; the sender retries (or the poll finds the push)
+                    LOG.info("webhook {} answered 503: this replica ({}) does not lead", path, leadership.identity());
+                    return notLeader();
                 }
                 int status = webhooks.handle(path, r.headers(), r.body());
                 return Response.text(status, status == 202 ? "accepted" : "rejected");
@@ -163,7 +193,32 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Which replica leads, as this one knows it ({@code GET /api/v1/leader}). */
+    private Map<String, Object> leaderStatus() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("election", leadership.describe());
+        out.put("identity", leadership.identity());
+        out.put("leading", leadership.isLeader());
+        leadership.leader().ifPresent(l -> out.put("leader", l));
+        return out;
+    }
+
+    private Response notLeader() {
+        return json(503, Map.of("error", "this replica (" + leadership.identity() + ") does not lead; "
+                + leadership.leader().map(l -> "the leader is " + l).orElse("no leader is known now")
+                + ". Retry (any replica may lead by then); only the leader follows Git and reconciles"))
+                .with("Retry-After", Integer.toString(NOT_LEADER_RETRY_AFTER_SECONDS));
+    }
+
     private Response readiness() {
+        if (notServing != null) {
+            // several replicas: each one serves Ignition and the read API from the shared state, leader or not
+            Optional<String> why = notServing.get();
+            String role = leadership.isLeader() ? "leader" : "follower of " + leadership.leader().orElse("no known leader");
+            return why.map(w -> Response.text(503, "not ready (" + role + "): " + w))
+                    .orElseGet(() -> Response.text(200, "ready (" + role + ")" + controller.lastSourceError()
+                            .map(e -> "; source: " + e).orElse("")));
+        }
         boolean ready = controller.ready();
         return Response.text(ready ? 200 : 503, ready ? "ready"
                 : "not ready: no revision read yet" + controller.lastSourceError().map(e -> " (" + e + ")").orElse(""));
@@ -179,6 +234,9 @@ public final class ApiServer implements AutoCloseable {
         }
         if (!knownClusters().contains(name)) {
             return json(404, Map.of("error", "no cluster named " + name));
+        }
+        if (!leadership.isLeader()) {
+            return notLeader();
         }
         // fetch first, so "reconcile now" also picks up a commit pushed a moment ago
         controller.poll();

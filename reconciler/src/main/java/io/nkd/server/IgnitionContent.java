@@ -96,6 +96,34 @@ public final class IgnitionContent {
         kept.remove(cluster);
     }
 
+    /**
+     * Asked, on a replica that does not render (a follower), to take a cluster's configs from the shared state when a
+     * node asks for a version this process does not have yet; returns whether anything changed.
+     */
+    @FunctionalInterface
+    public interface Reload {
+        boolean reload(String cluster);
+    }
+
+    private volatile Reload reload = cluster -> false;
+
+    /** Sets what {@link #serve} asks on a miss (several replicas: the shared state, read again). */
+    public void reloadOnMiss(Reload reload) {
+        this.reload = java.util.Objects.requireNonNull(reload, "reload");
+    }
+
+    /**
+     * What the Ignition server answers a node with: {@link #get}, and on a miss, once more after {@link #reloadOnMiss
+     * reloading} the cluster, so a follower serves a config the leader rendered a moment ago instead of a 404.
+     */
+    public Optional<ServedConfig> serve(String cluster, ConfigKind kind, String version) {
+        Optional<ServedConfig> found = get(cluster, kind, version);
+        if (found.isEmpty() && reload.reload(cluster)) {
+            return get(cluster, kind, version);
+        }
+        return found;
+    }
+
     /** The config of this version, from the newest rendering that has it, else from the kept configs. */
     public Optional<ServedConfig> get(String cluster, ConfigKind kind, String version) {
         for (Rendering r : clusters.getOrDefault(cluster, List.of())) {

@@ -94,7 +94,7 @@ final class IgnitionHandler implements Handler {
         if (grant.isEmpty()) {
             return Outcome.of(403, path);
         }
-        Optional<ServedConfig> served = content.get(p.cluster(), p.kind(), p.version());
+        Optional<ServedConfig> served = content.serve(p.cluster(), p.kind(), p.version());
         if (served.isEmpty()) {
             return new Outcome(404, path, grant, null);
         }

@@ -67,6 +67,67 @@ public final class NodeBootstrap implements Collaborators.BootConfigs, Collabora
         return problems;
     }
 
+    /** Per cluster, the version of the served-config index last taken from the store by {@link #refresh}. */
+    private final Map<String, Object> refreshed = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * For a replica that does not render (a follower): serves what the shared store holds for every cluster whose
+     * index of served configs changed since the last call, and stops serving clusters whose state is gone. An index
+     * whose blobs cannot all be read yet (the leader is between writing a new index and removing old blobs, or the
+     * other way round) is left for the next call; what was served stays served meanwhile.
+     *
+     * @return the clusters whose served configs changed
+     * @throws StateException when the store cannot be listed (the caller reports it, e.g. in readiness)
+     */
+    public List<String> refresh(StateStore store) {
+        List<String> changed = new java.util.ArrayList<>();
+        List<String> clusters = store.listClusters();
+        for (String cluster : clusters) {
+            if (refresh(store, cluster)) {
+                changed.add(cluster);
+            }
+        }
+        for (String gone : new java.util.ArrayList<>(refreshed.keySet())) {
+            if (!clusters.contains(gone)) {
+                refreshed.remove(gone);
+                content.remove(gone);
+                changed.add(gone);
+            }
+        }
+        return changed;
+    }
+
+    /** Writes the fetch records this replica could not write when nodes fetched (see {@link NodeFetches#retryUnsaved}). */
+    public void retryFetchRecords() {
+        tokens.fetches().retryUnsaved();
+    }
+
+    /** {@link #refresh(StateStore)} of one cluster; returns whether what it serves changed. Never throws for the cluster's state. */
+    public boolean refresh(StateStore store, String cluster) {
+        try {
+            var view = store.view(cluster);
+            java.util.Optional<Object> version = view.version(ServedConfigStore.INDEX);
+            if (version.isPresent() && version.get().equals(refreshed.get(cluster))) {
+                return false;
+            }
+            ServedConfigStore.Loaded loaded = ServedConfigStore.load(view);
+            if (!loaded.problems().isEmpty()) {
+                LOG.debug("cluster {}: served configs not refreshed yet: {}", cluster, loaded.problems());
+                return false;
+            }
+            if (loaded.isEmpty() && refreshed.get(cluster) == null && content.renderings(cluster).isEmpty()) {
+                version.ifPresent(v -> refreshed.put(cluster, v));
+                return false;
+            }
+            content.restore(cluster, loaded.renderings(), loaded.kept());
+            version.ifPresentOrElse(v -> refreshed.put(cluster, v), () -> refreshed.remove(cluster));
+            return true;
+        } catch (StateException e) {
+            LOG.warn("cluster {}: the configs the leader serves cannot be read from the shared state: {}", cluster, e.getMessage());
+            return false;
+        }
+    }
+
     @Override
     public void publish(ClusterState state, RenderedCluster rendered) {
         String cluster = state.cluster();

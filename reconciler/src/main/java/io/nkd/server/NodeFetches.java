@@ -62,9 +62,23 @@ public final class NodeFetches {
     private record Seen(NodeFetch fetch, boolean pending, Instant onDisk) {
     }
 
+    /** Clusters with a write queued on {@link #writes}. */
+    private final java.util.Set<String> flushing = ConcurrentHashMap.newKeySet();
+    /** Where {@link #record} writes: on the caller's thread, or (shared state on a remote store) a background one. */
+    private final java.util.concurrent.Executor writes;
+
     public NodeFetches(StateStore store, Clock clock) {
+        this(store, clock, Runnable::run);
+    }
+
+    /**
+     * @param writes runs the writes {@link #record} starts: with a state store behind an API server even trying the
+     *               cluster's lock is a request that may hang (a partition), and a booting node must not wait for it
+     */
+    public NodeFetches(StateStore store, Clock clock, java.util.concurrent.Executor writes) {
         this.store = Objects.requireNonNull(store, "store");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.writes = Objects.requireNonNull(writes, "writes");
     }
 
     /** Records that {@code node} of {@code cluster} fetched pool config {@code poolVersion} just now. Never throws. */
@@ -94,8 +108,12 @@ public final class NodeFetches {
             if (newVersion) {
                 LOG.info("cluster {}: node {} fetched its config {}", cluster, node, poolVersion);
             }
-            if (changed) {
-                tryFlush(cluster);
+            if (changed && flushing.add(cluster)) {
+                // at most one write per cluster waits: it writes everything pending when it runs
+                writes.execute(() -> {
+                    flushing.remove(cluster);
+                    tryFlush(cluster);
+                });
             }
         } catch (InvalidStatePathException e) {
             // the server checked the cluster name before; nothing to record for a name the store refuses
@@ -117,13 +135,36 @@ public final class NodeFetches {
     private void tryFlush(String cluster) {
         try (ClusterState state = store.open(cluster)) {
             flush(state);
+            unsaved.remove(cluster);
         } catch (StateLockedException e) {
+            unsaved.add(cluster);
             LOG.debug("cluster {}: fetch record kept in memory until the cluster's lock is free", cluster);
         } catch (CorruptStateException e) {
             LOG.error("cluster {}: node fetches are not saved: {}", cluster, e.getMessage());
         } catch (StateException e) {
+            unsaved.add(cluster);
             LOG.warn("cluster {}: node fetches are not saved yet (nkd tries again on the next fetch or reconcile): {}",
                     cluster, e.getMessage());
+        }
+    }
+
+    /** Clusters whose fetch records could not be written when they came (the lock was taken, the store failed). */
+    private final java.util.Set<String> unsaved = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Tries again to write what could not be written when it came. A single nkd needs no such thing (its own reconcile
+     * writes them under the lock), but a replica that does not reconcile (a follower) has no later chance unless the
+     * node fetches again: the leader never sees another process's memory. Never throws; never waits for a lock.
+     */
+    public void retryUnsaved() {
+        for (String cluster : List.copyOf(unsaved)) {
+            if (unsaved.remove(cluster)) {
+                try {
+                    tryFlush(cluster);
+                } catch (InvalidStatePathException e) {
+                    // a name the store refuses: nothing to write
+                }
+            }
         }
     }
 

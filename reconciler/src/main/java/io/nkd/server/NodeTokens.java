@@ -59,10 +59,18 @@ public final class NodeTokens {
     private final NodeFetches fetches;
 
     public NodeTokens(StateStore store, SecureRandom random, Clock clock) {
+        this(store, random, clock, Runnable::run);
+    }
+
+    /**
+     * @param fetchWrites where the Ignition server's fetch records are written ({@link NodeFetches}); a background thread
+     *                    when the store is remote, so no node's request waits for the store
+     */
+    public NodeTokens(StateStore store, SecureRandom random, Clock clock, java.util.concurrent.Executor fetchWrites) {
         this.store = Objects.requireNonNull(store, "store");
         this.random = Objects.requireNonNull(random, "random");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.fetches = new NodeFetches(store, clock);
+        this.fetches = new NodeFetches(store, clock, fetchWrites);
     }
 
     /** The record of which node fetched which pool config with its token (written by the Ignition server). */

@@ -30,6 +30,14 @@ public interface ClusterView {
         return Optional.empty();
     }
 
+    /**
+     * How the file was last written: {@link Sensitivity#SECRET} or {@link Sensitivity#PUBLIC}; empty if it does not
+     * exist, or if the store cannot tell. Lets a copy between stores ({@code nkd state migrate}) keep secrets secret.
+     */
+    default Optional<Sensitivity> sensitivity(String path) {
+        return Optional.empty();
+    }
+
     /** The file's bytes, or empty if it does not exist. */
     Optional<byte[]> read(String path);
 

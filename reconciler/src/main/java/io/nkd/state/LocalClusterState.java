@@ -68,6 +68,14 @@ final class LocalClusterState extends LocalClusterView implements ClusterState {
         return super.read(path);
     }
 
+    /** The store's list of secrets decides (a secret widened by hand was set back to 0600 when the cluster was opened). */
+    @Override
+    public Optional<Sensitivity> sensitivity(String path) {
+        checkOpen();
+        List<String> segments = StateNames.path(path, false);
+        return super.sensitivity(path).map(mode -> secrets.isSecret(String.join("/", segments)) ? Sensitivity.SECRET : mode);
+    }
+
     @Override
     public <T> Optional<T> readJson(String path, Class<T> type, Recovery recovery) {
         checkOpen();

@@ -59,6 +59,21 @@ class LocalClusterView implements ClusterView {
         }
     }
 
+    /** Without the lock: by the file's mode (secrets are 0600; the handle, under the lock, also asks the list). */
+    @Override
+    public Optional<Sensitivity> sensitivity(String path) {
+        Path file = resolve(StateNames.path(path, false));
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            return Optional.of(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+                    .equals(Sensitivity.SECRET.permissions()) ? Sensitivity.SECRET : Sensitivity.PUBLIC);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     @Override
     public <T> Optional<T> readJson(String path, Class<T> type, Recovery recovery) {
         return read(path).map(bytes -> JsonCodec.read(bytes, type, resolve(StateNames.path(path, false)), recovery));

@@ -88,6 +88,11 @@ final class SecretModes {
     }
 
     /** Notes how {@code path} was just written. */
+    /** Whether the cluster's list names {@code path} (a '/'-separated state path) as a secret. */
+    synchronized boolean isSecret(String path) {
+        return secrets.contains(path);
+    }
+
     synchronized void written(String path, Sensitivity sensitivity) throws IOException {
         boolean changed = sensitivity == Sensitivity.SECRET ? secrets.add(path) : secrets.remove(path);
         if (changed) {

@@ -6,10 +6,18 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
-/** The file system refused an operation (permission denied, disk full, I/O error). May be transient. */
+/**
+ * The file system refused an operation (permission denied, disk full, I/O error), or, for a store on another backend,
+ * the backend did (the Kubernetes API denied or did not answer). May be transient.
+ */
 public final class StateIOException extends StateException {
     StateIOException(String action, IOException cause) {
         super(action + ": " + reason(cause), cause);
+    }
+
+    /** A failure outside the file system (another store's backend), with its whole message. */
+    StateIOException(String message, Throwable cause, boolean whole) {
+        super(message, cause);
     }
 
     /**

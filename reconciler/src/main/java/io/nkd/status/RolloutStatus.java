@@ -29,13 +29,24 @@ import java.util.Map;
  *                         (a later change of Butane snippets needs a replacement, as the plan says)
  * @param startedAt        when nkd wrote the current target
  * @param completedAt      when the Housekeeper reported every node at it
+ * @param certificateRenewal the renewal of the control-plane nodes' kubeadm certificates as the Housekeeper reports it
+ *                         (nkd certs renew), or null when none was asked for
  */
 public record RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
                             String waiting, List<Node> nodes, Instant opensAt, String message, boolean observed,
-                            String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt) {
+                            String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt,
+                            io.nkd.housekeeper.api.CertificateRenewalStatus certificateRenewal) {
     public RolloutStatus {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         poolVersions = poolVersions == null ? Map.of() : Map.copyOf(poolVersions);
+    }
+
+    /** Without a certificate renewal. */
+    public RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
+                         String waiting, List<Node> nodes, Instant opensAt, String message, boolean observed,
+                         String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt) {
+        this(update, revision, targetImage, targetKubernetes, phase, waiting, nodes, opensAt, message, observed, flavor,
+                poolVersions, startedAt, completedAt, null);
     }
 
     public RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,

@@ -74,6 +74,8 @@ public final class DesiredUpdate {
                 && Objects.equals(current.drainTimeout(), desired.drainTimeout())
                 && Boolean.TRUE.equals(current.paused()) == Boolean.TRUE.equals(desired.paused())
                 // a flavor switch (nestos ↔ nkd) removes or adds nkd's fields: a change to write
-                && (current.drainTimeout() == null) == (desired.drainTimeout() == null);
+                && (current.drainTimeout() == null) == (desired.drainTimeout() == null)
+                // a new certificate renewal request (nkd certs renew) is a change too
+                && Objects.equals(current.certificateRenewal(), desired.certificateRenewal());
     }
 }

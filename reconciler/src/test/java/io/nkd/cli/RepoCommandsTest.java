@@ -112,12 +112,39 @@ class RepoCommandsTest {
         CliRun nothing = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString());
         assertEquals(0, nothing.exit(), nothing.err());
         assertTrue(nothing.out().contains("nothing to renew"), nothing.out());
+        // the control-plane nodes' kubeadm certificates: a request the daemon carries into the Housekeeper's Update
+        assertTrue(nothing.out().contains("requested the renewal of the control-plane nodes' kubeadm certificates (request "),
+                nothing.out());
+        var firstRequest = io.nkd.secrets.NodeCertificateRequest.read(new io.nkd.state.LocalStateStore(state).view("libvirt-lab"))
+                .orElseThrow();
+        assertTrue(nothing.out().contains("(request " + firstRequest.id() + ")"), nothing.out());
         byte[] adminBefore = Files.readAllBytes(state.resolve("clusters/libvirt-lab/kubernetes/admin.conf"));
         CliRun all = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString(), "--all");
         assertEquals(0, all.exit(), all.err());
         assertTrue(all.out().contains("renewed admin.conf: valid until "), all.out());
         assertFalse(java.util.Arrays.equals(adminBefore, Files.readAllBytes(state.resolve("clusters/libvirt-lab/kubernetes/admin.conf"))));
         assertFalse(all.out().contains("PRIVATE KEY") || all.out().contains("client-key-data"), "no key is printed");
+        var secondRequest = io.nkd.secrets.NodeCertificateRequest.read(new io.nkd.state.LocalStateStore(state).view("libvirt-lab"))
+                .orElseThrow();
+        assertTrue(secondRequest.requestedAt().isAfter(firstRequest.requestedAt()), "each run is a new request: " + secondRequest);
+        CliRun skip = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString(), "--skip-nodes");
+        assertEquals(0, skip.exit(), skip.err());
+        assertFalse(skip.out().contains("control-plane nodes"), skip.out());
+        assertEquals(secondRequest, io.nkd.secrets.NodeCertificateRequest.read(new io.nkd.state.LocalStateStore(state)
+                .view("libvirt-lab")).orElseThrow(), "--skip-nodes asks nothing of the nodes");
+        // the NestOS Housekeeper cannot renew: nkd says so and gives kubeadm's manual commands, and records nothing
+        try (var cs = new io.nkd.state.LocalStateStore(state).open("libvirt-lab")) {
+            String yaml = Files.readString(Path.of(EXAMPLE, "clusters/libvirt-lab/cluster.yaml"))
+                    .replaceFirst("(?m)^spec:\n", "spec:\n  housekeeper:\n    flavor: nestos\n");
+            cs.write(io.nkd.reconcile.ClusterReconciler.APPLIED_CLUSTER_FILE, yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    io.nkd.state.Sensitivity.PUBLIC);
+        }
+        CliRun nestos = CliRun.run("", "certs", "renew", "libvirt-lab", "--state-dir", state.toString());
+        assertEquals(0, nestos.exit(), nestos.err());
+        assertTrue(nestos.out().contains("not renewed through the cluster (spec.housekeeper.flavor is nestos"), nestos.out());
+        assertTrue(nestos.out().contains("kubeadm certs renew all"), nestos.out());
+        assertEquals(secondRequest, io.nkd.secrets.NodeCertificateRequest.read(new io.nkd.state.LocalStateStore(state)
+                .view("libvirt-lab")).orElseThrow());
         CliRun stillValid = CliRun.run("", "certs", "check", "--state-dir", state.toString(), "--cluster", "libvirt-lab");
         assertEquals(0, stillValid.exit(), "renewed certificates chain to the same CAs: " + stillValid.out());
         CliRun noSuch = CliRun.run("", "certs", "renew", "nope", "--state-dir", state.toString());

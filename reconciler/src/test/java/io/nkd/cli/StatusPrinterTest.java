@@ -116,6 +116,28 @@ class StatusPrinterTest {
     }
 
     @Test
+    void aNodeTheHousekeeperMovedIsNotShownAsBehindByTheConfigItFetchedAtFirstBoot() {
+        String oldImage = "hub.oepkgs.net/nestos/nestos@sha256:9c1e7a5b3d2f0e8c6a4b2d0f9e7c5a3b1d9f8e6c4a2b0d8f6e4c2a0b9d7f5e3c";
+        String newImage = "hub.oepkgs.net/nestos/nestos@sha256:" + "2".repeat(64);
+        var node = new ClusterStatus.NodeStatus("lab-control-plane-1", "control-plane", "rendered-control-plane-1",
+                "rendered-control-plane-0", io.nkd.status.MachinePhase.READY, T, null);
+        java.util.function.Function<io.nkd.housekeeper.api.NodeUpdateState, io.nkd.status.RolloutStatus> rollout = state ->
+                new io.nkd.status.RolloutStatus("housekeeper-system/nkd", "b".repeat(40), newImage, "v1.31.4",
+                        io.nkd.housekeeper.api.RolloutPhase.PROGRESSING, null, List.of(new io.nkd.status.RolloutStatus.Node(
+                        "lab-control-plane-1", state == io.nkd.housekeeper.api.NodeUpdateState.UPDATED ? newImage : oldImage, "v1.31.4",
+                        state, T, null, state == io.nkd.housekeeper.api.NodeUpdateState.UPDATING ? io.nkd.housekeeper.api.AgentState.REBOOTING : null)),
+                        null, null, true, "nkd", java.util.Map.of("control-plane", "rendered-control-plane-1"), T, null);
+        assertEquals("up to date: the Housekeeper reports it at the rollout's target nestos@sha256:222222222222 v1.31.4 "
+                + "(fetched rendered-control-plane-0 at first boot)", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.UPDATED)));
+        assertEquals("updating to rendered-control-plane-1 through the Housekeeper (rebooting); fetched rendered-control-plane-0 at first boot",
+                StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.UPDATING)));
+        assertEquals("fetched rendered-control-plane-0 at first boot, desired rendered-control-plane-1 (rollout pending: the Housekeeper "
+                + "has not started it)", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.PENDING)));
+        assertEquals("fetched rendered-control-plane-0, desired rendered-control-plane-1 (rollout pending)", StatusPrinter.node(node, null),
+                "no Update carries it (a Butane change): only a replacement applies it");
+    }
+
+    @Test
     void detailNamesEachAddonObjectThatFailed() {
         ClusterStatus s = status("lab", Phase.DEGRADED, Condition.Status.FALSE, "add-ons");
         io.nkd.status.AddonsStatus addons = new io.nkd.status.AddonsStatus("0123456789abcdef0123456789abcdef01234567", "sha256:00", 14, 13,

@@ -33,13 +33,46 @@ public final class E2eDaemon implements AutoCloseable {
     public final SimulatedKubelets machines;
     public final ClusterReconciler reconciler;
     public final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    /** nkd's clock: the system's, plus what {@link ShiftedClock#advance} added (to pass nkd's grace times). */
+    public final ShiftedClock clock = new ShiftedClock();
+    /**
+     * When true, nkd cannot reach the cluster's API (a network partition between nkd and the control plane): its
+     * connector points at a loopback port where nothing listens, so every call is refused as a real one would be.
+     */
+    public volatile boolean partitioned;
     private final int port;
     private final Path stateDir;
+
+    /** The system clock shifted forward by a test; the API server and the simulated kubelets keep real time. */
+    public static final class ShiftedClock extends Clock {
+        private volatile java.time.Duration offset = java.time.Duration.ZERO;
+
+        public void advance(java.time.Duration d) {
+            offset = offset.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.now().plus(offset);
+        }
+    }
 
     private E2eDaemon(Path dir, String cluster, int port, int controlPlanes, int workers) throws Exception {
         this.cluster = cluster;
         this.port = port;
-        Clock clock = Clock.systemUTC();
+        Clock clock = this.clock;
+        int nowhere = PrivateApiServer.freePort();
+        KubeWorkloadClusters connector = new KubeWorkloadClusters();
         repo = ConfigRepository.create(dir.resolve("config"));
         repo.write("clusters/" + cluster + "/cluster.yaml", ConfigRepository.cluster(cluster, "127.0.0.1:" + port, controlPlanes, workers))
                 .commit("create " + cluster);
@@ -59,7 +92,10 @@ public final class E2eDaemon implements AutoCloseable {
                     public void revoke(ClusterState state, String node) {
                     }
                 },
-                infra -> Optional.of(machines), new KubeWorkloadClusters());
+                infra -> Optional.of(machines), target -> connector.connect(!partitioned ? target
+                        : new io.nkd.cluster.WorkloadClusters.Target(target.cluster(), target.infrastructure(), new io.nkd.pki.Kubeconfig(
+                        target.admin().clusterName(), "https://127.0.0.1:" + nowhere, target.admin().userName(),
+                        target.admin().certificateAuthority(), target.admin().clientCertificate(), target.admin().clientKey()))));
         reconciler = new ClusterReconciler(store, c, clock, metrics);
     }
 

@@ -25,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * tick (cordon, drain, stage with {@code rpm-ostree rebase} — or {@code rollback} when the target is the rollback
  * deployment —, reboot, kubeadm upgrade when the version changes, verify, uncordon, done). The test can see every
  * intermediate state in the Update's status and in nkd's.
+ *
+ * <p>Certificate renewals (nkd's extension of the contract): a control-plane node given a renewal assignment reports
+ * Renewing for one tick ({@code kubeadm certs renew all} and its static pod restarts), then Renewed with every kubeadm
+ * certificate valid one year from then, as kubeadm renews them.
  */
 final class SimulatedAgents implements AutoCloseable {
     /** One simulated host: what rpm-ostree and kubelet would say. */
@@ -40,6 +44,10 @@ final class SimulatedAgents implements AutoCloseable {
     private final List<String> assigned = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Each staging: "node rebase IMAGE" or "node rollback IMAGE". */
     private final List<String> stagings = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Each node's renewals, in the order they started ("node request"). */
+    private final List<String> renewals = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The most control-plane nodes renewing at one time. */
+    private volatile int mostRenewingAtOnce;
     /** The most worker nodes that were between cordon and done at one time. */
     private volatile int mostWorkersAtOnce;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,6 +88,16 @@ final class SimulatedAgents implements AutoCloseable {
         return mostWorkersAtOnce;
     }
 
+    List<String> renewals() {
+        synchronized (renewals) {
+            return List.copyOf(renewals);
+        }
+    }
+
+    int mostRenewingAtOnce() {
+        return mostRenewingAtOnce;
+    }
+
     Host host(String node) {
         return hosts.get(node);
     }
@@ -94,8 +112,12 @@ final class SimulatedAgents implements AutoCloseable {
 
     private void tick() {
         int workersBusy = 0;
+        int renewing = 0;
         for (Node node : client.nodes().list().getItems()) {
             String name = node.getMetadata().getName();
+            if (renew(node)) {
+                renewing++;
+            }
             Host host = hosts.computeIfAbsent(name, n -> new Host(initialImage, null, initialKubelet));
             Optional<NodeAssignment> assignment = read(() -> ContractJson.assignment(node));
             Optional<NodeReport> report = read(() -> ContractJson.report(node));
@@ -122,6 +144,38 @@ final class SimulatedAgents implements AutoCloseable {
             hosts.put(name, host);
         }
         mostWorkersAtOnce = Math.max(mostWorkersAtOnce, workersBusy);
+        mostRenewingAtOnce = Math.max(mostRenewingAtOnce, renewing);
+    }
+
+    /** One step of a certificate renewal; true while the node renews. */
+    private boolean renew(Node node) {
+        String name = node.getMetadata().getName();
+        Optional<io.nkd.housekeeper.api.CertificateRenewalAssignment> a = read(() -> ContractJson.certificateRenewal(node));
+        Optional<io.nkd.housekeeper.api.CertificateRenewalReport> r = read(() -> ContractJson.certificateReport(node));
+        if (a.isEmpty() || r.isPresent() && r.get().finished(a.get().request())) {
+            return false;
+        }
+        String request = a.get().request();
+        String now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        io.nkd.housekeeper.api.CertificateRenewalReport next;
+        if (r.isEmpty() || !request.equals(r.get().request())) {
+            renewals.add(name + " " + request);
+            next = new io.nkd.housekeeper.api.CertificateRenewalReport(request,
+                    io.nkd.housekeeper.api.CertificateRenewalState.RENEWING, "kubeadm certs renew all", now, null, null, null);
+        } else {
+            String until = Instant.now().plus(java.time.Duration.ofDays(365)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES)
+                    .toString();
+            List<io.nkd.housekeeper.api.CertificateExpiry> certs = List.of("admin.conf", "apiserver", "apiserver-etcd-client",
+                    "apiserver-kubelet-client", "controller-manager.conf", "etcd-healthcheck-client", "etcd-peer", "etcd-server",
+                    "front-proxy-client", "scheduler.conf").stream()
+                    .map(c -> new io.nkd.housekeeper.api.CertificateExpiry(c, until)).toList();
+            next = new io.nkd.housekeeper.api.CertificateRenewalReport(request,
+                    io.nkd.housekeeper.api.CertificateRenewalState.RENEWED, "renewed 10 certificates", now, until, certs, null);
+        }
+        String json = ContractJson.write(next);
+        client.nodes().withName(name).edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n).editMetadata()
+                .addToAnnotations(NodeKeys.CERTIFICATE_REPORT_ANNOTATION, json).endMetadata().build());
+        return next.state() == io.nkd.housekeeper.api.CertificateRenewalState.RENEWING;
     }
 
     /** One step of the agent for an assignment, from the state it reported last. */

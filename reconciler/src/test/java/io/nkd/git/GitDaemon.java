@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * A real {@code git daemon} on loopback serving the bare repositories of a directory, with receive-pack
  * enabled so tests push over {@code git://}, and the git CLI for the pushing side.
  */
-final class GitDaemon implements AutoCloseable {
+public final class GitDaemon implements AutoCloseable {
     private final Path base;
     private final Process process;
     private final int port;
@@ -29,7 +29,7 @@ final class GitDaemon implements AutoCloseable {
         this.port = port;
     }
 
-    static GitDaemon start(Path base) throws IOException, InterruptedException {
+    public static GitDaemon start(Path base) throws IOException, InterruptedException {
         Files.createDirectories(base);
         IOException last = null;
         for (int attempt = 0; attempt < 5; attempt++) {
@@ -78,7 +78,7 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** A new empty bare repository served as {@code git://127.0.0.1:PORT/NAME.git}. */
-    String createRepo(String name) throws IOException, InterruptedException {
+    public String createRepo(String name) throws IOException, InterruptedException {
         Path dir = base.resolve(name + ".git");
         git(base, "init", "--bare", "--initial-branch=main", dir.toString());
         return url(name);
@@ -130,10 +130,10 @@ final class GitDaemon implements AutoCloseable {
     }
 
     /** A working clone to commit and push from. */
-    static final class Work {
-        final Path dir;
+    public static final class Work {
+        public final Path dir;
 
-        Work(Path dir, String url) throws IOException, InterruptedException {
+        public Work(Path dir, String url) throws IOException, InterruptedException {
             this.dir = dir;
             Files.createDirectories(dir);
             GitDaemon.git(dir, "init", "--initial-branch=main", ".");
@@ -141,7 +141,7 @@ final class GitDaemon implements AutoCloseable {
         }
 
         /** Writes a file and commits it; returns the commit id. */
-        String commit(String path, String content) throws IOException, InterruptedException {
+        public String commit(String path, String content) throws IOException, InterruptedException {
             Path file = dir.resolve(path);
             Files.createDirectories(file.getParent());
             Files.writeString(file, content);
@@ -150,11 +150,11 @@ final class GitDaemon implements AutoCloseable {
             return git("rev-parse", "HEAD");
         }
 
-        String git(String... args) throws IOException, InterruptedException {
+        public String git(String... args) throws IOException, InterruptedException {
             return GitDaemon.git(dir, args);
         }
 
-        void push(String... refspecs) throws IOException, InterruptedException {
+        public void push(String... refspecs) throws IOException, InterruptedException {
             List<String> args = new ArrayList<>(List.of("push", "-q", "origin"));
             args.addAll(List.of(refspecs));
             git(args.toArray(String[]::new));

@@ -109,6 +109,8 @@ class JoinsAndDrainsTest {
         final Map<String, Instant> expiries = new TreeMap<>();
         final Map<String, Deque<NodeRemovals.Progress>> removals = new HashMap<>();
         final List<String> removeCalls = new ArrayList<>();
+        /** Calls to remove what a machine deleted without draining left: "node deleted <time>". */
+        final List<String> leftoverCalls = new ArrayList<>();
         final List<NodeRemovals.Policy> policies = new ArrayList<>();
         boolean tokensForbidden;
 
@@ -151,18 +153,35 @@ class JoinsAndDrainsTest {
 
         @Override
         public NodeRemovals nodeRemovals() {
-            return (node, controlPlane, policy) -> {
-                if (!readiness.ready()) {
-                    throw new io.nkd.cluster.ClusterApiException("Node " + node, "cannot read it: " + readiness.message());
+            return new NodeRemovals() {
+                @Override
+                public Progress remove(String node, boolean controlPlane, Policy policy) {
+                    if (!readiness.ready()) {
+                        throw new io.nkd.cluster.ClusterApiException("Node " + node, "cannot read it: " + readiness.message());
+                    }
+                    removeCalls.add(node + (controlPlane ? " (control plane)" : ""));
+                    policies.add(policy);
+                    Deque<NodeRemovals.Progress> script = removals.get(node);
+                    NodeRemovals.Progress p = script == null || script.isEmpty() ? new NodeRemovals.Progress.Done() : script.poll();
+                    if (p instanceof NodeRemovals.Progress.Done) {
+                        nodes.remove(node);
+                    }
+                    return p;
                 }
-                removeCalls.add(node + (controlPlane ? " (control plane)" : ""));
-                policies.add(policy);
-                Deque<NodeRemovals.Progress> script = removals.get(node);
-                NodeRemovals.Progress p = script == null || script.isEmpty() ? new NodeRemovals.Progress.Done() : script.poll();
-                if (p instanceof NodeRemovals.Progress.Done) {
-                    nodes.remove(node);
+
+                @Override
+                public Progress removeLeftover(String node, boolean controlPlane, Instant machineDeleted, Policy policy) {
+                    if (!readiness.ready()) {
+                        throw new io.nkd.cluster.ClusterApiException("Node " + node, "cannot read it: " + readiness.message());
+                    }
+                    leftoverCalls.add(node + (controlPlane ? " (control plane)" : "") + " deleted " + machineDeleted);
+                    Deque<NodeRemovals.Progress> script = removals.get(node);
+                    NodeRemovals.Progress p = script == null || script.isEmpty() ? new NodeRemovals.Progress.Done() : script.poll();
+                    if (p instanceof NodeRemovals.Progress.Done) {
+                        nodes.remove(node);
+                    }
+                    return p;
                 }
-                return p;
             };
         }
 
@@ -414,6 +433,96 @@ class JoinsAndDrainsTest {
         assertTrue(machines.contains("deleted WITHOUT draining (nkd could not reach the cluster's API): sandbox-demo-workers-2"), machines);
         assertTrue(api.removeCalls.isEmpty());
         assertEquals(1.0, metrics.get("nkd_node_drains_total").tag("result", "api_down").counter().count());
+    }
+
+    @Test
+    void theNodeLeftByADeletionWithoutDrainIsRemovedOnceTheApiAnswersAgain() throws ReconcileException {
+        bootstrapped();
+        api.readiness = ApiReadiness.down("dial tcp 10.0.0.10:6443: connection refused");
+        pass(workers(1, "b".repeat(40)), api);
+        clock.advance(NodeDrains.API_DOWN_GRACE);
+        Instant deleted = clock.now;
+        Pass gone = pass(workers(1, "b".repeat(40)), api);
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"));
+        assertTrue(api.nodes.contains("sandbox-demo-workers-2"), "its Node is still in the cluster");
+        String machines = gone.status().condition("MachinesReady").message();
+        assertTrue(machines.contains("left in Kubernetes: sandbox-demo-workers-2 (Node of the machine deleted without draining at "
+                + deleted + ": removed once the cluster's API answers"), machines);
+        try (ClusterState state = store.open(DEMO)) {
+            assertTrue(state.read(NodeDrains.LEFTOVERS_FILE).isPresent(), "remembered across restarts");
+        }
+        pass(workers(1, "b".repeat(40)), api);
+        assertTrue(api.leftoverCalls.isEmpty(), "nothing is attempted while the API is down");
+
+        // the API answers again: ObserveCluster sees it, the next pass removes the Node
+        api.readiness = ApiReadiness.up();
+        pass(workers(1, "b".repeat(40)), api);
+        Pass clean = pass(workers(1, "b".repeat(40)), api);
+        assertEquals(List.of("sandbox-demo-workers-2 deleted " + deleted), api.leftoverCalls);
+        assertFalse(api.nodes.contains("sandbox-demo-workers-2"));
+        assertFalse(clean.status().condition("MachinesReady").message().contains("left in Kubernetes"),
+                clean.status().condition("MachinesReady").message());
+        assertEquals(1.0, metrics.get("nkd_node_drains_total").tag("result", "leftover_removed").counter().count());
+        try (ClusterState state = store.open(DEMO)) {
+            assertTrue(state.read(NodeDrains.LEFTOVERS_FILE).isEmpty(), "done: nothing left to remember");
+        }
+        pass(workers(1, "b".repeat(40)), api);
+        assertEquals(1, api.leftoverCalls.size(), "once");
+    }
+
+    @Test
+    void aLeftoverBlockedByEtcdStaysInTheStatusWithWhy() throws ReconcileException {
+        bootstrapped();
+        api.readiness = ApiReadiness.down("connection refused");
+        pass(workers(1, "b".repeat(40)), api);
+        clock.advance(NodeDrains.API_DOWN_GRACE);
+        pass(workers(1, "b".repeat(40)), api);
+        api.readiness = ApiReadiness.up();
+        api.removals.put("sandbox-demo-workers-2", new ArrayDeque<>(List.of(
+                new NodeRemovals.Progress.Blocked("etcd member sandbox-demo-workers-2 is not removed: 1 of 3 members answer"))));
+        pass(workers(1, "b".repeat(40)), api);
+        Pass blocked = pass(workers(1, "b".repeat(40)), api);
+        assertTrue(blocked.status().condition("MachinesReady").message().contains("sandbox-demo-workers-2 (Node of the machine deleted "
+                + "without draining at ") && blocked.status().condition("MachinesReady").message().contains(
+                "not removed: etcd member sandbox-demo-workers-2 is not removed: 1 of 3 members answer"),
+                blocked.status().condition("MachinesReady").message());
+        pass(workers(1, "b".repeat(40)), api);
+        assertEquals(2, api.leftoverCalls.size(), "tried again on the next pass");
+        assertFalse(api.nodes.contains("sandbox-demo-workers-2"));
+    }
+
+    @Test
+    void aCorruptLeftoverRecordNamesItsFileAndDoesNotPromiseItComesBack() throws ReconcileException {
+        bootstrapped();
+        try (ClusterState state = store.open(DEMO)) {
+            state.write(NodeDrains.LEFTOVERS_FILE, "{\"nodes\": {".getBytes(StandardCharsets.UTF_8), io.nkd.state.Sensitivity.PUBLIC);
+        }
+        io.nkd.state.CorruptStateException e = org.junit.jupiter.api.Assertions.assertThrows(io.nkd.state.CorruptStateException.class,
+                () -> pass(workers(2, "a".repeat(40)), api));
+        assertTrue(e.getMessage().contains(NodeDrains.LEFTOVERS_FILE + " is corrupt: "), e.getMessage());
+        assertFalse(e.getMessage().contains("nkd will regenerate it"), "nkd cannot: " + e.getMessage());
+    }
+
+    @Test
+    void aNameANewMachineCarriesAgainIsNeverCleanedUp() throws ReconcileException {
+        bootstrapped();
+        api.readiness = ApiReadiness.down("connection refused");
+        pass(workers(1, "b".repeat(40)), api);
+        clock.advance(NodeDrains.API_DOWN_GRACE);
+        pass(workers(1, "b".repeat(40)), api);
+        assertFalse(provider.machines.containsKey("sandbox-demo-workers-2"));
+        // the pool grows back while the API is still down: a new machine sandbox-demo-workers-2
+        pass(workers(2, "c".repeat(40)), api);
+        assertTrue(provider.machines.containsKey("sandbox-demo-workers-2"));
+        api.readiness = ApiReadiness.up();
+        pass(workers(2, "c".repeat(40)), api);
+        pass(workers(2, "c".repeat(40)), api);
+        assertTrue(api.leftoverCalls.isEmpty(), "the new machine's kubelet takes over the Node of its name: nkd never deletes it");
+        assertTrue(api.nodes.contains("sandbox-demo-workers-2"));
+        assertEquals(1.0, metrics.get("nkd_node_drains_total").tag("result", "leftover_reused").counter().count());
+        try (ClusterState state = store.open(DEMO)) {
+            assertTrue(state.read(NodeDrains.LEFTOVERS_FILE).isEmpty());
+        }
     }
 
     @Test

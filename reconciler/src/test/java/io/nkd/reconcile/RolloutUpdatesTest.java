@@ -215,6 +215,31 @@ class RolloutUpdatesTest {
     }
 
     @Test
+    void aCertificateRenewalRequestIsWrittenAtOnceAlsoWhileANewTargetWaitsForItsWindow() throws Exception {
+        reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(1, cluster.writes.size(), "the new image waits for Sunday");
+        // nkd certs renew recorded a request in the cluster's state
+        var request = io.nkd.secrets.NodeCertificateRequest.next(java.util.Optional.empty(), SATURDAY_NOON);
+        try (var state = store.open(DEMO)) {
+            request.write(state);
+        }
+        var after = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(List.of(OLD_IMAGE + " v1.31.4", OLD_IMAGE + " v1.31.4"), cluster.writes,
+                "the request goes into the Update with its current target; the new image still waits");
+        assertEquals(request.id(), cluster.update.getSpec().certificateRenewal());
+        assertEquals(Reasons.WAITING_FOR_MAINTENANCE_WINDOW, after.status().condition("Ready").reason());
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(2, cluster.writes.size(), "written once");
+
+        // the window opens: the new target keeps the request
+        clock.now = SUNDAY_0200.plusSeconds(1);
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        assertEquals(NEW_IMAGE, cluster.update.getSpec().osImageURL());
+        assertEquals(request.id(), cluster.update.getSpec().certificateRenewal());
+    }
+
+    @Test
     void aNewImageWaitsForTheWindowIsWrittenWhenItOpensAndRollsThroughTheNodes() throws Exception {
         var first = reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
         assertEquals(Phase.READY, first.status().phase(), () -> first.status().condition("Ready").toString());
@@ -282,9 +307,26 @@ class RolloutUpdatesTest {
 
         // the Housekeeper reboots a worker: NotReady for a while, which is the rollout and not a degraded cluster
         cluster.notReady = "sandbox-demo-workers-1";
-        st = reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))).status();
+        String log = logged(() -> reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))));
+        st = StatusStore.status(store.view(DEMO)).orElseThrow();
         assertEquals(Phase.ROLLOUT_PENDING, st.phase(), st.condition("Ready").message());
         assertEquals(Reasons.ROLLING_OUT, st.condition("Ready").reason());
+        assertTrue(log.lines().anyMatch(l -> l.contains("INFO") && l.contains("nodes not ready cluster=sandbox-demo")
+                && l.contains("ready=2 of 3: the rollout of housekeeper-system/nkd is updating sandbox-demo-workers-1")), log);
+        assertTrue(log.lines().noneMatch(l -> l.contains("WARN")), "a reboot of the rollout is no warning: " + log);
+        // the machine line says what is true: the Housekeeper is updating it (not "fetched <old config>, rollout pending")
+        String printed = io.nkd.cli.StatusPrinterAccess.detail(st);
+        assertTrue(printed.contains("updating to " + st.pools().stream().filter(p -> p.name().equals("workers")).findFirst()
+                .orElseThrow().renderedVersion() + " through the Housekeeper"), printed);
+        cluster.notReady = null;
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        // a node the rollout does not explain (the Housekeeper is not updating it) is a warning, named
+        cluster.housekeeperReports(RolloutPhase.PROGRESSING, NodeUpdateState.PENDING, null);
+        reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t))));
+        cluster.notReady = "sandbox-demo-workers-2";
+        log = logged(() -> reconcile(commit("b".repeat(40), t -> newImage(sundayWindow(t)))));
+        assertTrue(log.lines().anyMatch(l -> l.contains("WARN") && l.contains("nodes not ready cluster=sandbox-demo")
+                && l.contains("ready=2 of 3: sandbox-demo-workers-2")), log);
         cluster.notReady = null;
 
         // done: every node verified at the target
@@ -318,7 +360,8 @@ class RolloutUpdatesTest {
     @Test
     void theWindowOverrideStartsThatTargetAtOnceButNotTheNextOne() {
         reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
-        String override = "    windowOverride: {osImage: nestos-24.09.1-k8s-1.31, reason: CVE-2026-0001 in the kernel}\n";
+        String override = "    windowOverride: {osImage: nestos-24.09.1-k8s-1.31, osImageDigest: sha256:" + "2".repeat(64)
+                + ", reason: CVE-2026-0001 in the kernel}\n";
         var os = planned(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow),
                 commit("b".repeat(40), t -> newImage(sundayWindow(t)).replace("  upgrade:\n", "  upgrade:\n" + override)));
         assertTrue(os.reason().contains("starts now, outside the maintenance windows: spec.upgrade.windowOverride (CVE-2026-0001 in the kernel)"),
@@ -337,6 +380,71 @@ class RolloutUpdatesTest {
                 .replace("version: v1.31.4", "version: v1.31.5"))).status();
         assertEquals(writes, cluster.writes.size(), "not written: the override does not name v1.31.5");
         assertEquals(SUNDAY_0200, st.rollout().opensAt());
+    }
+
+    /**
+     * The override is bound to the image it was reviewed for: a later commit that only re-pins its catalog entry in
+     * images/ waits for the window, and the plan of that commit says so, as the daemon then does.
+     */
+    @Test
+    void aRepinOfTheOverriddenCatalogEntryWaitsForTheWindowAsThePlanSays() {
+        reconcile(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow));
+        String override = "    windowOverride: {osImage: nestos-24.09.1-k8s-1.31, osImageDigest: sha256:" + "2".repeat(64)
+                + ", reason: CVE-2026-0001 in the kernel}\n";
+        UnaryOperator<String> overridden = t -> newImage(sundayWindow(t)).replace("  upgrade:\n", "  upgrade:\n" + override);
+        Snapshot reviewed = commit("b".repeat(40), overridden);
+        var os = planned(commit("a".repeat(40), RolloutUpdatesTest::sundayWindow), reviewed);
+        assertTrue(os.reason().contains("starts now, outside the maintenance windows"), os.reason());
+        reconcile(reviewed);
+        assertEquals(NEW_IMAGE + " v1.31.4", cluster.writes.get(cluster.writes.size() - 1), "the reviewed image starts at once");
+        cluster.housekeeperReports(RolloutPhase.COMPLETED, NodeUpdateState.UPDATED, null);
+        reconcile(reviewed);
+
+        // only images/ changes: the entry now pins another digest; cluster.yaml and its override are unchanged
+        String repinnedImage = "hub.oepkgs.net/nestos/nestos@sha256:" + "3".repeat(64);
+        Snapshot repinned = repin(commit("c".repeat(40), overridden), repinnedImage);
+        var plannedRepin = planned(reviewed, repinned);
+        assertTrue(plannedRepin.reason().contains("the catalog entry nestos-24.09.1-k8s-1.31 now pins a different image")
+                && plannedRepin.reason().contains("starts inside the next maintenance window")
+                && plannedRepin.reason().contains("spec.upgrade.windowOverride does not start it: it was reviewed for nestos-24.09.1-k8s-1.31 at sha256:"
+                + "2".repeat(64)), plannedRepin.reason());
+        io.nkd.plan.Plan plan = io.nkd.plan.Planner.plan(reviewed, repinned);
+        assertTrue(plan.clusters().stream().filter(c -> c.cluster().equals(DEMO)).findFirst().orElseThrow().notes().stream()
+                .anyMatch(n -> n.contains("the override was reviewed for nestos-24.09.1-k8s-1.31") && n.contains("clusters/sandbox-demo/cluster.yaml:")), "the reviewer sees the warning at its line");
+        int writes = cluster.writes.size();
+        ClusterStatus st = reconcile(repinned).status();
+        assertEquals(writes, cluster.writes.size(), "not written outside the window: nobody reviewed the re-pinned image for that");
+        assertEquals(Reasons.WAITING_FOR_MAINTENANCE_WINDOW, st.condition("Ready").reason());
+        assertTrue(st.condition("Ready").message().contains("it was reviewed for nestos-24.09.1-k8s-1.31 at sha256:" + "2".repeat(64)),
+                st.condition("Ready").message());
+        assertEquals(SUNDAY_0200, st.rollout().opensAt());
+
+        // a reviewer re-approves the new digest: it starts at once, as the plan says
+        Snapshot reapproved = repin(commit("d".repeat(40), t -> overridden.apply(t).replace("2".repeat(64), "3".repeat(64))), repinnedImage);
+        // (compared with the commit whose image the Update holds, as the daemon compares with the Update)
+        var again = planned(reviewed, reapproved);
+        assertTrue(again.reason().contains("starts now, outside the maintenance windows"), again.reason());
+        reconcile(reapproved);
+        assertEquals(repinnedImage + " v1.31.4", cluster.writes.get(cluster.writes.size() - 1), "written on Saturday");
+    }
+
+    /** What nkd logs while {@code r} runs. */
+    private static String logged(Runnable r) {
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        io.nkd.log.LogSettings.redirect(new java.io.PrintStream(sink, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            io.nkd.log.LogSettings.redirect(null);
+        }
+        return sink.toString(StandardCharsets.UTF_8);
+    }
+
+    /** {@code s} with images/ pinning nestos-24.09.1-k8s-1.31 to {@code image}. */
+    private static Snapshot repin(Snapshot s, String image) {
+        TreeMap<String, byte[]> files = new TreeMap<>(s.files());
+        files.put("images/nestos.yaml", s.text("images/nestos.yaml").orElseThrow().replace(NEW_IMAGE, image).getBytes(StandardCharsets.UTF_8));
+        return new Snapshot(s.revision(), files);
     }
 
     @Test

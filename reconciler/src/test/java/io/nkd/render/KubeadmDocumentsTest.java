@@ -79,6 +79,10 @@ class KubeadmDocumentsTest {
             assertEquals("kubelet.config.k8s.io/v1beta1", kubelet.path("apiVersion").asText());
             assertEquals("systemd", kubelet.path("cgroupDriver").asText());
             assertEquals(PLUGIN_DIR, kubelet.path("volumePluginDir").asText(), cluster + ": kubelet's FlexVolume directory");
+            // every kubelet (joiners read this KubeletConfiguration from the kubelet-config ConfigMap) rotates its own
+            // client certificate: only the control-plane leaves need a renewal through the Housekeeper
+            assertTrue(kubelet.path("rotateCertificates").isBoolean() && kubelet.path("rotateCertificates").asBoolean(),
+                    cluster + ": rotateCertificates: true");
 
             assertTrue(directories(cp).contains(PLUGIN_DIR), cluster + ": Ignition creates the plugin directory");
         }
@@ -148,7 +152,14 @@ class KubeadmDocumentsTest {
         assertTrue(selinux.lines().anyMatch("SELINUX=disabled"::equals), selinux);
         String script = text(cp, "/usr/local/bin/nkd-bootstrap");
         assertFalse(script.contains("--upload-certs"), "no kubeadm-certs Secret");
-        assertFalse(script.contains("/healthz"), "joins wait for kubeadm init to finish, not for /healthz");
+        String joinWait = script.substring(script.indexOf("cluster_initialised() {"), script.indexOf("\n}\n", script.indexOf("cluster_initialised() {")));
+        assertFalse(joinWait.contains("/healthz"), "joins wait for kubeadm init to finish, not for /healthz: " + joinWait);
+        assertTrue(joinWait.contains("jws-kubeconfig-"), joinWait);
+        // /healthz only where kubeadm's own wait-control-plane phase would look: the init node, after kubelet-start
+        String initWait = script.substring(script.indexOf("wait_control_plane() {"), script.indexOf("\n}\n", script.indexOf("wait_control_plane() {")));
+        script.lines().filter(l -> !l.strip().startsWith("#") && l.contains("/healthz"))
+                .forEach(l -> assertTrue(initWait.contains(l), "/healthz outside the init node's wait: " + l));
+        assertTrue(initWait.contains("/healthz"), initWait);
     }
 
     // --- helpers

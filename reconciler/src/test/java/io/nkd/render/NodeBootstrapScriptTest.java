@@ -33,6 +33,8 @@ import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Runs the rendered {@code nkd-bootstrap} of repo-layout/example against a kubeadm double
@@ -53,11 +55,15 @@ class NodeBootstrapScriptTest {
 
     @BeforeEach
     void tools() throws IOException {
-        for (String tool : List.of("bash", "setsid", "sed", "cp", "base64")) {
+        for (String tool : List.of("bash", "setsid", "sed", "cp", "base64", "find", "sha256sum")) {
             Ci.require(onPath(tool), tool + " is not on PATH: apt-get install bash util-linux sed coreutils");
         }
         api = Files.createDirectories(tmp.resolve("api"));
     }
+
+    /** The phases nkd-bootstrap runs for kubeadm init, in order (wait-control-plane is the script's own wait). */
+    private static final List<String> INIT_PHASES = List.of("preflight", "certs", "kubeconfig", "etcd", "control-plane",
+            "kubelet-start", "upload-config", "mark-control-plane", "bootstrap-token", "kubelet-finalize", "addon");
 
     @Test
     void anInterruptedInitAndARebootInTheMiddleKeepTheCAsNkdWrote() throws IOException {
@@ -68,32 +74,125 @@ class NodeBootstrapScriptTest {
         Run cut = cp1.run(with(servesApi, "KUBEADM_KILL_AT", "kubeconfig"));
         assertNotEquals(0, cut.exit(), "the power cut stops the first run");
         assertFalse(cp1.done());
-        Run failed = cp1.run(with(servesApi, "KUBEADM_FAIL_AT", "wait-control-plane"));
+        Run failed = cp1.run(with(servesApi, "KUBEADM_FAIL_AT", "upload-config"));
         assertNotEquals(0, failed.exit(), failed::output);
         Run ok = cp1.run(servesApi);
         assertEquals(0, ok.exit(), ok::output);
         assertTrue(cp1.done());
 
-        for (String path : BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet()) {
-            Path onNode = cp1.root.resolve("etc/kubernetes").resolve(path);
-            assertArrayEquals(bytes(config, "/etc/kubernetes/" + path), Files.readAllBytes(onNode),
-                    path + " must be the file nkd wrote, byte for byte, after two retries");
-            assertEquals(mode(config, "/etc/kubernetes/" + path), Files.getPosixFilePermissions(onNode), path);
-        }
+        assertCAsAsNkdWrote(cp1, config);
         List<String> calls = cp1.calls();
-        assertEquals(2, calls.stream().filter(c -> c.startsWith("kubeadm reset")).count(), calls::toString);
-        assertEquals(3, calls.stream().filter(c -> c.startsWith("kubeadm init")).count(), calls::toString);
-        assertTrue(calls.stream().noneMatch(c -> c.contains("--upload-certs")), calls::toString);
-        assertTrue(ok.output().contains("Using existing ca certificate authority"), ok::output);
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("kubeadm reset")), "a retry of init never resets: " + calls);
+        assertEquals(1, count(calls, "kubeadm init phase certs all"), "certs ran once; the retries resumed after it: " + calls);
+        assertEquals(2, count(calls, "kubeadm init phase kubeconfig all"), calls::toString);
+        assertEquals(2, count(calls, "kubeadm init phase upload-config all"), calls::toString);
+        assertTrue(calls.stream().noneMatch(c -> c.contains("--upload-certs") || c.contains("upload-certs")), calls::toString);
+        assertTrue(failed.output().contains("resuming kubeadm init after its phase certs"), failed::output);
+        assertTrue(ok.output().contains("resuming kubeadm init after its phase wait-control-plane"), ok::output);
         for (Run r : List.of(cut, failed, ok)) {
             assertFalse(r.output().contains(TOKEN_SECRET), () -> "the bootstrap token reached the journal:\n" + r.output());
             assertFalse(r.output().contains(CERTIFICATE_KEY), "the certificate key reached the journal");
         }
         assertTrue(ok.output().contains("Using token: <redacted: bootstrap token>"), ok::output);
+        assertFalse(Files.exists(cp1.root.resolve("var/lib/nkd/init-phases")), "nothing left to resume");
         // a later start of the unit does nothing
         Run again = cp1.run(servesApi);
         assertEquals(0, again.exit());
         assertEquals(calls.size(), cp1.calls().size());
+    }
+
+    /**
+     * kubeadm init cut off at every phase boundary (a power cut as the phase starts, and once it has written what it
+     * writes), then the unit's retry: it resumes with kubeadm init phase from the first phase not done, never resets,
+     * and keeps the CAs nkd wrote, the bootstrap token, and every node that joined in between (once bootstrap-token
+     * signed cluster-info, workers join at once).
+     */
+    @ParameterizedTest(name = "{0} at {1}")
+    @CsvSource({
+            "KUBEADM_KILL_AT,preflight", "KUBEADM_KILL_AT,certs", "KUBEADM_KILL_AT,kubeconfig", "KUBEADM_KILL_AT,etcd",
+            "KUBEADM_KILL_AT,control-plane", "KUBEADM_KILL_AT,kubelet-start", "KUBEADM_KILL_AT,upload-config",
+            "KUBEADM_KILL_AT,mark-control-plane", "KUBEADM_KILL_AT,bootstrap-token", "KUBEADM_KILL_AT,kubelet-finalize",
+            "KUBEADM_KILL_AT,addon",
+            "KUBEADM_KILL_AFTER,certs", "KUBEADM_KILL_AFTER,etcd", "KUBEADM_KILL_AFTER,kubelet-start",
+            "KUBEADM_KILL_AFTER,bootstrap-token", "KUBEADM_KILL_AFTER,kubelet-finalize", "KUBEADM_KILL_AFTER,addon",
+            "KUBEADM_FAIL_AT,bootstrap-token", "KUBEADM_FAIL_AT,kubelet-finalize", "KUBEADM_FAIL_AT,addon"})
+    void anInitCutOffAtAPhaseBoundaryResumesThereAndKeepsWhoJoined(String how, String at) throws IOException {
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp1 = new Node("openstack-prod-control-plane-1", config);
+        Map<String, String> servesApi = Map.of("KUBEADM_DOUBLE_SERVES_API", "1");
+        Run cut = cp1.run(with(servesApi, how, at));
+        assertNotEquals(0, cut.exit(), cut::output);
+        assertFalse(cp1.done());
+
+        // a worker that sees cluster-info signed joins meanwhile; otherwise it keeps waiting (stopped here)
+        Node worker = new Node("openstack-prod-workers-1", pool("openstack-prod", "workers"));
+        boolean signed = Files.exists(api.resolve("cluster-info"));
+        assertEquals(INIT_PHASES.indexOf(at) > INIT_PHASES.indexOf("bootstrap-token")
+                || INIT_PHASES.indexOf(at) == INIT_PHASES.indexOf("bootstrap-token") && how.equals("KUBEADM_KILL_AFTER"), signed,
+                "cluster-info is signed exactly once the bootstrap-token phase has run");
+        Run joined = worker.run(Map.of("SLEEP_KILL_AT", "2"));
+        assertEquals(signed, worker.done(), joined::output);
+
+        Run retry = cp1.run(servesApi);
+        assertEquals(0, retry.exit(), retry::output);
+        assertTrue(cp1.done());
+        List<String> calls = cp1.calls();
+        assertTrue(calls.stream().noneMatch(c -> c.startsWith("kubeadm reset")), "a retry of init never resets: " + calls);
+        for (String phase : INIT_PHASES) {
+            // the phase that was cut off runs again; every other one exactly once (the retry resumed after them)
+            assertEquals(phase.equals(at) ? 2 : 1, calls.stream().filter(c -> c.startsWith("kubeadm init phase " + phase + " ")).count(),
+                    () -> phase + ": " + calls);
+        }
+        assertCAsAsNkdWrote(cp1, config);
+        assertEquals(TOKEN + "\n", Files.readString(api.resolve("bootstrap-token-abc123")), "the same bootstrap token");
+        assertTrue(Files.readString(api.resolve("cluster-info")).contains("jws-kubeconfig-abc123"));
+        assertTrue(Files.exists(api.resolve("nodes/openstack-prod-control-plane-1")));
+        if (signed) {
+            assertTrue(Files.exists(api.resolve("nodes/openstack-prod-workers-1")),
+                    "the worker that joined between the cut and the retry is still a member");
+        } else {
+            Run late = worker.run(Map.of());
+            assertEquals(0, late.exit(), late::output);
+            assertTrue(Files.exists(api.resolve("nodes/openstack-prod-workers-1")));
+        }
+        for (Run r : List.of(cut, retry)) {
+            assertFalse(r.output().contains(TOKEN_SECRET), () -> "the bootstrap token reached the journal:\n" + r.output());
+        }
+    }
+
+    @Test
+    void aResumedInitRefusesACAThatIsNotTheOneNkdWrote() throws IOException {
+        JsonNode config = pool("openstack-prod", "control-plane");
+        Node cp1 = new Node("openstack-prod-control-plane-1", config);
+        Map<String, String> servesApi = Map.of("KUBEADM_DOUBLE_SERVES_API", "1");
+        assertNotEquals(0, cp1.run(with(servesApi, "KUBEADM_KILL_AT", "etcd")).exit());
+        Files.writeString(cp1.root.resolve("etc/kubernetes/pki/ca.crt"), "another CA\n");
+        Files.delete(cp1.root.resolve("etc/kubernetes/pki/sa.pub"));
+        Run refused = cp1.run(servesApi);
+        assertNotEquals(0, refused.exit(), refused::output);
+        assertTrue(refused.output().contains("pki/ca.crt is not the file nkd wrote: refusing to resume kubeadm init with another CA"),
+                refused::output);
+        assertEquals(1, count(cp1.calls(), "kubeadm init phase etcd local"), "only the run the power cut stopped: nothing goes on with another CA");
+
+        // the CA as nkd wrote it again: the retry puts back the missing key and resumes
+        Files.write(cp1.root.resolve("etc/kubernetes/pki/ca.crt"), bytes(config, "/etc/kubernetes/pki/ca.crt"));
+        Run resumed = cp1.run(servesApi);
+        assertEquals(0, resumed.exit(), resumed::output);
+        assertTrue(resumed.output().contains("put back " + cp1.root + "/etc/kubernetes/pki/sa.pub as nkd wrote it"), resumed::output);
+        assertCAsAsNkdWrote(cp1, config);
+    }
+
+    private static void assertCAsAsNkdWrote(Node node, JsonNode config) throws IOException {
+        for (String path : BootstrapSecrets.SHARED_CONTROL_PLANE_FILES.keySet()) {
+            Path onNode = node.root.resolve("etc/kubernetes").resolve(path);
+            assertArrayEquals(bytes(config, "/etc/kubernetes/" + path), Files.readAllBytes(onNode),
+                    path + " must be the file nkd wrote, byte for byte, after the retries");
+            assertEquals(mode(config, "/etc/kubernetes/" + path), Files.getPosixFilePermissions(onNode), path);
+        }
+    }
+
+    private static long count(List<String> calls, String prefix) {
+        return calls.stream().filter(c -> c.startsWith(prefix + " ") || c.equals(prefix)).count();
     }
 
     @Test

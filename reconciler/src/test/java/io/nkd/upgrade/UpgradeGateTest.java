@@ -27,6 +27,10 @@ import org.junit.jupiter.api.Test;
 /** Maintenance windows, the one-target override and the desired Update: pure, the time is an argument. */
 class UpgradeGateTest {
     private static final String FILE = "clusters/sandbox-demo/cluster.yaml";
+    /** What the example's catalog pins for nestos-24.09-k8s-1.31, the demo cluster's image. */
+    private static final String DIGEST = "sha256:9c1e7a5b3d2f0e8c6a4b2d0f9e7c5a3b1d9f8e6c4a2b0d8f6e4c2a0b9d7f5e3c";
+    private static final String IMAGE = "hub.oepkgs.net/nestos/nestos@" + DIGEST;
+    private static final String REPINNED = "hub.oepkgs.net/nestos/nestos@sha256:" + "7".repeat(64);
 
     private static RepositoryConfig config(UnaryOperator<String> edit) {
         Snapshot base = Snapshots.fromDirectory(RepoPaths.repoRoot().resolve("repo-layout/example"));
@@ -81,25 +85,64 @@ class UpgradeGateTest {
         UnaryOperator<String> window = t -> t.replace("  upgrade:\n",
                 "  upgrade:\n    maintenanceWindows:\n      - {schedule: \"0 0 2 ? * SUN\", duration: 4h}\n");
         Instant saturday = Instant.parse("2026-12-05T12:00:00Z");
-        var later = assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(spec(window), true, false, saturday));
+        var later = assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(spec(window), IMAGE, true, false, saturday));
         assertEquals(Instant.parse("2026-12-06T02:00:00Z"), later.opensAt());
-        assertInstanceOf(UpgradeGate.Decision.Now.class, UpgradeGate.decide(spec(window), true, false, Instant.parse("2026-12-06T05:59:59Z")));
-        assertInstanceOf(UpgradeGate.Decision.Now.class, UpgradeGate.decide(spec(t -> t), true, true, saturday), "no windows: any time");
+        assertInstanceOf(UpgradeGate.Decision.Now.class, UpgradeGate.decide(spec(window), IMAGE, true, false, Instant.parse("2026-12-06T05:59:59Z")));
+        assertInstanceOf(UpgradeGate.Decision.Now.class, UpgradeGate.decide(spec(t -> t), IMAGE, true, true, saturday), "no windows: any time");
 
         ClusterSpec overridden = spec(t -> window.apply(t).replace("  upgrade:\n",
-                "  upgrade:\n    windowOverride: {osImage: nestos-24.09-k8s-1.31, reason: CVE}\n"));
-        assertEquals("spec.upgrade.windowOverride: CVE", UpgradeGate.decide(overridden, true, false, saturday).why());
-        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(overridden, true, true, saturday),
+                "  upgrade:\n    windowOverride: {osImage: nestos-24.09-k8s-1.31, osImageDigest: " + DIGEST + ", reason: CVE}\n"));
+        assertEquals("spec.upgrade.windowOverride: CVE", UpgradeGate.decide(overridden, IMAGE, true, false, saturday).why());
+        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(overridden, IMAGE, true, true, saturday),
                 "it names the image only: a Kubernetes change in the same step waits");
-        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(overridden, false, true, saturday));
+        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(overridden, IMAGE, false, true, saturday));
         ClusterSpec stale = spec(t -> window.apply(t).replace("  upgrade:\n",
-                "  upgrade:\n    windowOverride: {osImage: nestos-24.03-k8s-1.30, reason: old}\n"));
-        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(stale, true, false, saturday), "another target: no effect");
+                "  upgrade:\n    windowOverride: {osImage: nestos-24.03-k8s-1.30, osImageDigest: " + DIGEST + ", reason: old}\n"));
+        assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(stale, IMAGE, true, false, saturday), "another target: no effect");
+    }
+
+    @Test
+    void anOverrideHoldsOnlyForTheDigestItWasReviewedForNotForALaterRepinOfItsCatalogEntry() {
+        UnaryOperator<String> window = t -> t.replace("  upgrade:\n",
+                "  upgrade:\n    maintenanceWindows:\n      - {schedule: \"0 0 2 ? * SUN\", duration: 4h}\n");
+        Instant saturday = Instant.parse("2026-12-05T12:00:00Z");
+        ClusterSpec overridden = spec(t -> window.apply(t).replace("  upgrade:\n",
+                "  upgrade:\n    windowOverride: {osImage: nestos-24.09-k8s-1.31, osImageDigest: " + DIGEST + ", reason: CVE}\n"));
+        assertInstanceOf(UpgradeGate.Decision.Now.class, UpgradeGate.decide(overridden, IMAGE, true, false, saturday));
+        // images/ re-pins nestos-24.09-k8s-1.31; the override in cluster.yaml is unchanged
+        var later = assertInstanceOf(UpgradeGate.Decision.Later.class, UpgradeGate.decide(overridden, REPINNED, true, false, saturday));
+        assertEquals(Instant.parse("2026-12-06T02:00:00Z"), later.opensAt());
+        assertTrue(later.why().contains("it was reviewed for nestos-24.09-k8s-1.31 at " + DIGEST + ", but the target is " + REPINNED)
+                && later.why().contains("set windowOverride.osImageDigest: sha256:" + "7".repeat(64) + " to start it now"), later.why());
+        assertFalse(UpgradeGate.overrides(overridden, REPINNED, true, false));
+        // an os.osImageURL carries its digest: the override names it whole
+        ClusterSpec byUrl = spec(t -> window.apply(t).replace("image: nestos-24.09-k8s-1.31", "osImageURL: " + IMAGE)
+                .replace("  upgrade:\n", "  upgrade:\n    windowOverride: {osImage: \"" + IMAGE + "\", reason: CVE}\n"));
+        assertTrue(UpgradeGate.overrides(byUrl, IMAGE, true, false));
+    }
+
+    @Test
+    void anOverrideForACatalogEntryMustNameTheDigestAndAStaleDigestIsAWarningAtItsLine() {
+        var bare = config(t -> t.replace("  upgrade:\n", "  upgrade:\n    windowOverride: {osImage: nestos-24.09-k8s-1.31, reason: CVE}\n"))
+                .cluster("sandbox-demo").orElseThrow();
+        assertFalse(bare.valid());
+        var error = bare.report().entries().stream().filter(e -> "BadWindowOverride".equals(e.code())).findFirst().orElseThrow();
+        assertTrue(error.toString().startsWith("clusters/sandbox-demo/cluster.yaml:30:")
+                && error.toString().contains("add osImageDigest: " + DIGEST + " (what nestos-24.09-k8s-1.31 pins in images/ now"), error.toString());
+        var repinned = config(t -> t.replace("  upgrade:\n", "  upgrade:\n    windowOverride:\n      osImage: nestos-24.09-k8s-1.31\n"
+                + "      osImageDigest: sha256:" + "7".repeat(64) + "\n      reason: CVE\n")).cluster("sandbox-demo").orElseThrow();
+        assertTrue(repinned.valid(), repinned.report()::toString);
+        var warning = repinned.report().entries().stream().filter(e -> "StaleWindowOverride".equals(e.code())).findFirst().orElseThrow();
+        assertTrue(warning.toString().startsWith("clusters/sandbox-demo/cluster.yaml:32:")
+                && warning.toString().contains("has no effect") && warning.toString().contains("set osImageDigest: " + DIGEST), warning.toString());
+        var malformed = config(t -> t.replace("  upgrade:\n", "  upgrade:\n    windowOverride: {osImage: nestos-24.09-k8s-1.31, "
+                + "osImageDigest: \"9c1e7a5b\", reason: CVE}\n")).cluster("sandbox-demo").orElseThrow();
+        assertFalse(malformed.valid());
     }
 
     @Test
     void aStaleOverrideIsAWarningWithItsLineAndAnEmptyOneAnError() {
-        var stale = config(t -> t.replace("  upgrade:\n", "  upgrade:\n    windowOverride: {osImage: nestos-24.03-k8s-1.30, reason: old}\n"))
+        var stale = config(t -> t.replace("  upgrade:\n", "  upgrade:\n    windowOverride: {osImage: nestos-24.03-k8s-1.30, osImageDigest: " + DIGEST + ", reason: old}\n"))
                 .cluster("sandbox-demo").orElseThrow();
         assertTrue(stale.valid());
         var warning = stale.report().entries().stream().filter(e -> "StaleWindowOverride".equals(e.code())).findFirst().orElseThrow();

@@ -66,6 +66,7 @@ public final class NodeAgent implements AutoCloseable {
     private final String nodeName;
     private final NodeHost host;
     private final Drainer drainer;
+    private final CertificateRenewer certificates;
     private final Clock clock;
     private final NodeObjects nodes;
     private final Duration resync;
@@ -88,6 +89,12 @@ public final class NodeAgent implements AutoCloseable {
     /** @param resync how often the agent looks at its Node and host without being woken by a change */
     public NodeAgent(KubernetesClient client, String nodeName, NodeHost host, Drainer drainer, Clock clock,
                      Duration resync) {
+        this(client, nodeName, host, drainer, clock, resync, Sleeper.real());
+    }
+
+    /** @param sleeper how the certificate renewal waits between looks at a restarting static pod */
+    public NodeAgent(KubernetesClient client, String nodeName, NodeHost host, Drainer drainer, Clock clock,
+                     Duration resync, Sleeper sleeper) {
         this.client = Objects.requireNonNull(client, "client");
         if (nodeName == null || nodeName.isBlank()) {
             throw new IllegalArgumentException("the agent needs its node's name: set --node or the NODE_NAME "
@@ -99,12 +106,15 @@ public final class NodeAgent implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.resync = Objects.requireNonNull(resync, "resync");
         this.nodes = new NodeObjects(client, nodeName);
+        this.certificates = new CertificateRenewer(nodeName, host, nodes, Objects.requireNonNull(sleeper, "sleeper"),
+                clock);
     }
 
     /** Convenience for production and the test harness: a drainer on the same client and clock. */
     public static NodeAgent create(KubernetesClient client, String nodeName, NodeHost host, Clock clock,
                                    Sleeper sleeper) {
-        return new NodeAgent(client, nodeName, host, new Drainer(client, clock, sleeper), clock);
+        return new NodeAgent(client, nodeName, host, new Drainer(client, clock, sleeper), clock, DEFAULT_RESYNC,
+                sleeper);
     }
 
     public String nodeName() {
@@ -222,6 +232,8 @@ public final class NodeAgent implements AutoCloseable {
             rebootOverdue(node);
             return; // the host is going down; a new agent continues after the boot
         }
+        // a certificate renewal (nkd's extension) runs between updates, never inside one
+        certificates.reconcile(node, report.get().state().inProgress() || newAssignment(node, report.get()));
         Optional<NodeAssignment> assignment;
         try {
             assignment = ContractJson.assignment(node);
@@ -261,6 +273,15 @@ public final class NodeAgent implements AutoCloseable {
             from = AgentState.CORDONING;
         }
         run(a, from);
+    }
+
+    /** The node carries an assignment this agent has not started yet (it goes before a certificate renewal). */
+    private static boolean newAssignment(Node node, NodeReport current) {
+        try {
+            return ContractJson.assignment(node).map(a -> !a.id().equals(current.assignment())).orElse(false);
+        } catch (ContractJson.ContractException e) {
+            return false;
+        }
     }
 
     private void run(NodeAssignment a, AgentState from) throws InterruptedException {

@@ -43,6 +43,11 @@ final class NodeObjects {
         patch(Map.of("metadata", metadata));
     }
 
+    void writeCertificateReport(io.nkd.housekeeper.api.CertificateRenewalReport report) {
+        patch(Map.of("metadata", Map.of("annotations",
+                Map.of(NodeKeys.CERTIFICATE_REPORT_ANNOTATION, ContractJson.write(report)))));
+    }
+
     void setUnschedulable(boolean unschedulable) {
         Map<String, Object> spec = new LinkedHashMap<>();
         // null removes the field, as kubectl uncordon leaves it

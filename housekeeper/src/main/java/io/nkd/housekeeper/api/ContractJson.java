@@ -37,6 +37,16 @@ public final class ContractJson {
         return read(node, NodeKeys.REPORT_ANNOTATION, NodeReport.class);
     }
 
+    /** The node's certificate renewal assignment; empty when absent. @throws ContractException when unreadable */
+    public static Optional<CertificateRenewalAssignment> certificateRenewal(Node node) {
+        return read(node, NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION, CertificateRenewalAssignment.class);
+    }
+
+    /** The node's certificate report; empty when absent. @throws ContractException when unreadable */
+    public static Optional<CertificateRenewalReport> certificateReport(Node node) {
+        return read(node, NodeKeys.CERTIFICATE_REPORT_ANNOTATION, CertificateRenewalReport.class);
+    }
+
     private static <T> Optional<T> read(Node node, String key, Class<T> type) {
         Map<String, String> annotations = node.getMetadata().getAnnotations();
         String text = annotations == null ? null : annotations.get(key);
@@ -69,8 +79,16 @@ public final class ContractJson {
             }
         } else if (value instanceof NodeReport r && r.state() == null) {
             return "no state";
+        } else if (value instanceof CertificateRenewalAssignment c && (blank(c.update()) || blank(c.request()))) {
+            return "no update or request";
+        } else if (value instanceof CertificateRenewalReport c && (blank(c.request()) || c.state() == null)) {
+            return "no request or state";
         }
         return null;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static ContractException unreadable(Node node, String key, Class<?> type, String why, Throwable cause) {

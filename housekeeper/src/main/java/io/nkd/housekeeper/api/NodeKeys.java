@@ -24,6 +24,14 @@ public final class NodeKeys {
     /** User → operator: set (any value) on a failed node to retry it; the operator removes it when it retries. */
     public static final String RETRY_ANNOTATION = "housekeeper.io/retry";
 
+    /**
+     * Operator → agent (nkd only): the node's {@link CertificateRenewalAssignment} as JSON. On one control-plane node
+     * at a time; absent: nothing to renew.
+     */
+    public static final String CERTIFICATE_RENEWAL_ANNOTATION = "housekeeper.io/certificate-renewal";
+    /** Agent → operator (nkd only): the node's last {@link CertificateRenewalReport} as JSON. */
+    public static final String CERTIFICATE_REPORT_ANNOTATION = "housekeeper.io/certificate-report";
+
     /** Role labels: control-plane nodes carry either (the {@code master} one on clusters before 1.24). */
     public static final String CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
     public static final String MASTER_LABEL = "node-role.kubernetes.io/master";

@@ -26,6 +26,8 @@ import java.util.Optional;
  *                       {@code 1h30m}); default {@link #DEFAULT_DRAIN_TIMEOUT}
  * @param paused         stop before the next node; nodes already in progress finish
  * @param revision       the source commit this target comes from (nkd writes it; shown in status and events)
+ * @param certificateRenewal a request id (nkd only): renew the certificates kubeadm issued on every control-plane
+ *                       node, one node at a time; a new id asks again (see housekeeper/CONTRACT.md)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateSpec(
@@ -53,13 +55,37 @@ public record UpdateSpec(
         @JsonPropertyDescription("When true, no new node is started; nodes in progress finish") Boolean paused,
         @JsonProperty("revision")
         @JsonPropertyDescription("The source commit this target comes from (nkd writes it); shown in the status, "
-                + "events and kubectl get updates") String revision) {
+                + "events and kubectl get updates") String revision,
+        @JsonProperty("certificateRenewal")
+        @JsonPropertyDescription("A request id (nkd's Housekeeper only): renew the certificates kubeadm issued on "
+                + "every control-plane node (kubeadm certs renew all, then a restart of the control-plane static "
+                + "pods), one node at a time, never during a control-plane node's OS or Kubernetes update. A new id "
+                + "asks again; status.certificateRenewal shows the progress") String certificateRenewal) {
+
+    /** Without a certificate renewal request (what every Update had before nkd added it). */
+    public UpdateSpec(String osImageURL, String kubeVersion, Boolean evictPodForce, Integer maxUnavailable,
+                      String drainTimeout, Boolean paused, String revision) {
+        this(osImageURL, kubeVersion, evictPodForce, maxUnavailable, drainTimeout, paused, revision, null);
+    }
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 
     /** The upstream form: only the four fields the NestOS Housekeeper knows. */
     public static UpdateSpec upstream(String osImageURL, String kubeVersion, boolean evictPodForce, int maxUnavailable) {
         return new UpdateSpec(osImageURL, kubeVersion, evictPodForce, maxUnavailable, null, null, null);
+    }
+
+    /** The same spec asking for certificate renewal {@code request} (null: none). */
+    public UpdateSpec withCertificateRenewal(String request) {
+        return new UpdateSpec(osImageURL, kubeVersion, evictPodForce, maxUnavailable, drainTimeout, paused, revision,
+                request);
+    }
+
+    /** The certificate renewal request, if any (blank counts as none). */
+    @JsonIgnore
+    public Optional<String> certificateRenewalRequest() {
+        return certificateRenewal == null || certificateRenewal.isBlank() ? Optional.empty()
+                : Optional.of(certificateRenewal);
     }
 
     @JsonIgnore

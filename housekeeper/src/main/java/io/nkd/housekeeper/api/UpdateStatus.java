@@ -20,6 +20,7 @@ import java.util.List;
  * @param conditions         Progressing, Degraded and Completed, each with a reason
  * @param startedAt          RFC 3339 time this generation's rollout started
  * @param completedAt        RFC 3339 time it completed, or null
+ * @param certificateRenewal how spec.certificateRenewal goes (nkd only), or null without a request
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UpdateStatus(
@@ -38,9 +39,25 @@ public record UpdateStatus(
         @JsonPropertyDescription("Progressing, Degraded and Completed, each with a reason; Degraded names the failed "
                 + "node") List<Condition> conditions,
         @JsonPropertyDescription("RFC 3339 time this generation's rollout started") String startedAt,
-        @JsonPropertyDescription("RFC 3339 time it completed") String completedAt) {
+        @JsonPropertyDescription("RFC 3339 time it completed") String completedAt,
+        @JsonPropertyDescription("How spec.certificateRenewal goes: per control-plane node, the request it last "
+                + "renewed for and its new expiry") CertificateRenewalStatus certificateRenewal) {
     public UpdateStatus {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
+
+    /** The rollout's status without a certificate renewal. */
+    public UpdateStatus(RolloutPhase phase, Long observedGeneration, String revision, int updated, int updating,
+                        int pending, int failed, List<NodeProgress> nodes, List<Condition> conditions, String startedAt,
+                        String completedAt) {
+        this(phase, observedGeneration, revision, updated, updating, pending, failed, nodes, conditions, startedAt,
+                completedAt, null);
+    }
+
+    /** The same status with {@code renewal} as its certificate renewal part. */
+    public UpdateStatus withCertificateRenewal(CertificateRenewalStatus renewal) {
+        return new UpdateStatus(phase, observedGeneration, revision, updated, updating, pending, failed, nodes,
+                conditions, startedAt, completedAt, renewal);
     }
 }

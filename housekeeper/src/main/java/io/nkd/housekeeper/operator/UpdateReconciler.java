@@ -10,9 +10,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.nkd.housekeeper.api.CertificateRenewalStatus;
+import io.nkd.housekeeper.api.ContractJson;
 import io.nkd.housekeeper.api.NodeKeys;
 import io.nkd.housekeeper.api.Update;
 import io.nkd.housekeeper.api.UpdateStatus;
+import io.nkd.housekeeper.rollout.CertificateRenewals;
 import io.nkd.housekeeper.rollout.EtcdHealth;
 import io.nkd.housekeeper.rollout.NodeAction;
 import io.nkd.housekeeper.rollout.NodeView;
@@ -85,6 +88,8 @@ public final class UpdateReconciler implements AutoCloseable {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** node → the assignment annotation the cache must show (null: absent); touched on the loop thread only */
     private final Map<String, Expected> expectations = new HashMap<>();
+    /** node → the certificate renewal annotation the cache must show, likewise (one renewing node at a time) */
+    private final Map<String, Expected> certificateExpectations = new HashMap<>();
     /**
      * uid → the status write the cache may not show yet. While the cache still holds the version that write was
      * based on, the written one is newer: planning from it avoids a certain 409 and a re-read of everything.
@@ -297,6 +302,15 @@ public final class UpdateReconciler implements AutoCloseable {
                 .collect(Collectors.toMap(n -> n.getMetadata().getName(), Function.identity(), (a, b) -> a));
         if (live.isEmpty()) {
             releaseOrphans(views, byName);
+            for (CertificateRenewals.View v : certificateViews(nodeList, views)) {
+                if (v.assignment().map(x -> x.update().startsWith(config.namespace() + "/")).orElse(false)) {
+                    LOG.info("node {}: withdrawing the certificate renewal of the deleted Update {}", v.name(),
+                            v.assignment().get().update());
+                    Map<String, String> annotations = new HashMap<>();
+                    annotations.put(NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION, null);
+                    patch(new NodePatch(v.name(), Map.of(), annotations, null), clock.instant());
+                }
+            }
             metrics.rollouts(Map.of());
             return;
         }
@@ -304,21 +318,132 @@ public final class UpdateReconciler implements AutoCloseable {
                 .collect(Collectors.toMap(u -> u.getMetadata().getUid(), Function.identity(), (a, b) -> a));
         EtcdHealth health = etcd.check();
         Instant now = clock.instant();
+        List<UpdateQueue.Turn> turns = UpdateQueue.turns(live.stream().map(UpdateRef::of).toList());
+        // the rollouts as they would go without a renewal: whether one holds the control plane (it goes first)
+        Map<String, RolloutDecision> planned = new HashMap<>();
+        for (UpdateQueue.Turn turn : turns) {
+            if (!(turn instanceof UpdateQueue.Turn.Done)) {
+                planned.put(turn.update().uid(), planRollout(turn, views, health, now));
+            }
+        }
+        Map<String, CertificateRenewals.Decision> renewals = planRenewals(live, nodeList, views, health,
+                planned.values().stream().map(RolloutDecision::status).toList(), now);
+        Optional<String> renewing = renewing(renewals, nodeList, views, now);
+        EtcdHealth rolloutHealth = renewing
+                .map(n -> EtcdHealth.unhealthy("control-plane node " + n + " renews its certificates (its etcd "
+                        + "member and API server restart); control-plane nodes wait until it has finished"))
+                .orElse(health);
         Map<String, UpdateStatus> statuses = new LinkedHashMap<>();
-        for (UpdateQueue.Turn turn : UpdateQueue.turns(live.stream().map(UpdateRef::of).toList())) {
+        for (UpdateQueue.Turn turn : turns) {
             Update update = byUid.get(turn.update().uid());
+            CertificateRenewals.Decision renewal = renewals.get(update.getMetadata().getUid());
             if (turn instanceof UpdateQueue.Turn.Done) {
-                statuses.put(update.key(), update.getStatus());
+                UpdateStatus done = withRenewal(update.getStatus(), renewal);
+                if (!Objects.equals(done, update.getStatus())) {
+                    applyRenewal(update, renewal, byName, now);
+                    writeStatus(update, done);
+                }
+                statuses.put(update.key(), done);
                 continue;
             }
-            Optional<String> waitingFor = turn instanceof UpdateQueue.Turn.Wait w
-                    ? Optional.of(w.driver()) : Optional.empty();
-            RolloutDecision decision = RolloutPlanner.plan(new RolloutInput(turn.update(), views, health, now,
-                    config.nodeReadyTimeout(), waitingFor));
+            RolloutDecision decision = renewing.isPresent() ? planRollout(turn, views, rolloutHealth, now)
+                    : planned.get(turn.update().uid());
+            decision = new RolloutDecision(decision.update(), decision.actions(),
+                    withRenewal(decision.status(), renewal), decision.events());
             apply(update, decision, byName, now);
+            applyRenewal(update, renewal, byName, now);
             statuses.put(update.key(), decision.status());
         }
         metrics.rollouts(statuses);
+    }
+
+    /**
+     * The certificate renewal of each Update (by uid) that asks for one or still holds assignments, planned before the
+     * rollouts: a renewing node holds the control plane for them, and a rollout that has control-plane nodes to move
+     * holds the renewal (see {@link CertificateRenewals}).
+     */
+    private Map<String, CertificateRenewals.Decision> planRenewals(List<Update> live, List<Node> nodeList,
+                                                                   List<NodeView> views, EtcdHealth health,
+                                                                   List<UpdateStatus> rollouts, Instant now) {
+        List<CertificateRenewals.View> certViews = certificateViews(nodeList, views);
+        Optional<String> holds = CertificateRenewals.rolloutHolds(rollouts);
+        Map<String, CertificateRenewals.Decision> out = new HashMap<>();
+        for (Update u : live) {
+            String request = u.getSpec() == null ? null : u.getSpec().certificateRenewalRequest().orElse(null);
+            CertificateRenewalStatus previous = u.getStatus() == null ? null : u.getStatus().certificateRenewal();
+            boolean holdsAssignments = certViews.stream().anyMatch(v -> v.assignment()
+                    .map(a -> a.update().equals(u.key())).orElse(false));
+            if (request == null && previous == null && !holdsAssignments) {
+                continue;
+            }
+            CertificateRenewals.Decision d = CertificateRenewals.plan(u.key(), request, previous, certViews, health,
+                    holds, now);
+            out.put(u.getMetadata().getUid(), d);
+            if (d.renewing().isPresent() && holds.isEmpty()) {
+                // a second Update asking for a renewal waits for this one's node
+                holds = Optional.of("node " + d.renewing().get() + " renews its certificates for Update " + u.key());
+            }
+        }
+        return out;
+    }
+
+    private RolloutDecision planRollout(UpdateQueue.Turn turn, List<NodeView> views, EtcdHealth health, Instant now) {
+        Optional<String> waitingFor = turn instanceof UpdateQueue.Turn.Wait w
+                ? Optional.of(w.driver()) : Optional.empty();
+        return RolloutPlanner.plan(new RolloutInput(turn.update(), views, health, now, config.nodeReadyTimeout(),
+                waitingFor));
+    }
+
+    private List<CertificateRenewals.View> certificateViews(List<Node> nodeList, List<NodeView> views) {
+        List<CertificateRenewals.View> out = new ArrayList<>(nodeList.size());
+        for (int i = 0; i < nodeList.size(); i++) {
+            if (views.get(i).controlPlane()) {
+                out.add(CertificateRenewals.View.of(nodeList.get(i), views.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** The control-plane node that renews now (planned, or an agent still finishing an earlier request). */
+    private Optional<String> renewing(Map<String, CertificateRenewals.Decision> renewals, List<Node> nodeList,
+                                      List<NodeView> views, Instant now) {
+        return renewals.values().stream().map(CertificateRenewals.Decision::renewing).flatMap(Optional::stream)
+                .findFirst().or(() -> CertificateRenewals.inProgress(certificateViews(nodeList, views), now));
+    }
+
+    private static UpdateStatus withRenewal(UpdateStatus status, CertificateRenewals.Decision renewal) {
+        CertificateRenewalStatus part = renewal == null ? null : renewal.status();
+        if (status == null) {
+            return null;
+        }
+        return Objects.equals(status.certificateRenewal(), part) ? status : status.withCertificateRenewal(part);
+    }
+
+    /** The renewal's node changes: only the certificate-renewal annotation, nothing else of the Node. */
+    private void applyRenewal(Update update, CertificateRenewals.Decision renewal, Map<String, Node> byName,
+                              Instant now) {
+        if (renewal == null) {
+            return;
+        }
+        for (CertificateRenewals.Action action : renewal.actions()) {
+            String value;
+            if (action instanceof CertificateRenewals.Action.Assign a) {
+                value = ContractJson.write(a.assignment());
+                LOG.info("Update {}: node {}: certificate renewal {} assigned", update.key(), a.node(),
+                        a.assignment().request());
+            } else if (action instanceof CertificateRenewals.Action.Withdraw w) {
+                value = null;
+                LOG.info("Update {}: node {}: certificate renewal assignment removed", update.key(), w.node());
+            } else {
+                throw new IllegalStateException("unknown certificate renewal action " + action);
+            }
+            Map<String, String> annotations = new HashMap<>();
+            annotations.put(NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION, value);
+            if (patch(new NodePatch(action.node(), Map.of(), annotations, null), now)) {
+                certificateExpectations.put(action.node(), new Expected(value, now.plus(EXPECTATION_TIMEOUT)));
+            }
+        }
+        renewal.events().forEach(e -> post(update, e, byName));
     }
 
     private void apply(Update update, RolloutDecision decision, Map<String, Node> byName, Instant now) {
@@ -378,7 +503,8 @@ public final class UpdateReconciler implements AutoCloseable {
         }
     }
 
-    private void patch(NodePatch patch, Instant now) {
+    /** @return whether the node was patched (false: it is gone) */
+    private boolean patch(NodePatch patch, Instant now) {
         if (!leading.getAsBoolean() || closed) {
             throw new NotLeading();
         }
@@ -390,7 +516,7 @@ public final class UpdateReconciler implements AutoCloseable {
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 LOG.warn("node {} is gone; the next reconcile plans without it", patch.node());
-                return;
+                return false;
             }
             throw new KubernetesClientException("cannot patch node " + patch.node() + " (HTTP " + e.getCode() + ": "
                     + e.getMessage() + ")" + (e.getCode() == 403 ? "; the operator's ClusterRole needs patch on nodes"
@@ -399,6 +525,7 @@ public final class UpdateReconciler implements AutoCloseable {
         if (patch.touchesAssignment()) {
             expectations.put(patch.node(), new Expected(patch.assignment(), now.plus(EXPECTATION_TIMEOUT)));
         }
+        return true;
     }
 
     private void writeStatus(Update update, UpdateStatus status) {
@@ -445,6 +572,11 @@ public final class UpdateReconciler implements AutoCloseable {
     }
 
     private boolean expectationsMet(List<Node> nodeList) {
+        boolean certificates = met(certificateExpectations, NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION, nodeList);
+        return met(expectations, NodeKeys.ASSIGNMENT_ANNOTATION, nodeList) && certificates;
+    }
+
+    private boolean met(Map<String, Expected> expectations, String annotation, List<Node> nodeList) {
         if (expectations.isEmpty()) {
             return true;
         }
@@ -460,7 +592,7 @@ public final class UpdateReconciler implements AutoCloseable {
                 continue;
             }
             Map<String, String> annotations = node.getMetadata().getAnnotations();
-            String seen = annotations == null ? null : annotations.get(NodeKeys.ASSIGNMENT_ANNOTATION);
+            String seen = annotations == null ? null : annotations.get(annotation);
             if (Objects.equals(seen, e.getValue().assignment())) {
                 it.remove();
             } else if (now.isAfter(e.getValue().until())) {

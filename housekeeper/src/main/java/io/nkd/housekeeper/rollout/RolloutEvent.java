@@ -24,7 +24,11 @@ public record RolloutEvent(boolean warning, Reason reason, String node, String m
         NODE_FAILED("NodeFailed"),
         ROLLOUT_COMPLETED("RolloutCompleted"),
         ROLLOUT_DEGRADED("RolloutDegraded"),
-        ROLLOUT_PAUSED("RolloutPaused");
+        ROLLOUT_PAUSED("RolloutPaused"),
+        /** nkd's certificate renewal: a control-plane node was given the request. */
+        CERTIFICATE_RENEWAL_STARTED("CertificateRenewalStarted"),
+        CERTIFICATES_RENEWED("CertificatesRenewed"),
+        CERTIFICATE_RENEWAL_FAILED("CertificateRenewalFailed");
 
         private final String wire;
 

@@ -35,6 +35,13 @@ import java.util.function.Predicate;
  *   <li><b>Kubernetes</b>: {@code kubeadm version -o short} answers the kubeadm version (an image can carry one:
  *   see {@link #publish}); {@code kubeadm upgrade apply V -y} (V must equal kubeadm's version) and {@code kubeadm
  *   upgrade node} make the next {@code systemctl restart kubelet} switch {@code kubelet --version} to it.</li>
+ *   <li><b>A kubeadm control plane</b> ({@link #controlPlane}): the static pod manifests under
+ *   /etc/kubernetes/manifests and kubeadm's certificates with their expiry. {@code test -e}, {@code mkdir -p} and
+ *   {@code mv -f} act on that file set; a simulated kubelet runs a component's container exactly while its manifest is
+ *   in the manifest directory, {@link #kubeletLag} looks later; {@code crictl ps --name ^C$ --state running -q} prints
+ *   its id while it runs; {@code curl ... /readyz} succeeds while kube-apiserver runs; {@code kubeadm certs renew all}
+ *   re-issues every certificate valid one year from the host's clock (as kubeadm does), and {@code kubeadm certs
+ *   check-expiration} prints kubeadm's table. {@link #neverStarts} makes a component fail to come back.</li>
  *   <li><b>Failures and delays</b>: {@link #fail} makes matching commands exit non-zero with an output;
  *   {@link #delay} makes them take (real) time.</li>
  * </ul>
@@ -71,11 +78,26 @@ public final class FakeHost implements HostCommands {
     private final Map<String, Duration> delays = new LinkedHashMap<>();
     private KubeVersion kubelet;
     private KubeVersion kubeadm;
+    /** kubeadm's certificate names, in its table's order. */
+    public static final List<String> KUBEADM_CERTIFICATES = List.of("admin.conf", "apiserver", "apiserver-etcd-client",
+            "apiserver-kubelet-client", "controller-manager.conf", "etcd-healthcheck-client", "etcd-peer", "etcd-server",
+            "front-proxy-client", "scheduler.conf", "super-admin.conf");
+    public static final String MANIFESTS = "/etc/kubernetes/manifests";
+    private final java.util.Set<String> files = new java.util.TreeSet<>();
+    private final Map<String, java.time.Instant> certificates = new LinkedHashMap<>();
+    /** component → polls of crictl left until the kubelet acts on a manifest change */
+    private final Map<String, Integer> pendingKubelet = new LinkedHashMap<>();
+    private final java.util.Set<String> running = new java.util.TreeSet<>();
+    private final java.util.Set<String> neverStarts = new java.util.TreeSet<>();
+    private int kubeletLag;
+    private java.util.function.Supplier<java.time.Instant> now = java.time.Instant::now;
+    private int renewals;
     private KubeVersion kubeletAfterRestart;
     private int reboots;
     private boolean rebootRequested;
     private volatile Consumer<FakeHost> rebootListener = h -> { };
     private volatile Consumer<FakeHost> kubeletRestartListener = h -> { };
+    private volatile Consumer<String> commandListener = l -> { };
 
     /** A host booted from {@code image} with no rollback deployment; kubelet and kubeadm at {@code kubernetes}. */
     public FakeHost(String image, String digest, String kubernetes) {
@@ -115,6 +137,57 @@ public final class FakeHost implements HostCommands {
         return this;
     }
 
+    /**
+     * Makes this a kubeadm control-plane node: the four static pod manifests (etcd, API server, controller-manager,
+     * scheduler) running, and kubeadm's certificates expiring at {@code notAfter}; {@code now} is the host's clock
+     * (what a renewal counts its year from).
+     */
+    public synchronized FakeHost controlPlane(java.time.Instant notAfter, java.util.function.Supplier<java.time.Instant> now) {
+        for (String c : List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")) {
+            files.add(MANIFESTS + "/" + c + ".yaml");
+            running.add(c);
+        }
+        KUBEADM_CERTIFICATES.forEach(c -> certificates.put(c, notAfter));
+        this.now = Objects.requireNonNull(now);
+        return this;
+    }
+
+    /** The simulated kubelet notices a manifest change only at the {@code polls}-th crictl call after it. */
+    public synchronized FakeHost kubeletLag(int polls) {
+        kubeletLag = polls;
+        return this;
+    }
+
+    /** {@code component}'s container never runs again once stopped (a broken manifest, a crash loop). */
+    public synchronized FakeHost neverStarts(String component) {
+        neverStarts.add(component);
+        return this;
+    }
+
+    /** A file of the simulated file system (a test parks a manifest as an interrupted run would leave it). */
+    public synchronized FakeHost moveFile(String from, String to) {
+        if (files.remove(from)) {
+            files.add(to);
+        }
+        return this;
+    }
+
+    public synchronized java.util.Set<String> files() {
+        return java.util.Set.copyOf(files);
+    }
+
+    public synchronized boolean containerRunning(String component) {
+        return running.contains(component);
+    }
+
+    public synchronized Map<String, java.time.Instant> certificates() {
+        return Map.copyOf(certificates);
+    }
+
+    public synchronized int certificateRenewals() {
+        return renewals;
+    }
+
     public synchronized FakeHost kubeadmVersion(String version) {
         kubeadm = KubeVersion.parse(version);
         return this;
@@ -122,6 +195,11 @@ public final class FakeHost implements HostCommands {
 
     public void onReboot(Consumer<FakeHost> listener) {
         rebootListener = Objects.requireNonNull(listener);
+    }
+
+    /** Called with every command line as it starts (tests that check an order across hosts). */
+    public void onCommand(Consumer<String> listener) {
+        commandListener = Objects.requireNonNull(listener);
     }
 
     public void onKubeletRestart(Consumer<FakeHost> listener) {
@@ -188,6 +266,7 @@ public final class FakeHost implements HostCommands {
         List<String> cmd = List.copyOf(argv);
         commands.add(cmd);
         String line = String.join(" ", cmd);
+        commandListener.accept(line);
         Duration delay = null;
         synchronized (this) {
             for (var e : delays.entrySet()) {
@@ -286,7 +365,90 @@ public final class FakeHost implements HostCommands {
             kubeletAfterRestart = kubeadm;
             return ok(c, "[upgrade] The configuration for this node was successfully updated!");
         }
+        CommandResult cp = controlPlaneCommand(c, line);
+        if (cp != null) {
+            return cp;
+        }
         return exit(c, 127, "nsenter: failed to execute " + c.get(0) + ": No such file or directory");
+    }
+
+    /** kubeadm's time format in its expiration table ({@code Mar 15, 2023 01:59 UTC}). */
+    private static final java.time.format.DateTimeFormatter KUBEADM_TIME = java.time.format.DateTimeFormatter
+            .ofPattern("MMM dd, yyyy HH:mm 'UTC'", java.util.Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC);
+
+    /** test, mkdir, mv, crictl, curl and kubeadm certs on the simulated control plane; null for other commands. */
+    private CommandResult controlPlaneCommand(List<String> c, String line) {
+        if (c.size() == 3 && line.startsWith("test -e ")) {
+            return files.contains(c.get(2)) ? ok(c, "") : CommandResult.exited(c, 1, "", "");
+        }
+        if (c.size() == 3 && line.startsWith("mkdir -p ")) {
+            return ok(c, "");
+        }
+        if (c.size() == 4 && line.startsWith("mv -f ")) {
+            if (!files.remove(c.get(2))) {
+                return exit(c, 1, "mv: cannot stat '" + c.get(2) + "': No such file or directory");
+            }
+            files.add(c.get(3));
+            String component = component(c.get(2)) != null ? component(c.get(2)) : component(c.get(3));
+            if (component != null) {
+                pendingKubelet.put(component, kubeletLag);
+            }
+            return ok(c, "");
+        }
+        if (c.size() == 7 && line.startsWith("crictl ps --name ^") && line.endsWith("$ --state running -q")) {
+            String component = c.get(3).substring(1, c.get(3).length() - 1);
+            Integer left = pendingKubelet.get(component);
+            if (left != null && left > 0) {
+                pendingKubelet.put(component, left - 1);
+            } else {
+                pendingKubelet.remove(component);
+                boolean wanted = files.contains(MANIFESTS + "/" + component + ".yaml");
+                if (!wanted) {
+                    running.remove(component);
+                } else if (!neverStarts.contains(component)) {
+                    running.add(component); // one that never starts stays as it is: running until it was stopped
+                }
+            }
+            return ok(c, running.contains(component) ? sha256Hex("container:" + component).substring(0, 13) + "\n" : "");
+        }
+        if (line.startsWith("curl -ksf ") && line.endsWith("/readyz")) {
+            return running.contains("kube-apiserver") ? ok(c, "ok")
+                    : exit(c, 7, "curl: (7) Failed to connect to 127.0.0.1 port 6443: Connection refused");
+        }
+        if (line.equals("kubeadm certs renew all") && !certificates.isEmpty()) {
+            java.time.Instant until = now.get().plus(Duration.ofDays(365));
+            StringBuilder out = new StringBuilder("[renew] Reading configuration from the cluster...\n");
+            for (String name : certificates.keySet()) {
+                certificates.put(name, until);
+                out.append("certificate ").append(name).append(" renewed\n");
+            }
+            renewals++;
+            out.append("\nDone renewing certificates. You must restart the kube-apiserver, kube-controller-manager, "
+                    + "kube-scheduler and etcd, so that they can use the new certificates.\n");
+            return ok(c, out.toString());
+        }
+        if (line.equals("kubeadm certs check-expiration") && !certificates.isEmpty()) {
+            java.time.Instant t = now.get();
+            StringBuilder out = new StringBuilder("[check-expiration] Reading configuration from the cluster...\n\n");
+            out.append(String.format("%-26s %-24s %-15s %-23s %s%n", "CERTIFICATE", "EXPIRES", "RESIDUAL TIME",
+                    "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED"));
+            for (var e : certificates.entrySet()) {
+                long days = Duration.between(t, e.getValue()).toDays();
+                out.append(String.format("%-26s %-24s %-15s %-23s %s%n", e.getKey(),
+                        KUBEADM_TIME.format(e.getValue()), days < 0 ? "<invalid>" : days + "d",
+                        e.getKey().startsWith("etcd") || e.getKey().equals("apiserver-etcd-client") ? "etcd-ca"
+                                : e.getKey().startsWith("front-proxy") ? "front-proxy-ca" : "ca", "no"));
+            }
+            out.append("\nCERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED\n");
+            out.append("ca                      Dec 28, 2035 23:36 UTC   9y              no\n");
+            return ok(c, out.toString());
+        }
+        return null;
+    }
+
+    private static String component(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.endsWith(".yaml") ? name.substring(0, name.length() - ".yaml".length()) : null;
     }
 
     private CommandResult rebase(List<String> c, String ref) {

@@ -103,7 +103,7 @@ public final class SimulatedNode {
         if (agent == null) {
             NodeHost nodeHost = new NodeHost(host, transport, ostreeRemote, clock);
             NodeAgent a = new NodeAgent(client, name, nodeHost, new Drainer(client, clock, sleeper), clock,
-                    agentResync);
+                    agentResync, sleeper);
             agents.add(a);
             agent = a;
             a.start();

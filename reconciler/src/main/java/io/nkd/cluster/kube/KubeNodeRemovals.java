@@ -3,6 +3,7 @@ package io.nkd.cluster.kube;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -132,6 +133,61 @@ public final class KubeNodeRemovals implements NodeRemovals {
         call("Node " + node, "delete", () -> client.nodes().withName(node).delete());
         LOG.info("node={}: drained and deleted from Kubernetes", node);
         return new Progress.Done();
+    }
+
+    @Override
+    public Progress removeLeftover(String node, boolean controlPlane, Instant machineDeleted, Policy policy) {
+        Node n = call("Node " + node, "read", () -> client.nodes().withName(node).get());
+        if (n != null) {
+            Instant created = n.getMetadata().getCreationTimestamp() == null ? null
+                    : Instant.parse(n.getMetadata().getCreationTimestamp());
+            if (created == null || !created.isBefore(machineDeleted)) {
+                return new Progress.Reused("Node " + node + " was registered at " + created + ", after its old machine was "
+                        + "deleted at " + machineDeleted + ": it is another machine's");
+            }
+            Instant alive = lastSignOfLife(n);
+            if (alive != null && alive.isAfter(machineDeleted)) {
+                return new Progress.Reused("the kubelet of Node " + node + " reported at " + alive + ", after the machine of "
+                        + "that name was deleted at " + machineDeleted + ": a kubelet runs under this name again");
+            }
+        }
+        Map<String, String> labels = n == null || n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+        boolean cp = controlPlane || labels.containsKey("node-role.kubernetes.io/control-plane")
+                || labels.containsKey("node-role.kubernetes.io/master");
+        EtcdMembers members = etcd != null ? etcd : policy.etcd();
+        if (cp && members != null) {
+            // the member is the old machine's: no machine carries the name now (the caller checks), and a member
+            // that never answers again counts against the quorum of every later change
+            EtcdMembers.Removal removal = members.remove(node, etcdEndpoints(node));
+            if (removal instanceof EtcdMembers.Removal.Refused refused) {
+                return new Progress.Blocked("etcd member " + node + " is not removed: " + refused.why());
+            }
+            LOG.info("node={}: etcd member of the machine deleted without draining: {}", node, removal);
+        } else if (cp) {
+            return new Progress.Blocked("nkd cannot reach the cluster's etcd, so the member " + node + " of the deleted "
+                    + "machine stays: remove it with `etcdctl member remove` on another control-plane node");
+        }
+        if (n != null) {
+            call("Node " + node, "delete", () -> client.nodes().withName(node).delete());
+            LOG.info("node={}: Node of the machine deleted without draining removed from Kubernetes", node);
+        }
+        return new Progress.Done();
+    }
+
+    /**
+     * When a kubelet last reported for the node: its Lease's renewal ({@code kube-node-lease/NODE}, every 10 s while the
+     * kubelet runs) or its Ready condition's heartbeat, whichever is later; null when neither says.
+     */
+    private Instant lastSignOfLife(Node n) {
+        String name = n.getMetadata().getName();
+        Instant heartbeat = n.getStatus() == null || n.getStatus().getConditions() == null ? null : n.getStatus().getConditions()
+                .stream().filter(c -> "Ready".equals(c.getType()) && c.getLastHeartbeatTime() != null)
+                .map(c -> Instant.parse(c.getLastHeartbeatTime())).findFirst().orElse(null);
+        Lease lease = call("Lease kube-node-lease/" + name, "read",
+                () -> client.resources(Lease.class).inNamespace("kube-node-lease").withName(name).get());
+        Instant renewed = lease == null || lease.getSpec() == null || lease.getSpec().getRenewTime() == null ? null
+                : lease.getSpec().getRenewTime().toInstant();
+        return heartbeat == null ? renewed : renewed == null || heartbeat.isAfter(renewed) ? heartbeat : renewed;
     }
 
     /** The etcd client URLs of the other control-plane nodes (kubeadm's stacked etcd listens on the InternalIP, port 2379). */

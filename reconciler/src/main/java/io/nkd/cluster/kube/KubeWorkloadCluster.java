@@ -85,6 +85,66 @@ public final class KubeWorkloadCluster implements WorkloadCluster {
         }
     }
 
+    /**
+     * One extra TLS handshake with the endpoint, sending nothing: the handshake accepts any chain (an expired
+     * certificate must still be read, and PKIX validation refuses expired ones), then the leaf counts only if the
+     * cluster's CA (from the admin kubeconfig) signed it, so that nothing in between can report a date for it.
+     */
+    @Override
+    public java.util.Optional<Instant> servingCertificateExpiry() {
+        try {
+            java.security.cert.X509Certificate ca = clusterCa();
+            if (ca == null) {
+                return java.util.Optional.empty();
+            }
+            java.net.URI uri = java.net.URI.create(server);
+            int port = uri.getPort() == -1 ? 443 : uri.getPort();
+            java.security.cert.X509Certificate[][] seen = new java.security.cert.X509Certificate[1][];
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    throw new UnsupportedOperationException("client side only");
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                    seen[0] = chain; // checked below, against the cluster's CA
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket()) {
+                int timeout = (int) TimeUnit.SECONDS.toMillis(READYZ_TIMEOUT_SECONDS);
+                socket.connect(new java.net.InetSocketAddress(uri.getHost(), port), timeout);
+                socket.setSoTimeout(timeout);
+                socket.startHandshake();
+            }
+            if (seen[0] == null || seen[0].length == 0) {
+                return java.util.Optional.empty();
+            }
+            seen[0][0].verify(ca.getPublicKey());
+            return java.util.Optional.of(seen[0][0].getNotAfter().toInstant());
+        } catch (java.io.IOException | java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return java.util.Optional.empty(); // the API's readiness says why the endpoint does not answer
+        }
+    }
+
+    private java.security.cert.X509Certificate clusterCa() throws java.io.IOException {
+        var config = client.getConfiguration();
+        String pem = null;
+        if (config.getCaCertData() != null && !config.getCaCertData().isBlank()) {
+            pem = new String(java.util.Base64.getDecoder().decode(config.getCaCertData().strip()),
+                    java.nio.charset.StandardCharsets.US_ASCII);
+        } else if (config.getCaCertFile() != null) {
+            pem = java.nio.file.Files.readString(java.nio.file.Path.of(config.getCaCertFile()));
+        }
+        return pem == null ? null : io.nkd.pki.Pem.decodeCertificate(pem);
+    }
+
     @Override
     public List<ClusterNode> nodes() {
         try {

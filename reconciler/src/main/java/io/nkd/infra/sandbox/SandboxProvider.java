@@ -232,6 +232,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         next.put(r.name(), r);
         save(request.cluster(), next);
         mine.put(r.name(), r);
+        journal("create", r.cluster(), r.name());
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
                 io.nkd.config.Snapshot.shortId(r.revision()));
         scheduleBoot(r, delay);
@@ -246,6 +247,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             next.remove(machine);
             save(cluster, next);
             mine.remove(machine);
+            journal("delete", cluster, machine);
             LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
         }
     }
@@ -372,6 +374,35 @@ public final class SandboxProvider implements Provider, AutoCloseable {
             }
         }
         return map;
+    }
+
+    /** The append-only record of changes, as a cloud's audit log keeps one: who (process and host) changed what, when. */
+    static final String JOURNAL = "mutations.log";
+
+    /**
+     * Appends one line per create or delete to {@value #JOURNAL}: {@code <instant> pid=<pid> host=<host> <op> cluster=<c>
+     * machine=<m>}. Several nkd replicas may share the sandbox's directory (it stands in for a cloud); the record shows
+     * which of them acted when. A failed append is logged, never fatal: the machine files are the truth.
+     */
+    private void journal(String op, String cluster, String machine) {
+        String line = java.time.Instant.now() + " pid=" + ProcessHandle.current().pid() + " host=" + HOST + " " + op
+                + " cluster=" + cluster + " machine=" + machine + "\n";
+        try {
+            Files.writeString(dir.resolve(JOURNAL), line, java.nio.charset.StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            LOG.warn("sandbox: cannot append to {}: {}", dir.resolve(JOURNAL), reason(e));
+        }
+    }
+
+    private static final String HOST = host();
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "unknown";
+        }
     }
 
     /** Saves a cluster's machines: 0600 from the first byte, synced, renamed; nothing left behind on failure. */

@@ -129,6 +129,30 @@ final class SimulatedAgent {
         return d == null ? "an unknown image" : d.describe();
     }
 
+    /**
+     * One step of a certificate renewal on a control-plane node (nkd's extension of the contract): Renewing for a tick
+     * ({@code kubeadm certs renew all}, the static pod restarts), then Renewed with kubeadm's one-year expiry from then.
+     * False when the node has nothing to renew.
+     */
+    static boolean renew(SimulatedNode n, Instant now) {
+        var a = n.certificateAssignment;
+        var r = n.certificateReport;
+        if (a == null || n.deleted || r != null && r.finished(a.request())) {
+            return false;
+        }
+        if (r == null || !a.request().equals(r.request())) {
+            n.certificateReport = new io.nkd.housekeeper.api.CertificateRenewalReport(a.request(),
+                    io.nkd.housekeeper.api.CertificateRenewalState.RENEWING, "kubeadm certs renew all, then the control-plane "
+                    + "static pods restarted one at a time", now.toString(), r == null ? null : r.notAfter(), null, null);
+        } else {
+            String until = now.plus(java.time.Duration.ofDays(365)).truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
+            n.certificateReport = new io.nkd.housekeeper.api.CertificateRenewalReport(a.request(),
+                    io.nkd.housekeeper.api.CertificateRenewalState.RENEWED, "renewed; the earliest expires " + until,
+                    now.toString(), until, java.util.List.of(new io.nkd.housekeeper.api.CertificateExpiry("apiserver", until)), null);
+        }
+        return true;
+    }
+
     /** The report the agent keeps on its Node. */
     static NodeReport report(SimulatedNode n) {
         return new NodeReport(n.booted, n.staged, n.rollback, n.kubeletVersion, n.agentState, n.agentAssignment,

@@ -22,6 +22,7 @@ import io.nkd.housekeeper.rollout.NodeAction;
 import io.nkd.housekeeper.rollout.NodeView;
 import io.nkd.housekeeper.rollout.RolloutDecision;
 import io.nkd.housekeeper.rollout.RolloutInput;
+import io.nkd.housekeeper.rollout.CertificateRenewals;
 import io.nkd.housekeeper.rollout.RolloutPlanner;
 import io.nkd.housekeeper.rollout.UpdateRef;
 import io.nkd.pki.BootstrapToken;
@@ -392,6 +393,7 @@ final class SimulatedKube {
                 SimulatedAgent.step(n, t);
                 moving = true;
             }
+            moving |= SimulatedAgent.renew(n, t);
         }
         return operate(t) || moving;
     }
@@ -403,8 +405,27 @@ final class SimulatedKube {
         UpdateRef ref = new UpdateRef(UPDATE_NAMESPACE, UPDATE_NAME, u.uid(), u.generation(), Instant.parse(u.created()),
                 u.spec(), u.status());
         List<NodeView> views = state.nodes.values().stream().filter(n -> !n.deleted).map(n -> view(n, t)).toList();
-        RolloutDecision d = RolloutPlanner.plan(new RolloutInput(ref, views, EtcdHealth.healthy("simulated etcd: every"
-                + " member healthy"), t, NODE_READY_TIMEOUT));
+        EtcdHealth etcd = EtcdHealth.healthy("simulated etcd: every member healthy");
+        RolloutDecision d = RolloutPlanner.plan(new RolloutInput(ref, views, etcd, t, NODE_READY_TIMEOUT));
+        // the certificate renewal, as the real operator sequences it: the rollout's control-plane nodes first, and no
+        // control-plane node of the rollout while one renews
+        List<CertificateRenewals.View> certViews = state.nodes.values().stream().filter(n -> !n.deleted && n.controlPlane)
+                .map(n -> new CertificateRenewals.View(n.name, true, n.ready(t), Optional.ofNullable(n.certificateAssignment),
+                        Optional.ofNullable(n.certificateReport), null)).toList();
+        CertificateRenewals.Decision renewal = CertificateRenewals.plan(ref.key(),
+                u.spec().certificateRenewalRequest().orElse(null), u.status() == null ? null : u.status().certificateRenewal(),
+                certViews, etcd, CertificateRenewals.rolloutHolds(List.of(d.status())), t);
+        if (renewal.renewing().isPresent()) {
+            d = RolloutPlanner.plan(new RolloutInput(ref, views, EtcdHealth.unhealthy("control-plane node "
+                    + renewal.renewing().get() + " renews its certificates"), t, NODE_READY_TIMEOUT));
+        }
+        for (CertificateRenewals.Action action : renewal.actions()) {
+            SimulatedNode n = state.nodes.get(action.node());
+            n.certificateAssignment = action instanceof CertificateRenewals.Action.Assign a ? a.assignment() : null;
+            moving = true;
+        }
+        renewal.events().forEach(e -> LOG.info("sandbox cluster={}: {}", cluster, e.message()));
+        UpdateStatus status = d.status().withCertificateRenewal(renewal.status());
         for (NodeAction action : d.actions()) {
             SimulatedNode n = state.nodes.get(action.node());
             if (action instanceof NodeAction.Assign a) {
@@ -420,8 +441,8 @@ final class SimulatedKube {
             moving = true;
         }
         d.events().forEach(e -> LOG.info("sandbox cluster={}: {}", cluster, e.message()));
-        if (d.statusChanged()) {
-            state.update = new StoredUpdate(u.uid(), u.generation(), u.created(), u.spec(), d.status(), u.revision());
+        if (!status.equals(u.status())) {
+            state.update = new StoredUpdate(u.uid(), u.generation(), u.created(), u.spec(), status, u.revision());
             moving = true;
         }
         return moving;
@@ -451,6 +472,12 @@ final class SimulatedKube {
         annotations.put(NodeKeys.REPORT_ANNOTATION, ContractJson.write(SimulatedAgent.report(n)));
         if (n.assignment != null) {
             annotations.put(NodeKeys.ASSIGNMENT_ANNOTATION, ContractJson.write(n.assignment));
+        }
+        if (n.certificateAssignment != null) {
+            annotations.put(NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION, ContractJson.write(n.certificateAssignment));
+        }
+        if (n.certificateReport != null) {
+            annotations.put(NodeKeys.CERTIFICATE_REPORT_ANNOTATION, ContractJson.write(n.certificateReport));
         }
         Instant since = Instant.parse(ready ? n.readyAt : n.notReadySince);
         return new ClusterNode(n.name, ready, ready ? "KubeletReady" : "KubeletNotReady",

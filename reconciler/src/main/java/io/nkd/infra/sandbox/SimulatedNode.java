@@ -45,6 +45,10 @@ final class SimulatedNode {
     String agentMessage;
     io.nkd.housekeeper.api.FailureReason agentFailure;
     boolean cordonedByAgent;
+    /** The operator's certificate renewal assignment ({@code housekeeper.io/certificate-renewal}), or null. */
+    io.nkd.housekeeper.api.CertificateRenewalAssignment certificateAssignment;
+    /** The agent's last certificate renewal report ({@code housekeeper.io/certificate-report}), or null. */
+    io.nkd.housekeeper.api.CertificateRenewalReport certificateReport;
     /** A removal (drain before delete) began at this time, or null. */
     String removalStarted;
     /** The Node object was deleted (drained and removed); its machine may still exist until nkd deletes it. */

@@ -148,4 +148,70 @@ class KubeNodeRemovalsTest {
         assertInstanceOf(Progress.Done.class, done);
         assertNull(client.nodes().withName(node).get());
     }
+
+    @Test
+    void theLeftoverNodeOfAMachineDeletedWithoutDrainGoesButNeverANodeAnotherMachineRegisteredOrRuns() {
+        KubeNodeRemovals removals = new KubeNodeRemovals(client);
+        // the old machine's Node: registered and last heard of before nkd deleted the machine
+        String old = kube.uniqueName("w-left");
+        kube.createRunningPod("left-pod", old, Map.of("app", "left"));
+        kube.createReadyNode(old, "v1.20.2", Map.of());
+        Instant deleted = Instant.now().plusSeconds(2);
+        assertInstanceOf(Progress.Done.class, removals.removeLeftover(old, false, deleted, started(null, false)));
+        assertNull(client.nodes().withName(old).get(), "the leftover Node is deleted (nothing drained: its machine is gone)");
+        assertInstanceOf(Progress.Done.class, removals.removeLeftover(old, false, deleted, started(null, false)), "gone is done");
+        kube.deletePodNow("left-pod");
+
+        // a Node registered after the machine of its name was deleted: another machine's
+        String fresh = kube.uniqueName("w-new");
+        kube.createReadyNode(fresh, "v1.20.2", Map.of());
+        Progress reused = removals.removeLeftover(fresh, false, Instant.now().minusSeconds(120), started(null, false));
+        assertInstanceOf(Progress.Reused.class, reused, reused::toString);
+        assertTrue(((Progress.Reused) reused).why().contains("after its old machine was deleted"), reused::toString);
+        assertNotNull(client.nodes().withName(fresh).get(), "left alone");
+
+        // an old Node whose kubelet renewed its Lease after the deletion: a kubelet runs under this name again
+        String alive = kube.uniqueName("w-alive");
+        kube.createReadyNode(alive, "v1.20.2", Map.of());
+        Instant deletedBefore = Instant.now().plusSeconds(2);
+        var lease = client.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class).inNamespace("kube-node-lease")
+                .resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata().withName(alive)
+                        .endMetadata().withNewSpec().withHolderIdentity(alive).withLeaseDurationSeconds(40)
+                        .withRenewTime(java.time.ZonedDateTime.ofInstant(deletedBefore.plusSeconds(30), java.time.ZoneOffset.UTC))
+                        .endSpec().build()).create();
+        try {
+            Progress running = removals.removeLeftover(alive, false, deletedBefore, started(null, false));
+            assertInstanceOf(Progress.Reused.class, running, running::toString);
+            assertTrue(((Progress.Reused) running).why().contains("a kubelet runs under this name again"), running::toString);
+            assertNotNull(client.nodes().withName(alive).get());
+        } finally {
+            client.resource(lease).delete();
+        }
+    }
+
+    @Test
+    void aLeftoverControlPlaneNodeLosesItsEtcdMemberFirst() {
+        String node = kube.uniqueName("cp-left");
+        kube.createReadyNode(node, "v1.20.2", Map.of("node-role.kubernetes.io/control-plane", ""));
+        Instant deleted = Instant.now().plusSeconds(2);
+        Progress noEtcd = new KubeNodeRemovals(client).removeLeftover(node, true, deleted, started(null, false));
+        assertInstanceOf(Progress.Blocked.class, noEtcd);
+        assertTrue(((Progress.Blocked) noEtcd).why().contains("etcdctl member remove"), noEtcd::toString);
+        assertNotNull(client.nodes().withName(node).get(), "the Node stays while its member does");
+
+        EtcdMembers refusing = (n, endpoints) -> new EtcdMembers.Removal.Refused("no other member answers");
+        Progress refused = new KubeNodeRemovals(client, Clock.systemUTC(), refusing).removeLeftover(node, false, deleted, started(null, false));
+        assertInstanceOf(Progress.Blocked.class, refused, "the role label makes it a control-plane node");
+        assertNotNull(client.nodes().withName(node).get());
+
+        List<String> removed = new ArrayList<>();
+        EtcdMembers removing = (n, endpoints) -> {
+            removed.add(n);
+            return new EtcdMembers.Removal.Removed("8e9e05c52164694d");
+        };
+        assertInstanceOf(Progress.Done.class, new KubeNodeRemovals(client, Clock.systemUTC(), removing)
+                .removeLeftover(node, true, deleted, started(null, false)));
+        assertEquals(List.of(node), removed);
+        assertNull(client.nodes().withName(node).get());
+    }
 }

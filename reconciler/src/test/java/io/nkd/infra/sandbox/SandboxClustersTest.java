@@ -243,6 +243,56 @@ class SandboxClustersTest {
     }
 
     @Test
+    void aCertificateRenewalGoesAfterTheRolloutsControlPlaneNodesAndRenewsThemOneAtATime() throws Exception {
+        WorkloadCluster c = connect(new SandboxClusters(provider, clock));
+        for (int i = 1; i <= 3; i++) {
+            boot("lab-control-plane-" + i, NodePool.Role.CONTROL_PLANE);
+        }
+        boot("lab-workers-1", NodePool.Role.WORKER);
+        c.nodes();
+        clock.advance(Duration.ofSeconds(1));
+        // a new image and a renewal request in one write: the rollout's control-plane nodes go first
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, "10m", null, "c5").withCertificateRenewal("r1"), false);
+        List<String> renewalOrder = new ArrayList<>();
+        Update done = null;
+        for (int i = 0; i < 300 && done == null; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            Update u = c.rollouts().read().orElseThrow();
+            var cr = u.getStatus() == null ? null : u.getStatus().certificateRenewal();
+            if (cr == null) {
+                continue;
+            }
+            List<String> renewing = cr.nodes().stream()
+                    .filter(n -> n.state() == io.nkd.housekeeper.api.CertificateRenewalState.RENEWING).map(n -> n.name()).toList();
+            assertTrue(renewing.size() <= 1, "one control-plane node at a time: " + cr.nodes());
+            if (!renewing.isEmpty()) {
+                assertTrue(u.getStatus().nodes().stream().filter(p -> p.role() == io.nkd.housekeeper.api.NodeRole.CONTROL_PLANE)
+                        .allMatch(p -> p.state() == NodeUpdateState.UPDATED), "the rollout's control-plane nodes went first: "
+                        + u.getStatus().nodes());
+                if (!renewalOrder.contains(renewing.get(0))) {
+                    renewalOrder.add(renewing.get(0));
+                }
+            }
+            if (cr.phase() == io.nkd.housekeeper.api.CertificateRenewalPhase.COMPLETED
+                    && u.getStatus().phase() == RolloutPhase.COMPLETED) {
+                done = u;
+            }
+        }
+        assertNotNull(done, "the rollout and the renewal complete: " + c.rollouts().read());
+        assertEquals(List.of("lab-control-plane-1", "lab-control-plane-2", "lab-control-plane-3"), renewalOrder);
+        for (var n : done.getStatus().certificateRenewal().nodes()) {
+            assertEquals("r1", n.renewed(), n.name());
+            assertTrue(Instant.parse(n.notAfter()).isAfter(clock.instant().plus(Duration.ofDays(364))), n.notAfter());
+        }
+        assertEquals(3, done.getStatus().certificateRenewal().nodes().size(), "workers are not renewed");
+        ClusterNode cp = c.nodes().stream().filter(n -> n.name().equals("lab-control-plane-2")).findFirst().orElseThrow();
+        assertTrue(cp.annotations().get(io.nkd.housekeeper.api.NodeKeys.CERTIFICATE_REPORT_ANNOTATION).contains("\"Renewed\""),
+                cp.annotations()::toString);
+        assertFalse(cp.annotations().containsKey(io.nkd.housekeeper.api.NodeKeys.CERTIFICATE_RENEWAL_ANNOTATION),
+                "the assignment is removed once renewed");
+    }
+
+    @Test
     void theSimulationSurvivesARestartOfNkd() throws Exception {
         WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
         c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, "10m", null, "c2c2c2c"), false);

@@ -159,7 +159,7 @@ class SandboxProviderTest {
         try (SandboxProvider restarted = new SandboxProvider(state, Duration.ofMillis(10), disk, BOOTS)) {
             assertEquals(ProvisionedMachine.State.ACTIVE, restarted.list("lab").get(0).state(), "what was shown was saved");
         }
-        assertEquals(List.of("lab.json"), files(state.resolve("sandbox")));
+        assertEquals(List.of("lab.json", "mutations.log"), files(state.resolve("sandbox"))); // and the journal of changes
     }
 
     @Test

@@ -34,6 +34,12 @@ import java.util.function.Consumer;
  *   unknown option would make it fail).</li>
  *   <li>{@code kubeadm version -o short} ({@code -o, --output}: yaml, json or short), {@code kubeadm upgrade apply
  *   VERSION -y} ({@code -y, --yes}: no confirmation prompt), {@code kubeadm upgrade node}.</li>
+ *   <li>Certificates (kubeadm's "Certificate Management with kubeadm"): {@code kubeadm certs renew all} renews every
+ *   leaf and kubeconfig kubeadm manages, unconditionally; the control-plane components load them only when restarted,
+ *   and as static pods they restart when their manifest leaves {@code /etc/kubernetes/manifests} until the kubelet
+ *   stops them, then comes back. {@code crictl ps --name REGEX --state running -q} prints the ids of the running
+ *   containers of that name; {@code kubeadm certs check-expiration} prints kubeadm's table of expiries (its text form,
+ *   the one every kubeadm version prints; {@code -o} is named differently across versions).</li>
  * </ul>
  */
 public final class NodeHost {
@@ -117,6 +123,85 @@ public final class NodeHost {
         return List.of("kubelet", "--version");
     }
 
+    public static List<String> kubeadmCertsRenewAllCommand() {
+        return List.of("kubeadm", "certs", "renew", "all");
+    }
+
+    public static List<String> kubeadmCertsCheckExpirationCommand() {
+        return List.of("kubeadm", "certs", "check-expiration");
+    }
+
+    public static List<String> existsCommand(String path) {
+        return List.of("test", "-e", path);
+    }
+
+    public static List<String> mkdirCommand(String dir) {
+        return List.of("mkdir", "-p", dir);
+    }
+
+    public static List<String> moveCommand(String from, String to) {
+        return List.of("mv", "-f", from, to);
+    }
+
+    /** The running containers named exactly {@code name} (crictl's --name is a regular expression). */
+    public static List<String> runningContainersCommand(String name) {
+        return List.of("crictl", "ps", "--name", "^" + name + "$", "--state", "running", "-q");
+    }
+
+    /**
+     * The local API server's /readyz, anonymous (kubeadm's clusters allow it: system:public-info-viewer), without
+     * verifying the serving certificate: only whether it answers 200 matters, nothing is sent.
+     */
+    public static List<String> localReadyzCommand(int port) {
+        return List.of("curl", "-ksf", "--max-time", "5", "https://127.0.0.1:" + port + "/readyz");
+    }
+
+    public void renewCertificates() throws HostCommandException, InterruptedException {
+        require(kubeadmCertsRenewAllCommand(), QUICK);
+    }
+
+    /** Each certificate kubeadm manages on this node, with its expiry. */
+    public List<io.nkd.housekeeper.api.CertificateExpiry> certificateExpiry()
+            throws HostCommandException, InterruptedException {
+        CommandResult r = require(kubeadmCertsCheckExpirationCommand(), QUICK);
+        try {
+            return KubeadmExpiration.parse(r.stdout());
+        } catch (IllegalArgumentException e) {
+            throw new HostCommandException("'" + r.commandLine() + "': " + e.getMessage(), r);
+        }
+    }
+
+    /** {@code test -e}: exit 0 exists, 1 does not; anything else is a failure. */
+    public boolean exists(String path) throws HostCommandException, InterruptedException {
+        CommandResult r = probe(existsCommand(path));
+        if (r.exitCode() != null && (r.exitCode() == 0 || r.exitCode() == 1)) {
+            return r.exitCode() == 0;
+        }
+        throw failure(r);
+    }
+
+    public void mkdir(String dir) throws HostCommandException, InterruptedException {
+        require(mkdirCommand(dir), QUICK);
+    }
+
+    public void move(String from, String to) throws HostCommandException, InterruptedException {
+        require(moveCommand(from, to), QUICK);
+    }
+
+    /** Whether a container named {@code name} runs; a failing crictl is a failure, not "no". */
+    public boolean containerRunning(String name) throws HostCommandException, InterruptedException {
+        CommandResult r = probe(runningContainersCommand(name));
+        if (!r.succeeded()) {
+            throw failure(r);
+        }
+        return !r.stdout().isBlank();
+    }
+
+    /** Whether the local API server's /readyz answers 200 (any failure is "not yet"). */
+    public boolean localApiReady(int port) throws InterruptedException {
+        return probe(localReadyzCommand(port)).succeeded();
+    }
+
     public RpmOstreeStatus osStatus() throws HostCommandException, InterruptedException {
         CommandResult r = require(statusCommand(), QUICK);
         try {
@@ -179,6 +264,24 @@ public final class NodeHost {
             throw new HostCommandException("'" + r.commandLine() + "' printed '" + OutputTail.of(out)
                     + "', not a version: " + e.getMessage(), r);
         }
+    }
+
+    /**
+     * A command polled while waiting (a container, /readyz): kept as the last command, logged only at debug level, never
+     * thrown for its exit status.
+     */
+    private CommandResult probe(List<String> argv) throws InterruptedException {
+        CommandResult r = commands.run(new ArrayList<>(argv), QUICK);
+        lastCommand.set(r.record(clock.instant()));
+        listener.accept(r);
+        LOG.debug("host command '{}': {}", r.commandLine(), r.status());
+        return r;
+    }
+
+    private static HostCommandException failure(CommandResult r) {
+        LOG.warn("host command '{}': {} in {} ms; output tail: {}", r.commandLine(), r.status(),
+                r.duration().toMillis(), r.outputTail());
+        return new HostCommandException("'" + r.commandLine() + "' failed (" + r.status() + "): " + r.outputTail(), r);
     }
 
     private CommandResult require(List<String> argv, Duration timeout) throws HostCommandException, InterruptedException {
