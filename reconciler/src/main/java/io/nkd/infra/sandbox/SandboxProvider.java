@@ -39,8 +39,13 @@ import org.slf4j.LoggerFactory;
  * then made visible, so a failed save (a full disk) changes nothing, in memory or on disk, and the caller sees the
  * error (a reconcile reports it and retries). A booted machine whose result cannot be saved stays BOOTING and
  * saves again later, so it converges by itself once space is back. Writes are atomic ({@link AtomicFiles}); a
- * failed one leaves no temporary file, and leftovers of a crash are swept when the provider starts (it is used only
- * by the daemon, which holds the state directory's lock).
+ * failed one leaves no temporary file, and leftovers of a crash are swept when the provider starts.
+ *
+ * <p><b>Several writers.</b> The directory stands in for a cloud, which more than one process may use: {@code nkd destroy}
+ * beside a running daemon, or two nkd replicas sharing it. So every change is read-modify-write of the file under an
+ * operating-system lock ({@code <cluster>.lock}), never a save of what this process remembers: a boot that finishes
+ * after another process deleted its machine must not bring the machine back. Reads use the file again as soon as it
+ * changed. A machine found BOOTING boots once per process that sees it, as a real machine boots whoever created it.
  */
 public final class SandboxProvider implements Provider, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxProvider.class);
@@ -121,6 +126,12 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     /** The boot delay of {@link #create} and of machines found booting after a restart. */
     private final Duration bootTime;
     private final Map<String, Map<String, Record>> machines = new ConcurrentHashMap<>();
+    /** Per cluster, the identity of the file version {@link #machines} holds (last-modified time and size). */
+    private final Map<String, String> loadedVersions = new ConcurrentHashMap<>();
+    /** Machines this process has scheduled a boot for (cluster/name): each boots once per process. */
+    private final java.util.Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** One holder of a cluster file's OS lock per JVM: the OS lock does not exclude another channel of this process. */
+    private static final Map<Path, java.util.concurrent.locks.ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
     private final ScheduledExecutorService boots = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "sandbox-boot");
         t.setDaemon(true);
@@ -220,19 +231,22 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     }
 
     private synchronized ProvisionedMachine create(MachineRequest request, Duration delay) {
-        Map<String, Record> mine = cluster(request.cluster());
-        Record existing = mine.get(request.name());
-        if (existing != null) {
-            return existing.machine();
+        Record r;
+        try (FileHold hold = hold(request.cluster())) {
+            Map<String, Record> mine = cluster(request.cluster());
+            Record existing = mine.get(request.name());
+            if (existing != null) {
+                return existing.machine();
+            }
+            r = new Record(request.cluster(), request.pool(), request.name(), SandboxState.BOOTING, request.revision(), null,
+                    "booting", request.userData(), request.configVersion(), request.spec(), java.time.Instant.now().toString(),
+                    request.controlPlane(), null, null);
+            Map<String, Record> next = new java.util.TreeMap<>(mine);
+            next.put(r.name(), r);
+            save(request.cluster(), next);
+            mine.put(r.name(), r);
+            journal("create", r.cluster(), r.name());
         }
-        Record r = new Record(request.cluster(), request.pool(), request.name(), SandboxState.BOOTING, request.revision(), null,
-                "booting", request.userData(), request.configVersion(), request.spec(), java.time.Instant.now().toString(),
-                request.controlPlane(), null, null);
-        Map<String, Record> next = new java.util.TreeMap<>(mine);
-        next.put(r.name(), r);
-        save(request.cluster(), next);
-        mine.put(r.name(), r);
-        journal("create", r.cluster(), r.name());
         LOG.info("sandbox machine created cluster={} pool={} machine={} commit={}", r.cluster(), r.pool(), r.name(),
                 io.nkd.config.Snapshot.shortId(r.revision()));
         scheduleBoot(r, delay);
@@ -241,14 +255,16 @@ public final class SandboxProvider implements Provider, AutoCloseable {
 
     @Override
     public synchronized void delete(String cluster, String machine) {
-        Map<String, Record> mine = cluster(cluster);
-        if (mine.containsKey(machine)) {
-            Map<String, Record> next = new java.util.TreeMap<>(mine);
-            next.remove(machine);
-            save(cluster, next);
-            mine.remove(machine);
-            journal("delete", cluster, machine);
-            LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
+        try (FileHold hold = hold(cluster)) {
+            Map<String, Record> mine = cluster(cluster);
+            if (mine.containsKey(machine)) {
+                Map<String, Record> next = new java.util.TreeMap<>(mine);
+                next.remove(machine);
+                save(cluster, next);
+                mine.remove(machine);
+                journal("delete", cluster, machine);
+                LOG.info("sandbox machine deleted cluster={} machine={}", cluster, machine);
+            }
         }
     }
 
@@ -291,6 +307,10 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     static final Duration RETRY_DELAY = Duration.ofSeconds(2);
 
     private void scheduleBoot(Record r, Duration delay) {
+        // keyed by creation too: a machine deleted and created again under its name boots again
+        if (!scheduled.add(r.cluster() + "/" + r.name() + "/" + r.createdAt())) {
+            return;
+        }
         boots.schedule(() -> boot(r.cluster(), r.name(), 1), delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -329,13 +349,14 @@ public final class SandboxProvider implements Provider, AutoCloseable {
     /** Records a boot's result: saved first, then shown; a failed save is tried again, the machine staying BOOTING. */
     private void settle(Record result, int attempt) {
         synchronized (this) {
-            Map<String, Record> mine = cluster(result.cluster());
-            if (!mine.containsKey(result.name())) {
-                return; // deleted meanwhile
-            }
-            Map<String, Record> next = new java.util.TreeMap<>(mine);
-            next.put(result.name(), result);
-            try {
+            try (FileHold hold = hold(result.cluster())) {
+                Map<String, Record> mine = cluster(result.cluster());
+                Record now = mine.get(result.name());
+                if (now == null || now.sandboxState() != SandboxState.BOOTING) {
+                    return; // deleted meanwhile, or another process sharing the directory settled its boot first
+                }
+                Map<String, Record> next = new java.util.TreeMap<>(mine);
+                next.put(result.name(), result);
                 save(result.cluster(), next);
                 mine.put(result.name(), result);
                 return;
@@ -348,8 +369,71 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         boots.schedule(() -> settle(result, attempt + 1), delay, TimeUnit.MILLISECONDS);
     }
 
+    /** The cluster's machines as its file holds them now: read again whenever the file changed since the last read. */
     private Map<String, Record> cluster(String cluster) {
-        return machines.computeIfAbsent(cluster, this::load);
+        String version = fileVersion(cluster);
+        Map<String, Record> known = machines.get(cluster);
+        if (known != null && version.equals(loadedVersions.get(cluster))) {
+            return known;
+        }
+        Map<String, Record> fresh = load(cluster);
+        machines.put(cluster, fresh);
+        loadedVersions.put(cluster, version);
+        return fresh;
+    }
+
+    /** The file's last-modified time and size, or "absent": every save replaces the file, so a change shows here. */
+    private String fileVersion(String cluster) {
+        try {
+            var attributes = Files.readAttributes(dir.resolve(cluster + ".json"), java.nio.file.attribute.BasicFileAttributes.class);
+            return attributes.lastModifiedTime().toMillis() + "/" + attributes.size() + "/" + attributes.fileKey();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "absent";
+        } catch (IOException e) {
+            throw new UncheckedIOException("sandbox state file " + dir.resolve(cluster + ".json") + " is unreadable ("
+                    + reason(e) + "): check its permissions and the disk", e);
+        }
+    }
+
+    /** Holds the cluster file's lock against other processes and other instances in this JVM; released on close. */
+    private FileHold hold(String cluster) {
+        Path lockFile = dir.resolve(cluster + ".lock");
+        java.util.concurrent.locks.ReentrantLock jvm = JVM_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
+                k -> new java.util.concurrent.locks.ReentrantLock());
+        jvm.lock();
+        try {
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            try {
+                java.nio.channels.FileLock os = channel.lock();
+                return () -> {
+                    try {
+                        os.release();
+                        channel.close();
+                    } catch (IOException ignored) {
+                        // closing the channel drops the lock in any case
+                    } finally {
+                        jvm.unlock();
+                    }
+                };
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            jvm.unlock();
+            throw new UncheckedIOException("cannot lock the sandbox's machines of cluster " + cluster + " (" + lockFile + "): "
+                    + reason(e), e);
+        } catch (RuntimeException e) {
+            jvm.unlock();
+            throw e;
+        }
+    }
+
+    /** A held cluster file lock. */
+    private interface FileHold extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private Map<String, Record> load(String cluster) {
@@ -411,6 +495,7 @@ public final class SandboxProvider implements Provider, AutoCloseable {
         try {
             byte[] json = JSON.writeValueAsBytes(new ArrayList<>(new java.util.TreeMap<>(records).values()));
             disk.write(file, json);
+            loadedVersions.remove(cluster); // callers update their map after this; the next read takes the file again
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the sandbox's machines in " + file + ": " + reason(e), e);
         }

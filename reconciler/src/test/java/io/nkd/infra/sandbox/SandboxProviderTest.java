@@ -61,9 +61,10 @@ class SandboxProviderTest {
         throw new AssertionError(name + " never became " + state + ": " + p.list("lab"));
     }
 
+    /** The sandbox's files but its lock files (kept on purpose: the lock of a cluster's machines file). */
     private List<String> files(Path dir) throws Exception {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".lock")).sorted().toList();
         }
     }
 
@@ -160,6 +161,41 @@ class SandboxProviderTest {
             assertEquals(ProvisionedMachine.State.ACTIVE, restarted.list("lab").get(0).state(), "what was shown was saved");
         }
         assertEquals(List.of("lab.json", "mutations.log"), files(state.resolve("sandbox"))); // and the journal of changes
+    }
+
+    /**
+     * Two users of one sandbox directory ({@code nkd destroy} beside the daemon, or two replicas sharing it as their
+     * cloud): each sees the other's machines, and a boot that finishes after the other deleted its machine does not
+     * bring it back (it used to save the whole list this process remembered).
+     */
+    @Test
+    void aMachineDeletedByAnotherProcessStaysDeletedWhenItsBootFinishes() throws Exception {
+        Path state = tmp.resolve("state");
+        Files.createDirectories(state);
+        java.util.concurrent.CountDownLatch fetching = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch deleted = new java.util.concurrent.CountDownLatch(1);
+        SandboxProvider.Fetch slowBoot = (pointer, timeout) -> {
+            fetching.countDown();
+            deleted.await();
+            return BOOTS.fetch(pointer, timeout);
+        };
+        try (SandboxProvider daemon = new SandboxProvider(state, Duration.ofMillis(10), disk, slowBoot);
+             SandboxProvider other = new SandboxProvider(state, Duration.ofHours(1), disk, BOOTS)) {
+            daemon.create(request("w-1"));
+            daemon.create(request("w-2"));
+            assertEquals(List.of("w-1", "w-2"), other.list("lab").stream().map(ProvisionedMachine::name).toList(),
+                    "the other process sees the machines the daemon created");
+            fetching.await();
+            other.delete("lab", "w-1");
+            assertEquals(List.of("w-2"), daemon.list("lab").stream().map(ProvisionedMachine::name).toList(),
+                    "the daemon sees the deletion at once");
+            deleted.countDown();
+            await(daemon, "w-2", ProvisionedMachine.State.ACTIVE);
+            Thread.sleep(200); // w-1's boot has finished by now too (both fetches were released together)
+            assertEquals(List.of("w-2"), other.list("lab").stream().map(ProvisionedMachine::name).toList(),
+                    "w-1's late boot did not bring it back");
+            assertEquals(ProvisionedMachine.State.ACTIVE, other.list("lab").get(0).state(), "and w-2's boot is recorded");
+        }
     }
 
     @Test
