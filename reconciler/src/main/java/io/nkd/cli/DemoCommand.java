@@ -106,6 +106,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("(1 control-plane node, 2 workers; simulated machines that fetch their Ignition from nkd over HTTPS,");
         System.out.println("join a simulated Kubernetes, and are upgraded by the Housekeeper's own rollout logic).");
         System.out.println();
+        System.out.println("The web console: " + api + "/ (live; the reconcile button asks for the API token in " + state
+                + "/api-token)");
+        System.out.println();
         System.out.println((tour || exitAfterTour ? "The tour starts below; meanwhile, or afterwards, try" : "Try") + ", in another terminal:");
         System.out.println("  ./nkd status --state-dir " + state);
         System.out.println("  ./nkd status sandbox-demo --state-dir " + state);
