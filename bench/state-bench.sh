@@ -7,13 +7,15 @@
 #      the webhook; the time until every cluster has applied it. The ceiling is the largest N under 5 s.
 # Usage: bash bench/state-bench.sh          (needs git, kubectl, curl, python3 and the test API server: it runs
 #        sudo testenv/kube-apiserver.sh up if needed)
-#        PARTS="1" or PARTS="2" runs one part; SWEEP="10 25 50 100" (default) the cluster counts of part 2.
+#        PARTS="1" or PARTS="2" runs one part; SWEEP="10 25 50 100" (default) the cluster counts of part 2;
+#        SKIP_BUILD=1 uses the jars already built;
+#        STATE=local runs part 2 with the state in the local --state-dir instead (the baseline: what the store costs).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 testenv/kube-apiserver.sh up >/dev/null
 eval "$(testenv/kube-apiserver.sh env)"
-./mvnw -q -pl bench -am package -DskipTests
+[ "${SKIP_BUILD:-}" = 1 ] || ./mvnw -q -pl bench -am package -DskipTests
 bench="$root/bench/target/benchmarks.jar"
 work="$(mktemp -d)"
 ns=""
@@ -35,27 +37,34 @@ want 2 || exit 0
 
 api=19490; ign=19543
 printf 's3cret' > "$work/secret"
+head -c 24 /dev/urandom | base64 > "$work/api-token"  # replicas of --state kubernetes share one API token
+auth="Authorization: Bearer $(cat "$work/api-token")"
 sign() { printf '%s' "$1" | openssl dgst -sha256 -hmac s3cret -hex | sed 's/.*= //'; }
 body='{"ref":"refs/heads/main"}'
 clusters() {  # prints "READY-count applied-count" for revision $1
-  curl -s "http://127.0.0.1:$api/api/v1/clusters" | python3 -c '
+  curl -s -H "$auth" "http://127.0.0.1:$api/api/v1/clusters" | python3 -c '
 import json, sys
 cs = json.load(sys.stdin); head = sys.argv[1]
 print(sum(1 for c in cs if c.get("phase") == "READY"), sum(1 for c in cs if c.get("appliedRevision") == head))' "$1" \
     2>/dev/null || echo "0 0"
 }
-echo "2. one leader's ceiling (state in Kubernetes, sandbox provider, 10 machines per cluster, --parallelism 4):"
+state="${STATE:-kubernetes}"
+echo "2. one leader's ceiling (state: $state, sandbox provider, 10 machines per cluster, --parallelism 4):"
 for n in ${SWEEP:-10 25 50 100}; do
-  ns="nkd-bench-ceiling-$n-$RANDOM"
-  kubectl create namespace "$ns" >/dev/null
+  flags=()
+  if [ "$state" = kubernetes ]; then
+    ns="nkd-bench-ceiling-$n-$RANDOM"
+    kubectl create namespace "$ns" >/dev/null
+    flags=(--state "kubernetes:$ns" --kubeconfig "$KUBECONFIG")
+  fi
   repo="$work/repo-$n"
   java -cp "$bench" io.nkd.bench.ScaleRepository "$repo" "$n" >/dev/null
   git -C "$repo" init -q -b main && git -C "$repo" add -A
   git -C "$repo" -c user.name=bench -c user.email=b@x commit -qm "$n clusters"
   rm -rf "$work/scratch" && mkdir -m 700 "$work/scratch"
-  "$root/nkd" serve --repo "$repo" --state-dir "$work/scratch" --state "kubernetes:$ns" --kubeconfig "$KUBECONFIG" \
+  "$root/nkd" serve --repo "$repo" --state-dir "$work/scratch" "${flags[@]}" \
     --interval 1h --listen 127.0.0.1:$api --ignition-listen 127.0.0.1:$ign --webhook-secret-file "$work/secret" \
-    --parallelism 4 > "$work/nkd-$n.log" 2>&1 &
+    --api-token-file "$work/api-token" --parallelism 4 > "$work/nkd-$n.log" 2>&1 &
   nkd=$!
   start=$(date +%s)
   until [ "$(clusters none | cut -d' ' -f1)" = "$n" ]; do
@@ -77,8 +86,22 @@ for n in ${SWEEP:-10 25 50 100}; do
     echo "   N=$n clusters ($((n * 10)) machines): all READY after ${ready} s; push changing every cluster → all applied, run $i:" \
       "$(( ($(date +%s%N) - t0) / 1000000 )) ms"
   done
-  objects=$(kubectl -n "$ns" get configmaps,secrets -l app.kubernetes.io/managed-by=nkd --no-headers 2>/dev/null | wc -l)
-  echo "   N=$n: $objects state objects in $ns; nkd serve RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$nkd/status)"
+  for i in 1 2 3; do
+    sed -i "s/audit-log-maxage: \"[0-9]*\"/audit-log-maxage: \"$((40 + i))\"/" "$repo/clusters/cluster-000/cluster.yaml"
+    git -C "$repo" -c user.name=bench -c user.email=b@x commit -qam "change cluster-000 ($i)"
+    head=$(git -C "$repo" rev-parse HEAD)
+    t0=$(date +%s%N)
+    curl -s -o /dev/null -X POST -H "X-Nkd-Signature: sha256=$(sign "$body")" -d "$body" "http://127.0.0.1:$api/hooks/generic"
+    until curl -s -H "$auth" "http://127.0.0.1:$api/api/v1/clusters/cluster-000" | grep -Eq "\"appliedRevision\" *: *\"$head\""; do
+      sleep 0.02
+    done
+    echo "   N=$n: push changing one cluster → applied, run $i: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+  done
+  if [ "$state" = kubernetes ]; then
+    objects=$(kubectl -n "$ns" get configmaps,secrets -l app.kubernetes.io/managed-by=nkd --no-headers 2>/dev/null | wc -l)
+    echo "   N=$n: $objects state objects in $ns"
+  fi
+  echo "   N=$n: nkd serve RSS $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$nkd/status)"
   kill $nkd; wait $nkd 2>/dev/null || true
-  kubectl delete namespace "$ns" --wait=false >/dev/null; ns=""
+  if [ "$state" = kubernetes ]; then kubectl delete namespace "$ns" --wait=false >/dev/null; ns=""; fi
 done
