@@ -33,6 +33,7 @@ import io.nkd.ha.Leadership;
 import io.nkd.server.SharedStateRefresh;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -113,6 +114,22 @@ final class Daemon implements AutoCloseable {
     final IpxeServer ipxe;
     private final List<AutoCloseable> parts = new ArrayList<>();
 
+    /** Creates {@code dir} owner-only (its parents as usual) unless it exists; names the directory if it cannot. */
+    private static void scratch(Path dir) {
+        Path d = dir.toAbsolutePath().normalize();
+        try {
+            if (Files.notExists(d)) {
+                if (d.getParent() != null) {
+                    Files.createDirectories(d.getParent());
+                }
+                io.nkd.state.AtomicFiles.createPrivateDirectory(d);
+            }
+        } catch (java.io.IOException e) {
+            throw new UserException("cannot create the directory " + d + " (--state-dir or --provider-dir): " + e
+                    + "; create it, owner-only, or give a writable path");
+        }
+    }
+
     Daemon(Settings s) throws Exception {
         SecureRandom random = new SecureRandom();
         Clock clock = Clock.systemUTC();
@@ -129,6 +146,13 @@ final class Daemon implements AutoCloseable {
         } else {
             // several replicas: the election, not a directory lock, decides who acts
             store = StateDirs.call(() -> replicas.store().apply(metrics));
+            // the scratch space (and the providers' directory) as the local store makes its directory: a new replica's
+            // emptyDir exists, but a path given on a first run does not, and the bare-metal registry and the Git clone
+            // would fail on it
+            scratch(s.stateDir());
+            if (replicas.providerDir() != null) {
+                scratch(replicas.providerDir());
+            }
             if (store instanceof AutoCloseable closeable) {
                 parts.add(closeable); // closed last
             }

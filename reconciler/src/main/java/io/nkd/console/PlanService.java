@@ -94,21 +94,23 @@ final class PlanService {
             synchronized (cache) {
                 hit = cache.get(key);
             }
-            if (hit != null) {
-                return new Answer(200, hit);
+            if (hit == null) {
+                Snapshot s0 = Snapshots.fromGit(repo, b.name());
+                Snapshot s1 = Snapshots.fromGit(repo, h.name());
+                Plan plan = Planner.plan(s0, s1);
+                hit = new LinkedHashMap<>();
+                hit.put("exitCode", plan.exitCode());
+                hit.put("markdown", PlanFormat.MARKDOWN.print(plan));
+                hit.put("plan", JSON.readTree(PlanFormat.JSON.print(plan)));
+                synchronized (cache) {
+                    cache.put(key, hit);
+                }
             }
-            Snapshot s0 = Snapshots.fromGit(repo, b.name());
-            Snapshot s1 = Snapshots.fromGit(repo, h.name());
-            Plan plan = Planner.plan(s0, s1);
+            // the cache holds the plan of a commit pair; the names are this request's (main and HEAD@{0} share a plan)
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("base", Map.of("revision", base, "commit", b.name()));
             body.put("head", Map.of("revision", head, "commit", h.name()));
-            body.put("exitCode", plan.exitCode());
-            body.put("markdown", PlanFormat.MARKDOWN.print(plan));
-            body.put("plan", JSON.readTree(PlanFormat.JSON.print(plan)));
-            synchronized (cache) {
-                cache.put(key, body);
-            }
+            body.putAll(hit);
             return new Answer(200, body);
         } catch (IOException | RuntimeException e) {
             return Answer.error(422, "cannot plan " + base + " → " + head + ": " + e.getMessage());

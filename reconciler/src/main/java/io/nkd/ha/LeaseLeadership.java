@@ -325,7 +325,31 @@ public final class LeaseLeadership implements Leadership, AutoCloseable {
                 throw brief(e);
             }
             lastAnswer = nanoTime.getAsLong();
-            return record;
+            return observed(record);
+        }
+
+        private LeaderElectionRecord seen;
+        private java.time.ZonedDateTime seenAt;
+
+        /**
+         * Another holder's record with its renewTime replaced by when this replica first saw that record: the elector
+         * compares renewTime plus the lease duration with this host's clock, and renewTime was written by the holder's
+         * clock. Kubernetes measures leaseDurationSeconds "against the time of last observed renewTime", as client-go
+         * does; otherwise a dead leader whose clock was ahead kept the Lease for as long as its clock was wrong, and a
+         * follower whose clock is ahead of the leader's by more than lease duration − renew deadline took the Lease
+         * while the leader still acted. Updates still carry the Lease's resourceVersion (the delegate keeps it).
+         */
+        private LeaderElectionRecord observed(LeaderElectionRecord record) {
+            if (record == null || record.getHolderIdentity() == null || record.getHolderIdentity().isEmpty()
+                    || record.getHolderIdentity().equals(settings.identity())) {
+                seen = null;
+                return record;
+            }
+            if (!record.equals(seen)) {
+                seen = record;
+                seenAt = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+            }
+            return record.toBuilder().renewTime(seenAt).build();
         }
 
         @Override

@@ -63,7 +63,8 @@ final class KubeApi {
     }
 
     StateIOException failure(String verb, String resource, String what, KubernetesClientException e) {
-        String cannot = "cannot " + verb + " " + what + " in namespace " + namespace;
+        // the namespace itself is not "in namespace" itself
+        String cannot = "cannot " + verb + " " + what + (what.equals("namespace " + namespace) ? "" : " in namespace " + namespace);
         int code = e.getCode();
         String why;
         if (code == 403) {
@@ -81,7 +82,9 @@ final class KubeApi {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             why = "the Kubernetes API server at " + client.getMasterUrl() + " did not answer ("
                     + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + shorten(cause.getMessage()))
-                    + "); check that it runs and that this host can reach it; nkd retries on the next reconcile";
+                    + "); check that it runs and that this host can reach it";
+            // no promise of a retry: the store does not know its caller (nkd serve's start and nkd state migrate stop
+            // here; a reconcile says itself that it retries)
         } else if (code == 422 || code == 413) {
             why = "the API server refused the object (HTTP " + code + ": " + reason(e) + ")";
         } else {

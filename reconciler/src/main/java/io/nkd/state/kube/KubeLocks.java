@@ -165,7 +165,13 @@ final class KubeLocks {
         return (int) Math.max(1, options.leaseDuration().toSeconds());
     }
 
-    /** Held by someone (maybe another handle here) whose last renewal is younger than the lease's duration. */
+    /**
+     * Held by someone (maybe another handle here) whose last renewal is younger than the lease's duration. Younger by
+     * the renewTime it wrote, and also by what this process saw: a Lease whose resourceVersion has not changed for its
+     * duration on this process's monotonic clock is expired whatever renewTime it claims (Kubernetes measures
+     * leaseDurationSeconds "against the time of last observed renewTime"). Without this, a dead holder whose clock
+     * was ahead blocked the cluster for as long as its clock was wrong.
+     */
     private boolean heldByOther(Lease lease, Instant now) {
         var spec = lease.getSpec();
         if (spec.getHolderIdentity() == null || spec.getHolderIdentity().isEmpty()) {
@@ -173,8 +179,21 @@ final class KubeLocks {
         }
         ZonedDateTime renewed = spec.getRenewTime() != null ? spec.getRenewTime() : spec.getAcquireTime();
         int seconds = spec.getLeaseDurationSeconds() == null ? leaseSeconds() : spec.getLeaseDurationSeconds();
-        return renewed == null || renewed.toInstant().plusSeconds(seconds).isAfter(now);
+        if (renewed != null && !renewed.toInstant().plusSeconds(seconds).isAfter(now)) {
+            return false;
+        }
+        String version = lease.getMetadata().getResourceVersion();
+        long seen = System.nanoTime();
+        Observed o = observed.compute(lease.getMetadata().getName(),
+                (k, prev) -> prev != null && java.util.Objects.equals(prev.resourceVersion(), version) ? prev : new Observed(version, seen));
+        return seen - o.since() < TimeUnit.SECONDS.toNanos(seconds);
     }
+
+    /** When this process first saw a Lease at this resourceVersion (System.nanoTime). */
+    private record Observed(String resourceVersion, long since) {
+    }
+
+    private final java.util.Map<String, Observed> observed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private StateLockedException locked(String cluster, Lease lease, Duration waited) {
         String name = StateObjects.leaseName(cluster);

@@ -71,6 +71,13 @@ public final class StateMigration {
                     // A store that cannot tell keeps it secret: a needless secret is harmless, a leaked one is not.
                     sensitivity.put(path, source.sensitivity(path).orElse(Sensitivity.SECRET));
                 }
+                // Again under the target's lock: another migrate (or nkd) that started beside this one found the target
+                // empty too, and may have written this cluster since the check above; never overwrite or merge it.
+                if (!force && !files(target).isEmpty()) {
+                    throw new MigrationException("--to " + toName + " gained the state of cluster " + cluster + " while this"
+                            + " migration ran (another nkd state migrate or nkd serve writes there); nothing of " + cluster
+                            + " was written. Stop the other writer, then migrate again, with --force to replace what it wrote");
+                }
                 if (force) {
                     for (String path : files(target)) {
                         if (!content.containsKey(path)) {
