@@ -84,6 +84,12 @@ public sealed interface StateLocation {
             }
             return new Local(Path.of(dir));
         }
+        String lower = value.toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals(lower) && (lower.equals("kubernetes") || lower.startsWith("kubernetes:") || lower.startsWith("local:"))) {
+            // "Kubernetes" would otherwise be a directory of that name: almost certainly not what was meant
+            throw invalid(StateNames.quote(value) + " is not a kind of store; the kinds are lowercase: kubernetes,"
+                    + " kubernetes:NAMESPACE or local:DIR (for a directory of that name write local:" + value + " or ./" + value + ")");
+        }
         int colon = value.indexOf(':');
         if (colon > 0 && value.substring(0, colon).matches("[a-z0-9]+") && !value.contains("/")) {
             throw invalid("unknown kind of store " + StateNames.quote(value.substring(0, colon)) + "; use local:DIR, a"

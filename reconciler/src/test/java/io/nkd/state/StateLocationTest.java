@@ -50,5 +50,11 @@ class StateLocationTest {
         assertEquals("--state: unknown kind of store \"k8s\"; use local:DIR, a directory, kubernetes or"
                 + " kubernetes:NAMESPACE (for a directory with ':' in its name write local:k8s:prod)",
                 assertThrows(IllegalArgumentException.class, () -> StateLocation.parse("k8s:prod")).getMessage());
+        // a capital letter would otherwise make it a directory named Kubernetes, and the error come much later
+        assertEquals("--state: \"Kubernetes\" is not a kind of store; the kinds are lowercase: kubernetes, kubernetes:NAMESPACE"
+                        + " or local:DIR (for a directory of that name write local:Kubernetes or ./Kubernetes)",
+                assertThrows(IllegalArgumentException.class, () -> StateLocation.parse("Kubernetes")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> StateLocation.parse("KUBERNETES:nkd"));
+        assertEquals(new StateLocation.Local(Path.of("./Kubernetes")), StateLocation.parse("./Kubernetes", Optional.empty()));
     }
 }
