@@ -52,6 +52,10 @@ class LeaseLeadershipTest {
         return new LeaseLeadership.Settings(kube.namespace(), lease, identity, LEASE, RENEW, RETRY);
     }
 
+    private LeaseLeadership.Settings handoverSettings(String identity) {
+        return new LeaseLeadership.Settings(kube.namespace(), "handover", identity, HANDOVER_LEASE, HANDOVER_LEASE.minusSeconds(3), RETRY);
+    }
+
     private LeaseLeadership start(KubernetesClient c, LeaseLeadership.Settings s, SimpleMeterRegistry metrics) {
         LeaseLeadership l = LeaseLeadership.start(c, s, metrics);
         closing.add(l);
@@ -160,20 +164,27 @@ class LeaseLeadershipTest {
         assertEquals(2.0, metricsA.get("nkd_leader_transitions_total").counter().count());
     }
 
+    /**
+     * A long lease here, so that "without waiting for the lease" is told apart from "after it" on a loaded machine:
+     * fabric8 spaces its attempts 1 to 2.2 retry periods apart (jitter), so the handover takes up to about 2.2 s plus
+     * scheduling, against the 12 s an unreleased lease would hold the other back.
+     */
+    private static final Duration HANDOVER_LEASE = Duration.ofSeconds(12);
+
     @Test
     void aLeaderThatStopsReleasesTheLeaseAndTheOtherLeadsWithinARetryPeriod() throws Exception {
-        LeaseLeadership a = start(client, settings("handover", "replica-a"), new SimpleMeterRegistry());
+        LeaseLeadership a = start(client, handoverSettings("replica-a"), new SimpleMeterRegistry());
         await(a::isLeader, Duration.ofSeconds(10), "replica-a leads the free lease");
         SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
-        LeaseLeadership b = start(client, settings("handover", "replica-b"), metricsB);
+        LeaseLeadership b = start(client, handoverSettings("replica-b"), metricsB);
         List<String> eventsB = Collections.synchronizedList(new ArrayList<>());
         b.addListener(recorder(eventsB));
         await(() -> b.leader().isPresent(), Duration.ofSeconds(5), "replica-b sees a leader");
         assertEquals(0.0, metricsB.get("nkd_leader").gauge().value());
         a.close();
         assertFalse(a.isLeader(), "closed: stops at once");
-        Duration took = await(b::isLeader, LEASE, "replica-b leads after replica-a released the lease");
-        assertTrue(took.compareTo(RETRY.multipliedBy(3)) <= 0, "took " + took.toMillis() + " ms: released, so no lease duration to wait");
+        Duration took = await(b::isLeader, HANDOVER_LEASE, "replica-b leads after replica-a released the lease");
+        assertTrue(took.compareTo(HANDOVER_LEASE.dividedBy(2)) <= 0, "took " + took.toMillis() + " ms: released, so no lease duration to wait");
         await(() -> eventsB.contains("gained"), Duration.ofSeconds(1), "replica-b's listener hears it");
         assertEquals(1.0, metricsB.get("nkd_leader").gauge().value());
         Lease lease = lease("handover");
