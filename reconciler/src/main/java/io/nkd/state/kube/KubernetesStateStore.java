@@ -57,6 +57,8 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
     private final ObjectCache cache = new ObjectCache();
     private final KubeLocks locks;
     private final ScheduledExecutorService scheduler;
+    /** Objects per page of the informers' lists (state objects are small; 500 is client-go's default). */
+    private static final long LIST_PAGE = 500;
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
     private final Runnable onClose;
     private volatile boolean closed;
@@ -240,8 +242,11 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
         };
         SharedIndexInformer<HasMetadata> informer = api.call("list", "list", kind.plural(),
                 "the state " + kind.plural() + " (label " + StateObjects.SELECTOR + ")",
+                // A page limit makes the first list a consistent read (fabric8 otherwise lists at
+                // resourceVersion 0, from the API server's watch cache, which may lag behind the last write: a
+                // replica starting right after another's write would serve the older copy).
                 () -> resources(kind).withLabel(StateObjects.MANAGED_BY_LABEL, StateObjects.MANAGED_BY)
-                        .inform(handler, 0));
+                        .withLimit(LIST_PAGE).inform(handler, 0));
         informers.add(informer);
         // inform() returns once the informer's own store is synced, but its events reach the handler later, from
         // another thread: load the synced store now so that the first read sees the whole namespace (offers are
