@@ -19,10 +19,10 @@ final class StatusPrinter {
 
     /** A line per cluster. */
     static String clusters(List<ClusterStatus> statuses) {
-        Table t = new Table("CLUSTER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
+        Table t = new Table("CLUSTER", "PROVIDER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
         for (ClusterStatus s : statuses) {
             Condition ready = s.condition("Ready");
-            t.row(s.name(), s.phase(), shortId(s.appliedRevision()), ready == null ? "-" : ready.status(), machines(s),
+            t.row(s.name(), s.provider() == null ? "-" : s.provider().wire(), s.phase(), shortId(s.appliedRevision()), ready == null ? "-" : ready.status(), machines(s),
                     ready == null ? "" : ready.message());
         }
         return t.toString();
@@ -43,6 +43,7 @@ final class StatusPrinter {
     static String detail(ClusterStatus s) {
         StringBuilder out = new StringBuilder();
         out.append("Cluster:   ").append(s.name()).append('\n');
+        out.append("Provider:  ").append(s.provider() == null ? "-" : s.provider().wire()).append('\n');
         out.append("Phase:     ").append(s.phase()).append('\n');
         out.append("Applied:   ").append(s.appliedRevision() == null ? "-"
                 : s.appliedRevision() + " (first applied at " + time(s.appliedAt()) + ")").append('\n');
@@ -96,6 +97,18 @@ final class StatusPrinter {
         }
         if (r.message() != null) {
             out.append("  housekeeper: ").append(r.message()).append('\n');
+        }
+        if (r.maxUnavailable() != null) {
+            out.append("  batches: control-plane nodes one at a time, first; then up to ").append(r.maxUnavailable())
+                    .append(" worker(s) at a time (maxUnavailable)\n");
+        }
+        for (io.nkd.status.RolloutStatus.Node n : r.nodes()) {
+            for (io.nkd.housekeeper.api.DisruptionBudgetBlock b : n.blockedBy()) {
+                out.append("  drain of ").append(n.name()).append(" blocked by PodDisruptionBudget ")
+                        .append(b.budget() == null ? "(none readable selects the pods)" : b.budget())
+                        .append(b.pods().isEmpty() ? "" : " (pods " + String.join(", ", b.pods()) + ")")
+                        .append(b.since() == null ? "" : " since " + b.since()).append('\n');
+            }
         }
         Table nodes = Table.indented("  ", 4);
         for (io.nkd.status.RolloutStatus.Node n : r.nodes()) {

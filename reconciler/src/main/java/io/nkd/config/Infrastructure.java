@@ -22,9 +22,22 @@ public record Infrastructure(
     public enum ProviderType implements WireEnum {
         OPENSTACK, LIBVIRT, BAREMETAL, SANDBOX;
 
+        /** Also its JSON spelling (a cluster's status names its provider as cluster.yaml does). */
+        @com.fasterxml.jackson.annotation.JsonValue
         @Override
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @com.fasterxml.jackson.annotation.JsonCreator
+        static ProviderType ofWire(String wire) {
+            for (ProviderType t : values()) {
+                if (t.wire().equals(wire)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown provider " + wire + "; one of openstack, libvirt, baremetal,"
+                    + " sandbox");
         }
     }
 

@@ -240,7 +240,8 @@ record RolloutUpdates(Collaborators c) implements Step {
         } else if (st != null) {
             for (NodeProgress p : st.nodes()) {
                 String m = p.reason() == null ? p.message() : p.reason() + (p.message() == null ? "" : ": " + p.message());
-                nodes.add(new RolloutStatus.Node(p.name(), p.osImage(), p.kubeletVersion(), p.state(), instant(p.since()), m, p.step()));
+                nodes.add(new RolloutStatus.Node(p.name(), p.osImage(), p.kubeletVersion(), p.state(), instant(p.since()), m, p.step(),
+                        p.role(), p.blockedBy()));
             }
             phase = observed ? st.phase() : null;
             ConditionType which = st.phase() == RolloutPhase.DEGRADED ? ConditionType.DEGRADED : ConditionType.PROGRESSING;
@@ -255,7 +256,8 @@ record RolloutUpdates(Collaborators c) implements Step {
         Instant completedAt = phase == RolloutPhase.COMPLETED ? (sameTarget && before.completedAt() != null ? before.completedAt()
                 : st != null && st.completedAt() != null ? instant(st.completedAt()) : now) : null;
         return new RolloutStatus(object, revision, spec.osImageURL(), spec.kubeVersion(), phase, waiting, nodes, opensAt, message,
-                observed, flavor.wire(), pools, startedAt, completedAt, st == null ? null : st.certificateRenewal());
+                observed, flavor.wire(), pools, startedAt, completedAt, st == null ? null : st.certificateRenewal(),
+                spec.workerBudget());
     }
 
     private static Instant instant(String rfc3339) {

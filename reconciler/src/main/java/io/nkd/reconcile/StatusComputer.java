@@ -2,6 +2,7 @@ package io.nkd.reconcile;
 
 import io.nkd.config.Topology;
 import io.nkd.infra.ProvisionedMachine;
+import io.nkd.config.Infrastructure;
 import io.nkd.status.AddonsStatus;
 import io.nkd.status.ClusterStatus;
 import io.nkd.status.ClusterStatus.NodeStatus;
@@ -103,7 +104,7 @@ final class StatusComputer {
         if (s.removed) {
             String message = "the cluster is no longer in the repository at " + Steps.shortId(s.revision)
                     + "; nkd stopped managing it and deleted nothing (its machines keep running)";
-            return settle(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
+            return settle(copy(s, prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
                     Standing.UNMANAGED, Reasons.CLUSTER_REMOVED, message, now, s.revision,
                     cond(RECONCILING, Status.FALSE, Reasons.CLUSTER_REMOVED, "not managed"),
                     cond(STALLED, Status.FALSE, Reasons.CLUSTER_REMOVED, "not managed"));
@@ -112,7 +113,7 @@ final class StatusComputer {
             return failed(s, prev, now);
         }
         if (s.paused) {
-            return settle(copy(prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
+            return settle(copy(s, prev, prev.appliedRevision(), s.revision, prev.pools(), prev.nodes(), prev.lastError(), prev.appliedAt(), now),
                     Standing.PAUSED, Reasons.PAUSED, "spec.paused is true in Git: nkd changes nothing until it is false", now, s.revision,
                     cond(RECONCILING, Status.FALSE, Reasons.PAUSED, "spec.paused is true in Git"),
                     cond(STALLED, Status.FALSE, Reasons.PAUSED, "paused"));
@@ -442,7 +443,7 @@ final class StatusComputer {
         }
         // the time this commit was first applied, not the time of the latest reconcile of it
         Instant appliedAt = s.revision.equals(prev.appliedRevision()) && prev.appliedAt() != null ? prev.appliedAt() : now;
-        ClusterStatus base = copy(prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
+        ClusterStatus base = copy(s, prev, s.revision, s.revision, pools, nodes, null, appliedAt, now);
         base = base.withInside(s.observed != null ? s.observed : base.kubernetes(), s.addons != null ? s.addons : base.addons(),
                 s.rollout);
         List<Condition> conditions = new ArrayList<>(List.of(
@@ -529,7 +530,7 @@ final class StatusComputer {
         // a provider failure still shows each machine's progress as far as this reconcile saw it
         List<NodeStatus> nodes = s.rendered != null && s.calls.listedAny() ? nodes(s, s.calls.observed(), now).nodes : prev.nodes();
         // add-ons applied before a later step failed were applied all the same: their status says so
-        ClusterStatus base = copy(prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
+        ClusterStatus base = copy(s, prev, prev.appliedRevision(), s.revision, prev.pools(), nodes, error, prev.appliedAt(), now);
         if (s.addons != null) {
             base = base.withInside(base.kubernetes(), s.addons, base.rollout());
         }
@@ -561,7 +562,7 @@ final class StatusComputer {
         };
         ClusterStatus out = new ClusterStatus(status.name(), status.appliedRevision(), status.attemptedRevision(), phase,
                 status.conditions(), status.pools(), status.nodes(), status.lastError(), status.appliedAt(), status.updatedAt(),
-                status.kubernetes(), status.addons(), status.rollout());
+                status.kubernetes(), status.addons(), status.rollout(), status.provider());
         return out.withCondition(new Condition(READY, ready(phase), Reasons.CONFIGS_NOT_SERVED, message,
                 status.attemptedRevision(), null), now);
     }
@@ -572,7 +573,7 @@ final class StatusComputer {
         Phase phase = phase(standing);
         ClusterStatus out = new ClusterStatus(base.name(), base.appliedRevision(), base.attemptedRevision(), phase, base.conditions(),
                 base.pools(), base.nodes(), base.lastError(), base.appliedAt(), base.updatedAt(), base.kubernetes(), base.addons(),
-                base.rollout());
+                base.rollout(), base.provider());
         for (Condition c : conditions) {
             out = out.withCondition(new Condition(c.type(), c.status(), c.reason(), c.message(), revision, null), now);
         }
@@ -703,9 +704,20 @@ final class StatusComputer {
         return new Condition(type, status, reason, message, null, null);
     }
 
-    private static ClusterStatus copy(ClusterStatus prev, String applied, String attempted, List<PoolStatus> pools,
+    private static ClusterStatus copy(Scope s, ClusterStatus prev, String applied, String attempted, List<PoolStatus> pools,
                                       List<NodeStatus> nodes, ClusterStatus.LastError error, Instant appliedAt, Instant now) {
         return new ClusterStatus(prev.name(), applied, attempted, prev.phase(), prev.conditions(), pools, nodes, error, appliedAt, now,
-                prev.kubernetes(), prev.addons(), prev.rollout());
+                prev.kubernetes(), prev.addons(), prev.rollout(), provider(s, prev));
+    }
+
+    /**
+     * The provider of the commit this reconcile read, else the one the status already names (a commit that could not be
+     * read; a cluster cannot change provider, so the two never disagree).
+     */
+    private static Infrastructure.ProviderType provider(Scope s, ClusterStatus prev) {
+        if (s.loaded != null && s.loaded.spec().infrastructure() != null) {
+            return s.loaded.spec().infrastructure().provider();
+        }
+        return prev.provider();
     }
 }

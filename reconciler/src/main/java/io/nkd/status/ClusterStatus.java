@@ -1,5 +1,6 @@
 package io.nkd.status;
 
+import io.nkd.config.Infrastructure;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,16 +10,26 @@ import java.util.List;
  *
  * @param appliedRevision the last commit whose desired state was applied successfully (full id)
  * @param attemptedRevision the last commit nkd tried (differs from appliedRevision after a failure)
+ * @param provider where the cluster's machines come from, as its cluster.yaml says (the latest commit nkd could read;
+ *                 a cluster cannot change provider), or null before nkd read one
  */
 public record ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase,
                             List<Condition> conditions, List<PoolStatus> pools, List<NodeStatus> nodes,
                             LastError lastError, Instant appliedAt, Instant updatedAt, KubernetesStatus kubernetes,
-                            AddonsStatus addons, RolloutStatus rollout) {
+                            AddonsStatus addons, RolloutStatus rollout, Infrastructure.ProviderType provider) {
 
     /** A status without what nkd saw inside the cluster (its API, add-ons, rollout): before bootstrap, or unreadable. */
     public ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase, List<Condition> conditions,
                          List<PoolStatus> pools, List<NodeStatus> nodes, LastError lastError, Instant appliedAt, Instant updatedAt) {
-        this(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt, updatedAt, null, null, null);
+        this(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt, updatedAt, null, null, null, null);
+    }
+
+    /** A status whose provider is not known. */
+    public ClusterStatus(String name, String appliedRevision, String attemptedRevision, Phase phase, List<Condition> conditions,
+                         List<PoolStatus> pools, List<NodeStatus> nodes, LastError lastError, Instant appliedAt, Instant updatedAt,
+                         KubernetesStatus kubernetes, AddonsStatus addons, RolloutStatus rollout) {
+        this(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt, updatedAt, kubernetes,
+                addons, rollout, null);
     }
 
     /**
@@ -113,7 +124,7 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
     /** This status with what nkd saw inside the cluster replaced (its API and Nodes, add-ons, rollout). */
     public ClusterStatus withInside(KubernetesStatus kubernetes, AddonsStatus addons, RolloutStatus rollout) {
         return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, conditions, pools, nodes, lastError, appliedAt,
-                updatedAt, kubernetes, addons, rollout);
+                updatedAt, kubernetes, addons, rollout, provider);
     }
 
     public Condition condition(String type) {
@@ -135,6 +146,6 @@ public record ClusterStatus(String name, String appliedRevision, String attempte
             list.set(list.indexOf(old), updated);
         }
         return new ClusterStatus(name, appliedRevision, attemptedRevision, phase, list, pools, nodes, lastError, appliedAt, updatedAt,
-                kubernetes, addons, rollout);
+                kubernetes, addons, rollout, provider);
     }
 }

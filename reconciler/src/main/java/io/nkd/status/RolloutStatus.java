@@ -1,6 +1,8 @@
 package io.nkd.status;
 
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
+import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.api.NodeUpdateState;
 import io.nkd.housekeeper.api.RolloutPhase;
 import java.time.Instant;
@@ -31,14 +33,25 @@ import java.util.Map;
  * @param completedAt      when the Housekeeper reported every node at it
  * @param certificateRenewal the renewal of the control-plane nodes' kubeadm certificates as the Housekeeper reports it
  *                         (nkd certs renew), or null when none was asked for
+ * @param maxUnavailable   how many worker nodes the Update lets the Housekeeper take down at once (its batch: control-plane
+ *                         nodes go one at a time, first), or null when nkd wrote no Update
  */
 public record RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
                             String waiting, List<Node> nodes, Instant opensAt, String message, boolean observed,
                             String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt,
-                            io.nkd.housekeeper.api.CertificateRenewalStatus certificateRenewal) {
+                            io.nkd.housekeeper.api.CertificateRenewalStatus certificateRenewal, Integer maxUnavailable) {
     public RolloutStatus {
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         poolVersions = poolVersions == null ? Map.of() : Map.copyOf(poolVersions);
+    }
+
+    /** Without the batch size. */
+    public RolloutStatus(String update, String revision, String targetImage, String targetKubernetes, RolloutPhase phase,
+                         String waiting, List<Node> nodes, Instant opensAt, String message, boolean observed,
+                         String flavor, Map<String, String> poolVersions, Instant startedAt, Instant completedAt,
+                         io.nkd.housekeeper.api.CertificateRenewalStatus certificateRenewal) {
+        this(update, revision, targetImage, targetKubernetes, phase, waiting, nodes, opensAt, message, observed, flavor,
+                poolVersions, startedAt, completedAt, certificateRenewal, null);
     }
 
     /** Without a certificate renewal. */
@@ -64,12 +77,27 @@ public record RolloutStatus(String update, String revision, String targetImage, 
      * One node's way to the target: current → target, its state and since when.
      *
      * @param step the Housekeeper agent's step while updating (or the step that failed), or null
+     * @param role control plane or worker, as the Housekeeper reports it (null with the NestOS Housekeeper, which reports
+     *             no progress)
+     * @param blockedBy while the node drains: the PodDisruptionBudgets refusing its evictions now, as its agent reports
+     *             them (empty otherwise)
      */
     public record Node(String name, String currentImage, String currentKubernetes, NodeUpdateState state, Instant since,
-                       String message, AgentState step) {
+                       String message, AgentState step, NodeRole role,
+                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                       List<DisruptionBudgetBlock> blockedBy) {
+        public Node {
+            blockedBy = blockedBy == null ? List.of() : List.copyOf(blockedBy);
+        }
+
         public Node(String name, String currentImage, String currentKubernetes, NodeUpdateState state, Instant since,
                     String message) {
-            this(name, currentImage, currentKubernetes, state, since, message, null);
+            this(name, currentImage, currentKubernetes, state, since, message, null, null, List.of());
+        }
+
+        public Node(String name, String currentImage, String currentKubernetes, NodeUpdateState state, Instant since,
+                    String message, AgentState step) {
+            this(name, currentImage, currentKubernetes, state, since, message, step, null, List.of());
         }
     }
 }

@@ -142,7 +142,7 @@ function show(view, title) {
 }
 
 function clusterList() {
-  const filter = h("input", { id: "filter", type: "search", placeholder: "name, phase, reason, pool", autocomplete: "off" });
+  const filter = h("input", { id: "filter", type: "search", placeholder: "name, provider, phase, reason, pool", autocomplete: "off" });
   const tbody = h("tbody", { id: "clusters" });
   const count = h("p", { class: "muted", id: "cluster-count", "aria-live": "polite" });
   const view = {
@@ -151,7 +151,8 @@ function clusterList() {
       h("div", { class: "toolbar" }, h("label", { for: "filter" }, "Filter", filter)),
       count,
       h("div", { class: "table-wrap" }, h("table", { "aria-describedby": "cluster-count" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Cluster"), h("th", { scope: "col" }, "Phase"),
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Cluster"), h("th", { scope: "col" }, "Provider"),
+          h("th", { scope: "col" }, "Phase"),
           h("th", { scope: "col" }, "Ready"), h("th", { scope: "col" }, "Applied commit"),
           h("th", { scope: "col", class: "hide-narrow" }, "API server"), h("th", { scope: "col", class: "hide-narrow" }, "Pools"),
           h("th", { scope: "col" }, "Nodes"))),
@@ -162,13 +163,14 @@ function clusterList() {
       let shown = 0;
       for (const s of [...state.clusters.values()].sort((a, b) => a.name.localeCompare(b.name))) {
         const ready = condition(s, "Ready");
-        const text = [s.name, s.phase, ready && ready.reason, ready && ready.message, ...(s.pools || []).map(p => p.name)]
+        const text = [s.name, s.provider, s.phase, ready && ready.reason, ready && ready.message, ...(s.pools || []).map(p => p.name)]
           .join(" ").toLowerCase();
         if (q && !text.includes(q)) continue;
         shown++;
         const n = nodeCounts(s);
         rows.push(h("tr", { "data-cluster": s.name },
           h("td", {}, h("a", { href: "#/clusters/" + encodeURIComponent(s.name) }, s.name)),
+          h("td", { class: "provider" }, s.provider || "—"),
           h("td", { class: "phase" }, badge(s.phase)),
           h("td", { class: "msg" }, ready ? [badge(ready.reason, phaseClass(s.phase)), " ", h("span", { class: "muted" }, ready.message || "")] : "—"),
           h("td", { class: "applied" }, commitCell(s.appliedRevision)),
@@ -290,8 +292,11 @@ function clusterDetails(s) {
       h("dt", {}, "Commit"), h("dd", {}, commitCell(r.revision)),
       r.waiting ? [h("dt", {}, "Waiting"), h("dd", {}, r.waiting, r.opensAt ? [" (opens ", when(r.opensAt), ")"] : null)] : null,
       r.message ? [h("dt", {}, "Message"), h("dd", { class: "msg" }, r.message)] : null,
+      r.maxUnavailable ? [h("dt", {}, "Batches"), h("dd", { id: "rollout-batch" },
+        `control-plane nodes one at a time, first; then up to ${r.maxUnavailable} worker(s) at a time (maxUnavailable)`)] : null,
       h("dt", {}, "Started"), h("dd", {}, when(r.startedAt)),
       r.completedAt ? [h("dt", {}, "Completed"), h("dd", {}, when(r.completedAt))] : null));
+    out.push(...rolloutProgress(r));
   }
 
   const rolloutNode = name => r && r.nodes ? r.nodes.find(n => n.name === name) : null;
@@ -305,7 +310,8 @@ function clusterDetails(s) {
           h("code", { class: same ? "ok" : "warn" }, n.desiredVersion || "—")),
         (ro && ro.currentImage) || k.osImage || "—",
         (ro && ro.currentKubernetes) || k.kubeletVersion || "—",
-        ro ? h("span", { class: "rollout-state" }, badge(ro.state), ro.step ? " " + ro.step : "", ro.message ? h("div", { class: "muted msg" }, ro.message) : null) : "—",
+        ro ? h("span", { class: "rollout-state" }, badge(ro.state), ro.step ? " " + ro.step : "", ro.message ? h("div", { class: "muted msg" }, ro.message) : null,
+          (ro.blockedBy || []).map(b => h("div", { class: "warn msg" }, "blocked by PodDisruptionBudget ", h("code", {}, b.budget || "?")))) : "—",
         when((ro && ro.since) || n.since), h("span", { class: "msg" }, n.message || (k.message && !k.ready ? k.message : ""))];
     }), "nodes"));
 
@@ -313,6 +319,50 @@ function clusterDetails(s) {
     const a = s.addons;
     out.push(h("h2", {}, "Add-ons"), h("p", {}, `${a.applied} of ${a.objects} objects applied`),
       (a.errors || []).length ? table(["Add-on", "Object", "Source", "Message"], a.errors.map(e => [e.addon, e.object, h("code", {}, e.source || ""), e.message]), "addon-errors") : null);
+  }
+  return out;
+}
+
+/**
+ * The rollout as the Housekeeper moves it: what fails (Degraded names the node), which PodDisruptionBudgets refuse
+ * evictions now, the nodes in flight, and the order in batches (the Update's status lists nodes in the order the
+ * Housekeeper takes them: control plane first, then by name).
+ */
+function rolloutProgress(r) {
+  const out = [];
+  const nodes = r.nodes || [];
+  const failed = nodes.filter(n => n.state === "Failed");
+  if (r.phase === "Degraded" || failed.length) {
+    out.push(h("section", { class: "error-box", id: "rollout-degraded", "aria-labelledby": "degraded-h" },
+      h("h3", { id: "degraded-h" }, h("span", { class: "bad" }, "Degraded"), failed.length ? [": ", failed.map(n => n.name).join(", ")] : null),
+      failed.length ? h("ul", {}, failed.map(n => h("li", {}, h("strong", { class: "failed-node" }, n.name), n.step ? ` (${n.step})` : "",
+        ": ", n.message || "failed"))) : h("p", {}, r.message || ""),
+      h("p", { class: "muted" }, "The rollout is halted. Fix the cause and annotate the node housekeeper.io/retry, or push a commit that changes the target.")));
+  }
+  const blocked = nodes.filter(n => (n.blockedBy || []).length);
+  if (blocked.length) {
+    out.push(h("section", { class: "warn-box", id: "drain-blocked", "aria-labelledby": "blocked-h" },
+      h("h3", { id: "blocked-h" }, h("span", { class: "warn" }, "Drain blocked by PodDisruptionBudgets")),
+      h("ul", {}, blocked.flatMap(n => n.blockedBy.map(b => h("li", { class: "blocking-budget" },
+        h("strong", {}, n.name), ": evictions refused by ", h("code", { class: "budget" }, b.budget || "an unreadable PodDisruptionBudget"),
+        (b.pods || []).length ? [" (pods ", b.pods.map(p => h("code", {}, p)).reduce((a, c) => a.length ? [...a, ", ", c] : [c], []), ")"] : null,
+        b.since ? [" since ", when(b.since)] : null)))),
+      h("p", { class: "muted" }, "The agent retries until the drain timeout. Let the budget allow a disruption (more replicas, a lower minAvailable), or set evictPodForce.")));
+  }
+  const inFlight = nodes.filter(n => n.state === "Updating");
+  if (inFlight.length) {
+    out.push(h("p", { id: "rollout-now" }, "Now: ", inFlight.map(n => h("span", { class: "in-flight" },
+      h("strong", {}, n.name), " ", badge(n.step || "Updating", "info"), n.since ? [" since ", when(n.since)] : null))
+      .reduce((a, c) => a.length ? [...a, " · ", c] : [c], [])));
+  }
+  if (nodes.length) {
+    const groups = [["Control plane, one at a time", nodes.filter(n => n.role === "ControlPlane")],
+      [r.maxUnavailable ? `Workers, up to ${r.maxUnavailable} at a time` : "Workers", nodes.filter(n => n.role === "Worker")],
+      ["Nodes", nodes.filter(n => n.role !== "ControlPlane" && n.role !== "Worker")]];
+    out.push(h("div", { id: "rollout-order", "aria-label": "Rollout order" }, groups.filter(g => g[1].length).map(([title, list]) =>
+      h("div", { class: "batch" }, h("h3", {}, title), h("ol", { class: "order" }, list.map(n =>
+        h("li", { class: "step-node " + (phaseClass(n.state) || "muted"), "data-node": n.name, "data-state": n.state || "Pending" },
+          n.name, " ", badge(n.state === "Updating" && n.step ? n.step : n.state || "Pending"))))))));
   }
   return out;
 }

@@ -134,6 +134,8 @@ class ConsoleBrowserTest {
                 "the applied commit with its subject");
         assertTrue(text(row + " .applied").contains("Ada Operator"), text(row + " .applied"));
         assertEquals("3 updated · 0 updating · 0 pending · 0 failed", text(row + " .counts"));
+        assertEquals("sandbox", api.get("provider").asText(), "the API names the provider as cluster.yaml does");
+        assertEquals("sandbox", text(row + " .provider"), "the provider column");
         WebElement filter = browser.findElement(By.id("filter"));
         assertEquals("Filter", browser.findElement(By.cssSelector("label[for=filter]")).getText().split("\n")[0], "the filter is labelled");
         filter.sendKeys("no-such-cluster");
@@ -141,6 +143,12 @@ class ConsoleBrowserTest {
         filter.clear();
         filter.sendKeys("ready");
         await(() -> text("#cluster-count").equals("1 cluster(s)"), "filtering by phase");
+        filter.clear();
+        filter.sendKeys("openstack");
+        await(() -> text("#cluster-count").equals("0 of 1 cluster(s)"), "filtering by provider");
+        filter.clear();
+        filter.sendKeys("sandbox");
+        await(() -> text("#cluster-count").equals("1 cluster(s)"), "filtering by provider");
         shot("clusters");
 
         // a phone-sized window: the page fits its width (wide tables scroll inside their own box)

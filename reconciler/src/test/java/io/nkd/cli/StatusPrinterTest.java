@@ -21,7 +21,8 @@ class StatusPrinterTest {
         return new ClusterStatus(name, "0123456789abcdef0123456789abcdef01234567", null, phase, List.of(c), List.of(
                 new ClusterStatus.PoolStatus("control-plane", "rendered-control-plane-1")), List.of(
                 new ClusterStatus.NodeStatus(name + "-control-plane-1", "control-plane", "rendered-control-plane-1", "rendered-control-plane-0",
-                        io.nkd.status.MachinePhase.FETCHED, T, null)), null, T, T);
+                        io.nkd.status.MachinePhase.FETCHED, T, null)), null, T, T, null, null, null,
+                io.nkd.config.Infrastructure.ProviderType.OPENSTACK);
     }
 
     /** The column a header starts at must be where every row's cell of that column starts. */
@@ -44,8 +45,8 @@ class StatusPrinterTest {
         String table = StatusPrinter.clusters(List.of(
                 status("demo", Phase.READY, Condition.Status.TRUE, "applied"),
                 status(LONG, Phase.ROLLOUT_PENDING, Condition.Status.FALSE, "2 nodes wait for a rollout")));
-        assertAligned(table, "CLUSTER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
-        assertTrue(table.contains(LONG + "  ROLLOUT_PENDING  0123456789ab  FALSE  1/1 fetched  2 nodes wait for a rollout\n"), table);
+        assertAligned(table, "CLUSTER", "PROVIDER", "PHASE", "APPLIED", "READY", "MACHINES", "MESSAGE");
+        assertTrue(table.contains(LONG + "  openstack  ROLLOUT_PENDING  0123456789ab  FALSE  1/1 fetched  2 nodes wait for a rollout\n"), table);
         assertTrue(table.lines().noneMatch(l -> l.endsWith(" ")), "no trailing blanks");
     }
 
@@ -102,8 +103,10 @@ class StatusPrinterTest {
                 new io.nkd.status.RolloutStatus.Node("lab-control-plane-1", newImage, "v1.31.4", io.nkd.housekeeper.api.NodeUpdateState.UPDATED,
                         T, null, null),
                 new io.nkd.status.RolloutStatus.Node("lab-workers-1", oldImage, "v1.31.4", io.nkd.housekeeper.api.NodeUpdateState.UPDATING,
-                        T, "draining: 2 pods left", io.nkd.housekeeper.api.AgentState.DRAINING)),
-                null, "NodesUpdating: lab-workers-1", true, "nkd", null, T, null);
+                        T, "draining: 2 pods left", io.nkd.housekeeper.api.AgentState.DRAINING, io.nkd.housekeeper.api.NodeRole.WORKER,
+                        List.of(new io.nkd.housekeeper.api.DisruptionBudgetBlock("shop/web", List.of("shop/web-1", "shop/web-2"),
+                                "2026-12-06T03:00:05Z")))),
+                null, "NodesUpdating: lab-workers-1", true, "nkd", null, T, null, null, 2);
         ClusterStatus s = new ClusterStatus(base.name(), base.appliedRevision(), null, base.phase(), base.conditions(), base.pools(),
                 base.nodes(), null, T, T, null, null, r);
         String detail = StatusPrinter.detail(s);
@@ -112,6 +115,10 @@ class StatusPrinterTest {
         assertTrue(detail.contains("lab-workers-1        nestos@sha256:9c1e7a5b3d2f v1.31.4 → nestos@sha256:222222222222 v1.31.4  updating (draining)  since "),
                 detail);
         assertTrue(detail.contains("draining: 2 pods left"), detail);
+        assertTrue(detail.contains("  batches: control-plane nodes one at a time, first; then up to 2 worker(s) at a time (maxUnavailable)\n"),
+                detail);
+        assertTrue(detail.contains("  drain of lab-workers-1 blocked by PodDisruptionBudget shop/web (pods shop/web-1, shop/web-2)"
+                + " since 2026-12-06T03:00:05Z\n"), detail);
         assertTrue(detail.contains("lab-control-plane-1  nestos@sha256:222222222222 v1.31.4 → nestos@sha256:222222222222 v1.31.4  updated"), detail);
     }
 
