@@ -1,18 +1,26 @@
 package io.nkd.infra.sandbox;
 
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.ImageReference;
 import io.nkd.housekeeper.api.NodeAssignment;
 import io.nkd.housekeeper.api.NodeReport;
 import io.nkd.housekeeper.api.OsDeployment;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
  * The Housekeeper's node agent on a simulated host: one step of its sequence per call (cordon, drain, rebase or
  * rollback, reboot, kubeadm upgrade, verify, uncordon), writing its report the way the real agent does
  * (housekeeper/CONTRACT.md). Each step takes one tick of simulated time; a reboot keeps the node NotReady for a tick.
+ *
+ * <p>A worker's drain is held by the simulated PodDisruptionBudgets that refuse every eviction (see
+ * {@link SimulatedKube}): the agent reports them in {@code blockedBy} as the real one does, retries until the drain
+ * timeout, then fails with DrainTimeout, or with {@code evictPodForce} deletes the pods and goes on.
  */
 final class SimulatedAgent {
     static final String VERSION = "sandbox";
@@ -20,8 +28,13 @@ final class SimulatedAgent {
     private SimulatedAgent() {
     }
 
-    /** Moves the node's agent one step on its assignment; nothing to do without one, or once Done or Failed. */
-    static void step(SimulatedNode n, Instant now) {
+    /**
+     * Moves the node's agent one step on its assignment; nothing to do without one, or once Done or Failed.
+     *
+     * @param refusingBudgets the simulated PodDisruptionBudgets ("namespace/name") that refuse every eviction from a
+     *                        worker node now
+     */
+    static void step(SimulatedNode n, Instant now, List<String> refusingBudgets) {
         NodeAssignment a = n.assignment;
         if (a == null || n.deleted) {
             return;
@@ -40,6 +53,9 @@ final class SimulatedAgent {
             case CORDONING -> enter(n, AgentState.DRAINING, now, "draining: evicting pods (drain timeout "
                     + a.drainTimeoutSeconds() + "s)");
             case DRAINING -> {
+                if (!drained(n, a, now, refusingBudgets)) {
+                    return;
+                }
                 if (needsOs(n, a)) {
                     boolean rollback = image(a).matches(n.rollback);
                     n.staged = rollback ? n.rollback : SimulatedNode.deployment(a.osImageURL().strip());
@@ -91,6 +107,53 @@ final class SimulatedAgent {
         }
     }
 
+    /**
+     * The drain of one tick: true when the node is drained. A worker runs one simulated pod per refusing budget
+     * ({@code namespace/BUDGET-NODE}); while any refuses, the report names them (each with the time it first refused)
+     * and the agent retries until the drain timeout, counted from entering Draining as the real agent counts it.
+     */
+    private static boolean drained(SimulatedNode n, NodeAssignment a, Instant now, List<String> refusingBudgets) {
+        List<String> refusing = n.controlPlane ? List.of() : refusingBudgets;
+        List<DisruptionBudgetBlock> before = n.blockedBy == null ? List.of() : n.blockedBy;
+        if (refusing.isEmpty()) {
+            n.blockedBy = null;
+            return true;
+        }
+        Instant deadline = Instant.parse(n.agentSince).plusSeconds(a.drainTimeoutSeconds());
+        List<String> pods = refusing.stream().map(b -> pod(b, n.name)).toList();
+        if (!now.isBefore(deadline)) {
+            n.blockedBy = null;
+            if (a.evictPodForce()) {
+                n.agentMessage = "draining: deleted " + String.join(", ", pods) + " without eviction at the drain timeout"
+                        + " (evictPodForce); their PodDisruptionBudgets were not honoured";
+                return true;
+            }
+            enter(n, AgentState.FAILED, now, "Draining failed: node " + n.name + ": " + pods.size() + " pod(s) could not"
+                    + " be evicted within the drain timeout of " + a.drainTimeoutSeconds() + "s: " + String.join("; ",
+                    refusing.stream().map(b -> pod(b, n.name) + " (blocked by " + b + ")").toList()) + ". Let the budget"
+                    + " allow a disruption (more replicas, or a lower minAvailable), raise drainTimeout, or set"
+                    + " evictPodForce on the Update to delete such pods without eviction");
+            n.agentFailure = FailureReason.DRAIN_TIMEOUT;
+            return false;
+        }
+        Map<String, String> since = new HashMap<>();
+        before.forEach(b -> since.put(b.budget(), b.since()));
+        List<DisruptionBudgetBlock> blocks = refusing.stream().limit(DisruptionBudgetBlock.MAX_BUDGETS)
+                .map(b -> new DisruptionBudgetBlock(b, List.of(pod(b, n.name)), since.getOrDefault(b, now.toString())))
+                .toList();
+        if (!blocks.equals(before)) {
+            n.blockedBy = blocks;
+            n.agentMessage = "draining: " + pods.size() + " pod(s) left; evictions refused by PodDisruptionBudget "
+                    + String.join(", ", refusing) + "; retrying until " + deadline;
+        }
+        return false;
+    }
+
+    /** The simulated pod a budget protects on a node. */
+    private static String pod(String budget, String node) {
+        return budget + "-" + node;
+    }
+
     private static void afterReboot(SimulatedNode n, NodeAssignment a, Instant now) {
         if (needsKube(n, a)) {
             enter(n, AgentState.UPGRADING_KUBERNETES, now, "kubeadm upgrade " + (a.kubeadmUpgrade() == null ? "node"
@@ -117,6 +180,7 @@ final class SimulatedAgent {
         n.agentSince = now.toString();
         n.agentMessage = message;
         n.agentFailure = null;
+        n.blockedBy = null;
     }
 
     private static String target(NodeAssignment a) {
@@ -156,6 +220,6 @@ final class SimulatedAgent {
     /** The report the agent keeps on its Node. */
     static NodeReport report(SimulatedNode n) {
         return new NodeReport(n.booted, n.staged, n.rollback, n.kubeletVersion, n.agentState, n.agentAssignment,
-                n.agentFailure, n.agentMessage, n.agentSince, n.cordonedByAgent, null, VERSION);
+                n.agentFailure, n.agentMessage, n.blockedBy, n.agentSince, n.cordonedByAgent, null, VERSION);
     }
 }

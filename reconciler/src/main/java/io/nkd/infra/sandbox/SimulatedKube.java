@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -114,8 +115,15 @@ final class SimulatedKube {
     record Token(String expires, String description) {
     }
 
-    /** An add-on object nkd applied: its add-on, where it came from, and whether that add-on pruned then. */
-    record Applied(String addon, String where, String describe, boolean prune) {
+    /**
+     * An add-on object nkd applied: its add-on, where it came from, and whether that add-on pruned then.
+     *
+     * @param refusingBudget "namespace/name" when the object is a PodDisruptionBudget that allows no disruption at all
+     *                       ({@code maxUnavailable: 0} or {@code "0%"}, {@code minAvailable: "100%"}), else null: the
+     *                       sandbox runs no workloads, so it takes such a budget to protect one pod on every worker node
+     *                       and to refuse its eviction, as it would in a real cluster (other budgets allow it)
+     */
+    record Applied(String addon, String where, String describe, boolean prune, String refusingBudget) {
     }
 
     /** @param revision the commit nkd wrote it from (its annotation: kept also when only the upstream fields are) */
@@ -249,7 +257,8 @@ final class SimulatedKube {
                     results.add(new Addons.ObjectResult(o, Addons.Outcome.FAILED, problem));
                     continue;
                 }
-                state.addons.put(key(o), new Applied(o.addon(), o.where(), o.describe(), addons.getOrDefault(o.addon(), false)));
+                state.addons.put(key(o), new Applied(o.addon(), o.where(), o.describe(), addons.getOrDefault(o.addon(), false),
+                        refusingBudget(o)));
                 results.add(new Addons.ObjectResult(o, Addons.Outcome.APPLIED, null));
             }
             // the inventory: what nkd applied and no add-on lists any more is deleted when its add-on prunes (now, or
@@ -386,11 +395,13 @@ final class SimulatedKube {
             return false;
         }
         boolean moving = false;
+        List<String> refusing = state.addons.values().stream().map(Applied::refusingBudget).filter(Objects::nonNull)
+                .sorted().toList();
         for (SimulatedNode n : state.nodes.values()) {
             boolean working = n.assignment != null && !n.deleted && (!n.assignment.id().equals(n.agentAssignment)
                     || n.agentState != AgentState.DONE && n.agentState != AgentState.FAILED);
             if (working) {
-                SimulatedAgent.step(n, t);
+                SimulatedAgent.step(n, t, refusing);
                 moving = true;
             }
             moving |= SimulatedAgent.renew(n, t);
@@ -526,6 +537,23 @@ final class SimulatedKube {
     }
 
     /** What an API server would refuse in the object, in its words; null when it would accept it. */
+    /** "namespace/name" of a PodDisruptionBudget that allows no disruption at all, else null (see {@link Applied}). */
+    private static String refusingBudget(Addons.ManifestObject o) {
+        if (!"PodDisruptionBudget".equals(o.kind()) || o.apiVersion() == null || !o.apiVersion().startsWith("policy/")) {
+            return null;
+        }
+        JsonNode spec;
+        try {
+            spec = JSON.readTree(o.json()).path("spec");
+        } catch (IOException e) {
+            return null;
+        }
+        JsonNode maxUnavailable = spec.path("maxUnavailable");
+        boolean none = maxUnavailable.isInt() && maxUnavailable.asInt() == 0 || "0%".equals(maxUnavailable.asText(null))
+                || "100%".equals(spec.path("minAvailable").asText(null));
+        return none ? (o.namespace() == null || o.namespace().isEmpty() ? "default" : o.namespace()) + "/" + o.name() : null;
+    }
+
     private static String problem(Addons.ManifestObject o) {
         JsonNode json;
         try {

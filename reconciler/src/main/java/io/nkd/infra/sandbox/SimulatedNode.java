@@ -44,6 +44,8 @@ final class SimulatedNode {
     String agentSince;
     String agentMessage;
     io.nkd.housekeeper.api.FailureReason agentFailure;
+    /** While Draining: the simulated PodDisruptionBudgets refusing its evictions (null or empty otherwise). */
+    java.util.List<io.nkd.housekeeper.api.DisruptionBudgetBlock> blockedBy;
     boolean cordonedByAgent;
     /** The operator's certificate renewal assignment ({@code housekeeper.io/certificate-renewal}), or null. */
     io.nkd.housekeeper.api.CertificateRenewalAssignment certificateAssignment;

@@ -387,6 +387,75 @@ class SandboxClustersTest {
         assertEquals(List.of("Namespace web (add-on web)"), removed.pruned(), "a removed add-on prunes as it did when last applied");
     }
 
+    private static Addons.ManifestObject budget(String name, String spec) {
+        return new Addons.ManifestObject("shop", "clusters/lab/manifests/shop/pdb.yaml", 1, "policy/v1", "PodDisruptionBudget", "shop",
+                name, "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":\"" + name
+                + "\",\"namespace\":\"shop\"},\"spec\":" + spec + "}");
+    }
+
+    /** Moves the clock a second at a time until {@code done} holds of the Update; fails after {@code seconds}. */
+    private Update until(WorkloadCluster c, int seconds, java.util.function.Predicate<Update> done) {
+        for (int i = 0; i < seconds; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            Update u = c.rollouts().read().orElseThrow();
+            if (u.getStatus() != null && done.test(u)) {
+                return u;
+            }
+        }
+        throw new AssertionError("not reached in " + seconds + " simulated seconds: " + c.rollouts().read());
+    }
+
+    private static NodeProgress progress(Update u, String node) {
+        return u.getStatus().nodes().stream().filter(p -> p.name().equals(node)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aBudgetThatAllowsNoDisruptionHoldsTheWorkersDrainAndSaysSoUntilItIsChanged() throws Exception {
+        WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
+        c.addons().apply(List.of(budget("web", "{\"maxUnavailable\":0,\"selector\":{}}"),
+                budget("db", "{\"minAvailable\":1}")), Map.of("shop", true));
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, "10m", null, "c6"), false);
+        Update blocked = until(c, 60, u -> !progress(u, "lab-workers-1").blockedBy().isEmpty());
+        assertEquals(NodeUpdateState.UPDATED, progress(blocked, "lab-control-plane-1").state(), "no budget holds a control-plane node");
+        NodeProgress w1 = progress(blocked, "lab-workers-1");
+        assertEquals(AgentState.DRAINING, w1.step());
+        assertEquals(List.of(new io.nkd.housekeeper.api.DisruptionBudgetBlock("shop/web", List.of("shop/web-lab-workers-1"),
+                w1.blockedBy().get(0).since())), w1.blockedBy(), "only the budget that allows no disruption refuses");
+        Instant since = Instant.parse(w1.blockedBy().get(0).since());
+        NodeReport r = report(c.nodes().stream().filter(n -> n.name().equals("lab-workers-1")).findFirst().orElseThrow());
+        assertEquals(w1.blockedBy(), r.blockedBy(), "the status shows what the agent reports");
+        assertTrue(r.message().startsWith("draining: 1 pod(s) left; evictions refused by PodDisruptionBudget shop/web; retrying until "),
+                r.message());
+        // minutes later it still waits, and the time it first refused stays
+        clock.advance(Duration.ofMinutes(3));
+        Update later = c.rollouts().read().orElseThrow();
+        assertEquals(since.toString(), progress(later, "lab-workers-1").blockedBy().get(0).since());
+        assertEquals(NodeUpdateState.PENDING, progress(later, "lab-workers-2").state(), "maxUnavailable 1: the next worker waits");
+
+        // a commit lets the budget allow one disruption: the drain goes on and the rollout completes
+        c.addons().apply(List.of(budget("web", "{\"maxUnavailable\":1}"), budget("db", "{\"minAvailable\":1}")), Map.of("shop", true));
+        Update done = until(c, 60, u -> u.getStatus().phase() == RolloutPhase.COMPLETED);
+        assertTrue(done.getStatus().nodes().stream().allMatch(p -> p.blockedBy().isEmpty()), done.getStatus().nodes().toString());
+    }
+
+    @Test
+    void aBudgetThatNeverLetsGoFailsTheDrainAtItsTimeoutUnlessPodsMayBeForced() throws Exception {
+        WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
+        c.addons().apply(List.of(budget("web", "{\"minAvailable\":\"100%\"}")), Map.of("shop", true));
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, "1m", null, "c7"), false);
+        Update degraded = until(c, 120, u -> u.getStatus().phase() == RolloutPhase.DEGRADED);
+        NodeProgress w1 = progress(degraded, "lab-workers-1");
+        assertEquals(NodeUpdateState.FAILED, w1.state());
+        assertEquals(io.nkd.housekeeper.api.FailureReason.DRAIN_TIMEOUT, w1.reason());
+        assertTrue(w1.message().contains("shop/web-lab-workers-1 (blocked by shop/web)"), w1.message());
+        assertTrue(w1.blockedBy().isEmpty(), "a failed drain no longer waits on the budget");
+
+        // the same target with evictPodForce: at the timeout the pods are deleted and the rollout completes
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", true, 1, "1m", null, "c8"), false);
+        Update done = until(c, 400, u -> u.getStatus().phase() == RolloutPhase.COMPLETED);
+        assertEquals(3, done.getStatus().updated());
+    }
+
     private static Addons.ManifestObject object(String kind, String namespace, String name, String json) {
         return new Addons.ManifestObject("web", "clusters/lab/manifests/web/site.yaml", 1, "v1", kind, namespace, name, json);
     }
