@@ -278,6 +278,60 @@ class ConsoleBrowserTest {
         assertTrue(text("#plan-error").contains("base \"no-such-branch\" is not a commit of the config repository"), text("#plan-error"));
     }
 
+    @Test
+    @Order(6)
+    @Timeout(180)
+    void aBudgetThatBlocksTheDrainIsShownWhileItBlocksAndTheBatchesAsTheyGo() throws Exception {
+        browser.get(nkd.base + "/ui/#/clusters/" + ConsoleDaemon.CLUSTER);
+        await(() -> text("#phase").equals("READY"), "the cluster page, READY");
+        // one commit: a budget that allows no disruption, and the upgrade back to the first image
+        String pdb = """
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: shop
+                ---
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata:
+                  name: web
+                  namespace: shop
+                spec:
+                  maxUnavailable: MAX
+                  selector:
+                    matchLabels:
+                      app: web
+                """;
+        nkd.edit(y -> y.replace(TO_IMAGE, FROM_IMAGE) + "  addons:\n    - name: shop\n      manifests: [shop/]\n",
+                Map.of("manifests/shop/pdb.yaml", pdb.replace("MAX", "0")), "Shop budget; back to the first image");
+        nkd.poll();
+        await(() -> exists("#drain-blocked .blocking-budget"), "the blocking budget");
+        String blocked = text("#drain-blocked .blocking-budget");
+        assertTrue(blocked.startsWith(ConsoleDaemon.CLUSTER + "-workers-1: evictions refused by shop/web (pods shop/web-"
+                + ConsoleDaemon.CLUSTER + "-workers-1) since "), blocked);
+        assertTrue(text("#rollout-now").contains(ConsoleDaemon.CLUSTER + "-workers-1 Draining"), text("#rollout-now"));
+        assertEquals("control-plane nodes one at a time, first; then up to 1 worker(s) at a time (maxUnavailable)",
+                text("#rollout-batch"));
+        @SuppressWarnings("unchecked")
+        List<List<String>> order = (List<List<String>>) js("return [...document.querySelectorAll('#rollout-order .batch')]"
+                + ".map(b => [b.querySelector('h3').textContent, ...[...b.querySelectorAll('li')].map(l => l.dataset.node + '=' + l.dataset.state)])");
+        assertEquals(List.of(
+                List.of("Control plane, one at a time", ConsoleDaemon.CLUSTER + "-control-plane-1=Updated"),
+                List.of("Workers, up to 1 at a time", ConsoleDaemon.CLUSTER + "-workers-1=Updating", ConsoleDaemon.CLUSTER + "-workers-2=Pending")),
+                order, "the batches in the Housekeeper's order");
+        JsonNode api = JSON.readTree(nkd.get("/api/v1/clusters/" + ConsoleDaemon.CLUSTER).body());
+        JsonNode w1 = api.at("/rollout/nodes/1");
+        assertEquals("shop/web", w1.at("/blockedBy/0/budget").asText(), "the API says what the page shows: " + w1);
+        shot("cluster-drain-blocked");
+
+        // the budget now allows one disruption: the drain goes on, the warning goes, the rollout completes
+        nkd.edit(y -> y, Map.of("manifests/shop/pdb.yaml", pdb.replace("MAX", "1")), "Shop budget allows one pod down");
+        nkd.poll();
+        await(() -> !exists("#drain-blocked") && text("#rollout").contains("Completed"), "the rollout completes");
+        assertTrue(text("#applied").length() > 0);
+        shot("cluster-drain-unblocked");
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
 
     /** Milliseconds from navigation start to the console's first drawn view (its performance mark). */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -44,14 +45,28 @@ final class ConsoleDaemon implements AutoCloseable {
 
     /** Commits a change of the cluster's cluster.yaml; returns the commit. */
     RevCommit edit(UnaryOperator<String> change, String message) throws Exception {
+        return edit(change, Map.of(), message);
+    }
+
+    /**
+     * Commits a change of the cluster's cluster.yaml and, in the same commit, {@code files} (paths relative to the
+     * cluster's directory, written whole); returns the commit.
+     */
+    RevCommit edit(UnaryOperator<String> change, Map<String, String> files, String message) throws Exception {
         Path file = repo.resolve("clusters/" + CLUSTER + "/cluster.yaml");
         String before = Files.readString(file);
         String after = change.apply(before);
-        if (after.equals(before)) {
+        if (after.equals(before) && files.isEmpty()) {
             throw new IllegalStateException("the edit for \"" + message + "\" changed nothing in " + file);
         }
         Files.writeString(file, after);
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Path target = repo.resolve("clusters/" + CLUSTER).resolve(f.getKey());
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, f.getValue());
+        }
         try (Git git = Git.open(repo.toFile())) {
+            git.add().addFilepattern(".").call();
             PersonIdent who = new PersonIdent("Ada Operator", "ada@example.com");
             return git.commit().setAll(true).setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
         }
