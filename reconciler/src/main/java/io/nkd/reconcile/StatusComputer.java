@@ -715,7 +715,9 @@ final class StatusComputer {
      * read; a cluster cannot change provider, so the two never disagree).
      */
     private static Infrastructure.ProviderType provider(Scope s, ClusterStatus prev) {
-        if (s.loaded != null && s.loaded.spec().infrastructure() != null) {
+        // a commit whose cluster.yaml could not be read has a document without a value
+        if (s.loaded != null && s.loaded.document().value() != null && s.loaded.spec() != null
+                && s.loaded.spec().infrastructure() != null) {
             return s.loaded.spec().infrastructure().provider();
         }
         return prev.provider();

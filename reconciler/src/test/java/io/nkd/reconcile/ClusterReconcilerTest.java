@@ -157,6 +157,7 @@ class ClusterReconcilerTest {
         ClusterStatus st = outcome.status();
         assertEquals("a".repeat(40), st.appliedRevision());
         assertEquals(ClusterStatus.Phase.READY, st.phase());
+        assertEquals(io.nkd.config.Infrastructure.ProviderType.SANDBOX, st.provider());
         assertEquals(3, provider.machines.size());
         assertTrue(st.condition("Ready").isTrue());
         assertEquals("Succeeded", st.condition("Ready").reason());
@@ -176,6 +177,7 @@ class ClusterReconcilerTest {
         ClusterStatus st = bad.status();
         assertEquals("a".repeat(40), st.appliedRevision(), "the last good commit stays applied");
         assertEquals("b".repeat(40), st.attemptedRevision());
+        assertEquals(io.nkd.config.Infrastructure.ProviderType.SANDBOX, st.provider(), "the provider of the last readable commit");
         assertEquals("ValidationFailed", st.lastError().reason());
         assertTrue(st.lastError().message().contains("cluster.yaml:23"), st.lastError().message());
         assertTrue(st.condition("Stalled").isTrue());
@@ -183,6 +185,18 @@ class ClusterReconcilerTest {
         assertEquals(3, provider.machines.size(), "nothing was touched");
         assertNull(bad.retryAfter(), "a stalled cluster waits for a new commit");
         assertEquals(HistoryEntry.Outcome.FAILED, StatusStore.history(store.view(DEMO)).get(1).outcome());
+    }
+
+    @Test
+    void aClusterYamlThatCannotBeReadAtAllKeepsTheStatusOfTheLastGoodCommit() {
+        reconcile(example("a".repeat(40), null, null));
+        var bad = reconcile(example("b".repeat(40), "clusters/sandbox-demo/cluster.yaml",
+                s -> s.replace("controlPlaneEndpoint:", "controlPlaneEndpiont:")));
+        ClusterStatus st = bad.status();
+        assertEquals("ValidationFailed", st.lastError().reason());
+        assertTrue(st.lastError().message().contains("unknown key \"controlPlaneEndpiont\""), st.lastError().message());
+        assertEquals(io.nkd.config.Infrastructure.ProviderType.SANDBOX, st.provider(), "the provider of the last readable commit");
+        assertEquals("a".repeat(40), st.appliedRevision());
     }
 
     @Test
