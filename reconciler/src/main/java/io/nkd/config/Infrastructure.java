@@ -29,6 +29,10 @@ public record Infrastructure(
             return name().toLowerCase(java.util.Locale.ROOT);
         }
 
+        /**
+         * Reads the JSON spelling. An unknown one (a status written by a newer nkd, read after a downgrade) reads as
+         * null, "not known", rather than making the whole status unreadable; the next reconcile writes it again.
+         */
         @com.fasterxml.jackson.annotation.JsonCreator
         static ProviderType ofWire(String wire) {
             for (ProviderType t : values()) {
@@ -36,8 +40,7 @@ public record Infrastructure(
                     return t;
                 }
             }
-            throw new IllegalArgumentException("unknown provider " + wire + "; one of openstack, libvirt, baremetal,"
-                    + " sandbox");
+            return null;
         }
     }
 

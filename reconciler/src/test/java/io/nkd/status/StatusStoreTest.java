@@ -77,6 +77,32 @@ class StatusStoreTest {
     }
 
     @Test
+    void theProviderIsWrittenAsInClusterYamlAndAnOlderOrNewerStatusStillReads() throws Exception {
+        LocalStateStore store = new LocalStateStore(tmp.resolve("state"));
+        ClusterStatus r = ready("one");
+        try (ClusterState s = store.open("one")) {
+            StatusStore.save(s, new ClusterStatus(r.name(), r.appliedRevision(), r.attemptedRevision(), r.phase(), r.conditions(),
+                    r.pools(), r.nodes(), null, r.appliedAt(), r.updatedAt(), null, null, null,
+                    io.nkd.config.Infrastructure.ProviderType.OPENSTACK));
+        }
+        Path file = store.root().resolve("clusters/one/status.json");
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"provider\" : \"openstack\"") || json.contains("\"provider\":\"openstack\""), json);
+        assertEquals(io.nkd.config.Infrastructure.ProviderType.OPENSTACK, StatusStore.status(store.view("one")).orElseThrow().provider());
+        // a status an older nkd wrote has no provider; a newer nkd's may name one this one does not know: both read
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        tree.remove("provider");
+        Files.writeString(file, tree.toString());
+        ClusterStatus older = StatusStore.status(store.view("one")).orElseThrow();
+        assertEquals(ClusterStatus.Phase.READY, older.phase());
+        assertEquals(null, older.provider());
+        Files.writeString(file, json.replace("\"openstack\"", "\"vsphere\""));
+        ClusterStatus newer = StatusStore.status(store.view("one")).orElseThrow();
+        assertEquals(ClusterStatus.Phase.READY, newer.phase(), "an unknown provider does not make the status unreadable");
+        assertEquals(null, newer.provider());
+    }
+
+    @Test
     void aMissingStatusIsEmpty() {
         LocalStateStore store = new LocalStateStore(tmp.resolve("state"));
         assertTrue(StatusStore.status(store.view("none")).isEmpty());
