@@ -16,7 +16,7 @@ function h(tag, attrs, ...children) {
     else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -345,7 +345,7 @@ function rolloutProgress(r) {
       h("h3", { id: "blocked-h" }, h("span", { class: "warn" }, "Drain blocked by PodDisruptionBudgets")),
       h("ul", {}, blocked.flatMap(n => n.blockedBy.map(b => h("li", { class: "blocking-budget" },
         h("strong", {}, n.name), ": evictions refused by ", h("code", { class: "budget" }, b.budget || "an unreadable PodDisruptionBudget"),
-        (b.pods || []).length ? [" (pods ", b.pods.map(p => h("code", {}, p)).reduce((a, c) => a.length ? [...a, ", ", c] : [c], []), ")"] : null,
+        (b.pods || []).length ? [" (pods ", b.pods.flatMap((p, i) => i ? [", ", h("code", {}, p)] : [h("code", {}, p)]), ")"] : null,
         b.since ? [" since ", when(b.since)] : null)))),
       h("p", { class: "muted" }, "The agent retries until the drain timeout. Let the budget allow a disruption (more replicas, a lower minAvailable), or set evictPodForce.")));
   }
@@ -353,7 +353,7 @@ function rolloutProgress(r) {
   if (inFlight.length) {
     out.push(h("p", { id: "rollout-now" }, "Now: ", inFlight.map(n => h("span", { class: "in-flight" },
       h("strong", {}, n.name), " ", badge(n.step || "Updating", "info"), n.since ? [" since ", when(n.since)] : null))
-      .reduce((a, c) => a.length ? [...a, " · ", c] : [c], [])));
+      .flatMap((span, i) => i ? [" · ", span] : [span])));
   }
   if (nodes.length) {
     const groups = [["Control plane, one at a time", nodes.filter(n => n.role === "ControlPlane")],

@@ -60,6 +60,8 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
     /** Objects per page of the informers' lists (state objects are small; 500 is client-go's default). */
     private static final long LIST_PAGE = 500;
     private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
+    /** Objects without a cluster already logged (once each). */
+    private final java.util.Set<String> foreignWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Runnable onClose;
     private volatile boolean closed;
 
@@ -227,12 +229,12 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
         ResourceEventHandler<HasMetadata> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(HasMetadata obj) {
-                cache.offer(StoredObject.of(obj));
+                cache.offer(seen(StoredObject.of(obj)));
             }
 
             @Override
             public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                cache.offer(StoredObject.of(newObj));
+                cache.offer(seen(StoredObject.of(newObj)));
             }
 
             @Override
@@ -251,7 +253,21 @@ public final class KubernetesStateStore implements StateStore, AutoCloseable {
         // inform() returns once the informer's own store is synced, but its events reach the handler later, from
         // another thread: load the synced store now so that the first read sees the whole namespace (offers are
         // ordered by resourceVersion, so the events arriving after are harmless).
-        informer.getStore().list().forEach(o -> cache.offer(StoredObject.of(o)));
+        informer.getStore().list().forEach(o -> cache.offer(seen(StoredObject.of(o))));
+    }
+
+    /**
+     * Says once per object when one carries nkd's managed-by label but no cluster it belongs to (copied by hand, or
+     * another tool's): no cluster reads it, so without a word it would sit there unnoticed.
+     */
+    private StoredObject seen(StoredObject o) {
+        if (o.cluster() == null && foreignWarned.add(o.kind() + "/" + o.name())) {
+            log.warn("state object {} in namespace {} has the label {}={} but {}: no cluster reads it; delete it, or"
+                    + " label it {}=CLUSTER if it is a cluster's state restored by hand", o.apiPath(api.namespace()),
+                    api.namespace(), StateObjects.MANAGED_BY_LABEL, StateObjects.MANAGED_BY, o.problem(),
+                    StateObjects.CLUSTER_LABEL);
+        }
+        return o;
     }
 
     private static Duration checkWait(Duration wait) {
