@@ -385,10 +385,10 @@ public final class NodeAgent implements AutoCloseable {
     private void showRefusals(NodeAssignment a, DrainRefusals refusals, String evicting) {
         NodeReport r = report.get();
         String message = refusals.none() ? evicting : refusals.describe();
+        drainBlockedPods.set(refusals.refusedPods()); // before the report: whoever sees the report sees the count
         write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.DRAINING,
                 r.assignment(), null, message, refusals.blocks(), r.since(), r.cordonedByAgent(), r.lastCommand(),
                 VERSION), false);
-        drainBlockedPods.set(refusals.refusedPods());
         if (refusals.none()) {
             LOG.info("update={} node={} step=Draining no PodDisruptionBudget refuses evictions any more", a.update(),
                     nodeName);

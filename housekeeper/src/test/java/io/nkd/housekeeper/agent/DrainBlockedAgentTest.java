@@ -157,6 +157,8 @@ class DrainBlockedAgentTest {
                 assertEquals(2, w.agent().drainBlockedPods());
 
                 // many retries later: the same refusal, the report was not rewritten
+                awaitTrue(() -> !reports.all().isEmpty() && !last(reports).blockedBy().isEmpty(),
+                        "the watch shows the report with the refusal");
                 int writes = reports.all().size();
                 int retried = retries.get();
                 awaitTrue(() -> retries.get() >= retried + 8, "8 more eviction retries");
