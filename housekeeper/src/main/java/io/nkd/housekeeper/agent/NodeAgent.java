@@ -355,7 +355,9 @@ public final class NodeAgent implements AutoCloseable {
         List<DisruptionBudgetBlock> resumed = before.state() == AgentState.DRAINING
                 && a.id().equals(before.assignment()) ? before.blockedBy() : List.of();
         String evicting = "draining: evicting pods (timeout " + a.drainTimeoutSeconds() + "s)";
-        enter(AgentState.DRAINING, evicting, before.cordonedByAgent());
+        if (resumed.isEmpty()) {
+            enter(AgentState.DRAINING, evicting, before.cordonedByAgent());
+        } // else the report stays as it is until the first pass shows whether the same budgets still refuse
         // the timeout counts from when draining started, also across agent restarts
         Instant started = Instant.parse(report.get().since());
         Duration left = Duration.ofSeconds(a.drainTimeoutSeconds()).minus(Duration.between(started, clock.instant()));
@@ -379,16 +381,22 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * The drainer's refusals changed (it calls only then, not on every retry): the report names the budgets while they
-     * refuse, and goes back to {@code evicting} once none does. The next step's report drops them too.
+     * The drainer's refusals after its first pass, then whenever they changed (never on a mere retry): the report names
+     * the budgets while they refuse, and goes back to {@code evicting} once none does. The next step's report drops
+     * them too. An unchanged report (nothing refused at first, or an agent restarted mid-drain whose predecessor
+     * reported the same refusals) is not written again.
      */
     private void showRefusals(NodeAssignment a, DrainRefusals refusals, String evicting) {
         NodeReport r = report.get();
         String message = refusals.none() ? evicting : refusals.describe();
         drainBlockedPods.set(refusals.refusedPods()); // before the report: whoever sees the report sees the count
-        write(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.DRAINING,
+        NodeReport n = new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.DRAINING,
                 r.assignment(), null, message, refusals.blocks(), r.since(), r.cordonedByAgent(), r.lastCommand(),
-                VERSION), false);
+                VERSION);
+        if (n.equals(r)) {
+            return;
+        }
+        write(n, false);
         if (refusals.none()) {
             LOG.info("update={} node={} step=Draining no PodDisruptionBudget refuses evictions any more", a.update(),
                     nodeName);

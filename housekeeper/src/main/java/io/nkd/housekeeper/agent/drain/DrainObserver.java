@@ -10,10 +10,10 @@ public interface DrainObserver {
     DrainObserver NONE = refusals -> { };
 
     /**
-     * The refusals changed: a budget started or stopped refusing, or the pods it refuses changed; {@link
-     * DrainRefusals#none()} when nothing is refused any more. Called on the drain's thread between two passes, never
-     * twice in a row with equal blocks (not on every retry). A RuntimeException is logged and the call repeated after
-     * the next pass.
+     * What refuses evictions after the drain's first pass, and then whenever that changed: a budget started or stopped
+     * refusing, or the pods it refuses changed; {@link DrainRefusals#none()} when nothing is refused. Called on the
+     * drain's thread between two passes, never twice in a row with equal blocks (not on every retry). A
+     * RuntimeException is logged and the call repeated after the next pass.
      */
     void refusalsChanged(DrainRefusals refusals);
 }

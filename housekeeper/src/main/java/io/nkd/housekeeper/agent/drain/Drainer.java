@@ -95,14 +95,15 @@ public final class Drainer implements AutoCloseable {
      *
      * @param resumed  the blocks an earlier agent process reported for this same drain (its report): a budget still
      *                 refusing keeps its {@code since}; empty for a new drain
-     * @param observer told after a pass whose refusals differ from the last ones it was told (at first: none)
+     * @param observer told after the first pass, then after each pass whose refusals differ from the last ones it was
+     *                 told
      */
     public DrainResult drain(String node, Duration timeout, boolean force, BooleanSupplier cancelled,
                              List<DisruptionBudgetBlock> resumed, DrainObserver observer)
             throws DrainTimeoutException, InterruptedException {
         Instant deadline = clock.instant().plus(timeout);
         Refusals refusals = new Refusals(node, resumed);
-        List<DisruptionBudgetBlock> told = List.of();
+        List<DisruptionBudgetBlock> told = null; // nothing told yet
         Map<String, String> evictedUids = new LinkedHashMap<>(); // "ns/name" -> uid
         Set<String> skipped = new LinkedHashSet<>();
         Map<String, String> lastError = new LinkedHashMap<>();
@@ -269,10 +270,13 @@ public final class Drainer implements AutoCloseable {
         Refusals(String node, List<DisruptionBudgetBlock> resumed) {
             this.node = node;
             for (DisruptionBudgetBlock b : resumed) {
+                if (b.since() == null) {
+                    continue;
+                }
                 try {
                     since.put(b.budget() == null ? "" : b.budget(), Instant.parse(b.since()));
-                } catch (DateTimeParseException | NullPointerException e) {
-                    // an unreadable time from an earlier report: this budget counts from now
+                } catch (DateTimeParseException e) {
+                    // an unreadable time in an earlier report (edited by hand): this budget counts from now
                 }
             }
         }
