@@ -104,6 +104,7 @@ public final class Drainer implements AutoCloseable {
         Instant deadline = clock.instant().plus(timeout);
         Refusals refusals = new Refusals(node, resumed);
         List<DisruptionBudgetBlock> told = null; // nothing told yet
+        Set<String> refusedBefore = Set.of(); // pods refused (429) in the last pass
         Map<String, String> evictedUids = new LinkedHashMap<>(); // "ns/name" -> uid
         Set<String> skipped = new LinkedHashSet<>();
         Map<String, String> lastError = new LinkedHashMap<>();
@@ -136,6 +137,9 @@ public final class Drainer implements AutoCloseable {
                     lastError.put(key, "HTTP " + e.getCode() + ": " + e.getMessage());
                     LOG.warn("node={} eviction of pod {} failed, will retry: HTTP {} {}", node, key, e.getCode(),
                             e.getMessage());
+                    if (refusedBefore.contains(key)) {
+                        refused.add(pod); // an error says nothing new about its budget: still refused, no flapping
+                    }
                     blocked = true;
                     continue;
                 }
@@ -165,6 +169,11 @@ public final class Drainer implements AutoCloseable {
             Instant now = clock.instant();
             if (!now.isBefore(deadline)) {
                 return atDeadline(node, timeout, force, pending, lastError, evictedUids, skipped, cancelled);
+            }
+            refusedBefore = refused.stream().map(Drainer::key).collect(java.util.stream.Collectors.toSet());
+            if (Thread.currentThread().isInterrupted()) {
+                // the agent is stopping: this pass's failures say nothing about the budgets, tell nobody
+                throw new InterruptedException("the drain of node " + node + " was interrupted");
             }
             DrainRefusals refusedNow = refusals.after(refused, deadline, force);
             if (!refusedNow.blocks().equals(told)) {
