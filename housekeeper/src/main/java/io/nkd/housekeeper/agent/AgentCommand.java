@@ -82,7 +82,7 @@ public final class AgentCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             NodeAgent agent = NodeAgent.create(client, node, host, Clock.systemUTC(), Sleeper.real());
-            AgentMetrics metrics = new AgentMetrics(registry, agent::lastReport);
+            AgentMetrics metrics = new AgentMetrics(registry, agent::lastReport, agent::drainBlockedPods);
             host.onCommand(metrics::record);
             HttpServer health = healthPort > 0 ? healthServer(agent, registry) : null;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -10,19 +10,24 @@ import io.nkd.housekeeper.api.ContractJson;
 import io.nkd.housekeeper.api.NodeReport;
 
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
  * The agent's Prometheus metrics: {@code housekeeper_agent_host_commands_total{command,result}},
  * {@code housekeeper_agent_host_command_seconds{command}} and {@code housekeeper_agent_state{state}} (1 for the
- * current state, named as in the report: "Draining"). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
+ * current state, named as in the report: "Draining") and {@code housekeeper_agent_drain_blocked_pods} (pods whose
+ * eviction a PodDisruptionBudget refuses now while the node drains). The command label is the tool and its subcommand ("rpm-ostree rebase"), never an argument, so the
  * label set stays small.
  */
 public final class AgentMetrics {
     private final MeterRegistry registry;
 
-    public AgentMetrics(MeterRegistry registry, Supplier<NodeReport> report) {
+    public AgentMetrics(MeterRegistry registry, Supplier<NodeReport> report, IntSupplier drainBlockedPods) {
         this.registry = registry;
+        Gauge.builder("housekeeper.agent.drain.blocked.pods", drainBlockedPods::getAsInt)
+                .description("pods whose eviction a PodDisruptionBudget refuses now while the node drains")
+                .register(registry);
         for (AgentState s : AgentState.values()) {
             Gauge.builder("housekeeper.agent.state", () -> {
                 NodeReport r = report.get();

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.nkd.housekeeper.agent.drain.DrainRefusals;
 import io.nkd.housekeeper.agent.drain.DrainResult;
 import io.nkd.housekeeper.agent.drain.DrainTimeoutException;
 import io.nkd.housekeeper.agent.drain.Drainer;
@@ -14,6 +15,7 @@ import io.nkd.housekeeper.agent.time.Sleeper;
 import io.nkd.housekeeper.api.AgentState;
 import io.nkd.housekeeper.api.CommandRecord;
 import io.nkd.housekeeper.api.ContractJson;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.ImageReference;
 import io.nkd.housekeeper.api.KubeVersion;
@@ -33,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -73,6 +76,8 @@ public final class NodeAgent implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final AtomicReference<Node> latestNode = new AtomicReference<>();
     private final AtomicReference<NodeReport> report = new AtomicReference<>();
+    /** Pods whose eviction a budget refuses now (while Draining), for the metric; 0 otherwise. */
+    private final AtomicInteger drainBlockedPods = new AtomicInteger();
 
     private volatile Thread worker;
     private volatile SharedIndexInformer<Node> informer;
@@ -124,6 +129,11 @@ public final class NodeAgent implements AutoCloseable {
     /** The last report this agent wrote, or null before the first. */
     public NodeReport lastReport() {
         return report.get();
+    }
+
+    /** How many pods' evictions are refused now while the node drains (0 when not draining or nothing refuses). */
+    public int drainBlockedPods() {
+        return drainBlockedPods.get();
     }
 
     /** The worker thread runs (for /healthz). */
@@ -340,8 +350,14 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private AgentState drain(NodeAssignment a) throws StepFailure, InterruptedException {
-        enter(AgentState.DRAINING, "draining: evicting pods (timeout " + a.drainTimeoutSeconds() + "s)",
-                report.get().cordonedByAgent());
+        NodeReport before = report.get();
+        // an earlier agent process's blocks of this same drain: a budget still refusing keeps its `since`
+        List<DisruptionBudgetBlock> resumed = before.state() == AgentState.DRAINING
+                && a.id().equals(before.assignment()) ? before.blockedBy() : List.of();
+        String evicting = "draining: evicting pods (timeout " + a.drainTimeoutSeconds() + "s)";
+        if (resumed.isEmpty()) {
+            enter(AgentState.DRAINING, evicting, before.cordonedByAgent());
+        } // else the report stays as it is until the first pass shows whether the same budgets still refuse
         // the timeout counts from when draining started, also across agent restarts
         Instant started = Instant.parse(report.get().since());
         Duration left = Duration.ofSeconds(a.drainTimeoutSeconds()).minus(Duration.between(started, clock.instant()));
@@ -349,7 +365,8 @@ public final class NodeAgent implements AutoCloseable {
             left = Duration.ZERO;
         }
         try {
-            DrainResult result = drainer.drain(nodeName, left, a.evictPodForce(), () -> !stillAssigned(a));
+            DrainResult result = drainer.drain(nodeName, left, a.evictPodForce(), () -> !stillAssigned(a), resumed,
+                    refusals -> showRefusals(a, refusals, evicting));
             if (result.cancelled()) {
                 return AgentState.STAGING; // the step boundary check stops the run
             }
@@ -357,8 +374,35 @@ public final class NodeAgent implements AutoCloseable {
                     a.update(), nodeName, result.evicted().size(), result.forceDeleted().size(), result.skipped().size());
         } catch (DrainTimeoutException e) {
             throw new StepFailure(FailureReason.DRAIN_TIMEOUT, e.getMessage());
+        } finally {
+            drainBlockedPods.set(0);
         }
         return AgentState.STAGING;
+    }
+
+    /**
+     * The drainer's refusals after its first pass, then whenever they changed (never on a mere retry): the report names
+     * the budgets while they refuse, and goes back to {@code evicting} once none does. The next step's report drops
+     * them too. An unchanged report (nothing refused at first, or an agent restarted mid-drain whose predecessor
+     * reported the same refusals) is not written again.
+     */
+    private void showRefusals(NodeAssignment a, DrainRefusals refusals, String evicting) {
+        NodeReport r = report.get();
+        String message = refusals.none() ? evicting : refusals.describe();
+        drainBlockedPods.set(refusals.refusedPods()); // before the report: whoever sees the report sees the count
+        NodeReport n = new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), AgentState.DRAINING,
+                r.assignment(), null, message, refusals.blocks(), r.since(), r.cordonedByAgent(), r.lastCommand(),
+                VERSION);
+        if (n.equals(r)) {
+            return;
+        }
+        write(n, false);
+        if (refusals.none()) {
+            LOG.info("update={} node={} step=Draining no PodDisruptionBudget refuses evictions any more", a.update(),
+                    nodeName);
+        } else {
+            LOG.info("update={} node={} step=Draining {}", a.update(), nodeName, message);
+        }
     }
 
     private AgentState stage(NodeAssignment a) throws StepFailure, HostCommandException, InterruptedException {
@@ -588,8 +632,8 @@ public final class NodeAgent implements AutoCloseable {
                 : new NodeReport(null, null, null, null, AgentState.IDLE, null, null, "agent started", now(), false,
                 null, VERSION);
         report.set(new NodeReport(base.booted(), base.staged(), base.rollback(), base.kubeletVersion(), base.state(),
-                base.assignment(), base.failureReason(), base.message(), base.since(), base.cordonedByAgent(),
-                base.lastCommand(), VERSION));
+                base.assignment(), base.failureReason(), base.message(), base.blockedBy(), base.since(),
+                base.cordonedByAgent(), base.lastCommand(), VERSION));
         LOG.info("node={} agent {} started; previous state {} (assignment {})", nodeName, VERSION, step(base.state()),
                 base.assignment());
         readHostAndPublish(true);
@@ -612,8 +656,8 @@ public final class NodeAgent implements AutoCloseable {
             LOG.error("node={} cannot read the host: {}", nodeName, e.getMessage());
             NodeReport r = report.get();
             report.set(new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), r.state(),
-                    r.assignment(), r.failureReason(), "cannot read the host: " + e.getMessage(), r.since(),
-                    r.cordonedByAgent(), host.lastCommand().orElse(r.lastCommand()), VERSION));
+                    r.assignment(), r.failureReason(), "cannot read the host: " + e.getMessage(), r.blockedBy(),
+                    r.since(), r.cordonedByAgent(), host.lastCommand().orElse(r.lastCommand()), VERSION));
         }
         if (always || !report.get().equals(before)) {
             write(report.get(), false);
@@ -638,12 +682,16 @@ public final class NodeAgent implements AutoCloseable {
         NodeReport r = report.get();
         NodeReport n = new NodeReport(st.booted(), st.staged(), st.rollback(),
                 kubelet == null ? r.kubeletVersion() : kubelet.toString(), r.state(), r.assignment(),
-                r.failureReason(), r.message(), r.since(), r.cordonedByAgent(), r.lastCommand(), VERSION);
+                r.failureReason(), r.message(), r.blockedBy(), r.since(), r.cordonedByAgent(), r.lastCommand(),
+                VERSION);
         report.set(n);
         return !n.equals(r);
     }
 
-    /** Enters a state (a new `since` only if the state changes) and writes the report if anything changed. */
+    /**
+     * Enters a state (a new `since` only if the state changes) and writes the report if anything changed. Blocking
+     * budgets are the drain's to report: entering a state (Draining again included) starts without them.
+     */
     private void enter(AgentState state, String message, boolean cordonedByAgent) {
         NodeReport r = report.get();
         String since = state == r.state() ? r.since() : now();
@@ -656,7 +704,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private NodeReport withCommand(NodeReport r) {
         return new NodeReport(r.booted(), r.staged(), r.rollback(), r.kubeletVersion(), r.state(), r.assignment(),
-                r.failureReason(), r.message(), r.since(), r.cordonedByAgent(),
+                r.failureReason(), r.message(), r.blockedBy(), r.since(), r.cordonedByAgent(),
                 host.lastCommand().orElse(r.lastCommand()), VERSION);
     }
 

@@ -468,7 +468,10 @@ public final class UpdateReconciler implements AutoCloseable {
         } else {
             Instant last = statusWrittenAt.get(uid);
             boolean newPhase = update.getStatus() == null || update.getStatus().phase() != decision.status().phase();
-            if (newPhase || last == null || !now.isBefore(last.plus(STATUS_INTERVAL))) {
+            // a new blocking budget is written at once, with its Event: the next plan sees it told and posts no other
+            boolean newBlock = decision.events().stream()
+                    .anyMatch(e -> e.reason() == RolloutEvent.Reason.DRAIN_BLOCKED);
+            if (newPhase || newBlock || last == null || !now.isBefore(last.plus(STATUS_INTERVAL))) {
                 writeStatus(update, decision.status());
                 statusWrittenAt.put(uid, now);
                 statusDeferred.remove(uid);

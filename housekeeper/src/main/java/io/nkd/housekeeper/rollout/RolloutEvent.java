@@ -28,7 +28,9 @@ public record RolloutEvent(boolean warning, Reason reason, String node, String m
         /** nkd's certificate renewal: a control-plane node was given the request. */
         CERTIFICATE_RENEWAL_STARTED("CertificateRenewalStarted"),
         CERTIFICATES_RENEWED("CertificatesRenewed"),
-        CERTIFICATE_RENEWAL_FAILED("CertificateRenewalFailed");
+        CERTIFICATE_RENEWAL_FAILED("CertificateRenewalFailed"),
+        /** A PodDisruptionBudget started refusing evictions from a draining node (once per node, budget and drain). */
+        DRAIN_BLOCKED("DrainBlocked");
 
         private final String wire;
 

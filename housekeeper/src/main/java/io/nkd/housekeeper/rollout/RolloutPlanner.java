@@ -1,6 +1,7 @@
 package io.nkd.housekeeper.rollout;
 
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.GoDuration;
 import io.nkd.housekeeper.api.ImageReference;
@@ -84,6 +85,8 @@ public final class RolloutPlanner {
         boolean candidate;
         /** Pending only because it has no agent report. */
         boolean noReport;
+        /** While Draining on the current assignment: the budgets its agent reports refusing evictions. */
+        List<DisruptionBudgetBlock> blockedBy = List.of();
 
         Facts(NodeView node, boolean atTarget) {
             this.node = node;
@@ -147,6 +150,10 @@ public final class RolloutPlanner {
         RolloutPhase phase = verdict.phase();
         if (progressMessage == null) {
             progressMessage = summary;
+        }
+        String blocked = blocked(facts.values());
+        if (blocked != null) {
+            progressMessage = progressMessage + "; " + blocked;
         }
 
         if (phase == RolloutPhase.COMPLETED && drives) {
@@ -317,6 +324,9 @@ public final class RolloutPlanner {
             } else {
                 f.message = reportsOnA ? r.get().message()
                         : "waiting for the agent to take assignment " + a.get().id();
+                if (reportsOnA && agent == AgentState.DRAINING) {
+                    f.blockedBy = r.get().blockedBy();
+                }
             }
             if (f.state == NodeUpdateState.FAILED && n.retryRequested()) {
                 NodeAssignment next = withAttempt(a.get(), a.get().attempt() + 1);
@@ -532,7 +542,40 @@ public final class RolloutPlanner {
         }
         String image = n.report().map(NodeReport::booted).map(b -> b.describe()).orElse(null);
         return new NodeProgress(n.name(), n.role(), f.state, f.step, since, image,
-                n.effectiveKubeletVersion().orElse(null), f.reason, f.message);
+                n.effectiveKubeletVersion().orElse(null), f.reason, f.message, f.blockedBy);
+    }
+
+    /** Nodes named in the Progressing message while budgets block their drains; more are counted. */
+    private static final int BLOCKED_NODES_NAMED = 3;
+
+    /**
+     * "node w-1 draining: blocked by PodDisruptionBudget shop/web since 2026-12-06T12:01:07Z" for each node whose
+     * drain a budget blocks now, for the Progressing message; null when none.
+     */
+    private static String blocked(Iterable<Facts> facts) {
+        List<String> parts = new ArrayList<>();
+        int more = 0;
+        for (Facts f : facts) {
+            if (f.blockedBy.isEmpty()) {
+                continue;
+            }
+            if (parts.size() == BLOCKED_NODES_NAMED) {
+                more++;
+                continue;
+            }
+            parts.add("node " + f.node.name() + " draining: blocked by " + String.join(", ", f.blockedBy.stream()
+                    .map(b -> describe(b) + " since " + b.since()).toList()));
+        }
+        if (parts.isEmpty()) {
+            return null;
+        }
+        return String.join("; ", parts) + (more > 0 ? "; and " + more + " more node(s) whose drain a "
+                + "PodDisruptionBudget blocks" : "");
+    }
+
+    private static String describe(DisruptionBudgetBlock b) {
+        return b.budget() != null ? "PodDisruptionBudget " + b.budget()
+                : "evictions refused (HTTP 429) with no PodDisruptionBudget the agent can read";
     }
 
     private static List<RolloutEvent> events(UpdateRef u, Map<String, Facts> facts, List<NodeAction> actions,
@@ -560,6 +603,22 @@ public final class RolloutPlanner {
                 if (f.current) {
                     events.add(new RolloutEvent(false, RolloutEvent.Reason.NODE_UPDATED, r.node(), "Update " + u.key()
                             + ": node " + r.node() + " verified at " + describe(f.node)));
+                }
+            }
+        }
+        for (Facts f : facts.values()) {
+            NodeProgress before = previous == null ? null : previous.nodes().stream()
+                    .filter(p -> p.name().equals(f.node.name())).findFirst().orElse(null);
+            for (DisruptionBudgetBlock b : f.blockedBy) {
+                // once per node, budget and drain: a block the last status showed, with the same since, was told
+                boolean told = before != null && before.blockedBy().stream().anyMatch(p -> Objects.equals(p.budget(),
+                        b.budget()) && Objects.equals(p.since(), b.since()));
+                if (!told) {
+                    events.add(new RolloutEvent(true, RolloutEvent.Reason.DRAIN_BLOCKED, f.node.name(), "Update "
+                            + u.key() + ": node " + f.node.name() + " draining: " + describe(b) + " refuses the "
+                            + "eviction of " + String.join(", ", b.pods()) + " since " + b.since()
+                            + "; the node waits until it allows a disruption or the drain timeout ("
+                            + GoDuration.format(target.drainTimeout()) + ") ends"));
                 }
             }
         }

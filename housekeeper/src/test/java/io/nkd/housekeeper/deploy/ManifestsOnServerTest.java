@@ -385,7 +385,13 @@ class ManifestsOnServerTest {
                 assertTrue(r.cordonedByAgent());
                 assertEquals(Boolean.TRUE, rebooting.getSpec().getUnschedulable(), "cordoned");
                 assertNull(client.pods().inNamespace(ns).withName("web-0").get(), "evicted");
-                assertTrue(host.rebootRequested());
+                // the report says Rebooting before the agent asks the host to reboot (so that the operator knows why
+                // the node goes NotReady): the request follows a moment later
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!host.rebootRequested() && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertTrue(host.rebootRequested(), "the agent asked the host to reboot");
             } finally {
                 agent.close();
             }

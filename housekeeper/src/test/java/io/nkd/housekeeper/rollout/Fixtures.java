@@ -2,6 +2,7 @@ package io.nkd.housekeeper.rollout;
 
 import io.nkd.housekeeper.api.KubeadmUpgrade;
 import io.nkd.housekeeper.api.AgentState;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import io.nkd.housekeeper.api.FailureReason;
 import io.nkd.housekeeper.api.NodeAssignment;
 import io.nkd.housekeeper.api.NodeReport;
@@ -55,6 +56,7 @@ final class Fixtures {
         boolean retry;
         /** for simulations: the modelled agent cordoned this node */
         boolean cordonedByAgentSim;
+        List<DisruptionBudgetBlock> blockedBy = List.of();
 
         N(String name, NodeRole role) {
             this.name = name;
@@ -107,6 +109,13 @@ final class Fixtures {
             return this;
         }
 
+        /** The agent reports these budgets refusing its evictions (with its message). */
+        N blockedBy(String message, DisruptionBudgetBlock... blocks) {
+            this.message = message;
+            this.blockedBy = List.of(blocks);
+            return this;
+        }
+
         N completedLabel() {
             completed = true;
             return this;
@@ -120,7 +129,7 @@ final class Fixtures {
         NodeView view() {
             Optional<NodeReport> report = hasReport ? Optional.of(new NodeReport(
                     new OsDeployment(image, null, "c-" + image.hashCode(), null), null, null, kubelet, state,
-                    reportAssignment, failure, message, since, false, null, "test")) : Optional.empty();
+                    reportAssignment, failure, message, blockedBy, since, false, null, "test")) : Optional.empty();
             return new NodeView(name, role, ready, unschedulable, report, Optional.ofNullable(assignment), upgrading,
                     completed, retry, kubelet, null);
         }

@@ -5,19 +5,26 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.nkd.housekeeper.agent.time.Sleeper;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,6 +37,8 @@ import java.util.function.BooleanSupplier;
  *   <li>pods with emptyDir volumes are evicted (their scratch data is lost, as it is on any reschedule);</li>
  *   <li>an eviction answered with 429 (a budget would be violated) is retried with backoff until the timeout; then
  *   the drain fails naming the pods and budgets, or, with {@code force}, deletes those pods without eviction;</li>
+ *   <li>while evictions are refused, a {@link DrainObserver} is told which budgets refuse which pods whenever that
+ *   changes (not on every retry), so that the refusal shows before the timeout;</li>
  *   <li>it returns when every evicted pod is gone (matched by uid, so a replacement of the same name does not
  *   count).</li>
  * </ul>
@@ -78,7 +87,24 @@ public final class Drainer implements AutoCloseable {
      */
     public DrainResult drain(String node, Duration timeout, boolean force, BooleanSupplier cancelled)
             throws DrainTimeoutException, InterruptedException {
+        return drain(node, timeout, force, cancelled, List.of(), DrainObserver.NONE);
+    }
+
+    /**
+     * Drains {@code node}, telling {@code observer} what refuses evictions whenever that changes.
+     *
+     * @param resumed  the blocks an earlier agent process reported for this same drain (its report): a budget still
+     *                 refusing keeps its {@code since}; empty for a new drain
+     * @param observer told after the first pass, then after each pass whose refusals differ from the last ones it was
+     *                 told
+     */
+    public DrainResult drain(String node, Duration timeout, boolean force, BooleanSupplier cancelled,
+                             List<DisruptionBudgetBlock> resumed, DrainObserver observer)
+            throws DrainTimeoutException, InterruptedException {
         Instant deadline = clock.instant().plus(timeout);
+        Refusals refusals = new Refusals(node, resumed);
+        List<DisruptionBudgetBlock> told = null; // nothing told yet
+        Set<String> refusedBefore = Set.of(); // pods refused (429) in the last pass
         Map<String, String> evictedUids = new LinkedHashMap<>(); // "ns/name" -> uid
         Set<String> skipped = new LinkedHashSet<>();
         Map<String, String> lastError = new LinkedHashMap<>();
@@ -89,6 +115,7 @@ public final class Drainer implements AutoCloseable {
                 return new DrainResult(List.copyOf(evictedUids.keySet()), List.of(), List.copyOf(skipped), true);
             }
             List<Pod> pending = new ArrayList<>();
+            List<Pod> refused = new ArrayList<>();
             boolean blocked = false;
             for (Pod pod : podsOn(node)) {
                 String key = key(pod);
@@ -110,6 +137,9 @@ public final class Drainer implements AutoCloseable {
                     lastError.put(key, "HTTP " + e.getCode() + ": " + e.getMessage());
                     LOG.warn("node={} eviction of pod {} failed, will retry: HTTP {} {}", node, key, e.getCode(),
                             e.getMessage());
+                    if (refusedBefore.contains(key)) {
+                        refused.add(pod); // an error says nothing new about its budget: still refused, no flapping
+                    }
                     blocked = true;
                     continue;
                 }
@@ -125,6 +155,7 @@ public final class Drainer implements AutoCloseable {
                                     + "it now; retrying until {}", node, key, deadline);
                         }
                         lastError.put(key, "429");
+                        refused.add(pod);
                         blocked = true;
                     }
                     case GONE -> pending.remove(pod);
@@ -138,6 +169,21 @@ public final class Drainer implements AutoCloseable {
             Instant now = clock.instant();
             if (!now.isBefore(deadline)) {
                 return atDeadline(node, timeout, force, pending, lastError, evictedUids, skipped, cancelled);
+            }
+            refusedBefore = refused.stream().map(Drainer::key).collect(java.util.stream.Collectors.toSet());
+            if (Thread.currentThread().isInterrupted()) {
+                // the agent is stopping: this pass's failures say nothing about the budgets, tell nobody
+                throw new InterruptedException("the drain of node " + node + " was interrupted");
+            }
+            DrainRefusals refusedNow = refusals.after(refused, deadline, force);
+            if (!refusedNow.blocks().equals(told)) {
+                try {
+                    observer.refusalsChanged(refusedNow);
+                    told = refusedNow.blocks();
+                } catch (RuntimeException e) {
+                    LOG.warn("node={} cannot pass on what refuses the evictions, trying again after the next pass: {}",
+                            node, e.toString());
+                }
             }
             Duration wait = blocked ? backoff : FIRST_BACKOFF;
             if (blocked) {
@@ -216,6 +262,67 @@ public final class Drainer implements AutoCloseable {
         b.append(". Let the budget allow a disruption (more replicas, or a lower minAvailable), raise drainTimeout, "
                 + "or set evictPodForce on the Update to delete such pods without eviction");
         return b.toString();
+    }
+
+    /**
+     * One drain's memory of the refusals: the budgets each refused pod falls under (looked up once per pod and drain:
+     * a lookup lists the namespace's budgets, which every retry would otherwise repeat) and when each budget was first
+     * seen refusing.
+     */
+    private final class Refusals {
+        private final String node;
+        /** pod uid → the keys ("namespace/name") of the budgets that select it; empty when none could be read */
+        private final Map<String, List<String>> budgetsByPod = new HashMap<>();
+        /** budget key ("" for refusals no readable budget explains) → first refusal in this drain */
+        private final Map<String, Instant> since = new HashMap<>();
+
+        Refusals(String node, List<DisruptionBudgetBlock> resumed) {
+            this.node = node;
+            for (DisruptionBudgetBlock b : resumed) {
+                if (b.since() == null) {
+                    continue;
+                }
+                try {
+                    since.put(b.budget() == null ? "" : b.budget(), Instant.parse(b.since()));
+                } catch (DateTimeParseException e) {
+                    // an unreadable time in an earlier report (edited by hand): this budget counts from now
+                }
+            }
+        }
+
+        DrainRefusals after(List<Pod> refused, Instant deadline, boolean force) {
+            Map<String, TreeSet<String>> podsByBudget = new TreeMap<>(Comparator.comparing((String k) -> k.isEmpty())
+                    .thenComparing(Comparator.naturalOrder()));
+            for (Pod pod : refused) {
+                List<String> budgets = budgetsByPod.computeIfAbsent(pod.getMetadata().getUid(), uid -> lookUp(pod));
+                for (String b : budgets.isEmpty() ? List.of("") : budgets) {
+                    podsByBudget.computeIfAbsent(b, k -> new TreeSet<>()).add(key(pod));
+                }
+            }
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            List<DrainRefusals.Refusal> out = new ArrayList<>();
+            for (Map.Entry<String, TreeSet<String>> e : podsByBudget.entrySet()) {
+                if (out.size() == DisruptionBudgetBlock.MAX_BUDGETS) {
+                    break;
+                }
+                Instant first = since.computeIfAbsent(e.getKey(), k -> now);
+                List<String> pods = e.getValue().stream().limit(DisruptionBudgetBlock.MAX_PODS).toList();
+                out.add(new DrainRefusals.Refusal(new DisruptionBudgetBlock(e.getKey().isEmpty() ? null : e.getKey(),
+                        pods, first.truncatedTo(ChronoUnit.SECONDS).toString()), e.getValue().size()));
+            }
+            return new DrainRefusals(out, podsByBudget.size() - out.size(), refused.size(), deadline, force);
+        }
+
+        private List<String> lookUp(Pod pod) {
+            try {
+                return evictions.budgets(pod).stream().map(Evictions.Budget::key).sorted().toList();
+            } catch (KubernetesClientException e) {
+                LOG.warn("node={} cannot list the PodDisruptionBudgets of namespace {} to name the one refusing pod {} "
+                                + "(HTTP {}: {}); the agent's ClusterRole needs list on poddisruptionbudgets", node,
+                        pod.getMetadata().getNamespace(), key(pod), e.getCode(), e.getMessage());
+                return List.of();
+            }
+        }
     }
 
     private List<Pod> podsOn(String node) {

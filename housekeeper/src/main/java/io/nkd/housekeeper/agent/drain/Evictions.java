@@ -115,19 +115,39 @@ public final class Evictions implements AutoCloseable {
         }
     }
 
+    /** A PodDisruptionBudget and its status as the disruption controller last computed it (null: not yet). */
+    public record Budget(String namespace, String name, Integer disruptionsAllowed, Integer currentHealthy,
+                         Integer desiredHealthy) {
+        /** "namespace/name". */
+        public String key() {
+            return namespace + "/" + name;
+        }
+
+        /** "PodDisruptionBudget ns/name (N disruptions allowed, H healthy of D desired)", for messages. */
+        public String describe() {
+            return "PodDisruptionBudget " + key() + " (" + disruptionsAllowed + " disruptions allowed, "
+                    + currentHealthy + " healthy of " + desiredHealthy + " desired)";
+        }
+    }
+
     /**
      * The PodDisruptionBudgets that select the pod, each as "namespace/name (N disruptions allowed, H healthy of D
      * desired)", for messages that say what blocked a drain.
      */
     public List<String> budgetsFor(Pod pod) {
+        return budgets(pod).stream().map(Budget::describe).toList();
+    }
+
+    /** The PodDisruptionBudgets of the pod's namespace that select it (one list request). */
+    public List<Budget> budgets(Pod pod) {
         String ns = pod.getMetadata().getNamespace();
         Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
-        List<String> found = new ArrayList<>();
+        List<Budget> found = new ArrayList<>();
         if (policyVersion() == PolicyVersion.V1) {
             for (var pdb : client.policy().v1().podDisruptionBudget().inNamespace(ns).list().getItems()) {
                 if (selects(pdb.getSpec().getSelector(), labels)) {
                     var s = pdb.getStatus();
-                    found.add(describe(ns, pdb.getMetadata().getName(), s == null ? null : s.getDisruptionsAllowed(),
+                    found.add(new Budget(ns, pdb.getMetadata().getName(), s == null ? null : s.getDisruptionsAllowed(),
                             s == null ? null : s.getCurrentHealthy(), s == null ? null : s.getDesiredHealthy()));
                 }
             }
@@ -135,17 +155,12 @@ public final class Evictions implements AutoCloseable {
             for (var pdb : client.policy().v1beta1().podDisruptionBudget().inNamespace(ns).list().getItems()) {
                 if (selects(pdb.getSpec().getSelector(), labels)) {
                     var s = pdb.getStatus();
-                    found.add(describe(ns, pdb.getMetadata().getName(), s == null ? null : s.getDisruptionsAllowed(),
+                    found.add(new Budget(ns, pdb.getMetadata().getName(), s == null ? null : s.getDisruptionsAllowed(),
                             s == null ? null : s.getCurrentHealthy(), s == null ? null : s.getDesiredHealthy()));
                 }
             }
         }
         return found;
-    }
-
-    private static String describe(String ns, String name, Integer allowed, Integer healthy, Integer desired) {
-        return "PodDisruptionBudget " + ns + "/" + name + " (" + allowed + " disruptions allowed, " + healthy
-                + " healthy of " + desired + " desired)";
     }
 
     /** Label selector semantics of Kubernetes; a PDB with an empty selector selects every pod of its namespace. */

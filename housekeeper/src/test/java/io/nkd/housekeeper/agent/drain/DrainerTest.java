@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1beta1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.nkd.housekeeper.agent.time.Sleeper;
+import io.nkd.housekeeper.api.DisruptionBudgetBlock;
 import io.nkd.housekeeper.api.NodeRole;
 import io.nkd.housekeeper.testing.FakeHost;
 import io.nkd.housekeeper.testing.MutableClock;
@@ -24,7 +25,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -179,6 +182,64 @@ class DrainerTest {
                 "exponential backoff between refused evictions, at most 10 s");
         assertEquals(Duration.ofMinutes(10), sleeps.stream().reduce(Duration.ZERO, Duration::plus),
                 "retried until exactly the timeout");
+    }
+
+    @Test
+    void whileABudgetRefusesTheObserverIsToldOnceNotOnEveryRetryAndAgainWhenItLetsGo() throws Exception {
+        ns.runningPod("web-0", node, Map.of("app", "web"));
+        ns.runningPod("web-1", node, Map.of("app", "web"));
+        ns.runningPod("other", node, Map.of("app", "other"));
+        budget("web", Map.of("app", "web"), 2);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
+        AtomicInteger passes = new AtomicInteger();
+        Sleeper sleeper = d -> {
+            clock.advance(d);
+            if (passes.incrementAndGet() == 8) { // minutes of refusals later, the budget is removed
+                client.policy().v1beta1().podDisruptionBudget().inNamespace(ns.name).withName("web").delete();
+            }
+            Thread.sleep(20);
+        };
+        List<DrainRefusals> told = new CopyOnWriteArrayList<>();
+        DrainResult result;
+        try (Drainer fast = new Drainer(client, clock, sleeper)) {
+            result = fast.drain(node, Duration.ofMinutes(30), false, () -> false, List.of(), told::add);
+        }
+
+        assertEquals(List.of(ns.name + "/other", ns.name + "/web-0", ns.name + "/web-1"),
+                result.evicted().stream().sorted().toList(), "the drain completes once the budget is gone");
+        assertTrue(passes.get() >= 8, "retried " + passes.get() + " times");
+        assertEquals(2, told.size(), "told when the refusals began and when they ended, not on each retry: " + told);
+        DrainRefusals refused = told.get(0);
+        assertEquals(List.of(new DisruptionBudgetBlock(ns.name + "/web", List.of(ns.name + "/web-0",
+                ns.name + "/web-1"), "2026-12-06T12:00:00Z")), refused.blocks());
+        assertEquals(2, refused.refusedPods());
+        assertEquals(Instant.parse("2026-12-06T12:30:00Z"), refused.retryUntil());
+        assertEquals("draining: 2 pod(s) left to evict; evictions refused by PodDisruptionBudget " + ns.name
+                + "/web (pods " + ns.name + "/web-0, " + ns.name + "/web-1) since 12:00:00Z; retrying until 12:30:00Z, "
+                + "then the node fails with DrainTimeout (let the budget allow a disruption: more replicas or a lower "
+                + "minAvailable)", refused.describe());
+        assertTrue(told.get(1).none(), "then told that nothing refuses any more: " + told.get(1));
+    }
+
+    @Test
+    void aResumedDrainKeepsWhenTheBudgetFirstRefused() throws Exception {
+        ns.runningPod("web-0", node, Map.of("app", "web"));
+        budget("web", Map.of("app", "web"), 1);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
+        Sleeper sleeper = clock::advance;
+        List<DrainRefusals> told = new CopyOnWriteArrayList<>();
+        List<DisruptionBudgetBlock> earlier = List.of(new DisruptionBudgetBlock(ns.name + "/web",
+                List.of(ns.name + "/web-0"), "2026-12-06T11:50:00Z"));
+        DrainResult result;
+        try (Drainer fast = new Drainer(client, clock, sleeper)) {
+            result = fast.drain(node, Duration.ofMinutes(2), true, () -> false, earlier, told::add);
+        }
+        assertEquals(List.of(ns.name + "/web-0"), result.forceDeleted(), "evictPodForce still deletes at the timeout");
+        assertEquals(1, told.size(), told.toString());
+        assertEquals("2026-12-06T11:50:00Z", told.get(0).blocks().get(0).since(),
+                "the budget has refused since the earlier agent saw it, not since this process started");
+        assertTrue(told.get(0).describe().contains("retrying until 12:02:00Z, then deleting them without eviction "
+                + "(evictPodForce)"), told.get(0).describe());
     }
 
     static List<String> names(List<Pod> pods) {
