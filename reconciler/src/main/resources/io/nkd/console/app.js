@@ -215,7 +215,8 @@ function clusterPage(name) {
     update(changedName) {
       if (changedName && changedName !== name) return;
       const s = state.clusters.get(name);
-      body.replaceChildren(...(s ? clusterDetails(s) : [h("p", { class: "bad" }, "No cluster named " + name + ".")]));
+      // what a section leaves out is null: never drawn (replaceChildren would write "null")
+      body.replaceChildren(...(s ? clusterDetails(s) : [h("p", { class: "bad" }, "No cluster named " + name + ".")]).filter(x => x != null));
       if (changedName) {
         clearTimeout(historyTimer);
         historyTimer = setTimeout(loadHistory, 150);

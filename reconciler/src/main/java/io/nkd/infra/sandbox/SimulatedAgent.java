@@ -139,7 +139,8 @@ final class SimulatedAgent {
         Map<String, String> since = new HashMap<>();
         before.forEach(b -> since.put(b.budget(), b.since()));
         List<DisruptionBudgetBlock> blocks = refusing.stream().limit(DisruptionBudgetBlock.MAX_BUDGETS)
-                .map(b -> new DisruptionBudgetBlock(b, List.of(pod(b, n.name)), since.getOrDefault(b, now.toString())))
+                .map(b -> new DisruptionBudgetBlock(b, List.of(pod(b, n.name)), since.getOrDefault(b,
+                        now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())))
                 .toList();
         if (!blocks.equals(before)) {
             n.blockedBy = blocks;
