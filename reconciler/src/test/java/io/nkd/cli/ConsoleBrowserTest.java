@@ -320,6 +320,9 @@ class ConsoleBrowserTest {
         JsonNode api = JSON.readTree(nkd.get("/api/v1/clusters/" + ConsoleDaemon.CLUSTER).body());
         JsonNode w1 = api.at("/rollout/nodes/1");
         assertEquals("shop/web", w1.at("/blockedBy/0/budget").asText(), "the API says what the page shows: " + w1);
+        String drawn = (String) js("return document.getElementById('cluster-body').innerText"); // as laid out: blocks apart
+        assertTrue(!drawn.matches("(?s).*(\\bnull\\b|\\bundefined\\b|\\bNaN\\b|\\[object ).*"),
+                "no placeholder of a missing value is drawn: " + drawn);
         shot("cluster-drain-blocked");
 
         // the budget now allows one disruption: the drain goes on, the warning goes, the rollout completes
