@@ -12,6 +12,7 @@ import io.nkd.status.Condition;
 import io.nkd.status.MachinePhase;
 import io.nkd.status.Condition.Status;
 import io.nkd.status.Reasons;
+import io.nkd.status.RolloutStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -251,8 +252,7 @@ final class StatusComputer {
                 if (runsTarget != null && !runsTarget) {
                     // the Housekeeper's report of what the node booted beats the config it fetched at first boot (after
                     // a revert the two agree while the node still runs the newer image)
-                    t.rolling.add(n.name() + " (" + progress.state().name().toLowerCase(java.util.Locale.ROOT)
-                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT)) + ")");
+                    t.rolling.add(n.name() + " (" + rolloutState(progress) + ")");
                 } else if (runsTarget != null && rolledOut(s, n.pool().name(), desired)) {
                     t.upToDate++; // at the target, and the target carries the pool's change
                 } else if (desired.equals(current)) {
@@ -261,9 +261,7 @@ final class StatusComputer {
                         && progress.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATED) {
                     t.upToDate++; // the Housekeeper verified it at the target: booted image and kubelet version
                 } else if (rolledOut(s, n.pool().name(), desired) && targetApplied(s)) {
-                    t.rolling.add(n.name() + " (" + (progress == null ? "not reported yet"
-                            : progress.state().name().toLowerCase(java.util.Locale.ROOT)
-                            + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT))) + ")");
+                    t.rolling.add(n.name() + " (" + (progress == null ? "not reported yet" : rolloutState(progress)) + ")");
                 } else if (rolledOut(s, n.pool().name(), desired)) {
                     t.held.add(n.name());
                 } else {
@@ -486,6 +484,20 @@ final class StatusComputer {
                     + why + "); add-ons are applied once it does");
         }
         return null;
+    }
+
+    /**
+     * "updating, draining", and while budgets refuse its evictions ", blocked by PodDisruptionBudget shop/web": the
+     * part of the Ready message an operator scanning the cluster list needs to see why a rollout stands still.
+     */
+    private static String rolloutState(RolloutStatus.Node progress) {
+        String state = progress.state().name().toLowerCase(java.util.Locale.ROOT)
+                + (progress.step() == null ? "" : ", " + progress.step().name().toLowerCase(java.util.Locale.ROOT));
+        if (progress.blockedBy().isEmpty()) {
+            return state;
+        }
+        return state + ", blocked by " + progress.blockedBy().stream().map(b -> b.budget() == null
+                ? "an unreadable PodDisruptionBudget" : "PodDisruptionBudget " + b.budget()).collect(Collectors.joining(", "));
     }
 
     /** One sentence per group of nodes not at the applied commit, with what moves them (or what would). */

@@ -320,6 +320,14 @@ class ConsoleBrowserTest {
         JsonNode api = JSON.readTree(nkd.get("/api/v1/clusters/" + ConsoleDaemon.CLUSTER).body());
         JsonNode w1 = api.at("/rollout/nodes/1");
         assertEquals("shop/web", w1.at("/blockedBy/0/budget").asText(), "the API says what the page shows: " + w1);
+        // the Ready condition (nkd status, the list's message) says why the rollout stands still
+        String blockedWorker = ConsoleDaemon.CLUSTER + "-workers-1 (updating, draining, blocked by PodDisruptionBudget shop/web)";
+        await(() -> text("#summary").contains(blockedWorker), "the Ready message names the budget: " + text("#summary"));
+        String ready = "";
+        for (JsonNode c : JSON.readTree(nkd.get("/api/v1/clusters/" + ConsoleDaemon.CLUSTER).body()).get("conditions")) {
+            ready = c.get("type").asText().equals("Ready") ? c.get("message").asText() : ready;
+        }
+        assertTrue(ready.contains(blockedWorker), ready);
         String drawn = (String) js("return document.getElementById('cluster-body').innerText"); // as laid out: blocks apart
         assertTrue(!drawn.matches("(?s).*(\\bnull\\b|\\bundefined\\b|\\bNaN\\b|\\[object ).*"),
                 "no placeholder of a missing value is drawn: " + drawn);
