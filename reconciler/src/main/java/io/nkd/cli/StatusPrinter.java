@@ -208,7 +208,7 @@ final class StatusPrinter {
      */
     static String node(ClusterStatus.NodeStatus n, io.nkd.status.RolloutStatus r) {
         if (n.desiredVersion() != null && n.desiredVersion().equals(n.currentVersion())) {
-            return "up to date";
+            return backToFirstConfig(n, r);
         }
         if (n.currentVersion() == null) {
             return "desired " + n.desiredVersion() + ", not fetched yet";
@@ -232,6 +232,29 @@ final class StatusPrinter {
             }
         }
         return "fetched " + n.currentVersion() + ", desired " + n.desiredVersion() + " (rollout pending)";
+    }
+
+    /**
+     * A node whose desired config is the one it fetched at first boot: up to date, unless a rollout back to that config
+     * (a revert of an upgrade) still moves it, in which case it runs a later image and the Housekeeper's report says
+     * where it stands (as the status computer counts it).
+     */
+    private static String backToFirstConfig(ClusterStatus.NodeStatus n, io.nkd.status.RolloutStatus r) {
+        io.nkd.status.RolloutStatus.Node p = r == null ? null : r.node(n.name()).orElse(null);
+        boolean carried = r != null && r.targetImage() != null && n.desiredVersion().equals(r.poolVersions().get(n.pool()));
+        if (p == null || p.state() == null || !carried || p.state() == io.nkd.housekeeper.api.NodeUpdateState.UPDATED) {
+            return "up to date";
+        }
+        String runs = "runs " + (p.currentImage() == null ? "another image" : shortImage(p.currentImage())) + " now";
+        return switch (p.state()) {
+            case UPDATING -> "updating to " + n.desiredVersion() + " through the Housekeeper" + (p.step() == null ? ""
+                    : " (" + p.step().name().toLowerCase(java.util.Locale.ROOT) + ")") + "; it fetched that config at"
+                    + " first boot and " + runs;
+            case FAILED -> "desired " + n.desiredVersion() + ", fetched at first boot; it " + runs
+                    + " (the Housekeeper's update of it failed: see Rollout)";
+            default -> "desired " + n.desiredVersion() + ", fetched at first boot; it " + runs
+                    + " (rollout pending: the Housekeeper has not started it)";
+        };
     }
 
     /** A cluster's history, oldest first. */

@@ -239,7 +239,9 @@ record RolloutUpdates(Collaborators c) implements Step {
             phase = nodes.stream().allMatch(n -> n.state() == NodeUpdateState.UPDATED) ? RolloutPhase.COMPLETED : RolloutPhase.PROGRESSING;
         } else if (st != null) {
             for (NodeProgress p : st.nodes()) {
-                String m = p.reason() == null ? p.message() : p.reason() + (p.message() == null ? "" : ": " + p.message());
+                // the reason as the Housekeeper writes it (DrainTimeout), as in its conditions, not the Java constant
+                String m = p.reason() == null ? p.message() : io.nkd.housekeeper.api.ContractJson.write(p.reason()).replace("\"", "")
+                        + (p.message() == null ? "" : ": " + p.message());
                 nodes.add(new RolloutStatus.Node(p.name(), p.osImage(), p.kubeletVersion(), p.state(), instant(p.since()), m, p.step(),
                         p.role(), p.blockedBy()));
             }

@@ -145,6 +145,30 @@ class StatusPrinterTest {
     }
 
     @Test
+    void aNodeRolledBackToTheConfigItFetchedAtFirstBootIsNotUpToDateUntilTheHousekeeperSaysSo() {
+        // a revert: the node booted rendered-workers-0 first, was upgraded to a later image, and the revert makes
+        // rendered-workers-0 desired again; its machine's config equals the desired one, but it still runs the later image
+        String firstImage = "hub.oepkgs.net/nestos/nestos@sha256:9c1e7a5b3d2f0e8c6a4b2d0f9e7c5a3b1d9f8e6c4a2b0d8f6e4c2a0b9d7f5e3c";
+        String laterImage = "hub.oepkgs.net/nestos/nestos@sha256:" + "2".repeat(64);
+        var node = new ClusterStatus.NodeStatus("lab-workers-1", "workers", "rendered-workers-0",
+                "rendered-workers-0", io.nkd.status.MachinePhase.READY, T, null);
+        java.util.function.Function<io.nkd.housekeeper.api.NodeUpdateState, io.nkd.status.RolloutStatus> rollout = state ->
+                new io.nkd.status.RolloutStatus("housekeeper-system/nkd", "b".repeat(40), firstImage, "v1.31.4",
+                        io.nkd.housekeeper.api.RolloutPhase.PROGRESSING, null, List.of(new io.nkd.status.RolloutStatus.Node(
+                        "lab-workers-1", state == io.nkd.housekeeper.api.NodeUpdateState.UPDATED ? firstImage : laterImage, "v1.31.4",
+                        state, T, null, state == io.nkd.housekeeper.api.NodeUpdateState.UPDATING ? io.nkd.housekeeper.api.AgentState.DRAINING : null)),
+                        null, null, true, "nkd", java.util.Map.of("workers", "rendered-workers-0"), T, null);
+        assertEquals("updating to rendered-workers-0 through the Housekeeper (draining); it fetched that config at first boot"
+                + " and runs nestos@sha256:222222222222 now", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.UPDATING)));
+        assertEquals("desired rendered-workers-0, fetched at first boot; it runs nestos@sha256:222222222222 now (rollout pending:"
+                + " the Housekeeper has not started it)", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.PENDING)));
+        assertEquals("desired rendered-workers-0, fetched at first boot; it runs nestos@sha256:222222222222 now (the Housekeeper's"
+                + " update of it failed: see Rollout)", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.FAILED)));
+        assertEquals("up to date", StatusPrinter.node(node, rollout.apply(io.nkd.housekeeper.api.NodeUpdateState.UPDATED)));
+        assertEquals("up to date", StatusPrinter.node(node, null), "no rollout: the config it booted is the desired one");
+    }
+
+    @Test
     void detailNamesEachAddonObjectThatFailed() {
         ClusterStatus s = status("lab", Phase.DEGRADED, Condition.Status.FALSE, "add-ons");
         io.nkd.status.AddonsStatus addons = new io.nkd.status.AddonsStatus("0123456789abcdef0123456789abcdef01234567", "sha256:00", 14, 13,

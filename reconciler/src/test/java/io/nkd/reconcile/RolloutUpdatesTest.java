@@ -354,6 +354,8 @@ class RolloutUpdatesTest {
         assertTrue(st.condition("Ready").message().contains("housekeeper.io/retry=1"), "says what to do");
         assertTrue(st.condition("Stalled").isTrue());
         assertEquals(NodeUpdateState.FAILED, st.rollout().node("sandbox-demo-workers-1").orElseThrow().state());
+        assertEquals("DrainTimeout: a PodDisruptionBudget blocks web-0", st.rollout().node("sandbox-demo-workers-1").orElseThrow()
+                .message(), "the reason as the Housekeeper and the conditions write it");
         assertEquals(1.0, metrics.get("nkd_rollout_nodes").tag("cluster", DEMO).tag("state", "failed").gauge().value());
     }
 

@@ -325,7 +325,7 @@ public final class RolloutPlanner {
                 f.message = reportsOnA ? r.get().message()
                         : "waiting for the agent to take assignment " + a.get().id();
                 if (reportsOnA && agent == AgentState.DRAINING) {
-                    f.blockedBy = r.get().blockedBy();
+                    f.blockedBy = bounded(r.get().blockedBy());
                 }
             }
             if (f.state == NodeUpdateState.FAILED && n.retryRequested()) {
@@ -543,6 +543,18 @@ public final class RolloutPlanner {
         String image = n.report().map(NodeReport::booted).map(b -> b.describe()).orElse(null);
         return new NodeProgress(n.name(), n.role(), f.state, f.step, since, image,
                 n.effectiveKubeletVersion().orElse(null), f.reason, f.message, f.blockedBy);
+    }
+
+    /**
+     * A report's blocks within the contract's bounds: the agent writes at most {@link DisruptionBudgetBlock#MAX_BUDGETS}
+     * budgets of {@link DisruptionBudgetBlock#MAX_PODS} pods, but a Node's annotation is not proof of that, and each
+     * block is copied into the Update's status and may post an Event.
+     */
+    private static List<DisruptionBudgetBlock> bounded(List<DisruptionBudgetBlock> blocks) {
+        return blocks.stream().limit(DisruptionBudgetBlock.MAX_BUDGETS)
+                .map(b -> b.pods().size() <= DisruptionBudgetBlock.MAX_PODS ? b : new DisruptionBudgetBlock(b.budget(),
+                        b.pods().subList(0, DisruptionBudgetBlock.MAX_PODS), b.since()))
+                .toList();
     }
 
     /** Nodes named in the Progressing message while budgets block their drains; more are counted. */

@@ -113,6 +113,24 @@ class DrainBlockedPlannerTest {
     }
 
     @Test
+    void aReportNamingMoreThanTheContractAllowsIsCutToItsBoundsInTheStatusAndTheEvents() {
+        // a broken or hostile agent: 500 budgets of 100 pods each on one Node; the contract says at most 20 and 10
+        List<DisruptionBudgetBlock> many = new ArrayList<>();
+        for (int b = 0; b < 500; b++) {
+            List<String> pods = new ArrayList<>();
+            for (int p = 0; p < 100; p++) {
+                pods.add("shop/pod-" + b + "-" + p);
+            }
+            many.add(new DisruptionBudgetBlock("shop/budget-" + b, pods, "2026-12-06T07:58:00Z"));
+        }
+        RolloutDecision d = plan(OS, draining(many.toArray(DisruptionBudgetBlock[]::new)));
+        List<DisruptionBudgetBlock> shown = node(d.status(), "w-1").blockedBy();
+        assertEquals(DisruptionBudgetBlock.MAX_BUDGETS, shown.size());
+        assertTrue(shown.stream().allMatch(b -> b.pods().size() == DisruptionBudgetBlock.MAX_PODS), shown.toString());
+        assertEquals(DisruptionBudgetBlock.MAX_BUDGETS, blockedEvents(d).size(), "one Event per budget shown, no more");
+    }
+
+    @Test
     void anUnnamedRefusalSaysNoBudgetCouldBeRead() {
         DisruptionBudgetBlock unnamed = new DisruptionBudgetBlock(null, List.of("shop/db-0"), "2026-12-06T07:59:00Z");
         RolloutDecision d = plan(OS, draining(unnamed));

@@ -128,9 +128,12 @@ final class SimulatedAgent {
                         + " (evictPodForce); their PodDisruptionBudgets were not honoured";
                 return true;
             }
+            // as many pods named as a report names budgets: the message goes into the Update's status and nkd's
+            int named = Math.min(refusing.size(), DisruptionBudgetBlock.MAX_BUDGETS);
             enter(n, AgentState.FAILED, now, "Draining failed: node " + n.name + ": " + pods.size() + " pod(s) could not"
                     + " be evicted within the drain timeout of " + a.drainTimeoutSeconds() + "s: " + String.join("; ",
-                    refusing.stream().map(b -> pod(b, n.name) + " (blocked by " + b + ")").toList()) + ". Let the budget"
+                    refusing.stream().limit(named).map(b -> pod(b, n.name) + " (blocked by " + b + ")").toList())
+                    + (refusing.size() > named ? "; and " + (refusing.size() - named) + " more" : "") + ". Let the budget"
                     + " allow a disruption (more replicas, or a lower minAvailable), raise drainTimeout, or set"
                     + " evictPodForce on the Update to delete such pods without eviction");
             n.agentFailure = FailureReason.DRAIN_TIMEOUT;
@@ -144,8 +147,10 @@ final class SimulatedAgent {
                 .toList();
         if (!blocks.equals(before)) {
             n.blockedBy = blocks;
-            n.agentMessage = "draining: " + pods.size() + " pod(s) left; evictions refused by PodDisruptionBudget "
-                    + String.join(", ", refusing) + "; retrying until " + deadline;
+            // the real agent's words (and bounds: the budgets beyond the report's are counted, not named)
+            n.agentMessage = new io.nkd.housekeeper.agent.drain.DrainRefusals(blocks.stream()
+                    .map(b -> new io.nkd.housekeeper.agent.drain.DrainRefusals.Refusal(b, 1)).toList(),
+                    refusing.size() - blocks.size(), pods.size(), deadline, a.evictPodForce()).describe();
         }
         return false;
     }

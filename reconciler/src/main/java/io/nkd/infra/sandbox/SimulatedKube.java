@@ -536,7 +536,6 @@ final class SimulatedKube {
         return o.apiVersion() + " " + o.describe();
     }
 
-    /** What an API server would refuse in the object, in its words; null when it would accept it. */
     /** "namespace/name" of a PodDisruptionBudget that allows no disruption at all, else null (see {@link Applied}). */
     private static String refusingBudget(Addons.ManifestObject o) {
         if (!"PodDisruptionBudget".equals(o.kind()) || o.apiVersion() == null || !o.apiVersion().startsWith("policy/")) {
@@ -554,6 +553,7 @@ final class SimulatedKube {
         return none ? (o.namespace() == null || o.namespace().isEmpty() ? "default" : o.namespace()) + "/" + o.name() : null;
     }
 
+    /** What an API server would refuse in the object, in its words; null when it would accept it. */
     private static String problem(Addons.ManifestObject o) {
         JsonNode json;
         try {

@@ -138,8 +138,10 @@ public final class HttpListener implements AutoCloseable {
         Response call(Request r) {
             try {
                 return handler.handle(r);
-            } catch (RuntimeException | StackOverflowError e) {
-                // a bug: named by type and place only, since its message could quote the request
+            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+                // a bug: named by type and place only, since its message could quote the request. LinkageError: a
+                // class that cannot be loaded any more (the jar replaced under a running daemon by an upgrade) or a
+                // failed static initializer; uncaught, the request would never be answered
                 StackTraceElement[] at = e.getStackTrace();
                 LOG.error("{}: {} {} failed: {} at {}", name, r.method(), r.path(), e.getClass().getName(), at.length > 0 ? at[0] : "?");
                 return Response.text(500, "internal error");

@@ -221,7 +221,14 @@ final class RequestReader extends ChannelInboundHandlerAdapter {
         }
         try {
             shared.executor().execute(() -> {
-                Response response = shared.call(r);
+                Response response;
+                try {
+                    response = shared.call(r);
+                } catch (Error e) {
+                    // out of memory and the like: still answer (and close) rather than leave the client waiting forever
+                    ctx.executor().execute(() -> finish(ctx, false, headOnly, Response.text(500, "internal error")));
+                    throw e;
+                }
                 ctx.executor().execute(() -> finish(ctx, keepAlive, headOnly, response));
             });
         } catch (RejectedExecutionException e) {

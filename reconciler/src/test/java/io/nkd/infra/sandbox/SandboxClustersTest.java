@@ -424,8 +424,9 @@ class SandboxClustersTest {
         Instant since = Instant.parse(w1.blockedBy().get(0).since());
         NodeReport r = report(c.nodes().stream().filter(n -> n.name().equals("lab-workers-1")).findFirst().orElseThrow());
         assertEquals(w1.blockedBy(), r.blockedBy(), "the status shows what the agent reports");
-        assertTrue(r.message().startsWith("draining: 1 pod(s) left; evictions refused by PodDisruptionBudget shop/web; retrying until "),
-                r.message());
+        assertTrue(r.message().startsWith("draining: 1 pod(s) left to evict; evictions refused by PodDisruptionBudget shop/web"
+                + " (pods shop/web-lab-workers-1) since "), r.message());
+        assertTrue(r.message().contains("; retrying until "), "the real agent's words: " + r.message());
         // minutes later it still waits, and the time it first refused stays
         clock.advance(Duration.ofMinutes(3));
         Update later = c.rollouts().read().orElseThrow();
@@ -454,6 +455,32 @@ class SandboxClustersTest {
         c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", true, 1, "1m", null, "c8"), false);
         Update done = until(c, 400, u -> u.getStatus().phase() == RolloutPhase.COMPLETED);
         assertEquals(3, done.getStatus().updated());
+    }
+
+    @Test
+    void aHundredBudgetsThatAllowNoDisruptionKeepTheReportAndTheStatusSmall() throws Exception {
+        WorkloadCluster c = threeReadyNodes(new SandboxClusters(provider, clock));
+        List<Addons.ManifestObject> budgets = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            budgets.add(budget(String.format("web-%03d-", i) + "x".repeat(200), "{\"maxUnavailable\":0}"));
+        }
+        c.addons().apply(budgets, Map.of("shop", true));
+        c.rollouts().write(new UpdateSpec(NEW, "v1.31.4", false, 1, "1m", null, "c9"), false);
+        Update blocked = until(c, 60, u -> !progress(u, "lab-workers-1").blockedBy().isEmpty());
+        NodeProgress w1 = progress(blocked, "lab-workers-1");
+        assertEquals(io.nkd.housekeeper.api.DisruptionBudgetBlock.MAX_BUDGETS, w1.blockedBy().size());
+        NodeReport r = report(c.nodes().stream().filter(n -> n.name().equals("lab-workers-1")).findFirst().orElseThrow());
+        assertTrue(r.message().startsWith("draining: 100 pod(s) left to evict; "), r.message());
+        assertTrue(r.message().contains("; 80 more PodDisruptionBudget(s); retrying until "), r.message());
+        assertTrue(r.message().length() < 10_000, "the report's message names at most "
+                + io.nkd.housekeeper.api.DisruptionBudgetBlock.MAX_BUDGETS + " budgets: " + r.message().length() + " characters");
+
+        Update degraded = until(c, 120, u -> u.getStatus().phase() == RolloutPhase.DEGRADED);
+        String failed = progress(degraded, "lab-workers-1").message();
+        assertTrue(failed.contains("100 pod(s) could not be evicted"), failed);
+        assertTrue(failed.contains("and 80 more"), failed);
+        assertTrue(failed.length() < 10_000, "the failure names at most " + io.nkd.housekeeper.api.DisruptionBudgetBlock.MAX_BUDGETS
+                + " pods: " + failed.length() + " characters");
     }
 
     private static Addons.ManifestObject object(String kind, String namespace, String name, String json) {

@@ -233,13 +233,18 @@ public final class Drainer implements AutoCloseable {
         }
     }
 
+    /** Pods named in a drain timeout's message (as many as a report names budgets); the rest are counted. */
+    private static final int NAMED_AT_TIMEOUT = io.nkd.housekeeper.api.DisruptionBudgetBlock.MAX_BUDGETS;
+
     private String timeoutMessage(String node, Duration timeout, List<Pod> notEvicted, List<Pod> terminating,
                                   Map<String, String> lastError) {
         StringBuilder b = new StringBuilder("node ").append(node).append(": ").append(notEvicted.size())
                 .append(" pod(s) could not be evicted within the drain timeout of ").append(timeout.toSeconds())
                 .append("s: ");
         List<String> parts = new ArrayList<>();
-        for (Pod pod : notEvicted) {
+        // the message goes into the report, the Update's status and nkd's conditions: name a bounded number of pods
+        // (and look up the budgets of those only), count the rest
+        for (Pod pod : notEvicted.subList(0, Math.min(notEvicted.size(), NAMED_AT_TIMEOUT))) {
             String key = key(pod);
             String err = lastError.get(key);
             if ("429".equals(err)) {
@@ -256,8 +261,13 @@ public final class Drainer implements AutoCloseable {
             }
         }
         b.append(String.join("; ", parts));
+        if (notEvicted.size() > NAMED_AT_TIMEOUT) {
+            b.append("; and ").append(notEvicted.size() - NAMED_AT_TIMEOUT).append(" more");
+        }
         if (!terminating.isEmpty()) {
-            b.append("; still terminating: ").append(String.join(", ", terminating.stream().map(Drainer::key).toList()));
+            b.append("; still terminating: ").append(String.join(", ", terminating.stream().limit(NAMED_AT_TIMEOUT)
+                    .map(Drainer::key).toList())).append(terminating.size() > NAMED_AT_TIMEOUT
+                    ? " and " + (terminating.size() - NAMED_AT_TIMEOUT) + " more" : "");
         }
         b.append(". Let the budget allow a disruption (more replicas, or a lower minAvailable), raise drainTimeout, "
                 + "or set evictPodForce on the Update to delete such pods without eviction");

@@ -128,6 +128,24 @@ class DrainerTest {
     }
 
     @Test
+    void aTimeoutOfManyPodsNamesTwentyAndCountsTheRest() throws Exception {
+        for (int i = 0; i < 25; i++) {
+            ns.runningPod(String.format("web-%02d", i), node, Map.of("app", "web"));
+        }
+        budget("web", Map.of("app", "web"), 25);
+
+        DrainTimeoutException e = assertThrows(DrainTimeoutException.class,
+                () -> drainer.drain(node, Duration.ofSeconds(3), false, () -> false));
+
+        assertEquals(25, e.blockedPods().size(), "every blocked pod is still known to the caller");
+        assertTrue(e.getMessage().startsWith("node " + node + ": 25 pod(s) could not be evicted within the drain timeout"
+                + " of 3s: " + ns.name + "/web-00 (blocked by PodDisruptionBudget " + ns.name + "/web"), e.getMessage());
+        assertTrue(e.getMessage().contains(ns.name + "/web-19 (blocked by"), e.getMessage());
+        assertFalse(e.getMessage().contains(ns.name + "/web-20"), "at most 20 pods named: " + e.getMessage());
+        assertTrue(e.getMessage().contains("; and 5 more. Let the budget allow a disruption"), e.getMessage());
+    }
+
+    @Test
     void withForceTheBlockedPodsAreDeletedAtTheTimeout() throws Exception {
         ns.runningPod("web-0", node, Map.of("app", "web"));
         ns.runningPod("web-1", node, Map.of("app", "web"));
