@@ -115,7 +115,8 @@ final class StatusPrinter {
             String current = shortImage(n.currentImage()) + " " + (n.currentKubernetes() == null ? "?" : n.currentKubernetes());
             String target = shortImage(r.targetImage()) + " " + r.targetKubernetes();
             String state = n.state() == null ? "-" : n.state().name().toLowerCase(java.util.Locale.ROOT)
-                    + (n.step() == null ? "" : " (" + n.step().name().toLowerCase(java.util.Locale.ROOT) + ")");
+                    + (n.step() == null || n.step().name().equals(n.state().name()) ? ""
+                    : " (" + n.step().name().toLowerCase(java.util.Locale.ROOT) + ")");
             nodes.row(n.name(), current + " → " + target, state, (n.since() == null ? "" : "since " + time(n.since()))
                     + (n.message() == null ? "" : "; " + n.message()));
         }

@@ -34,6 +34,14 @@ function when(iso) {
   return h("time", { datetime: iso, title: t.toISOString() }, rel);
 }
 
+/** "for 3 min": how long a state has lasted, its start in the tooltip. */
+function lasting(iso) {
+  const t = new Date(iso);
+  const s = Math.max(0, Math.round((Date.now() - t.getTime()) / 1000));
+  const d = s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : s < 86400 ? Math.round(s / 3600) + " h" : Math.round(s / 86400) + " d";
+  return h("time", { datetime: iso, title: "since " + t.toISOString() }, "for " + d);
+}
+
 function phaseClass(p) {
   return { READY: "ok", PROVISIONING: "info", ROLLOUT_PENDING: "info", PENDING: "info", PAUSED: "warn", UNMANAGED: "warn",
     DEGRADED: "bad", FAILED: "bad", UNKNOWN: "warn", Completed: "ok", Progressing: "info", Pending: "info", Paused: "warn",
@@ -347,13 +355,13 @@ function rolloutProgress(r) {
       h("ul", {}, blocked.flatMap(n => n.blockedBy.map(b => h("li", { class: "blocking-budget" },
         h("strong", {}, n.name), ": evictions refused by ", h("code", { class: "budget" }, b.budget || "an unreadable PodDisruptionBudget"),
         (b.pods || []).length ? [" (pods ", b.pods.flatMap((p, i) => i ? [", ", h("code", {}, p)] : [h("code", {}, p)]), ")"] : null,
-        b.since ? [" since ", when(b.since)] : null)))),
+        b.since ? [" ", lasting(b.since)] : null)))),
       h("p", { class: "muted" }, "The agent retries until the drain timeout. Let the budget allow a disruption (more replicas, a lower minAvailable), or set evictPodForce.")));
   }
   const inFlight = nodes.filter(n => n.state === "Updating");
   if (inFlight.length) {
     out.push(h("p", { id: "rollout-now" }, "Now: ", inFlight.map(n => h("span", { class: "in-flight" },
-      h("strong", {}, n.name), " ", badge(n.step || "Updating", "info"), n.since ? [" since ", when(n.since)] : null))
+      h("strong", {}, n.name), " ", badge(n.step || "Updating", "info"), n.since ? [" ", lasting(n.since)] : null))
       .flatMap((span, i) => i ? [" · ", span] : [span])));
   }
   if (nodes.length) {

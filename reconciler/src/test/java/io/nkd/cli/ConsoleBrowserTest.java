@@ -306,7 +306,7 @@ class ConsoleBrowserTest {
         await(() -> exists("#drain-blocked .blocking-budget"), "the blocking budget");
         String blocked = text("#drain-blocked .blocking-budget");
         assertTrue(blocked.startsWith(ConsoleDaemon.CLUSTER + "-workers-1: evictions refused by shop/web (pods shop/web-"
-                + ConsoleDaemon.CLUSTER + "-workers-1) since "), blocked);
+                + ConsoleDaemon.CLUSTER + "-workers-1) for "), blocked);
         assertTrue(text("#rollout-now").contains(ConsoleDaemon.CLUSTER + "-workers-1 Draining"), text("#rollout-now"));
         assertEquals("control-plane nodes one at a time, first; then up to 1 worker(s) at a time (maxUnavailable)",
                 text("#rollout-batch"));

@@ -123,6 +123,19 @@ class StatusPrinterTest {
     }
 
     @Test
+    void aFailedNodeNamesTheStepThatFailedAndNeverTheStateTwice() {
+        String image = "hub.oepkgs.net/nestos/nestos@sha256:" + "2".repeat(64);
+        java.util.function.Function<io.nkd.housekeeper.api.AgentState, String> line = step -> StatusPrinter.detail(new ClusterStatus("lab",
+                "a".repeat(40), null, Phase.DEGRADED, List.of(), List.of(), List.of(), null, T, T, null, null,
+                new io.nkd.status.RolloutStatus("housekeeper-system/nkd", "b".repeat(40), image, "v1.31.4",
+                        io.nkd.housekeeper.api.RolloutPhase.DEGRADED, null, List.of(new io.nkd.status.RolloutStatus.Node("lab-workers-1",
+                        image, "v1.31.4", io.nkd.housekeeper.api.NodeUpdateState.FAILED, T, "DrainTimeout: …", step)))));
+        assertTrue(line.apply(io.nkd.housekeeper.api.AgentState.DRAINING).contains("  failed (draining)  since "));
+        String failedStep = line.apply(io.nkd.housekeeper.api.AgentState.FAILED);
+        assertTrue(failedStep.contains("  failed  since ") && !failedStep.contains("failed (failed)"), failedStep);
+    }
+
+    @Test
     void aNodeTheHousekeeperMovedIsNotShownAsBehindByTheConfigItFetchedAtFirstBoot() {
         String oldImage = "hub.oepkgs.net/nestos/nestos@sha256:9c1e7a5b3d2f0e8c6a4b2d0f9e7c5a3b1d9f8e6c4a2b0d8f6e4c2a0b9d7f5e3c";
         String newImage = "hub.oepkgs.net/nestos/nestos@sha256:" + "2".repeat(64);
