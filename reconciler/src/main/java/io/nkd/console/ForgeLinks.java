@@ -8,8 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * The web page of a commit, when the config repository is on a forge whose address scheme is known: GitHub,
- * GitLab, Codeberg (Forgejo) and Bitbucket, on their public hosts. Anything else (a self-hosted server, a local
- * directory) gets no link rather than a guessed one.
+ * GitLab, Codeberg (Forgejo), Bitbucket and Gitee (where openEuler and NestOS live), on their public hosts. Anything else (a self-hosted server, a local directory) gets no link rather than a guessed one.
  */
 final class ForgeLinks {
     /** {@code git@host:owner/repo(.git)} and {@code ssh://git@host/owner/repo(.git)}. */
@@ -46,7 +45,7 @@ final class ForgeLinks {
         }
         String base = "https://" + host.toLowerCase(Locale.ROOT) + "/" + path;
         return switch (host.toLowerCase(Locale.ROOT)) {
-            case "github.com", "codeberg.org" -> Optional.of(base + "/commit/" + commit);
+            case "github.com", "codeberg.org", "gitee.com" -> Optional.of(base + "/commit/" + commit);
             case "gitlab.com" -> Optional.of(base + "/-/commit/" + commit);
             case "bitbucket.org" -> Optional.of(base + "/commits/" + commit);
             default -> Optional.empty();

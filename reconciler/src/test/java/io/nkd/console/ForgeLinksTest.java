@@ -19,6 +19,8 @@ class ForgeLinksTest {
         "https://gitlab.com/group/sub/clusters.git, https://gitlab.com/group/sub/clusters/-/commit/" + C,
         "https://codeberg.org/ops/clusters.git, https://codeberg.org/ops/clusters/commit/" + C,
         "https://bitbucket.org/ops/clusters.git, https://bitbucket.org/ops/clusters/commits/" + C,
+        "https://gitee.com/ops/clusters.git, https://gitee.com/ops/clusters/commit/" + C,
+        "git@gitee.com:ops/clusters.git, https://gitee.com/ops/clusters/commit/" + C,
         "https://git.example.com/ops/clusters.git, -",
         "/srv/git/clusters, -",
         "file:///srv/git/clusters, -",
