@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The web page of a commit, when the config repository is on a forge whose address scheme is known: GitHub,
- * GitLab, Codeberg (Forgejo), Bitbucket and Gitee (where openEuler and NestOS live), on their public hosts. Anything else (a self-hosted server, a local directory) gets no link rather than a guessed one.
+ * GitLab, Codeberg (Forgejo), Bitbucket and Gitee (where openEuler and NestOS live), on their public hosts.
+ * Anything else (a self-hosted server, a local directory) gets no link rather than a guessed one.
  */
 final class ForgeLinks {
     /** {@code git@host:owner/repo(.git)} and {@code ssh://git@host/owner/repo(.git)}. */
