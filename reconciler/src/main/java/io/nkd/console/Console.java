@@ -1,7 +1,5 @@
 package io.nkd.console;
 
-import io.nkd.config.ReservedNames;
-import io.nkd.json.JsonOutput;
 import io.nkd.reconcile.Controller;
 import io.nkd.reconcile.RevisionSource;
 import io.nkd.server.ApiServer;
@@ -9,14 +7,11 @@ import io.nkd.server.http.Request;
 import io.nkd.server.http.Response;
 import io.nkd.state.StateStore;
 import io.nkd.status.ClusterStatus;
-import io.nkd.status.StatusStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * The console's routes on the API port: the page ({@code /}, {@code /ui/}), its assets ({@code /ui/assets/...}),
@@ -50,7 +45,7 @@ public final class Console implements ApiServer.Routes, AutoCloseable {
             return Optional.empty();
         }
         if (!r.method().equals("GET") && !r.method().equals("HEAD")) {
-            return Optional.of(json(405, Map.of("error", r.method() + " is not allowed here; this resource is read-only"))
+            return Optional.of(ApiServer.json(405, Map.of("error", r.method() + " is not allowed here; this resource is read-only"))
                     .with("Allow", "GET, HEAD"));
         }
         if (path.equals("/") || path.equals("/ui")) {
@@ -66,21 +61,21 @@ public final class Console implements ApiServer.Routes, AutoCloseable {
         }
         if (path.equals("/api/v1/events")) {
             if (events.full(r.remote().getHostAddress())) {
-                return Optional.of(json(503, Map.of("error", "too many event streams are open; retry later")).with("Retry-After", "10"));
+                return Optional.of(ApiServer.json(503, Map.of("error", "too many event streams are open; retry later")).with("Retry-After", "10"));
             }
             return Optional.of(Response.streaming("text/event-stream; charset=utf-8", events.stream())
                     .with("Cache-Control", "no-store").with("X-Accel-Buffering", "no"));
         }
         if (path.equals("/api/v1/commits")) {
             PlanService.Answer a = plans.commits(controller.currentRevision());
-            return Optional.of(json(a.status(), a.body()));
+            return Optional.of(ApiServer.json(a.status(), a.body()));
         }
         String[] parts = path.substring("/api/v1/plan".length()).split("/", -1);
         if (parts.length != 3 || parts[1].isEmpty() || parts[2].isEmpty()) {
-            return Optional.of(json(404, Map.of("error", "ask for /api/v1/plan/BASE/HEAD, each revision percent-encoded")));
+            return Optional.of(ApiServer.json(404, Map.of("error", "ask for /api/v1/plan/BASE/HEAD, each revision percent-encoded")));
         }
         PlanService.Answer a = plans.plan(decode(parts[1]), decode(parts[2]));
-        return Optional.of(json(a.status(), a.body()).with("Cache-Control", "no-store"));
+        return Optional.of(ApiServer.json(a.status(), a.body()).with("Cache-Control", "no-store"));
     }
 
     private static String decode(String segment) {
@@ -93,17 +88,7 @@ public final class Console implements ApiServer.Routes, AutoCloseable {
 
     /** Every cluster's status, as {@code GET /api/v1/clusters} lists them. */
     private List<ClusterStatus> statuses() {
-        TreeSet<String> names = new TreeSet<>(ReservedNames.userClusters(store.listClusters()));
-        names.addAll(controller.currentClusters());
-        List<ClusterStatus> out = new ArrayList<>();
-        for (String n : names) {
-            out.add(StatusStore.status(store.view(n)).orElse(ClusterStatus.initial(n)));
-        }
-        return out;
-    }
-
-    private static Response json(int status, Object body) {
-        return Response.of(status, "application/json", (JsonOutput.write(body) + "\n").getBytes(StandardCharsets.UTF_8));
+        return ApiServer.statuses(store, controller);
     }
 
     @Override

@@ -302,6 +302,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private TreeSet<String> knownClusters() {
+        return knownClusters(store, controller);
+    }
+
+    /** The clusters the API shows: those with state, and those the followed revision defines (not reconciled yet). */
+    private static TreeSet<String> knownClusters(StateStore store, Controller controller) {
         TreeSet<String> names = new TreeSet<>(io.nkd.config.ReservedNames.userClusters(store.listClusters()));
         controller.currentClusters().forEach(names::add);
         return names;
@@ -312,13 +317,23 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private List<ClusterStatus> allStatuses() {
+        return statuses(store, controller);
+    }
+
+    /**
+     * Every cluster's status as {@code GET /api/v1/clusters} answers it, by name; a cluster without a status yet reads
+     * as its initial one. The console's stream sends the same list.
+     */
+    public static List<ClusterStatus> statuses(StateStore store, Controller controller) {
         List<ClusterStatus> out = new ArrayList<>();
-        knownClusters().forEach(n -> out.add(status(n)));
+        for (String n : knownClusters(store, controller)) {
+            out.add(StatusStore.status(store.view(n)).orElse(ClusterStatus.initial(n)));
+        }
         return out;
     }
 
-    /** The same JSON as the CLI's {@code -o json}: one writer for both. */
-    private static Response json(int status, Object body) {
+    /** The same JSON as the CLI's {@code -o json}: one writer for both (the console's endpoints use it too). */
+    public static Response json(int status, Object body) {
         return Response.of(status, "application/json", (JsonOutput.write(body) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 

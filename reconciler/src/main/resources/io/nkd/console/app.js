@@ -25,21 +25,24 @@ function h(tag, attrs, ...children) {
 
 function short(id) { return id ? id.slice(0, 12) : "—"; }
 
+/** "45 s", "3 min", "2 h", "5 d". */
+function duration(s) {
+  return s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : s < 86400 ? Math.round(s / 3600) + " h" : Math.round(s / 86400) + " d";
+}
+
+function secondsSince(t) { return Math.round((Date.now() - t.getTime()) / 1000); }
+
 function when(iso) {
   if (!iso) return "—";
   const t = new Date(iso);
-  const s = Math.round((Date.now() - t.getTime()) / 1000);
-  const rel = s < 5 ? "just now" : s < 60 ? s + " s ago" : s < 3600 ? Math.round(s / 60) + " min ago"
-    : s < 86400 ? Math.round(s / 3600) + " h ago" : Math.round(s / 86400) + " d ago";
-  return h("time", { datetime: iso, title: t.toISOString() }, rel);
+  const s = secondsSince(t);
+  return h("time", { datetime: iso, title: t.toISOString() }, s < 5 ? "just now" : duration(s) + " ago");
 }
 
 /** "for 3 min": how long a state has lasted, its start in the tooltip. */
 function lasting(iso) {
   const t = new Date(iso);
-  const s = Math.max(0, Math.round((Date.now() - t.getTime()) / 1000));
-  const d = s < 60 ? s + " s" : s < 3600 ? Math.round(s / 60) + " min" : s < 86400 ? Math.round(s / 3600) + " h" : Math.round(s / 86400) + " d";
-  return h("time", { datetime: iso, title: "since " + t.toISOString() }, "for " + d);
+  return h("time", { datetime: iso, title: "since " + t.toISOString() }, "for " + duration(Math.max(0, secondsSince(t))));
 }
 
 function phaseClass(p) {
